@@ -1,0 +1,122 @@
+/*
+ * trace.h - the input vocabulary and the readers.
+ *
+ * A reader turns a file into a header and a stream of struct
+ * tlbsim_trace_event, one at a time: nothing but the current line is held in
+ * memory. Every rejection names file, line and what was expected
+ * ("scen.jsonl:7: field 'addr' must be 4 KiB aligned").
+ *
+ * The native format (JSON Lines, version 1) is specified in traces/FORMAT.md.
+ */
+#ifndef TLBSIM_TRACE_H
+#define TLBSIM_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tlbsim/error.h"
+
+enum tlbsim_clock { TLBSIM_CLOCK_NS = 0, TLBSIM_CLOCK_CYCLES };
+
+struct tlbsim_trace_header {
+	int version;            /* 1 */
+	unsigned cpus;          /* 1..4096 */
+	enum tlbsim_clock clock;
+	double ghz;             /* 0 when absent */
+	char backend[16];       /* "" when absent */
+	char topology[256];     /* "" when absent */
+	char comment[512];
+};
+
+enum tlbsim_ev_kind {
+	TLBSIM_EV_SWITCH = 0,
+	TLBSIM_EV_MAP,
+	TLBSIM_EV_TOUCH,
+	TLBSIM_EV_UNMAP,
+	TLBSIM_EV_ZAP,
+	TLBSIM_EV_PROTECT,
+	TLBSIM_EV_COLLAPSE,
+	TLBSIM_EV_SHARE,
+	TLBSIM_EV_UNSHARE,
+	TLBSIM_EV_GUP_FAST,
+	TLBSIM_EV_IRQ_OFF,
+	TLBSIM_EV_PREEMPT,
+	TLBSIM_EV_GLOBAL_ASID,
+	TLBSIM_EV_SPECULATE,
+	TLBSIM_EV_EXIT,
+	TLBSIM_EV_FLUSH,
+	TLBSIM_EV_SYNC,
+	TLBSIM_EV_OBSERVED,
+	TLBSIM_EV_COUNT
+};
+
+/* "switch", "map", ... ; NULL for an out-of-range kind. */
+const char *tlbsim_ev_name(enum tlbsim_ev_kind k);
+
+#define TLBSIM_END_ALL UINT64_MAX /* "end": "all" of a raw flush */
+
+/*
+ * One trace event. Fields not used by a kind are zero. Times are in the
+ * trace's clock unit (header.clock). mm 0 means "no mm" (switch to a kernel
+ * thread / idle).
+ */
+struct tlbsim_trace_event {
+	uint64_t t;
+	uint64_t line;      /* source line, for diagnostics */
+	uint32_t cpu;
+	uint16_t kind;      /* enum tlbsim_ev_kind */
+	bool hugetlb;       /* map */
+	bool freed_tables;  /* flush */
+	bool unshared_tables; /* flush */
+	uint8_t stride;     /* flush: 12, 21 or 30 */
+	uint32_t mm;        /* > 0, or 0 for "mm": null */
+	uint32_t with;      /* share */
+	uint64_t addr;      /* map/touch/unmap/zap/protect/collapse/share/... */
+	uint64_t len;       /* bytes; touch defaults to 4096 */
+	uint64_t dur;       /* gup_fast, irq_off, preempt */
+	uint64_t start;     /* flush */
+	uint64_t end;       /* flush; TLBSIM_END_ALL for "all" */
+	/* observed: what the real kernel did (ignored by the model) */
+	char what[32];      /* e.g. "tlb_flush", "csd_queue_cpu" */
+	int64_t reason;     /* tlb_flush reason */
+	int64_t pages;      /* tlb_flush pages (-1 = full) */
+	int32_t target;     /* csd_queue_cpu target cpu, -1 when absent */
+	char func[40];      /* csd func name */
+};
+
+struct tlbsim_trace_reader;
+
+/*
+ * Open @path ("-" = standard input) and read its header. The format is
+ * detected from the content. On failure *@out is NULL and @diag says why.
+ */
+int tlbsim_trace_open(const char *path, struct tlbsim_trace_reader **out,
+		      struct tlbsim_diag *diag);
+/* Read from an already open stream; @name is used in messages. The reader
+ * does not close @f. */
+int tlbsim_trace_open_stream(FILE *f, const char *name,
+			     struct tlbsim_trace_reader **out,
+			     struct tlbsim_diag *diag);
+void tlbsim_trace_close(struct tlbsim_trace_reader *r);
+
+const struct tlbsim_trace_header *
+tlbsim_trace_header(const struct tlbsim_trace_reader *r);
+
+/* Returns 1 and fills *@ev, 0 at the end of the trace, or a negative error
+ * with @diag set ("file:line: reason"). */
+int tlbsim_trace_next(struct tlbsim_trace_reader *r,
+		      struct tlbsim_trace_event *ev, struct tlbsim_diag *diag);
+
+const char *tlbsim_trace_format(const struct tlbsim_trace_reader *r); /* "native" */
+const char *tlbsim_trace_name(const struct tlbsim_trace_reader *r);
+uint64_t tlbsim_trace_events(const struct tlbsim_trace_reader *r); /* so far */
+uint64_t tlbsim_trace_bytes(const struct tlbsim_trace_reader *r);  /* so far */
+/* SHA-256 of every byte read so far, as 64 hex digits + NUL. Complete once
+ * tlbsim_trace_next has returned 0. */
+void tlbsim_trace_sha256(const struct tlbsim_trace_reader *r, char hex[65]);
+
+/* Write @ev as one native-format line (no newline) to @f. */
+int tlbsim_trace_write_event(FILE *f, const struct tlbsim_trace_event *ev);
+
+#endif

@@ -1,0 +1,137 @@
+/* testutil.c - see testutil.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+const char *tu_src(const char *rel)
+{
+	static char bufs[8][4096];
+	static unsigned next;
+	const char *root = getenv("TLBSIM_SOURCE_DIR");
+	char *b = bufs[next++ % 8];
+
+	snprintf(b, sizeof(bufs[0]), "%s/%s", root ? root : ".", rel);
+	return b;
+}
+
+static char *read_fd(int fd)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+struct tu_run tu_cli(const char *input, const char *arg0, ...)
+{
+	struct tu_run r = { -1, NULL, NULL };
+	const char *argv[64];
+	int n = 0, out[2], err[2];
+	char *in_path = NULL;
+	const char *bin = getenv("TLBSIM_BIN");
+	va_list ap;
+	pid_t pid;
+
+	argv[n++] = bin ? bin : "tlbsim";
+	argv[n++] = arg0;
+	va_start(ap, arg0);
+	while (n < 63 && (argv[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	if (input)
+		in_path = tu_tmpfile(input, ".in");
+	if (pipe(out) || pipe(err))
+		return r;
+	pid = fork();
+	if (pid == 0) {
+		int in = open(in_path ? in_path : "/dev/null", O_RDONLY);
+
+		dup2(in, 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		close(out[0]);
+		close(err[0]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	/* stderr is small; read stdout first then stderr. */
+	r.out = read_fd(out[0]);
+	r.err = read_fd(err[0]);
+	close(out[0]);
+	close(err[0]);
+	{
+		int st = 0;
+
+		waitpid(pid, &st, 0);
+		r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	}
+	if (in_path) {
+		unlink(in_path);
+		free(in_path);
+	}
+	return r;
+}
+
+void tu_run_free(struct tu_run *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+}
+
+char *tu_tmpfile(const char *text, const char *suffix)
+{
+	char tmpl[] = "/tmp/tlbsim-test-XXXXXX";
+	int fd = mkstemp(tmpl);
+	char *path;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	if (!suffix || !*suffix)
+		return strdup(tmpl);
+	if (asprintf(&path, "%s%s", tmpl, suffix) < 0)
+		return NULL;
+	rename(tmpl, path);
+	return path;
+}
+
+char *tu_slurp(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	char *s;
+
+	if (fd < 0)
+		return NULL;
+	s = read_fd(fd);
+	close(fd);
+	return s;
+}

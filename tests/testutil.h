@@ -1,0 +1,32 @@
+/* testutil.h - helpers shared by the cmocka programs. */
+#ifndef TLBSIM_TESTUTIL_H
+#define TLBSIM_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* Absolute path of a file in the source tree (TLBSIM_SOURCE_DIR). Static
+ * buffer rotation: valid for the next few calls. */
+const char *tu_src(const char *rel);
+
+/* Output of one CLI run. */
+struct tu_run {
+	int status;   /* exit code, or 128+signal */
+	char *out;    /* stdout, NUL-terminated */
+	char *err;    /* stderr */
+};
+
+/* Run the tlbsim CLI (TLBSIM_BIN) with a NULL-terminated argument list,
+ * with @input fed to stdin (NULL: /dev/null). */
+struct tu_run tu_cli(const char *input, const char *arg0, ...);
+void tu_run_free(struct tu_run *r);
+
+/* Write @text to a new temporary file and return its path (caller frees). */
+char *tu_tmpfile(const char *text, const char *suffix);
+/* Whole file as a string (caller frees), NULL if unreadable. */
+char *tu_slurp(const char *path);
+
+#endif

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# tlbsim.sh - set up, build, test and demo tlbsim on a fresh Debian machine.
+#
+#   ./tlbsim.sh demo       install what is missing, build, compare the two
+#                          policies on the shipped hugetlb-unshare scenario
+#   ./tlbsim.sh test       install what is missing, build, run every test
+#   ./tlbsim.sh test-asan  the same under AddressSanitizer + UBSan
+#   ./tlbsim.sh build      install and build only (binary: build/tlbsim)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PKGS=(build-essential cmake pkg-config libjansson-dev libhwloc-dev
+      libcpuid-dev libcmocka-dev liblzma-dev)
+
+setup() {
+	local missing=()
+	for p in "${PKGS[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	done
+	if ((${#missing[@]})); then
+		echo "tlbsim.sh: installing ${missing[*]}" >&2
+		local sudo=""
+		[ "$(id -u)" -eq 0 ] || sudo=sudo
+		$sudo apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+	fi
+}
+
+build() { # build DIR [cmake args...]
+	local dir=$1; shift
+	cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+	cmake --build "$dir" -j"$(nproc)"
+}
+
+runtests() { # runtests DIR
+	(cd "$1" && ctest --output-on-failure -j"$(nproc)")
+}
+
+case "${1:-}" in
+setup) setup ;;
+build) setup; build build ;;
+test) setup; build build; runtests build ;;
+test-asan)
+	setup
+	build build-asan -DTLBSIM_SANITIZE=ON
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 runtests build-asan ;;
+demo)
+	setup; build build >/dev/null
+	./build/tlbsim compare traces/scenarios/unshare_lazy.jsonl ;;
+*)
+	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+	exit 2 ;;
+esac
