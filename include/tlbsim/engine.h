@@ -39,7 +39,8 @@ uint64_t tlbsim_engine_now(const struct tlbsim_engine *e);
 /*
  * Schedule an event of @kind at cycle @time (>= now) with @len bytes of
  * payload (<= TLBSIM_EVENT_DATA). On success stores its id in *@id (may be
- * NULL) and returns 0; -TLBSIM_EINVAL style codes otherwise (see error.h).
+ * NULL) and returns 0; TLBSIM_EINVAL when @time is in the past or the
+ * payload too large, TLBSIM_ENOMEM.
  */
 int tlbsim_engine_schedule(struct tlbsim_engine *e, uint64_t time, int kind,
 			   const void *data, size_t len, uint64_t *id);
