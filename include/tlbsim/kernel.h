@@ -45,6 +45,10 @@ void tlbsim_sim_free(struct tlbsim_sim *s);
  * does not run that mm); @diag holds "file:line: reason". */
 int tlbsim_sim_apply(struct tlbsim_sim *s, const struct tlbsim_trace_event *ev,
 		     struct tlbsim_diag *diag);
+/* Run what is pending up to trace time @t (inclusive) without applying an
+ * event: what tlbsim_sim_apply() does first. Lets a narrator attribute the
+ * consequences of one event (IPI handlers, acknowledgements) to it. */
+int tlbsim_sim_advance(struct tlbsim_sim *s, uint64_t t, struct tlbsim_diag *diag);
 /* Run everything still pending (acknowledgements, grace periods). */
 int tlbsim_sim_finish(struct tlbsim_sim *s, struct tlbsim_diag *diag);
 

@@ -1,0 +1,295 @@
+/*
+ * cpu.c - per-CPU TLB state (cpu_tlbstate): the loaded mm and ASID, the six
+ * dynamic ASID slots, lazy mode, and what the TLB and paging-structure
+ * caches may hold. (arch/x86/mm/tlb.c, arch/x86/include/asm/tlbflush.h)
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/internal.h"
+
+struct asid_ctx *cpu_asid_ctx(struct cpu *cpu, uint16_t asid)
+{
+	return asid == ASID_GLOBAL ? &cpu->global : &cpu->ctxs[asid];
+}
+
+/* initialize_tlbstate_and_flush(): init_mm in slot 0, next_asid 1. */
+void cpu_init(struct sim *s, uint32_t c)
+{
+	struct cpu *cpu = &s->cpus[c];
+
+	cpu->loaded_mm = INIT_MM;
+	cpu->loaded_asid = 0;
+	cpu->next_asid = 1;
+	cpu->ctxs[0].ctx_id = INIT_MM_CTX_ID;
+	cpu->ctxs[0].tlb_gen = 0;
+	cpu->ctxs[0].loaded_since = 0;
+}
+
+/* --------------------------------------------------------- TLB model */
+
+static struct tlb_entry *tlb_slot(struct sim *s, uint32_t c, uint64_t vpage,
+				  bool alloc)
+{
+	struct cpu *cpu = &s->cpus[c];
+
+	if (!cpu->tlb) {
+		if (!alloc)
+			return NULL;
+		cpu->tlb = calloc(TLB_ENTRIES, sizeof(*cpu->tlb));
+		if (!cpu->tlb)
+			return NULL;
+	}
+	return &cpu->tlb[(vpage >> PAGE_SHIFT) % TLB_ENTRIES];
+}
+
+/* The translation of @vpage enters @c's TLB on its current ASID. */
+void tlb_fill(struct sim *s, uint32_t c, struct mm *mm, uint64_t vpage,
+	      uint64_t size)
+{
+	struct tlb_entry *e = tlb_slot(s, c, vpage, true);
+
+	if (!e)
+		return;
+	e->vpage = vpage;
+	e->ctx_id = mm->ctx_id;
+	e->fill_seq = mm->inval_seq;
+	e->fill_t = s->cur ? s->cur->t : s->last_t;
+	e->asid = s->cpus[c].loaded_asid;
+	e->size = size;
+}
+
+/*
+ * Does @c's TLB hold, on its current ASID, a translation of @vpage that an
+ * invalidation of @mm removed, whose flush has completed? (*@why: which.)
+ */
+bool tlb_lookup_stale(struct sim *s, uint32_t c, struct mm *mm,
+		      uint64_t vpage, const struct inval **why)
+{
+	struct tlb_entry *e = tlb_slot(s, c, vpage, false);
+	uint64_t now = sim_now(s);
+
+	if (!e || e->vpage != vpage || e->ctx_id != mm->ctx_id ||
+	    e->asid != s->cpus[c].loaded_asid)
+		return false;
+	for (uint64_t seq = e->fill_seq + 1; seq <= mm->inval_seq; seq++) {
+		const struct inval *iv = &mm->inval[seq % INVAL_RING];
+
+		if (iv->seq != seq)
+			continue; /* fell off the ring: cannot judge */
+		if (iv->done <= now && vpage < iv->end &&
+		    vpage + e->size > iv->start) {
+			*why = iv;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void tlb_drop(struct sim *s, uint32_t c, uint16_t asid, bool all_asids,
+		     uint64_t start, uint64_t end)
+{
+	struct cpu *cpu = &s->cpus[c];
+
+	if (!cpu->tlb)
+		return;
+	for (unsigned i = 0; i < TLB_ENTRIES; i++) {
+		struct tlb_entry *e = &cpu->tlb[i];
+
+		if (!e->vpage || (!all_asids && e->asid != asid))
+			continue;
+		if (e->vpage >= end || e->vpage + e->size <= start)
+			continue;
+		e->vpage = 0;
+	}
+}
+
+/*
+ * Flush the TLB entries of one ASID: full (CR3 reload, flush_tlb_local) or
+ * INVLPG over [start, end). Both drop the paging-structure caches of that
+ * PCID (INVLPG invalidates all PSC entries of the current PCID: SDM 4.10.4.1).
+ */
+void cpu_flush_asid(struct sim *s, uint32_t c, uint16_t asid, bool full,
+		    uint64_t start, uint64_t end)
+{
+	cpu_asid_ctx(&s->cpus[c], asid)->flushed_at = sim_now(s);
+	if (full)
+		tlb_drop(s, c, asid, false, 0, NEVER);
+	else
+		tlb_drop(s, c, asid, false, start, end);
+}
+
+/* Everything, every ASID: a host-side flush of a vCPU, a Xen multicall. */
+void cpu_flush_all(struct sim *s, uint32_t c)
+{
+	struct cpu *cpu = &s->cpus[c];
+	uint64_t now = sim_now(s);
+
+	for (int i = 0; i < TLB_NR_DYN_ASIDS; i++)
+		cpu->ctxs[i].flushed_at = now;
+	cpu->global.flushed_at = now;
+	tlb_drop(s, c, 0, true, 0, NEVER);
+}
+
+/* ------------------------------------------------------ lazy TLB mode */
+
+/* enter_lazy_tlb(): a kernel thread or idle borrows the mm; only is_lazy
+ * changes. Nothing to do when init_mm is loaded. */
+void enter_lazy_tlb(struct sim *s, uint32_t c)
+{
+	struct cpu *cpu = &s->cpus[c];
+
+	if (cpu->loaded_mm == INIT_MM || cpu->is_lazy)
+		return;
+	cpu->is_lazy = true;
+	cpu->lazy_since = sim_now(s);
+	if (sim_observing(s))
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			    "enter_lazy_tlb",
+			    "cpu %u runs a kernel thread: it keeps mm %u loaded and "
+			    "becomes lazy (is_lazy = true)", c,
+			    mm_get(s, cpu->loaded_mm)->trace_id);
+}
+
+/* ------------------------------------------------------- ASID choice */
+
+/*
+ * choose_new_asid(): the mm's global ASID; else the slot that already holds
+ * its ctx_id (flush iff that slot's tlb_gen is behind); else the next slot,
+ * round robin, with a flush.
+ */
+static uint16_t choose_new_asid(struct sim *s, struct cpu *cpu, struct mm *mm,
+				uint64_t next_tlb_gen, bool *need_flush)
+{
+	uint16_t asid;
+
+	if (mm->global_asid && s->cfg.backend->global_asids) {
+		*need_flush = false;
+		return ASID_GLOBAL;
+	}
+	for (uint16_t i = 0; i < TLB_NR_DYN_ASIDS; i++) {
+		if (cpu->ctxs[i].ctx_id != mm->ctx_id)
+			continue;
+		*need_flush = cpu->ctxs[i].tlb_gen < next_tlb_gen;
+		return i;
+	}
+	asid = cpu->next_asid++;
+	if (asid >= TLB_NR_DYN_ASIDS) {
+		asid = 0;
+		cpu->next_asid = 1;
+	}
+	*need_flush = true;
+	return asid;
+}
+
+/* load_new_mm_cr3(): the CR3 write, with or without flush. */
+static void load_new_mm_cr3(struct sim *s, uint32_t c, struct mm *next,
+			    uint16_t asid, uint64_t next_tlb_gen, bool need_flush)
+{
+	struct cpu *cpu = &s->cpus[c];
+	struct asid_ctx *old = cpu_asid_ctx(cpu, cpu->loaded_asid);
+	struct asid_ctx *ctx = cpu_asid_ctx(cpu, asid);
+	uint64_t now = sim_now(s);
+
+	old->last_unload = now;
+	if (need_flush) {
+		ctx->ctx_id = next->ctx_id;
+		ctx->tlb_gen = next_tlb_gen;
+		cpu_flush_asid(s, c, asid, true, 0, NEVER);
+		s->res.c.flush_task_switch++;
+	} else {
+		s->res.c.task_switch_noflush++;
+	}
+	ctx->loaded_since = now;
+	cpu->loaded_mm = (uint32_t)(next - s->mms);
+	cpu->loaded_asid = asid;
+}
+
+static void explain_switch(struct sim *s, uint32_t c, uint32_t next_idx,
+			   uint16_t asid, bool need_flush, uint64_t gen)
+{
+	const struct cpu *cpu = &s->cpus[c];
+	const struct mm *next = mm_get(s, next_idx);
+	char who[16];
+
+	if (next_idx == INIT_MM)
+		snprintf(who, sizeof(who), "init_mm");
+	else
+		snprintf(who, sizeof(who), "mm %u", next->trace_id);
+	if (asid == ASID_GLOBAL)
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			"choose_new_asid", "cpu %u switches to %s on its global ASID: "
+			"CR3 write without flush (INVLPGB keeps it current)", c, who);
+	else if (cpu->ctxs[asid].ctx_id == next->ctx_id)
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			"choose_new_asid", "cpu %u switches to %s: ASID slot %u still "
+			"holds it at tlb_gen %llu %s %llu, CR3 write %s", c, who, asid,
+			(unsigned long long)cpu->ctxs[asid].tlb_gen,
+			need_flush ? "<" : "=", (unsigned long long)gen,
+			need_flush ? "with flush" : "without flush");
+	else
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			"choose_new_asid", "cpu %u switches to %s: no ASID slot holds "
+			"it, so it takes slot %u (round robin)%s and flushes", c, who,
+			asid, cpu->ctxs[asid].ctx_id ? ", evicting its owner" : "");
+}
+
+static void leave_zombie(struct sim *s, uint32_t prev)
+{
+	/* the last lazy user of an exited mm let it go (mmdrop_lazy_tlb) */
+	if (prev != INIT_MM && !mm_get(s, prev)->in_use)
+		mm_destroy(s, prev);
+}
+
+/* switch_mm_irqs_off() (the first argument is ignored on x86). */
+void switch_mm_irqs_off(struct sim *s, uint32_t c, uint32_t next_idx)
+{
+	struct cpu *cpu = &s->cpus[c];
+	struct mm *next = mm_get(s, next_idx);
+	uint32_t prev = cpu->loaded_mm;
+	uint16_t prev_asid = cpu->loaded_asid;
+	bool was_lazy = cpu->is_lazy, need_flush;
+	uint64_t next_tlb_gen;
+	uint16_t asid;
+
+	if (was_lazy) {
+		cpu->is_lazy = false;
+		if (sim_observing(s))
+			sim_observe(s, TLBSIM_OBS_LAZY, (int)c, -1,
+				    cpu->lazy_since, sim_now(s), NULL, "lazy");
+	}
+	if (prev == next_idx) {
+		if (next_idx != INIT_MM && next->global_asid &&
+		    s->cfg.backend->global_asids && prev_asid != ASID_GLOBAL) {
+			/* mm_needs_global_asid(): move to the global ASID */
+			load_new_mm_cr3(s, c, next, ASID_GLOBAL, next->tlb_gen, false);
+			return;
+		}
+		if (prev_asid == ASID_GLOBAL || !was_lazy)
+			return;
+		/* Lazy return: the smp_mb() orders is_lazy = false before the
+		 * tlb_gen read, so a skipped flush is seen here. */
+		next_tlb_gen = next->tlb_gen;
+		if (cpu->ctxs[prev_asid].tlb_gen == next_tlb_gen)
+			return;
+		if (sim_observing(s))
+			sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+				"switch_mm_irqs_off",
+				"cpu %u returns from lazy mode to mm %u: its tlb_gen %llu "
+				"< mm tlb_gen %llu, so it flushes now (CR3 write with flush)",
+				c, next->trace_id,
+				(unsigned long long)cpu->ctxs[prev_asid].tlb_gen,
+				(unsigned long long)next_tlb_gen);
+		load_new_mm_cr3(s, c, next, prev_asid, next_tlb_gen, true);
+		return;
+	}
+	/* A real switch. The bit in prev's mm_cpumask stays (lazy cpumask). */
+	if (next_idx != INIT_MM)
+		cpumask_set(&next->cpumask, c);
+	next_tlb_gen = next->tlb_gen;
+	asid = choose_new_asid(s, cpu, next, next_tlb_gen, &need_flush);
+	if (sim_observing(s))
+		explain_switch(s, c, next_idx, asid, need_flush, next_tlb_gen);
+	load_new_mm_cr3(s, c, next, asid, next_tlb_gen, need_flush);
+	leave_zombie(s, prev);
+}

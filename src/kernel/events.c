@@ -1,0 +1,427 @@
+/*
+ * events.c - one handler per trace event kind (ROSS-style table): what the
+ * modeled kernel does when the event happens on its CPU. See docs/MODEL.md.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/internal.h"
+
+static struct mm *mm_of(struct sim *s, const struct tlbsim_trace_event *ev,
+			uint32_t trace_id, uint32_t *idx)
+{
+	if (mm_lookup(s, trace_id, true, idx)) {
+		sim_model_error(s, "out of memory creating mm %u", trace_id);
+		return NULL;
+	}
+	(void)ev;
+	return mm_get(s, *idx);
+}
+
+/* The CPU must run @mm (not lazily) for a user access or gup_fast. */
+static int require_running(struct sim *s, uint32_t c, uint32_t idx,
+			   const char *what)
+{
+	const struct cpu *cpu = &s->cpus[c];
+
+	if (cpu->loaded_mm == idx && !cpu->is_lazy)
+		return 0;
+	if (cpu->loaded_mm == INIT_MM)
+		return sim_model_error(s, "%s: cpu %u does not run mm %u (it has "
+			"init_mm loaded; add a switch first)", what, c,
+			mm_get(s, idx)->trace_id);
+	if (cpu->loaded_mm == idx)
+		return sim_model_error(s, "%s: cpu %u is lazy on mm %u (a kernel "
+			"thread runs); switch to the mm first", what, c,
+			mm_get(s, idx)->trace_id);
+	return sim_model_error(s, "%s: cpu %u runs mm %u, not mm %u", what, c,
+		mm_get(s, s->cpus[c].loaded_mm)->trace_id, mm_get(s, idx)->trace_id);
+}
+
+static int ev_switch(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	uint32_t idx;
+
+	if (!ev->mm) {
+		enter_lazy_tlb(s, c);
+		return 0;
+	}
+	if (!mm_of(s, ev, ev->mm, &idx))
+		return s->err;
+	switch_mm_irqs_off(s, c, idx);
+	return 0;
+}
+
+static int ev_map(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	uint32_t idx;
+	struct mm *mm = mm_of(s, ev, ev->mm, &idx);
+	int err;
+
+	(void)c;
+	if (!mm)
+		return s->err;
+	err = vma_add(s, mm, ev->addr, ev->addr + ev->len, ev->hugetlb);
+	if (err == TLBSIM_EMODEL)
+		return sim_model_error(s, "map: [0x%llx, 0x%llx) overlaps an existing "
+			"mapping of mm %u", (unsigned long long)ev->addr,
+			(unsigned long long)(ev->addr + ev->len), ev->mm);
+	if (err)
+		return sim_model_error(s, "out of memory");
+	if (sim_observing(s))
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0, "mmap_region",
+			"mm %u gets a %sVMA [0x%llx, 0x%llx); no page tables yet", ev->mm,
+			ev->hugetlb ? "hugetlb " : "", (unsigned long long)ev->addr,
+			(unsigned long long)(ev->addr + ev->len));
+	return 0;
+}
+
+static int ev_touch(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	uint32_t idx;
+	struct mm *mm = mm_of(s, ev, ev->mm, &idx);
+
+	if (!mm || require_running(s, c, idx, "touch"))
+		return s->err;
+	if (gather_touch(s, c, mm, ev->addr, ev->len ? ev->len : PAGE_SIZE))
+		return sim_model_error(s, "out of memory");
+	if (sim_observing(s))
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			"handle_mm_fault", "cpu %u accesses [0x%llx, +0x%llx) of mm %u: "
+			"missing page tables are allocated, the pages made present, and "
+			"their translations enter cpu %u's TLB", c,
+			(unsigned long long)ev->addr,
+			(unsigned long long)(ev->len ? ev->len : PAGE_SIZE), ev->mm, c);
+	return 0;
+}
+
+/*
+ * Start the flush stage of an op from a gather: x86 tlb_flush() with the
+ * policy's wake rule, or nothing when tlb_flush_mmu_tlbonly() has nothing
+ * to do (then the op ends at once).
+ */
+static int gather_flush(struct sim *s, uint32_t c, enum op_kind kind,
+			uint32_t idx, struct gather *g, uint64_t inval, bool exit_mm)
+{
+	bool wake;
+	uint64_t start = g->start, end = g->end;
+
+	if (!gather_needs_flush(g) && !exit_mm) {
+		if (sim_observing(s))
+			sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+				"tlb_flush_mmu_tlbonly", "nothing present was cleared and "
+				"no table freed: no flush at all");
+		free(g->links);
+		return 0;
+	}
+	op_begin(s, c, kind, idx, g, inval);
+	s->cpus[c].op.exit_mm = exit_mm;
+	if (!gather_needs_flush(g)) {
+		op_arm(s, c);
+		return 0;
+	}
+	if (g->fullmm) {
+		start = 0;
+		end = NEVER;
+	}
+	wake = tlbsim_policy_wake_lazy(&s->cfg.policy, g->freed_tables,
+				       g->unshared_tables);
+	if (sim_observing(s)) {
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			"tlb_finish_mmu", "the mmu_gather collected [0x%llx, 0x%llx) at "
+			"stride 2^%u and %u page-table page(s) unlinked%s",
+			(unsigned long long)g->start, (unsigned long long)g->end,
+			gather_stride(g), g->nlinks, g->fully_unshared_tables ?
+			"; the last unshare left a single owner (fully_unshared_tables)" : "");
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0, "tlb_flush",
+			"freed_tables=%d unshared_tables=%d -> wake_lazy_cpus=%s "
+			"(policy wake=%s)", g->freed_tables, g->unshared_tables,
+			wake ? "true" : "false", tlbsim_wake_name(s->cfg.policy.wake));
+	}
+	flush_tlb_mm_range(s, c, &s->cpus[c].op, start, end, gather_stride(g), wake);
+	op_arm(s, c);
+	return 0;
+}
+
+static int ev_clear(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	uint32_t idx;
+	struct mm *mm = mm_of(s, ev, ev->mm, &idx);
+	struct gather g;
+	uint64_t inval;
+	int err;
+
+	if (!mm)
+		return s->err;
+	gather_init(&g, idx, false);
+	inval = inval_begin(mm, ev->addr, ev->addr + ev->len, ev);
+	switch (ev->kind) {
+	case TLBSIM_EV_UNMAP:
+		err = gather_unmap(s, mm, ev->addr, ev->addr + ev->len, &g);
+		break;
+	case TLBSIM_EV_ZAP:
+		err = gather_zap(s, mm, ev->addr, ev->addr + ev->len, &g);
+		break;
+	default:
+		err = gather_protect(s, mm, ev->addr, ev->addr + ev->len, &g);
+		break;
+	}
+	if (err) {
+		free(g.links);
+		return s->err ? s->err : sim_model_error(s, "out of memory");
+	}
+	return gather_flush(s, c, OP_GATHER, idx, &g, inval, false);
+}
+
+static int ev_unshare(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	uint32_t idx;
+	struct mm *mm = mm_of(s, ev, ev->mm, &idx);
+	struct gather g;
+	bool shared;
+
+	if (!mm)
+		return s->err;
+	gather_init(&g, idx, false);
+	if (gather_unshare(s, mm, ev->addr, &g, &shared)) {
+		free(g.links);
+		return sim_model_error(s, "out of memory");
+	}
+	if (!shared) {
+		if (sim_observing(s))
+			sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+				"huge_pmd_unshare", "mm %u's PMD table at 0x%llx is not "
+				"shared: nothing to unshare", ev->mm,
+				(unsigned long long)ev->addr);
+		free(g.links);
+		return 0;
+	}
+	return gather_flush(s, c, OP_GATHER, idx, &g,
+			    inval_begin(mm, ev->addr, ev->addr + PUD_SIZE, ev), false);
+}
+
+static int ev_share(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	uint32_t a, b;
+	struct mm *mm = mm_of(s, ev, ev->mm, &a), *with;
+
+	if (!mm)
+		return s->err;
+	with = mm_of(s, ev, ev->with, &b);
+	if (!with)
+		return s->err;
+	mm = mm_get(s, a); /* creating `with` may have moved the array */
+	if (pt_share(s, mm, with, ev->addr))
+		return s->err;
+	if (sim_observing(s))
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			"huge_pmd_share", "mm %u's PUD entry at 0x%llx now points to "
+			"mm %u's PMD table, which has %u users", ev->mm,
+			(unsigned long long)ev->addr, ev->with,
+			pt_get(s, s->tables[s->mms[a].pgd[(ev->addr >> PGDIR_SHIFT) & 511]]
+			       .child[(ev->addr >> PUD_SHIFT) & 511])->nlinks);
+	return 0;
+}
+
+/* collapse_huge_page(): pmdp_collapse_flush() is flush_tlb_range(), whose
+ * freed_tables is true on x86 whatever the policy; then the sync. */
+static int ev_collapse(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	uint32_t idx, pte;
+	struct mm *mm = mm_of(s, ev, ev->mm, &idx);
+	struct gather g;
+	uint64_t inval;
+
+	if (!mm)
+		return s->err;
+	inval = inval_begin(mm, ev->addr, ev->addr + PMD_SIZE, ev);
+	if (pt_collapse(s, mm, ev->addr, &pte))
+		return s->err;
+	gather_init(&g, idx, false);
+	if (gather_unlink(s, &g, pt_get(s, pte), idx))
+		return sim_model_error(s, "out of memory");
+	op_begin(s, c, OP_COLLAPSE, idx, &g, inval);
+	flush_tlb_mm_range(s, c, &s->cpus[c].op, ev->addr, ev->addr + PMD_SIZE,
+			   PAGE_SHIFT, true);
+	op_arm(s, c);
+	return 0;
+}
+
+static int ev_exit(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	uint32_t idx;
+	struct mm *mm = mm_of(s, ev, ev->mm, &idx);
+	struct gather g;
+	int err;
+
+	if (!mm)
+		return s->err;
+	/* exit_mm(): the task drops its mm and runs on it lazily */
+	if (s->cpus[c].loaded_mm == idx)
+		enter_lazy_tlb(s, c);
+	gather_init(&g, idx, true);
+	err = gather_exit(s, mm, &g);
+	if (err) {
+		free(g.links);
+		return sim_model_error(s, "out of memory");
+	}
+	return gather_flush(s, c, OP_GATHER, idx, &g,
+			    inval_begin(mm, 0, USER_TOP, ev), true);
+}
+
+static int ev_flush(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	uint32_t idx;
+	struct mm *mm = mm_of(s, ev, ev->mm, &idx);
+	bool wake;
+
+	if (!mm)
+		return s->err;
+	wake = tlbsim_policy_wake_lazy(&s->cfg.policy, ev->freed_tables,
+				       ev->unshared_tables);
+	op_begin(s, c, OP_GATHER, idx, NULL, 0);
+	flush_tlb_mm_range(s, c, &s->cpus[c].op, ev->start,
+			   ev->end == TLBSIM_END_ALL ? NEVER : ev->end,
+			   ev->stride, wake);
+	op_arm(s, c);
+	return 0;
+}
+
+static int ev_sync(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	(void)ev;
+	op_begin(s, c, OP_SYNC, INIT_MM, NULL, 0);
+	tlb_remove_table_sync_one(s, c, &s->cpus[c].op);
+	op_arm(s, c);
+	return 0;
+}
+
+/* Open (or extend) an IRQ-off window on @c until @until. */
+static void irq_window(struct sim *s, uint32_t c, uint64_t until)
+{
+	struct cpu *cpu = &s->cpus[c];
+	struct ev_cpu wake = { c };
+	uint64_t now = sim_now(s);
+
+	if (now >= cpu->irq_off_until)
+		cpu->irq_off_since = now;
+	if (until > cpu->irq_off_until)
+		cpu->irq_off_until = until;
+	sim_schedule(s, cpu->irq_off_until, SEV_CPU_WAKE, &wake, sizeof(wake));
+}
+
+static int ev_irq_off(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	uint64_t now = sim_now(s), until = now + sim_cycles(s, ev->dur);
+
+	if (sim_observing(s))
+		sim_observe(s, TLBSIM_OBS_IRQ_OFF, (int)c, -1, now, until,
+			    "local_irq_disable", "IRQs off");
+	irq_window(s, c, until);
+	return 0;
+}
+
+/* gup_fast(): local_irq_save(), then a lockless walk of current->mm. */
+static int ev_gup_fast(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	uint32_t idx;
+	struct mm *mm = mm_of(s, ev, ev->mm, &idx);
+	struct cpu *cpu = &s->cpus[c];
+	uint64_t now = sim_now(s), until = now + sim_cycles(s, ev->dur);
+
+	if (!mm || require_running(s, c, idx, "gup_fast"))
+		return s->err;
+	pt_walk(s, mm, ev->addr, cpu->gup_path);
+	cpu->gup_mm = idx;
+	cpu->gup_since = now;
+	cpu->gup_until = until;
+	cpu->gup_t = ev->t;
+	if (sim_observing(s))
+		sim_observe(s, TLBSIM_OBS_GUP_FAST, (int)c, -1, now, until,
+			    "gup_fast", "lockless walk of mm %u at 0x%llx",
+			    ev->mm, (unsigned long long)ev->addr);
+	irq_window(s, c, until);
+	return 0;
+}
+
+/* The host deschedules the vCPU: windows it was in last longer. */
+static int ev_preempt(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	struct cpu *cpu = &s->cpus[c];
+	struct ev_cpu wake = { c };
+	uint64_t now = sim_now(s), d = sim_cycles(s, ev->dur);
+
+	if (now >= cpu->preempt_until)
+		cpu->preempt_since = now;
+	if (now + d > cpu->preempt_until)
+		cpu->preempt_until = now + d;
+	if (cpu->irq_off_until > now)
+		cpu->irq_off_until += d;
+	if (cpu->gup_until > now)
+		cpu->gup_until += d;
+	sim_schedule(s, cpu->preempt_until, SEV_CPU_WAKE, &wake, sizeof(wake));
+	return 0;
+}
+
+/* mm_assign_global_asid(): only the INVLPGB backend hands them out. */
+static int ev_global_asid(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	uint32_t idx;
+	struct mm *mm = mm_of(s, ev, ev->mm, &idx);
+
+	if (!mm)
+		return s->err;
+	if (!s->cfg.backend->global_asids) {
+		if (sim_observing(s))
+			sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+				"use_global_asid", "the %s backend has no INVLPGB: "
+				"no global ASID", s->cfg.backend->name);
+		return 0;
+	}
+	if (!mm->global_asid) {
+		mm->global_asid = true;
+		mm->asid_transition = true;
+	}
+	return 0;
+}
+
+static int ev_speculate(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	uint32_t idx;
+	struct mm *mm = mm_of(s, ev, ev->mm, &idx);
+
+	if (!mm)
+		return s->err;
+	if (s->cpus[c].loaded_mm == idx)
+		hazard_speculate(s, c, mm, ev->addr);
+	return 0;
+}
+
+typedef int (*ev_handler)(struct sim *, uint32_t, const struct tlbsim_trace_event *);
+
+static const ev_handler handlers[TLBSIM_EV_COUNT] = {
+	[TLBSIM_EV_SWITCH] = ev_switch,
+	[TLBSIM_EV_MAP] = ev_map,
+	[TLBSIM_EV_TOUCH] = ev_touch,
+	[TLBSIM_EV_UNMAP] = ev_clear,
+	[TLBSIM_EV_ZAP] = ev_clear,
+	[TLBSIM_EV_PROTECT] = ev_clear,
+	[TLBSIM_EV_COLLAPSE] = ev_collapse,
+	[TLBSIM_EV_SHARE] = ev_share,
+	[TLBSIM_EV_UNSHARE] = ev_unshare,
+	[TLBSIM_EV_GUP_FAST] = ev_gup_fast,
+	[TLBSIM_EV_IRQ_OFF] = ev_irq_off,
+	[TLBSIM_EV_PREEMPT] = ev_preempt,
+	[TLBSIM_EV_GLOBAL_ASID] = ev_global_asid,
+	[TLBSIM_EV_SPECULATE] = ev_speculate,
+	[TLBSIM_EV_EXIT] = ev_exit,
+	[TLBSIM_EV_FLUSH] = ev_flush,
+	[TLBSIM_EV_SYNC] = ev_sync,
+};
+
+int sim_dispatch(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	if (ev->kind >= TLBSIM_EV_COUNT || !handlers[ev->kind])
+		return 0; /* observed: not an input of the model */
+	return handlers[ev->kind](s, c, ev);
+}

@@ -1,0 +1,496 @@
+/*
+ * gather.c - what the trace's memory operations do to page tables, collected
+ * into an mmu_gather: the range and levels cleared (the stride), the tables
+ * unlinked, and the freed_tables / unshared_tables flags.
+ * (include/asm-generic/tlb.h, mm/memory.c, mm/hugetlb.c, mm/khugepaged.c)
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/internal.h"
+
+/* ------------------------------------------------------- mmu_gather */
+
+/* tlb_gather_mmu() / __tlb_reset_range() */
+void gather_init(struct gather *g, uint32_t mm, bool fullmm)
+{
+	memset(g, 0, sizeof(*g));
+	g->mm = mm;
+	g->start = NEVER;
+	g->end = 0;
+	g->fullmm = fullmm;
+}
+
+/* tlb_flush_{pte,pmd,pud,p4d}_range(): widen the range, note the level
+ * (1 = PTE ... 4 = P4D) for tlb_get_unmap_shift(). */
+void gather_adjust(struct gather *g, uint64_t start, uint64_t size, int level)
+{
+	if (start < g->start)
+		g->start = start;
+	if (start + size > g->end)
+		g->end = start + size;
+	g->cleared |= (uint8_t)(1u << level);
+}
+
+/* tlb_flush_mmu_tlbonly() returns early unless one of these is set. */
+bool gather_needs_flush(const struct gather *g)
+{
+	return g->freed_tables || g->cleared || g->unshared_tables;
+}
+
+/* tlb_get_unmap_shift(): the smallest level cleared decides the stride. */
+uint8_t gather_stride(const struct gather *g)
+{
+	if (g->cleared & (1u << 1))
+		return PAGE_SHIFT;
+	if (g->cleared & (1u << 2))
+		return PMD_SHIFT;
+	if (g->cleared & (1u << 3))
+		return PUD_SHIFT;
+	if (g->cleared & (1u << 4))
+		return PGDIR_SHIFT;
+	return PAGE_SHIFT;
+}
+
+/* Remember that @mm no longer links @t, for the hazard checker. */
+int gather_unlink(struct sim *s, struct gather *g, struct pt_table *t,
+		  uint32_t mm)
+{
+	const struct pt_link *pl = pt_link_of(t, mm);
+	struct dead_link *l;
+
+	if (g->nlinks == g->caplinks) {
+		uint32_t cap = g->caplinks ? 2 * g->caplinks : 8;
+		struct dead_link *n = realloc(g->links, cap * sizeof(*n));
+
+		if (!n)
+			return TLBSIM_ENOMEM;
+		g->links = n;
+		g->caplinks = cap;
+	}
+	l = &g->links[g->nlinks++];
+	memset(l, 0, sizeof(*l));
+	l->table = t->id;
+	l->level = t->level;
+	l->ev = s->cur ? s->cur->kind : TLBSIM_EV_EXIT;
+	l->mm = mm;
+	l->mm_trace_id = mm_get(s, mm)->trace_id;
+	l->ctx_id = mm_get(s, mm)->ctx_id;
+	l->cpu = s->cur ? s->cur->cpu : 0;
+	l->base = t->base;
+	l->linked_at = pl ? pl->linked_at : 0;
+	l->unlinked_at = sim_now(s);
+	l->t = s->cur ? s->cur->t : s->last_t;
+	pt_link_drop(t, mm);
+	if (!t->nlinks)
+		t->state = PT_UNLINKED;
+	return 0;
+}
+
+/* --------------------------------------------------------------- touch */
+
+static uint32_t *pud_slot(struct sim *s, struct mm *mm, uint64_t addr)
+{
+	(void)s;
+	return &mm->pgd[(addr >> PGDIR_SHIFT) & 511];
+}
+
+/* Return the child table id at @slot, allocating it (pud_alloc, pmd_alloc,
+ * pte_alloc) when missing. 0 on allocation failure. */
+static uint32_t ensure_child(struct sim *s, uint32_t parent, uint32_t *pgd_slot,
+			     unsigned idx, enum pt_level level, uint64_t base,
+			     uint32_t mm)
+{
+	uint32_t id = parent ? s->tables[parent].child[idx] : *pgd_slot;
+
+	if (id)
+		return id;
+	id = pt_alloc(s, level, base, mm, sim_now(s));
+	if (!id)
+		return NO_TABLE;
+	/* pt_alloc may move the pool: index again */
+	if (parent)
+		s->tables[parent].child[idx] = id;
+	else
+		*pgd_slot = id;
+	return id;
+}
+
+static uint32_t ensure_pmd_table(struct sim *s, uint32_t mmi, uint64_t addr)
+{
+	struct mm *mm = mm_get(s, mmi);
+	uint32_t pud = ensure_child(s, 0, pud_slot(s, mm, addr), 0, PT_PUD,
+				    addr & ~(PGDIR_SIZE - 1), mmi);
+
+	if (!pud)
+		return NO_TABLE;
+	return ensure_child(s, pud, NULL, (addr >> PUD_SHIFT) & 511, PT_PMD,
+			    addr & ~(PUD_SIZE - 1), mmi);
+}
+
+static bool leaf_test(const struct pt_table *t, unsigned i)
+{
+	return (t->leaf[i / 64] >> (i % 64)) & 1;
+}
+
+static void leaf_set(struct pt_table *t, unsigned i)
+{
+	t->leaf[i / 64] |= 1ULL << (i % 64);
+}
+
+static void leaf_clear(struct pt_table *t, unsigned i)
+{
+	t->leaf[i / 64] &= ~(1ULL << (i % 64));
+}
+
+/* Make the page at @addr present (handle_mm_fault), allocating tables on the
+ * way. Returns the size of the page mapped, 0 on allocation failure. */
+static uint64_t fault_in(struct sim *s, uint32_t mmi, const struct vma *v,
+			 uint64_t addr)
+{
+	uint32_t pmd = ensure_pmd_table(s, mmi, addr), pte;
+	unsigned pmd_i = (addr >> PMD_SHIFT) & 511;
+
+	if (!pmd)
+		return 0;
+	if (v->hugetlb || leaf_test(&s->tables[pmd], pmd_i)) {
+		/* hugetlb page, or a THP left by collapse: a leaf PMD entry */
+		leaf_set(&s->tables[pmd], pmd_i);
+		return PMD_SIZE;
+	}
+	pte = ensure_child(s, pmd, NULL, pmd_i, PT_PTE, addr & ~(PMD_SIZE - 1),
+			   mmi);
+	if (!pte)
+		return 0;
+	leaf_set(&s->tables[pte], (addr >> PAGE_SHIFT) & 511);
+	return PAGE_SIZE;
+}
+
+/* `touch`: CPU @c, running @mm, accesses [addr, addr+len). */
+int gather_touch(struct sim *s, uint32_t c, struct mm *mm, uint64_t addr,
+		 uint64_t len)
+{
+	uint32_t mmi = (uint32_t)(mm - s->mms);
+	uint64_t end = addr + len, page = addr & ~(PAGE_SIZE - 1);
+
+	while (page < end) {
+		const struct vma *v = vma_find(mm, page);
+		const struct inval *why = NULL;
+		uint64_t size, vpage;
+
+		vpage = v && v->hugetlb ? page & ~(PMD_SIZE - 1) : page;
+		if (tlb_lookup_stale(s, c, mm, vpage, &why))
+			hazard_stale_tlb(s, c, mm, vpage, why);
+		if (!v) {
+			s->res.c.faults++; /* SIGSEGV: nothing mapped here */
+			page += PAGE_SIZE;
+			continue;
+		}
+		size = fault_in(s, mmi, v, page);
+		if (!size)
+			return TLBSIM_ENOMEM;
+		tlb_fill(s, c, mm, size == PMD_SIZE ? page & ~(PMD_SIZE - 1) : page,
+			 size);
+		page = (page & ~(size - 1)) + size;
+	}
+	return 0;
+}
+
+/* -------------------------------------------------- clearing entries */
+
+enum clear_mode { CLEAR_ENTRIES, CHANGE_PROT };
+
+/* huge_pmd_unshare(): if @mm's PMD table at the 1 GiB @addr is shared,
+ * clear @mm's PUD entry (tlb_unshare_pmd_ptdesc): range PUD_SIZE at PMD
+ * level, unshared_tables, and fully_unshared_tables when one user is left. */
+int gather_unshare(struct sim *s, struct mm *mm, uint64_t addr,
+		   struct gather *g, bool *was_shared)
+{
+	uint32_t path[3], mmi = (uint32_t)(mm - s->mms);
+	struct pt_table *pmd;
+	int err;
+
+	*was_shared = false;
+	pt_walk(s, mm, addr, path);
+	pmd = pt_get(s, path[1]);
+	if (!pmd || pmd->nlinks < 2)
+		return 0;
+	s->tables[path[0]].child[(addr >> PUD_SHIFT) & 511] = NO_TABLE;
+	err = gather_unlink(s, g, pmd, mmi);
+	if (err)
+		return err;
+	gather_adjust(g, addr & ~(PUD_SIZE - 1), PUD_SIZE, 2);
+	g->unshared_tables = true;
+	if (pmd->nlinks == 1)
+		g->fully_unshared_tables = true;
+	*was_shared = true;
+	return 0;
+}
+
+/* zap_huge_pmd-like clearing of 2 MiB leaves in one PMD table. */
+static void clear_pmd_leaves(struct pt_table *pmd, uint64_t lo, uint64_t hi,
+			     enum clear_mode mode, struct gather *g)
+{
+	for (uint64_t a = lo & ~(PMD_SIZE - 1); a < hi; a += PMD_SIZE) {
+		unsigned i = (a >> PMD_SHIFT) & 511;
+
+		if (!leaf_test(pmd, i))
+			continue;
+		if (mode == CLEAR_ENTRIES)
+			leaf_clear(pmd, i);
+		gather_adjust(g, a, PMD_SIZE, 2); /* tlb_remove_huge_tlb_entry */
+	}
+}
+
+/* zap_pte_range(): each present PTE cleared is one page of range. */
+static void clear_ptes(struct pt_table *pte, uint64_t lo, uint64_t hi,
+		       enum clear_mode mode, struct gather *g)
+{
+	for (uint64_t a = lo; a < hi; a += PAGE_SIZE) {
+		unsigned i = (a >> PAGE_SHIFT) & 511;
+
+		if (!leaf_test(pte, i))
+			continue;
+		if (mode == CLEAR_ENTRIES)
+			leaf_clear(pte, i);
+		gather_adjust(g, a, PAGE_SIZE, 1); /* tlb_remove_tlb_entry */
+	}
+}
+
+static int clear_hugetlb(struct sim *s, struct mm *mm, uint64_t lo,
+			 uint64_t hi, enum clear_mode mode, struct gather *g)
+{
+	for (uint64_t chunk = lo & ~(PUD_SIZE - 1); chunk < hi; chunk += PUD_SIZE) {
+		uint64_t a = chunk > lo ? chunk : lo;
+		uint64_t b = chunk + PUD_SIZE < hi ? chunk + PUD_SIZE : hi;
+		uint32_t path[3];
+		bool shared;
+		int err;
+
+		/* __unmap_hugepage_range / hugetlb_change_protection unshare a
+		 * shared PMD table instead of touching its entries. */
+		err = gather_unshare(s, mm, chunk, g, &shared);
+		if (err)
+			return err;
+		if (shared)
+			continue;
+		pt_walk(s, mm, chunk, path);
+		if (path[1])
+			clear_pmd_leaves(pt_get(s, path[1]), a, b, mode, g);
+	}
+	return 0;
+}
+
+static void clear_normal(struct sim *s, struct mm *mm, uint64_t lo,
+			 uint64_t hi, enum clear_mode mode, struct gather *g)
+{
+	for (uint64_t reg = lo & ~(PMD_SIZE - 1); reg < hi; reg += PMD_SIZE) {
+		uint64_t a = reg > lo ? reg : lo;
+		uint64_t b = reg + PMD_SIZE < hi ? reg + PMD_SIZE : hi;
+		uint32_t path[3];
+		struct pt_table *pmd;
+
+		pt_walk(s, mm, reg, path);
+		pmd = pt_get(s, path[1]);
+		if (!pmd)
+			continue;
+		if (leaf_test(pmd, (reg >> PMD_SHIFT) & 511)) {
+			/* a THP from collapse (zap_huge_pmd) */
+			clear_pmd_leaves(pmd, reg, reg + 1, mode, g);
+			continue;
+		}
+		if (path[2])
+			clear_ptes(pt_get(s, path[2]), a, b, mode, g);
+	}
+}
+
+/* unmap_vmas() / change_protection() over [start, end). */
+static int clear_range(struct sim *s, struct mm *mm, uint64_t start,
+		       uint64_t end, enum clear_mode mode, struct gather *g)
+{
+	for (uint32_t i = 0; i < mm->nvmas; i++) {
+		const struct vma v = mm->vmas[i];
+		uint64_t lo = v.start > start ? v.start : start;
+		uint64_t hi = v.end < end ? v.end : end;
+		int err;
+
+		if (lo >= hi)
+			continue;
+		if (v.hugetlb) {
+			err = clear_hugetlb(s, mm, lo, hi, mode, g);
+			if (err)
+				return err;
+		} else {
+			clear_normal(s, mm, lo, hi, mode, g);
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------ free_pgtables */
+
+static int unlink_subtree(struct sim *s, struct gather *g, uint32_t id,
+			  uint32_t mmi)
+{
+	struct pt_table *t = pt_get(s, id);
+	int err;
+
+	if (t->level != PT_PTE) {
+		for (unsigned i = 0; i < PTRS_PER_TABLE; i++) {
+			uint32_t child = s->tables[id].child[i];
+
+			if (!child)
+				continue;
+			s->tables[id].child[i] = NO_TABLE;
+			/* a shared PMD table is not ours to free */
+			if (s->tables[child].nlinks > 1) {
+				pt_link_drop(&s->tables[child], mmi);
+				continue;
+			}
+			err = unlink_subtree(s, g, child, mmi);
+			if (err)
+				return err;
+		}
+	}
+	g->freed_tables = true;
+	return gather_unlink(s, g, &s->tables[id], mmi);
+}
+
+/*
+ * free_pgtables() / free_pgd_range(): a table is freed when no VMA is left
+ * in the span it covers (the kernel's floor/ceiling arithmetic). Each freed
+ * table adds a page of range one level up (pte_free_tlb & co.).
+ */
+static int free_pgtables(struct sim *s, struct mm *mm, uint64_t start,
+			 uint64_t end, struct gather *g)
+{
+	uint32_t mmi = (uint32_t)(mm - s->mms);
+	int err;
+
+	for (uint64_t pb = start & ~(PGDIR_SIZE - 1); pb < end; pb += PGDIR_SIZE) {
+		uint32_t *slot = pud_slot(s, mm, pb), pud = *slot;
+
+		if (!pud)
+			continue;
+		for (uint64_t mb = pb > (start & ~(PUD_SIZE - 1)) ? pb : (start & ~(PUD_SIZE - 1));
+		     mb < end && mb < pb + PGDIR_SIZE; mb += PUD_SIZE) {
+			unsigned mi = (mb >> PUD_SHIFT) & 511;
+			uint32_t pmd = s->tables[pud].child[mi];
+
+			if (!pmd || s->tables[pmd].nlinks > 1)
+				continue;
+			for (uint64_t tb = mb > (start & ~(PMD_SIZE - 1)) ? mb : (start & ~(PMD_SIZE - 1));
+			     tb < end && tb < mb + PUD_SIZE; tb += PMD_SIZE) {
+				unsigned ti = (tb >> PMD_SHIFT) & 511;
+				uint32_t pte = s->tables[pmd].child[ti];
+
+				if (!pte || vma_intersects(mm, tb, tb + PMD_SIZE))
+					continue;
+				s->tables[pmd].child[ti] = NO_TABLE;
+				g->freed_tables = true;
+				gather_adjust(g, tb, PAGE_SIZE, 2); /* pte_free_tlb */
+				err = gather_unlink(s, g, &s->tables[pte], mmi);
+				if (err)
+					return err;
+			}
+			if (vma_intersects(mm, mb, mb + PUD_SIZE))
+				continue;
+			s->tables[pud].child[mi] = NO_TABLE;
+			gather_adjust(g, mb, PAGE_SIZE, 3); /* pmd_free_tlb */
+			err = unlink_subtree(s, g, pmd, mmi);
+			if (err)
+				return err;
+		}
+		if (vma_intersects(mm, pb, pb + PGDIR_SIZE))
+			continue;
+		*slot = NO_TABLE;
+		gather_adjust(g, pb, PAGE_SIZE, 4); /* pud_free_tlb */
+		err = unlink_subtree(s, g, pud, mmi);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------- the trace's verbs */
+
+/* munmap: unmap_region() = unmap_vmas + free_pgtables in one gather. */
+int gather_unmap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
+		 struct gather *g)
+{
+	int err = clear_range(s, mm, start, end, CLEAR_ENTRIES, g);
+
+	if (err)
+		return err;
+	vma_remove(mm, start, end);
+	return free_pgtables(s, mm, start, end, g);
+}
+
+/* MADV_DONTNEED (zap_page_range_single): entries cleared, tables stay. */
+int gather_zap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
+	       struct gather *g)
+{
+	return clear_range(s, mm, start, end, CLEAR_ENTRIES, g);
+}
+
+/* mprotect (change_protection with an mmu_gather): entries change. */
+int gather_protect(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
+		   struct gather *g)
+{
+	return clear_range(s, mm, start, end, CHANGE_PROT, g);
+}
+
+/* exit_mmap(): a fullmm gather over everything. */
+int gather_exit(struct sim *s, struct mm *mm, struct gather *g)
+{
+	return gather_unmap(s, mm, 0, USER_TOP, g);
+}
+
+/* huge_pmd_share(): @mm's PUD entry at @addr points to @with's PMD table. */
+int pt_share(struct sim *s, struct mm *mm, struct mm *with, uint64_t addr)
+{
+	uint32_t mpath[3], wpath[3], mmi = (uint32_t)(mm - s->mms), pud;
+	const struct vma *a = vma_find(mm, addr), *b = vma_find(with, addr);
+
+	if (!a || !a->hugetlb || a->start > addr || a->end < addr + PUD_SIZE)
+		return sim_model_error(s, "share: mm %u has no hugetlb mapping covering "
+			"[0x%llx, +1 GiB)", mm->trace_id, (unsigned long long)addr);
+	if (!b || !b->hugetlb || b->start > addr || b->end < addr + PUD_SIZE)
+		return sim_model_error(s, "share: mm %u has no hugetlb mapping covering "
+			"[0x%llx, +1 GiB)", with->trace_id, (unsigned long long)addr);
+	pt_walk(s, with, addr, wpath);
+	if (!wpath[1])
+		return sim_model_error(s, "share: mm %u has no PMD table at 0x%llx "
+			"(touch it first)", with->trace_id, (unsigned long long)addr);
+	pt_walk(s, mm, addr, mpath);
+	if (mpath[1])
+		return sim_model_error(s, "share: mm %u already has a PMD table at 0x%llx",
+			mm->trace_id, (unsigned long long)addr);
+	pud = ensure_child(s, 0, pud_slot(s, mm, addr), 0, PT_PUD,
+			   addr & ~(PGDIR_SIZE - 1), mmi);
+	if (!pud)
+		return TLBSIM_ENOMEM;
+	s->tables[pud].child[(addr >> PUD_SHIFT) & 511] = wpath[1];
+	pt_link_add(s, &s->tables[wpath[1]], mmi, sim_now(s));
+	return 0;
+}
+
+/* collapse_huge_page(): detach the PTE table under the 2 MiB @addr
+ * (pmdp_collapse_flush clears the PMD entry) and install a huge leaf. */
+int pt_collapse(struct sim *s, struct mm *mm, uint64_t addr, uint32_t *pte)
+{
+	uint32_t path[3];
+	const struct vma *v = vma_find(mm, addr);
+
+	pt_walk(s, mm, addr, path);
+	if (!v || v->hugetlb || v->start > addr || v->end < addr + PMD_SIZE)
+		return sim_model_error(s, "collapse: mm %u has no (non-hugetlb) mapping "
+			"covering [0x%llx, +2 MiB)", mm->trace_id, (unsigned long long)addr);
+	if (!path[2])
+		return sim_model_error(s, "collapse: mm %u has no PTE table at 0x%llx "
+			"(touch the range first)", mm->trace_id, (unsigned long long)addr);
+	s->tables[path[1]].child[(addr >> PMD_SHIFT) & 511] = NO_TABLE;
+	leaf_set(&s->tables[path[1]], (addr >> PMD_SHIFT) & 511);
+	*pte = path[2];
+	return 0;
+}

@@ -1,0 +1,441 @@
+/*
+ * internal.h - the kernel model's state, shared by the files of src/kernel/
+ * and by the hazard checker (which observes it, read-only).
+ *
+ * Names follow the kernel (arch/x86/mm/tlb.c, mm/mmu_gather.c): tlb_gen,
+ * ctx_id, is_lazy, mm_cpumask, freed_tables, wake_lazy_cpus. Every function
+ * that models a kernel function names it in a comment.
+ */
+#ifndef TLBSIM_KERNEL_INTERNAL_H
+#define TLBSIM_KERNEL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tlbsim/engine.h"
+#include "tlbsim/kernel.h"
+
+#define TLB_NR_DYN_ASIDS 6            /* per-CPU dynamic ASID slots */
+#define TLB_FLUSH_CEILING 33          /* tlb_single_page_flush_ceiling */
+#define ASID_GLOBAL 0xffff            /* loaded_asid: on the mm's global ASID */
+#define INIT_MM 0                     /* index of init_mm in sim->mms */
+#define INIT_MM_CTX_ID 1
+#define NO_TABLE 0                    /* table id 0 is never used */
+#define PTRS_PER_TABLE 512
+#define NEVER UINT64_MAX
+
+#define PAGE_SHIFT 12
+#define PMD_SHIFT 21
+#define PUD_SHIFT 30
+#define PGDIR_SHIFT 39
+#define PAGE_SIZE (1ULL << PAGE_SHIFT)
+#define PMD_SIZE (1ULL << PMD_SHIFT)
+#define PUD_SIZE (1ULL << PUD_SHIFT)
+#define PGDIR_SIZE (1ULL << PGDIR_SHIFT)
+#define USER_TOP (1ULL << 47)
+
+/* Table levels: what a table page holds entries of. */
+enum pt_level { PT_PTE = 1, PT_PMD = 2, PT_PUD = 3 };
+
+enum pt_state {
+	PT_FREE_SLOT = 0, /* pool slot not in use */
+	PT_LIVE,          /* linked into at least one mm */
+	PT_UNLINKED,      /* unlinked, waiting for its grace period or reuse */
+	PT_GONE,          /* freed, reused or handed over: must not be reached */
+};
+
+/* One mm that links a table: who, since when (cycle). */
+struct pt_link {
+	uint32_t mm;
+	uint64_t linked_at;
+};
+
+/*
+ * A page-table page of level PTE, PMD or PUD. Upper levels hold child table
+ * ids; PTE tables (and PMD tables in hugetlb ranges) hold leaf bits.
+ * Invariant: nr_present == number of set leaf bits + non-zero children.
+ */
+struct pt_table {
+	uint32_t id;
+	uint8_t level;
+	uint8_t state;
+	uint16_t nr_present;
+	uint64_t base;            /* first address it covers */
+	uint32_t *child;          /* PTRS_PER_TABLE ids; NULL for PTE tables */
+	uint64_t leaf[PTRS_PER_TABLE / 64];
+	struct pt_link *links;    /* mms that link it (>1: shared PMD) */
+	uint32_t nlinks, caplinks;
+};
+
+/* How an unlinked table stopped being safe to reach. */
+enum gone_how { GONE_FREED = 1, GONE_REUSED, GONE_HANDED_OVER };
+
+/*
+ * A link from an mm to a table that the mm's tables no longer hold: kept
+ * from the unlink until the table is freed, reused or handed over, when the
+ * hazard checker asks which CPUs may still reach it.
+ */
+struct dead_link {
+	uint32_t table;
+	uint8_t level;            /* of the table */
+	uint8_t how;              /* enum gone_how, once gone */
+	uint16_t ev;              /* enum tlbsim_ev_kind that unlinked it */
+	uint32_t mm;              /* the mm that unlinked it */
+	uint64_t ctx_id;          /* that mm's ctx_id (indexes are reused) */
+	uint32_t mm_trace_id;
+	uint32_t cpu;             /* CPU that ran the unlinking event */
+	uint64_t base;            /* first address the table covers */
+	uint64_t linked_at;       /* cycle mm linked it */
+	uint64_t unlinked_at;     /* cycle */
+	uint64_t t;               /* trace time of the unlinking event */
+	uint64_t gone_at;         /* cycle */
+};
+
+struct vma {
+	uint64_t start, end;
+	bool hugetlb;
+};
+
+/* A bitmap of CPUs (mm_cpumask). */
+struct cpumask {
+	uint64_t *bits;
+};
+
+/* Recent invalidations of an mm's translations, for stale_tlb. */
+#define INVAL_RING 64
+struct inval {
+	uint64_t seq;
+	uint64_t start, end;
+	uint64_t done;            /* cycle its flush completed, NEVER until then */
+	uint64_t t;               /* trace time of the event */
+	uint32_t cpu;
+	uint16_t ev;
+};
+
+struct mm {
+	bool in_use;
+	uint32_t trace_id;        /* the number the trace names it by */
+	uint64_t ctx_id;
+	uint64_t tlb_gen;         /* context.tlb_gen */
+	struct cpumask cpumask;
+	uint64_t next_trim;       /* cycle: should_trim_cpumask() */
+	bool global_asid;         /* mm_global_asid() != 0 */
+	bool asid_transition;     /* context.asid_transition */
+	uint32_t *pgd;            /* PTRS_PER_TABLE PUD-table ids */
+	struct vma *vmas;         /* sorted by start, non-overlapping */
+	uint32_t nvmas, capvmas;
+	uint64_t inval_seq;
+	struct inval inval[INVAL_RING];
+	/* the last flush that left a lazy CPU behind, for causal chains */
+	uint64_t last_lazy_skip_t;
+};
+
+struct asid_ctx {
+	uint64_t ctx_id;
+	uint64_t tlb_gen;
+	/* paging-structure-cache bookkeeping for this PCID (cycles) */
+	uint64_t flushed_at;      /* last flush of this PCID */
+	uint64_t loaded_since;    /* current load into CR3 (valid while loaded) */
+	uint64_t last_unload;     /* end of the previous load, 0 if none */
+};
+
+enum skip_reason {
+	SKIP_NONE = 0,
+	SKIP_LAZY,          /* should_flush_tlb(): lazy, wake_lazy_cpus false */
+	SKIP_HYPERV_LAZY,   /* hyperv_flush_tlb_multi(): do_lazy */
+	SKIP_KVM_PREEMPTED, /* kvm_flush_tlb_multi(): preempted, flagged */
+	SKIP_HYPERCALL,     /* flushed by the hypervisor: no handler ran */
+};
+
+/* A queued smp-call (csd) on a target CPU. */
+enum csd_func { CSD_FLUSH_TLB_FUNC = 1, CSD_TABLE_SYNC };
+
+struct csd {
+	uint8_t func;
+	uint32_t from;            /* initiating CPU, whose op waits */
+	uint64_t op_seq;          /* the op it belongs to */
+	uint64_t sent;            /* cycle sent */
+	uint64_t flow;            /* observer flow id */
+};
+
+struct csd_queue {
+	struct csd *q;
+	uint32_t head, len, cap;
+};
+
+/* A trace event waiting for its CPU to be free. */
+struct deferred {
+	struct tlbsim_trace_event *q;
+	uint32_t head, len, cap;
+};
+
+/* What flush_tlb_mm_range() was asked to do (struct flush_tlb_info). */
+struct flush_info {
+	uint32_t mm;
+	uint64_t start, end;      /* end == NEVER: TLB_FLUSH_ALL */
+	uint8_t stride_shift;
+	bool wake_lazy_cpus;      /* freed_tables before Lance Yang v10 */
+	bool trim_cpumask;
+	uint64_t new_tlb_gen;
+	uint32_t initiating_cpu;
+};
+
+/* Multi-stage operations an initiator runs while its later events wait. */
+enum op_kind {
+	OP_NONE = 0,
+	OP_GATHER,   /* unmap / zap / protect / unshare / exit / raw flush:
+		      * flush, sync if fully unshared, then free or hand over */
+	OP_COLLAPSE, /* flush, sync, reuse the PTE table */
+	OP_SYNC,     /* raw tlb_remove_table_sync_one() */
+};
+
+enum op_stage { ST_FLUSH = 0, ST_SYNC, ST_DONE };
+
+struct op {
+	uint8_t kind;
+	uint8_t stage;
+	uint64_t seq;              /* unique */
+	uint32_t pending;          /* acknowledgements still awaited */
+	uint64_t started;          /* cycle the current wait began */
+	uint64_t local_done;       /* cycle the initiator's own work ends */
+	bool sync_needed;
+	bool exit_mm;              /* exit: the mm dies at the end */
+	uint32_t mm;
+	struct tlbsim_trace_event ev; /* the trace event that started it */
+	uint64_t inval_seq;        /* invalidation to mark done, 0 if none */
+	struct dead_link *links;   /* unlinked tables to free/reuse/hand over */
+	uint32_t nlinks, caplinks;
+	struct flush_info fi;      /* the flush the IPIs carry */
+	uint32_t sync_targets;     /* sync IPIs sent (0: skipped or none) */
+	bool sync_skipped;
+};
+
+struct cpu {
+	uint32_t loaded_mm;        /* mm index; INIT_MM = init_mm */
+	uint16_t loaded_asid;      /* 0..5, or ASID_GLOBAL */
+	uint16_t next_asid;
+	bool is_lazy;              /* cpu_tlbstate_shared.is_lazy */
+	struct asid_ctx ctxs[TLB_NR_DYN_ASIDS];
+	struct asid_ctx global;    /* PSC bookkeeping of the global ASID */
+	/* time windows (cycles); merged when they overlap */
+	uint64_t irq_off_since, irq_off_until;
+	uint64_t preempt_since, preempt_until;
+	uint64_t gup_since, gup_until;
+	uint32_t gup_mm;
+	uint32_t gup_path[3];      /* PUD, PMD, PTE tables walked */
+	uint64_t gup_t;
+	bool kvm_flush_pending;    /* KVM_VCPU_FLUSH_TLB set by a flusher */
+	uint64_t handler_until;    /* running an IPI handler until */
+	struct op op;              /* what this CPU initiated and waits for */
+	struct csd_queue csd;
+	struct deferred deferred;
+	uint64_t lazy_since;       /* for the observer */
+	/* why the last flush of an mm did not reach this CPU (causal chains) */
+	uint8_t skip_reason;       /* enum skip_reason */
+	uint32_t skip_mm;
+	uint64_t skip_t;
+	struct csd cur;            /* the csd whose handler is running */
+	bool in_handler;
+	/* a small TLB for stale_tlb: direct mapped */
+	struct tlb_entry *tlb;
+};
+
+#define TLB_ENTRIES 256
+struct tlb_entry {
+	uint64_t vpage;            /* 0: empty (page 0 is never user-mapped) */
+	uint64_t ctx_id;
+	uint64_t fill_seq;         /* mm->inval_seq at fill */
+	uint64_t fill_t;           /* trace time of the fill */
+	uint64_t size;             /* 4 KiB or 2 MiB */
+	uint16_t asid;
+};
+
+struct rcu_cb {
+	struct dead_link link;
+	uint64_t gp_start;         /* cycle call_rcu() ran */
+};
+
+struct sim {
+	struct tlbsim_sim_config cfg;
+	struct tlbsim_profile prof;
+	struct tlbsim_engine *eng;
+	unsigned ncpus;
+	struct cpu *cpus;
+	struct mm *mms;            /* index 0: init_mm */
+	uint32_t nmms, capmms;
+	uint32_t *mm_free;         /* free mm indexes */
+	uint32_t nmm_free;
+	/* trace id -> mm index: open addressing */
+	uint32_t *idmap_key, *idmap_val;
+	uint32_t idmap_cap, idmap_len;
+	uint64_t next_ctx_id;
+	struct pt_table *tables;   /* pool; id = index; 0 unused */
+	uint32_t ntables, captables;
+	uint32_t *table_free;
+	uint32_t ntable_free;
+	struct rcu_cb *rcu;        /* pending callbacks, FIFO */
+	uint32_t rcu_head, rcu_len, rcu_cap;
+	bool rcu_check_scheduled;
+	uint64_t op_seq;
+	uint64_t flow_seq;
+	uint64_t last_t;           /* trace time of the last applied event */
+	struct tlbsim_result res;
+	size_t caphazards;
+	/* recently gone links, for speculate */
+	struct dead_link gone[64];
+	uint32_t gone_next;
+	tlbsim_observer_fn obs;
+	void *obs_ctx;
+	struct tlbsim_diag *diag;  /* where apply-time model errors go */
+	const struct tlbsim_trace_event *cur; /* event being applied */
+	int err;                   /* first model error while draining */
+};
+
+/* engine event kinds */
+enum sim_ev {
+	SEV_IPI_ARRIVE = 1,  /* data: struct ev_ipi */
+	SEV_HANDLER_DONE,    /* data: struct ev_cpu */
+	SEV_CPU_WAKE,        /* data: struct ev_cpu */
+	SEV_OP_CONTINUE,     /* data: struct ev_cpu */
+	SEV_RCU_CHECK,
+};
+
+struct ev_cpu {
+	uint32_t cpu;
+};
+
+struct ev_ipi {
+	uint32_t target;
+	struct csd csd;
+};
+
+/* ---- sim.c ---- */
+uint64_t sim_now(const struct sim *s);
+uint64_t sim_second(const struct sim *s); /* cycles in one second */
+uint64_t sim_cycles(const struct sim *s, uint64_t t); /* trace units -> cycles */
+uint64_t sim_t(const struct sim *s, uint64_t cycles); /* cycles -> trace units */
+void sim_schedule(struct sim *s, uint64_t at, int kind, const void *data,
+		  size_t len);
+void sim_observe(struct sim *s, enum tlbsim_obs_kind kind, int cpu,
+		 int target, uint64_t cycle, uint64_t end, const char *func,
+		 const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+bool sim_observing(const struct sim *s);
+int sim_model_error(struct sim *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cpu_try_resume(struct sim *s, uint32_t c);
+bool cpu_can_take_irq(const struct sim *s, const struct cpu *cpu);
+bool cpu_busy(const struct sim *s, const struct cpu *cpu);
+
+/* ---- mm.c ---- */
+struct mm *mm_get(struct sim *s, uint32_t idx);
+int mm_lookup(struct sim *s, uint32_t trace_id, bool create, uint32_t *idx);
+void mm_destroy(struct sim *s, uint32_t idx);
+bool cpumask_test(const struct cpumask *m, uint32_t cpu);
+void cpumask_set(struct cpumask *m, uint32_t cpu);
+void cpumask_clear(struct cpumask *m, uint32_t cpu);
+/* next set bit >= from, or ncpus */
+uint32_t cpumask_next(const struct cpumask *m, uint32_t from, uint32_t ncpus);
+bool cpumask_any_but(const struct cpumask *m, uint32_t cpu, uint32_t ncpus);
+int vma_add(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
+	    bool hugetlb);
+void vma_remove(struct mm *mm, uint64_t start, uint64_t end);
+const struct vma *vma_find(const struct mm *mm, uint64_t addr);
+bool vma_intersects(const struct mm *mm, uint64_t start, uint64_t end);
+uint64_t inval_begin(struct mm *mm, uint64_t start, uint64_t end,
+		     const struct tlbsim_trace_event *ev);
+void inval_done(struct mm *mm, uint64_t seq, uint64_t cycle);
+
+/* ---- pgtable.c ---- */
+struct pt_table *pt_get(struct sim *s, uint32_t id);
+uint32_t pt_alloc(struct sim *s, enum pt_level level, uint64_t base,
+		  uint32_t mm, uint64_t now);
+void pt_link_add(struct sim *s, struct pt_table *t, uint32_t mm, uint64_t now);
+void pt_link_drop(struct pt_table *t, uint32_t mm);
+const struct pt_link *pt_link_of(const struct pt_table *t, uint32_t mm);
+void pt_release(struct sim *s, uint32_t id);
+void pt_walk(struct sim *s, struct mm *mm, uint64_t addr, uint32_t path[3]);
+const char *pt_level_name(enum pt_level l);
+
+/* ---- gather.c: trace events that change page tables ---- */
+struct gather {
+	uint32_t mm;
+	uint64_t start, end;       /* range; start > end: empty */
+	uint8_t cleared;           /* bitmask: 1<<level cleared (1=pte..4=p4d) */
+	bool freed_tables;
+	bool unshared_tables;
+	bool fully_unshared_tables;
+	bool fullmm;
+	struct dead_link *links;   /* unlinked tables, owned by the op after */
+	uint32_t nlinks, caplinks;
+};
+void gather_init(struct gather *g, uint32_t mm, bool fullmm);
+void gather_adjust(struct gather *g, uint64_t start, uint64_t size, int level);
+int gather_unlink(struct sim *s, struct gather *g, struct pt_table *t,
+		  uint32_t mm);
+bool gather_needs_flush(const struct gather *g);
+uint8_t gather_stride(const struct gather *g);
+int gather_touch(struct sim *s, uint32_t cpu, struct mm *mm, uint64_t addr,
+		 uint64_t len);
+int gather_unmap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
+		 struct gather *g);
+int gather_zap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
+	       struct gather *g);
+int gather_protect(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
+		   struct gather *g);
+int gather_unshare(struct sim *s, struct mm *mm, uint64_t addr,
+		   struct gather *g, bool *was_shared);
+int gather_exit(struct sim *s, struct mm *mm, struct gather *g);
+int pt_share(struct sim *s, struct mm *mm, struct mm *with, uint64_t addr);
+int pt_collapse(struct sim *s, struct mm *mm, uint64_t addr, uint32_t *pte);
+
+/* ---- cpu.c ---- */
+void cpu_init(struct sim *s, uint32_t c);
+void enter_lazy_tlb(struct sim *s, uint32_t c);
+void switch_mm_irqs_off(struct sim *s, uint32_t c, uint32_t next);
+void cpu_flush_asid(struct sim *s, uint32_t c, uint16_t asid, bool full,
+		    uint64_t start, uint64_t end);
+void cpu_flush_all(struct sim *s, uint32_t c);
+struct asid_ctx *cpu_asid_ctx(struct cpu *cpu, uint16_t asid);
+void tlb_fill(struct sim *s, uint32_t c, struct mm *mm, uint64_t vpage,
+	      uint64_t size);
+bool tlb_lookup_stale(struct sim *s, uint32_t c, struct mm *mm,
+		      uint64_t vpage, const struct inval **why);
+
+/* ---- flush.c ---- */
+void flush_tlb_mm_range(struct sim *s, uint32_t initiator, struct op *op,
+			uint64_t start, uint64_t end, uint8_t stride,
+			bool wake_lazy_cpus);
+uint64_t flush_tlb_func(struct sim *s, uint32_t c, const struct flush_info *f);
+
+/* ---- ipi.c ---- */
+void ipi_send(struct sim *s, uint32_t from, uint32_t target, enum csd_func f,
+	      struct op *op);
+void ipi_arrive(struct sim *s, const struct ev_ipi *ev);
+void ipi_run_pending(struct sim *s, uint32_t c);
+void ipi_handler_done(struct sim *s, uint32_t c);
+void tlb_remove_table_sync_one(struct sim *s, uint32_t c, struct op *op);
+
+/* ---- op.c ---- */
+void op_begin(struct sim *s, uint32_t c, enum op_kind kind, uint32_t mm,
+	      struct gather *g, uint64_t inval_seq);
+void op_arm(struct sim *s, uint32_t c);
+void op_ack(struct sim *s, uint32_t c, uint64_t op_seq);
+void op_continue(struct sim *s, uint32_t c);
+
+/* ---- rcu.c ---- */
+void call_rcu_table(struct sim *s, const struct dead_link *l);
+void rcu_check(struct sim *s);
+
+/* ---- events.c: trace event handlers ---- */
+int sim_dispatch(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev);
+
+/* ---- hazard (src/hazard/) ---- */
+void hazard_link_gone(struct sim *s, struct dead_link *l, enum gone_how how,
+		      const struct op *op);
+void hazard_speculate(struct sim *s, uint32_t c, struct mm *mm, uint64_t addr);
+void hazard_stale_tlb(struct sim *s, uint32_t c, struct mm *mm, uint64_t addr,
+		      const struct inval *why);
+void hazard_asid_transition(struct sim *s, uint32_t c, struct mm *mm);
+bool psc_may_hold(const struct sim *s, uint32_t c, const struct dead_link *l);
+
+#endif

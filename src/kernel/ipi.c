@@ -1,0 +1,158 @@
+/*
+ * ipi.c - smp-call IPIs: sending (smp_call_function_many_cond), delivery
+ * when the target can take interrupts, the handler occupying its CPU, and
+ * the acknowledgement the sender waits for (csd unlock). (kernel/smp.c)
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/internal.h"
+
+static int csd_push(struct csd_queue *q, const struct csd *c)
+{
+	if (q->len == q->cap) {
+		uint32_t cap = q->cap ? 2 * q->cap : 4;
+		struct csd *n = malloc(cap * sizeof(*n));
+
+		if (!n)
+			return TLBSIM_ENOMEM;
+		for (uint32_t i = 0; i < q->len; i++)
+			n[i] = q->q[(q->head + i) % q->cap];
+		free(q->q);
+		q->q = n;
+		q->cap = cap;
+		q->head = 0;
+	}
+	q->q[(q->head + q->len) % q->cap] = *c;
+	q->len++;
+	return 0;
+}
+
+/* Queue @f on @target for the op of @from and send the IPI. */
+void ipi_send(struct sim *s, uint32_t from, uint32_t target, enum csd_func f,
+	      struct op *op)
+{
+	struct ev_ipi ev;
+	struct cpu *t = &s->cpus[target];
+	enum tlbsim_distance d = tlbsim_topology_distance(s->cfg.topo, from, target);
+	uint64_t at = sim_now(s) + s->prof.ipi_send +
+		      (uint64_t)op->pending * s->prof.ipi_send_per_target +
+		      s->prof.ipi_latency[d];
+
+	memset(&ev, 0, sizeof(ev));
+	ev.target = target;
+	ev.csd.func = (uint8_t)f;
+	ev.csd.from = from;
+	ev.csd.op_seq = op->seq;
+	ev.csd.sent = sim_now(s);
+	ev.csd.flow = ++s->flow_seq;
+	op->pending++;
+	if (f == CSD_FLUSH_TLB_FUNC) {
+		s->res.c.ipi_flush++;
+		s->res.per_cpu[from].flush_ipis_sent++;
+		s->res.per_cpu[target].flush_ipis_received++;
+		if (t->is_lazy) {
+			s->res.c.ipi_to_lazy++;
+			s->res.per_cpu[target].lazy_ipis_received++;
+		}
+	} else {
+		s->res.c.ipi_sync++;
+		s->res.per_cpu[from].sync_ipis_sent++;
+		s->res.per_cpu[target].sync_ipis_received++;
+	}
+	if (sim_observing(s))
+		sim_observe(s, TLBSIM_OBS_IPI_SEND, (int)from, (int)target,
+			    sim_now(s), at, f == CSD_FLUSH_TLB_FUNC ?
+			    "flush_tlb_func" : "tlb_remove_table_smp_sync",
+			    "IPI cpu %u -> cpu %u%s", from, target,
+			    t->is_lazy ? " (lazy)" : "");
+	sim_schedule(s, at, SEV_IPI_ARRIVE, &ev, sizeof(ev));
+}
+
+void ipi_arrive(struct sim *s, const struct ev_ipi *ev)
+{
+	if (csd_push(&s->cpus[ev->target].csd, &ev->csd) && !s->err)
+		s->err = tlbsim_diag_set(s->diag, TLBSIM_ENOMEM, "out of memory");
+	ipi_run_pending(s, ev->target);
+}
+
+/* Run the next queued function if the CPU can take the interrupt now;
+ * otherwise come back when its IRQ-off or preempted window ends. */
+void ipi_run_pending(struct sim *s, uint32_t c)
+{
+	struct cpu *cpu = &s->cpus[c];
+	uint64_t now = sim_now(s), cost;
+	struct ev_cpu ev = { c };
+
+	if (now >= cpu->preempt_until && cpu->kvm_flush_pending) {
+		/* record_steal_time(): the host flushes a flagged vCPU's
+		 * whole TLB before it runs again (kvm_vcpu_flush_tlb_guest) */
+		cpu->kvm_flush_pending = false;
+		cpu_flush_all(s, c);
+	}
+	if (!cpu->csd.len || cpu->in_handler)
+		return;
+	if (!cpu_can_take_irq(s, cpu)) {
+		uint64_t wake = cpu->irq_off_until > cpu->preempt_until ?
+				cpu->irq_off_until : cpu->preempt_until;
+
+		sim_schedule(s, wake, SEV_CPU_WAKE, &ev, sizeof(ev));
+		return;
+	}
+	cpu->cur = cpu->csd.q[cpu->csd.head];
+	cpu->csd.head = (cpu->csd.head + 1) % cpu->csd.cap;
+	cpu->csd.len--;
+	cpu->in_handler = true;
+	cost = s->prof.irq_entry + s->prof.irq_exit;
+	if (cpu->cur.func == CSD_FLUSH_TLB_FUNC)
+		cost += flush_tlb_func(s, c, &s->cpus[cpu->cur.from].op.fi);
+	/* tlb_remove_table_smp_sync() is empty: taking the IRQ is the point */
+	cpu->handler_until = now + cost;
+	s->res.c.cycles_handlers += cost;
+	s->res.per_cpu[c].handler_cycles += cost;
+	if (sim_observing(s))
+		sim_observe(s, TLBSIM_OBS_HANDLER, (int)c, (int)cpu->cur.from, now,
+			    now + cost, cpu->cur.func == CSD_FLUSH_TLB_FUNC ?
+			    "flush_tlb_func" : "tlb_remove_table_smp_sync",
+			    "cpu %u runs the IPI from cpu %u", c, cpu->cur.from);
+	sim_schedule(s, now + cost, SEV_HANDLER_DONE, &ev, sizeof(ev));
+}
+
+void ipi_handler_done(struct sim *s, uint32_t c)
+{
+	struct cpu *cpu = &s->cpus[c];
+
+	cpu->in_handler = false;
+	op_ack(s, cpu->cur.from, cpu->cur.op_seq);
+	ipi_run_pending(s, c);
+	cpu_try_resume(s, c);
+}
+
+/*
+ * tlb_remove_table_sync_one(): an empty IPI to every online CPU but the
+ * caller, waiting for all of them, unless the policy's sync rule skips it
+ * (tlb_table_flush_implies_ipi_broadcast()).
+ */
+void tlb_remove_table_sync_one(struct sim *s, uint32_t c, struct op *op)
+{
+	s->res.c.sync_calls++;
+	op->sync_targets = 0;
+	op->sync_skipped = tlbsim_policy_skip_sync(&s->cfg.policy, s->cfg.backend);
+	if (op->sync_skipped) {
+		s->res.c.sync_skipped++;
+		if (sim_observing(s))
+			sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+				"tlb_remove_table_sync_one",
+				"sync=%s on the %s backend: the broadcast IPI is skipped",
+				tlbsim_sync_name(s->cfg.policy.sync), s->cfg.backend->name);
+		op->local_done = sim_now(s);
+		return;
+	}
+	for (uint32_t t = 0; t < s->ncpus; t++) {
+		if (t == c)
+			continue;
+		ipi_send(s, c, t, CSD_TABLE_SYNC, op);
+		op->sync_targets++;
+	}
+	op->local_done = sim_now(s) + s->prof.ipi_send;
+}

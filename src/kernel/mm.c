@@ -1,0 +1,347 @@
+/*
+ * mm.c - address spaces: identity (ctx_id), mm_cpumask, VMAs, and the log of
+ * recent invalidations used to judge stale TLB entries.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/internal.h"
+
+/* ------------------------------------------------------------- cpumask */
+
+bool cpumask_test(const struct cpumask *m, uint32_t cpu)
+{
+	return m->bits && (m->bits[cpu / 64] >> (cpu % 64)) & 1;
+}
+
+void cpumask_set(struct cpumask *m, uint32_t cpu)
+{
+	m->bits[cpu / 64] |= 1ULL << (cpu % 64);
+}
+
+void cpumask_clear(struct cpumask *m, uint32_t cpu)
+{
+	if (m->bits)
+		m->bits[cpu / 64] &= ~(1ULL << (cpu % 64));
+}
+
+/* Cost is O(words skipped): sparse masks of big machines stay cheap. */
+uint32_t cpumask_next(const struct cpumask *m, uint32_t from, uint32_t ncpus)
+{
+	uint32_t w = from / 64;
+
+	if (!m->bits || from >= ncpus)
+		return ncpus;
+	for (uint64_t word = m->bits[w] & (~0ULL << (from % 64));;) {
+		if (word) {
+			uint32_t c = w * 64 + (uint32_t)__builtin_ctzll(word);
+
+			return c < ncpus ? c : ncpus;
+		}
+		if (++w * 64 >= ncpus)
+			return ncpus;
+		word = m->bits[w];
+	}
+}
+
+/* cpumask_any_but(mask, cpu) < nr_cpu_ids */
+bool cpumask_any_but(const struct cpumask *m, uint32_t cpu, uint32_t ncpus)
+{
+	for (uint32_t c = cpumask_next(m, 0, ncpus); c < ncpus;
+	     c = cpumask_next(m, c + 1, ncpus))
+		if (c != cpu)
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------- id -> mm map */
+
+static uint32_t id_hash(uint32_t id, uint32_t cap)
+{
+	return (id * 2654435761u) & (cap - 1);
+}
+
+static int idmap_grow(struct sim *s)
+{
+	uint32_t cap = s->idmap_cap ? 2 * s->idmap_cap : 64;
+	uint32_t *key = calloc(cap, sizeof(*key)), *val = calloc(cap, sizeof(*val));
+
+	if (!key || !val) {
+		free(key);
+		free(val);
+		return TLBSIM_ENOMEM;
+	}
+	for (uint32_t i = 0; i < s->idmap_cap; i++) {
+		uint32_t h;
+
+		if (!s->idmap_key[i])
+			continue;
+		for (h = id_hash(s->idmap_key[i], cap); key[h]; h = (h + 1) & (cap - 1))
+			;
+		key[h] = s->idmap_key[i];
+		val[h] = s->idmap_val[i];
+	}
+	free(s->idmap_key);
+	free(s->idmap_val);
+	s->idmap_key = key;
+	s->idmap_val = val;
+	s->idmap_cap = cap;
+	return 0;
+}
+
+/* Keys are trace ids + 1 so that 0 marks an empty bucket; deletion uses
+ * backward-shift so no tombstones accumulate. */
+static uint32_t *idmap_find(struct sim *s, uint32_t trace_id)
+{
+	uint32_t key = trace_id + 1;
+
+	if (!s->idmap_cap)
+		return NULL;
+	for (uint32_t h = id_hash(key, s->idmap_cap); s->idmap_key[h];
+	     h = (h + 1) & (s->idmap_cap - 1))
+		if (s->idmap_key[h] == key)
+			return &s->idmap_val[h];
+	return NULL;
+}
+
+static int idmap_put(struct sim *s, uint32_t trace_id, uint32_t idx)
+{
+	uint32_t key = trace_id + 1, h;
+
+	if ((s->idmap_len + 1) * 2 > s->idmap_cap && idmap_grow(s))
+		return TLBSIM_ENOMEM;
+	for (h = id_hash(key, s->idmap_cap); s->idmap_key[h];
+	     h = (h + 1) & (s->idmap_cap - 1))
+		;
+	s->idmap_key[h] = key;
+	s->idmap_val[h] = idx;
+	s->idmap_len++;
+	return 0;
+}
+
+static void idmap_del(struct sim *s, uint32_t trace_id)
+{
+	uint32_t key = trace_id + 1, mask = s->idmap_cap - 1, h, j;
+
+	if (!s->idmap_cap)
+		return;
+	for (h = id_hash(key, s->idmap_cap); s->idmap_key[h]; h = (h + 1) & mask)
+		if (s->idmap_key[h] == key)
+			break;
+	if (!s->idmap_key[h])
+		return;
+	s->idmap_key[h] = 0;
+	s->idmap_len--;
+	for (j = (h + 1) & mask; s->idmap_key[j]; j = (j + 1) & mask) {
+		uint32_t k = s->idmap_key[j], v = s->idmap_val[j];
+
+		s->idmap_key[j] = 0;
+		s->idmap_len--;
+		idmap_put(s, k - 1, v);
+	}
+}
+
+/* ------------------------------------------------------------------ mm */
+
+struct mm *mm_get(struct sim *s, uint32_t idx)
+{
+	return &s->mms[idx];
+}
+
+/* init_new_context(): a fresh ctx_id (never reused), tlb_gen 0, an empty
+ * cpumask, and the first trim allowed one second after creation. */
+static int mm_create(struct sim *s, uint32_t trace_id, uint32_t *idx)
+{
+	struct mm *mm;
+	uint32_t i;
+
+	if (s->nmm_free) {
+		i = s->mm_free[--s->nmm_free];
+	} else {
+		if (s->nmms == s->capmms) {
+			uint32_t cap = s->capmms ? 2 * s->capmms : 16;
+			struct mm *m = realloc(s->mms, cap * sizeof(*m));
+
+			if (!m)
+				return TLBSIM_ENOMEM;
+			s->mms = m;
+			s->capmms = cap;
+		}
+		i = s->nmms++;
+		memset(&s->mms[i], 0, sizeof(s->mms[i]));
+	}
+	mm = &s->mms[i];
+	mm->in_use = true;
+	mm->trace_id = trace_id;
+	mm->ctx_id = s->next_ctx_id++;
+	mm->tlb_gen = 0;
+	mm->global_asid = mm->asid_transition = false;
+	mm->nvmas = 0;
+	mm->inval_seq = 0;
+	memset(mm->inval, 0, sizeof(mm->inval));
+	mm->next_trim = sim_now(s) + sim_second(s);
+	if (!mm->cpumask.bits)
+		mm->cpumask.bits = calloc((s->ncpus + 63) / 64, sizeof(uint64_t));
+	else
+		memset(mm->cpumask.bits, 0, (s->ncpus + 63) / 64 * sizeof(uint64_t));
+	if (!mm->pgd)
+		mm->pgd = calloc(PTRS_PER_TABLE, sizeof(uint32_t));
+	else
+		memset(mm->pgd, 0, PTRS_PER_TABLE * sizeof(uint32_t));
+	if (!mm->cpumask.bits || !mm->pgd)
+		return TLBSIM_ENOMEM;
+	*idx = i;
+	return trace_id ? idmap_put(s, trace_id, i) : 0;
+}
+
+int mm_lookup(struct sim *s, uint32_t trace_id, bool create, uint32_t *idx)
+{
+	uint32_t *v = trace_id ? idmap_find(s, trace_id) : NULL;
+
+	if (v) {
+		*idx = *v;
+		return 0;
+	}
+	if (!create)
+		return TLBSIM_EINVAL;
+	return mm_create(s, trace_id, idx);
+}
+
+/*
+ * The mm's last user is gone (__mmput). Its struct stays while a CPU still
+ * has it loaded (the lazy reference of mmgrab_lazy_tlb); the trace id is
+ * free at once, so a later mention makes a new mm.
+ */
+void mm_destroy(struct sim *s, uint32_t idx)
+{
+	struct mm *mm = mm_get(s, idx);
+
+	idmap_del(s, mm->trace_id);
+	mm->in_use = false;
+	mm->nvmas = 0;
+	for (uint32_t c = 0; c < s->ncpus; c++)
+		if (s->cpus[c].loaded_mm == idx)
+			return;
+	s->mm_free = realloc(s->mm_free, (s->nmm_free + 1) * sizeof(uint32_t));
+	if (s->mm_free)
+		s->mm_free[s->nmm_free++] = idx;
+}
+
+/* ---------------------------------------------------------------- VMAs */
+
+const struct vma *vma_find(const struct mm *mm, uint64_t addr)
+{
+	uint32_t lo = 0, hi = mm->nvmas;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (mm->vmas[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < mm->nvmas && mm->vmas[lo].start <= addr)
+		return &mm->vmas[lo];
+	return NULL;
+}
+
+bool vma_intersects(const struct mm *mm, uint64_t start, uint64_t end)
+{
+	uint32_t lo = 0, hi = mm->nvmas;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (mm->vmas[mid].end <= start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < mm->nvmas && mm->vmas[lo].start < end;
+}
+
+int vma_add(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
+	    bool hugetlb)
+{
+	uint32_t i = 0;
+
+	(void)s;
+	if (vma_intersects(mm, start, end))
+		return TLBSIM_EMODEL;
+	if (mm->nvmas + 2 > mm->capvmas) {
+		uint32_t cap = mm->capvmas ? 2 * mm->capvmas : 8;
+		struct vma *v = realloc(mm->vmas, cap * sizeof(*v));
+
+		if (!v)
+			return TLBSIM_ENOMEM;
+		mm->vmas = v;
+		mm->capvmas = cap;
+	}
+	while (i < mm->nvmas && mm->vmas[i].start < start)
+		i++;
+	memmove(&mm->vmas[i + 1], &mm->vmas[i], (mm->nvmas - i) * sizeof(struct vma));
+	mm->vmas[i] = (struct vma){ start, end, hugetlb };
+	mm->nvmas++;
+	return 0;
+}
+
+/* Remove [start, end) from the VMAs, splitting one that straddles it
+ * (__split_vma + vms_gather_munmap_vmas). */
+void vma_remove(struct mm *mm, uint64_t start, uint64_t end)
+{
+	uint32_t out = 0, n = mm->nvmas;
+	struct vma *v = mm->vmas;
+
+	/* At most one VMA straddles each end, so the array grows by at most
+	 * one; vma_add() keeps one spare slot for that. */
+	for (uint32_t i = 0; i < n; i++) {
+		struct vma cur = v[i];
+
+		if (cur.end <= start || cur.start >= end) {
+			v[out++] = cur;
+			continue;
+		}
+		if (cur.start < start && cur.end > end) {
+			/* a hole in the middle: both pieces stay */
+			memmove(&v[i + 2], &v[i + 1], (n - i - 1) * sizeof(*v));
+			v[out++] = (struct vma){ cur.start, start, cur.hugetlb };
+			v[out++] = (struct vma){ end, cur.end, cur.hugetlb };
+			n++;
+			i++;
+			continue;
+		}
+		if (cur.start < start)
+			v[out++] = (struct vma){ cur.start, start, cur.hugetlb };
+		if (cur.end > end)
+			v[out++] = (struct vma){ end, cur.end, cur.hugetlb };
+	}
+	mm->nvmas = out;
+}
+
+/* ------------------------------------------------------- invalidations */
+
+/* An operation is about to remove translations in [start, end). */
+uint64_t inval_begin(struct mm *mm, uint64_t start, uint64_t end,
+		     const struct tlbsim_trace_event *ev)
+{
+	struct inval *iv = &mm->inval[++mm->inval_seq % INVAL_RING];
+
+	iv->seq = mm->inval_seq;
+	iv->start = start;
+	iv->end = end;
+	iv->done = NEVER;
+	iv->t = ev ? ev->t : 0;
+	iv->cpu = ev ? ev->cpu : 0;
+	iv->ev = ev ? ev->kind : 0;
+	return iv->seq;
+}
+
+/* Its flush completed at @cycle (tlb_flush_mmu_tlbonly returned). */
+void inval_done(struct mm *mm, uint64_t seq, uint64_t cycle)
+{
+	struct inval *iv = &mm->inval[seq % INVAL_RING];
+
+	if (seq && iv->seq == seq)
+		iv->done = cycle;
+}

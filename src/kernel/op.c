@@ -1,0 +1,152 @@
+/*
+ * op.c - the operations an initiator runs in stages while its later trace
+ * events wait: flush (and wait), then table sync (and wait), then free,
+ * reuse or hand over the unlinked tables. (tlb_finish_mmu,
+ * collapse_huge_page, huge_pmd_unshare_flush)
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/internal.h"
+
+/* Start an op on CPU @c; the gather's unlinked tables move into it. */
+void op_begin(struct sim *s, uint32_t c, enum op_kind kind, uint32_t mm,
+	      struct gather *g, uint64_t inval_seq)
+{
+	struct op *op = &s->cpus[c].op;
+
+	free(op->links);
+	memset(op, 0, sizeof(*op));
+	op->kind = (uint8_t)kind;
+	op->stage = kind == OP_SYNC ? ST_SYNC : ST_FLUSH;
+	op->seq = ++s->op_seq;
+	op->started = sim_now(s);
+	op->local_done = sim_now(s);
+	op->mm = mm;
+	if (s->cur)
+		op->ev = *s->cur;
+	op->inval_seq = inval_seq;
+	if (g) {
+		op->links = g->links;
+		op->nlinks = g->nlinks;
+		op->caplinks = g->caplinks;
+		op->sync_needed = g->fully_unshared_tables;
+		g->links = NULL;
+		g->nlinks = g->caplinks = 0;
+	}
+}
+
+/* The stage's requests are out: continue when the last ack arrives, or
+ * when the initiator's own work is done if nothing was sent. */
+void op_arm(struct sim *s, uint32_t c)
+{
+	struct op *op = &s->cpus[c].op;
+	struct ev_cpu ev = { c };
+
+	if (!op->pending)
+		sim_schedule(s, op->local_done, SEV_OP_CONTINUE, &ev, sizeof(ev));
+}
+
+/* A target's handler returned (csd_unlock). */
+void op_ack(struct sim *s, uint32_t c, uint64_t op_seq)
+{
+	struct op *op = &s->cpus[c].op;
+	struct ev_cpu ev = { c };
+	uint64_t at;
+
+	if (op->kind == OP_NONE || op->seq != op_seq || !op->pending)
+		return;
+	if (--op->pending)
+		return;
+	at = sim_now(s) + s->prof.ack;
+	if (at < op->local_done)
+		at = op->local_done;
+	sim_schedule(s, at, SEV_OP_CONTINUE, &ev, sizeof(ev));
+}
+
+static void op_done(struct sim *s, uint32_t c)
+{
+	struct op *op = &s->cpus[c].op;
+
+	op->kind = OP_NONE;
+	free(op->links);
+	op->links = NULL;
+	op->nlinks = op->caplinks = 0;
+	cpu_try_resume(s, c);
+}
+
+static void op_sync(struct sim *s, uint32_t c)
+{
+	struct op *op = &s->cpus[c].op;
+
+	op->stage = ST_SYNC;
+	op->started = sim_now(s);
+	tlb_remove_table_sync_one(s, c, op);
+	op_arm(s, c);
+}
+
+static void links_gone(struct sim *s, struct op *op, enum gone_how how)
+{
+	for (uint32_t i = 0; i < op->nlinks; i++) {
+		hazard_link_gone(s, &op->links[i], how, op);
+		if (how == GONE_REUSED) {
+			pt_release(s, op->links[i].table);
+			s->res.c.tables_reused++;
+		}
+	}
+}
+
+/* The current stage's wait is over: go to the next stage. */
+void op_continue(struct sim *s, uint32_t c)
+{
+	struct op *op = &s->cpus[c].op;
+	uint64_t waited = sim_now(s) - op->started;
+
+	s->res.c.cycles_wait += waited;
+	s->res.per_cpu[c].wait_cycles += waited;
+	if (sim_observing(s) && waited)
+		sim_observe(s, TLBSIM_OBS_WAIT, (int)c, -1, op->started, sim_now(s),
+			    op->stage == ST_SYNC ? "tlb_remove_table_sync_one" :
+			    "flush_tlb_mm_range", "cpu %u waited for acknowledgements", c);
+	if (sim_observing(s) && op->stage == ST_FLUSH && op->kind == OP_COLLAPSE)
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			    "collapse_huge_page", "the flush is done; before the detached "
+			    "PTE table is reused, tlb_remove_table_sync_one() must make "
+			    "sure no gup_fast() walker is still inside it");
+	if (op->stage == ST_FLUSH)
+		inval_done(mm_get(s, op->mm), op->inval_seq, sim_now(s));
+	switch (op->kind) {
+	case OP_GATHER:
+		if (op->stage == ST_FLUSH && op->sync_needed) {
+			/* tlb_flush_unshared_tables(): fully unshared */
+			op_sync(s, c);
+			return;
+		}
+		/*
+		 * tlb_finish_mmu(): freed tables go to RCU (tlb_table_flush);
+		 * a table other mms still link is theirs from now on: the
+		 * unsharer dropped i_mmap_rwsem (huge_pmd_unshare_flush).
+		 */
+		for (uint32_t i = 0; i < op->nlinks; i++) {
+			if (pt_get(s, op->links[i].table)->nlinks)
+				hazard_link_gone(s, &op->links[i],
+						 GONE_HANDED_OVER, op);
+			else
+				call_rcu_table(s, &op->links[i]);
+		}
+		if (op->exit_mm)
+			mm_destroy(s, op->mm);
+		break;
+	case OP_COLLAPSE:
+		if (op->stage == ST_FLUSH) {
+			op_sync(s, c);
+			return;
+		}
+		/* the detached PTE table is deposited and reused at once */
+		links_gone(s, op, GONE_REUSED);
+		break;
+	default:
+		break;
+	}
+	op_done(s, c);
+}

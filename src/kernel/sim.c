@@ -1,0 +1,404 @@
+/*
+ * sim.c - one simulation: life cycle, the clock, the event loop, CPUs that
+ * apply their trace events late while busy, and the observer hook.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/internal.h"
+
+/* ---------------------------------------------------------------- time */
+
+/* ns -> cycles with integer arithmetic (ghz kept in thousandths) so that
+ * the same input gives the same cycles on every machine. */
+static uint64_t ghz_milli(const struct sim *s)
+{
+	double g = s->cfg.ghz > 0 ? s->cfg.ghz : s->prof.ghz;
+	uint64_t m = (uint64_t)(g * 1000.0 + 0.5);
+
+	return m ? m : 1;
+}
+
+static uint64_t t_to_cycles(const struct sim *s, uint64_t t)
+{
+	if (s->cfg.clock == TLBSIM_CLOCK_CYCLES)
+		return t;
+	return (uint64_t)(((unsigned __int128)t * ghz_milli(s)) / 1000);
+}
+
+uint64_t sim_cycles(const struct sim *s, uint64_t t)
+{
+	return t_to_cycles(s, t);
+}
+
+uint64_t sim_second(const struct sim *s)
+{
+	return ghz_milli(s) * 1000000ULL;
+}
+
+uint64_t sim_t(const struct sim *s, uint64_t cycles)
+{
+	if (s->cfg.clock == TLBSIM_CLOCK_CYCLES)
+		return cycles;
+	return (uint64_t)(((unsigned __int128)cycles * 1000) / ghz_milli(s));
+}
+
+uint64_t tlbsim_sim_cycles_to_t(const struct tlbsim_sim *ss, uint64_t cycles)
+{
+	return sim_t((const struct sim *)ss, cycles);
+}
+
+uint64_t sim_now(const struct sim *s)
+{
+	return tlbsim_engine_now(s->eng);
+}
+
+void sim_schedule(struct sim *s, uint64_t at, int kind, const void *data,
+		  size_t len)
+{
+	uint64_t now = sim_now(s);
+
+	/* Scheduling can only fail on allocation; the model cannot go on
+	 * without its event, so remember the error for the caller. */
+	if (tlbsim_engine_schedule(s->eng, at < now ? now : at, kind, data, len,
+				   NULL) && !s->err)
+		s->err = tlbsim_diag_set(s->diag, TLBSIM_ENOMEM,
+					 "out of memory scheduling an event");
+}
+
+/* ------------------------------------------------------------ observer */
+
+bool sim_observing(const struct sim *s)
+{
+	return s->obs != NULL;
+}
+
+void sim_observe(struct sim *s, enum tlbsim_obs_kind kind, int cpu,
+		 int target, uint64_t cycle, uint64_t end, const char *func,
+		 const char *fmt, ...)
+{
+	char text[512];
+	struct tlbsim_obs o;
+	va_list ap;
+
+	if (!s->obs)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	memset(&o, 0, sizeof(o));
+	o.kind = kind;
+	o.cpu = cpu;
+	o.target = target;
+	o.cycle = cycle;
+	o.end = end;
+	o.t = s->cur ? s->cur->t : s->last_t;
+	o.func = func;
+	o.text = text;
+	o.ev = kind == TLBSIM_OBS_EVENT ? s->cur : NULL;
+	o.index = s->flow_seq;
+	s->obs(s->obs_ctx, &o);
+}
+
+void tlbsim_sim_observe(struct tlbsim_sim *ss, tlbsim_observer_fn fn, void *ctx)
+{
+	struct sim *s = (struct sim *)ss;
+
+	s->obs = fn;
+	s->obs_ctx = ctx;
+}
+
+int sim_model_error(struct sim *s, const char *fmt, ...)
+{
+	char reason[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	if (!s->err)
+		s->err = tlbsim_diag_set(s->diag, TLBSIM_EMODEL, "%s:%llu: %s",
+			s->cfg.trace_name ? s->cfg.trace_name : "trace",
+			(unsigned long long)(s->cur ? s->cur->line : 0), reason);
+	return s->err;
+}
+
+/* ----------------------------------------------------------- CPU state */
+
+bool cpu_can_take_irq(const struct sim *s, const struct cpu *cpu)
+{
+	uint64_t now = sim_now(s);
+
+	return now >= cpu->irq_off_until && now >= cpu->preempt_until &&
+	       !cpu->in_handler;
+}
+
+/* A CPU cannot apply trace events while it runs a handler, waits for
+ * acknowledgements, or is descheduled by the host. */
+bool cpu_busy(const struct sim *s, const struct cpu *cpu)
+{
+	return cpu->op.kind != OP_NONE || cpu->in_handler ||
+	       sim_now(s) < cpu->preempt_until;
+}
+
+static int deferred_push(struct deferred *d, const struct tlbsim_trace_event *ev)
+{
+	if (d->len == d->cap) {
+		uint32_t cap = d->cap ? 2 * d->cap : 8;
+		struct tlbsim_trace_event *q = malloc(cap * sizeof(*q));
+
+		if (!q)
+			return TLBSIM_ENOMEM;
+		for (uint32_t i = 0; i < d->len; i++)
+			q[i] = d->q[(d->head + i) % d->cap];
+		free(d->q);
+		d->q = q;
+		d->cap = cap;
+		d->head = 0;
+	}
+	d->q[(d->head + d->len) % d->cap] = *ev;
+	d->len++;
+	return 0;
+}
+
+static int apply_on_cpu(struct sim *s, const struct tlbsim_trace_event *ev)
+{
+	const struct tlbsim_trace_event *saved = s->cur;
+	uint64_t at = t_to_cycles(s, ev->t), now = sim_now(s);
+	int err;
+
+	s->cur = ev;
+	if (now > at) {
+		uint64_t slip = now - at;
+
+		s->res.c.cycles_slip += slip;
+		s->res.per_cpu[ev->cpu].slip_cycles += slip;
+	}
+	if (s->obs)
+		sim_observe(s, TLBSIM_OBS_EVENT, (int)ev->cpu, -1, now, now,
+			    NULL, "%s", tlbsim_ev_name(ev->kind));
+	err = sim_dispatch(s, ev->cpu, ev);
+	s->cur = saved;
+	return err;
+}
+
+/* The CPU became free: apply the trace events that waited for it. */
+void cpu_try_resume(struct sim *s, uint32_t c)
+{
+	struct cpu *cpu = &s->cpus[c];
+
+	while (cpu->deferred.len && !cpu_busy(s, cpu) && !s->err) {
+		struct tlbsim_trace_event ev = cpu->deferred.q[cpu->deferred.head];
+
+		cpu->deferred.head = (cpu->deferred.head + 1) % cpu->deferred.cap;
+		cpu->deferred.len--;
+		apply_on_cpu(s, &ev);
+	}
+}
+
+/* ---------------------------------------------------------- event loop */
+
+static void dispatch(struct sim *s, const struct tlbsim_event *e)
+{
+	struct ev_cpu c;
+	struct ev_ipi ipi;
+
+	switch (e->kind) {
+	case SEV_IPI_ARRIVE:
+		memcpy(&ipi, e->data, sizeof(ipi));
+		ipi_arrive(s, &ipi);
+		break;
+	case SEV_HANDLER_DONE:
+		memcpy(&c, e->data, sizeof(c));
+		ipi_handler_done(s, c.cpu);
+		break;
+	case SEV_CPU_WAKE:
+		memcpy(&c, e->data, sizeof(c));
+		ipi_run_pending(s, c.cpu);
+		cpu_try_resume(s, c.cpu);
+		break;
+	case SEV_OP_CONTINUE:
+		memcpy(&c, e->data, sizeof(c));
+		op_continue(s, c.cpu);
+		break;
+	case SEV_RCU_CHECK:
+		s->rcu_check_scheduled = false;
+		rcu_check(s);
+		break;
+	}
+}
+
+static void run_until(struct sim *s, uint64_t limit)
+{
+	struct tlbsim_event e;
+
+	while (!s->err && tlbsim_engine_pop(s->eng, limit, &e))
+		dispatch(s, &e);
+}
+
+/* Move the clock to @at when nothing is pending before it. */
+static void advance_clock(struct sim *s, uint64_t at)
+{
+	if (sim_now(s) < at)
+		sim_schedule(s, at, 0, NULL, 0);
+	run_until(s, at);
+}
+
+int tlbsim_sim_apply(struct tlbsim_sim *ss, const struct tlbsim_trace_event *ev,
+		     struct tlbsim_diag *diag)
+{
+	struct sim *s = (struct sim *)ss;
+	struct cpu *cpu;
+
+	s->diag = diag;
+	if (ev->kind == TLBSIM_EV_OBSERVED)
+		return 0; /* what the real kernel did: for validate, not the model */
+	if (ev->cpu >= s->ncpus) {
+		s->cur = ev;
+		return sim_model_error(s, "cpu %u out of range", ev->cpu);
+	}
+	advance_clock(s, t_to_cycles(s, ev->t));
+	if (s->err)
+		return s->err;
+	s->last_t = ev->t;
+	cpu = &s->cpus[ev->cpu];
+	/* A host preemption happens to the vCPU whatever it is doing. */
+	if (ev->kind != TLBSIM_EV_PREEMPT &&
+	    (cpu_busy(s, cpu) || cpu->deferred.len)) {
+		if (deferred_push(&cpu->deferred, ev))
+			return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+		return 0;
+	}
+	apply_on_cpu(s, ev);
+	return s->err;
+}
+
+int tlbsim_sim_advance(struct tlbsim_sim *ss, uint64_t t, struct tlbsim_diag *diag)
+{
+	struct sim *s = (struct sim *)ss;
+
+	s->diag = diag;
+	advance_clock(s, t_to_cycles(s, t));
+	return s->err;
+}
+
+int tlbsim_sim_finish(struct tlbsim_sim *ss, struct tlbsim_diag *diag)
+{
+	struct sim *s = (struct sim *)ss;
+
+	s->diag = diag;
+	run_until(s, NEVER);
+	if (s->err)
+		return s->err;
+	for (unsigned c = 0; c < s->ncpus; c++)
+		if (s->cpus[c].deferred.len || s->cpus[c].op.kind != OP_NONE)
+			return tlbsim_diag_set(diag, TLBSIM_EMODEL,
+				"%s: cpu %u never became free to apply its last events",
+				s->cfg.trace_name, c);
+	s->res.c.cycles_total = sim_now(s);
+	return 0;
+}
+
+const struct tlbsim_result *tlbsim_sim_result(const struct tlbsim_sim *ss)
+{
+	return &((const struct sim *)ss)->res;
+}
+
+void tlbsim_sim_cpu_view(const struct tlbsim_sim *ss, unsigned c,
+			 struct tlbsim_cpu_view *out)
+{
+	const struct sim *s = (const struct sim *)ss;
+	const struct cpu *cpu = &s->cpus[c];
+	const struct mm *mm = &s->mms[cpu->loaded_mm];
+	uint64_t now = sim_now(s);
+
+	memset(out, 0, sizeof(*out));
+	out->loaded_mm = cpu->loaded_mm == INIT_MM ? 0 : mm->trace_id;
+	out->is_lazy = cpu->is_lazy;
+	out->irqs_off = now < cpu->irq_off_until;
+	out->preempted = now < cpu->preempt_until;
+	out->asid = cpu->loaded_asid;
+	out->ctx_tlb_gen = cpu->loaded_asid == ASID_GLOBAL ?
+		mm->tlb_gen : cpu->ctxs[cpu->loaded_asid].tlb_gen;
+	out->mm_tlb_gen = mm->tlb_gen;
+}
+
+/* ----------------------------------------------------------- lifecycle */
+
+int tlbsim_sim_new(const struct tlbsim_sim_config *cfg, struct tlbsim_sim **out,
+		   struct tlbsim_diag *diag)
+{
+	struct sim *s;
+	uint32_t idx;
+
+	*out = NULL;
+	if (!cfg->cpus || cfg->cpus > TLBSIM_MAX_CPUS || !cfg->profile ||
+	    !cfg->backend)
+		return tlbsim_diag_set(diag, TLBSIM_EINVAL,
+				       "simulation needs 1..%d CPUs, a profile and a backend",
+				       TLBSIM_MAX_CPUS);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+	s->cfg = *cfg;
+	s->prof = *cfg->profile;
+	s->ncpus = cfg->cpus;
+	s->diag = diag;
+	s->eng = tlbsim_engine_new();
+	s->cpus = calloc(s->ncpus, sizeof(*s->cpus));
+	s->res.per_cpu = calloc(s->ncpus, sizeof(*s->res.per_cpu));
+	if (!s->eng || !s->cpus || !s->res.per_cpu)
+		goto nomem;
+	s->res.policy = cfg->policy;
+	s->res.backend = cfg->backend->name;
+	s->res.ncpus = s->ncpus;
+	s->next_ctx_id = INIT_MM_CTX_ID;
+	s->ntables = 1; /* id 0 means "no table" */
+	/* init_mm: index 0, ctx_id 1, never flushed by mm flushes */
+	if (mm_lookup(s, 0, true, &idx) || idx != INIT_MM)
+		goto nomem;
+	for (uint32_t c = 0; c < s->ncpus; c++)
+		cpu_init(s, c);
+	*out = (struct tlbsim_sim *)s;
+	return 0;
+nomem:
+	tlbsim_sim_free((struct tlbsim_sim *)s);
+	return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+}
+
+void tlbsim_sim_free(struct tlbsim_sim *ss)
+{
+	struct sim *s = (struct sim *)ss;
+
+	if (!s)
+		return;
+	for (uint32_t c = 0; s->cpus && c < s->ncpus; c++) {
+		free(s->cpus[c].csd.q);
+		free(s->cpus[c].deferred.q);
+		free(s->cpus[c].op.links);
+		free(s->cpus[c].tlb);
+	}
+	for (uint32_t i = 0; i < s->nmms; i++) {
+		free(s->mms[i].pgd);
+		free(s->mms[i].vmas);
+		free(s->mms[i].cpumask.bits);
+	}
+	for (uint32_t i = 0; s->tables && i < s->ntables; i++) {
+		free(s->tables[i].child);
+		free(s->tables[i].links);
+	}
+	free(s->tables);
+	free(s->table_free);
+	free(s->mms);
+	free(s->mm_free);
+	free(s->idmap_key);
+	free(s->idmap_val);
+	free(s->rcu);
+	free(s->cpus);
+	free(s->res.per_cpu);
+	free(s->res.hazards);
+	tlbsim_engine_free(s->eng);
+	free(s);
+}

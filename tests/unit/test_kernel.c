@@ -1,0 +1,322 @@
+/* test_kernel.c - the kernel model driven event by event. Expectations are
+ * derived by hand from docs/MODEL.md (derivation beside each). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "tlbsim/kernel.h"
+
+struct run {
+	struct tlbsim_topology *topo;
+	struct tlbsim_sim *sim;
+	struct tlbsim_diag diag;
+	uint64_t line;
+};
+
+static void run_start(struct run *r, unsigned cpus, const char *policy,
+		      const char *backend)
+{
+	struct tlbsim_sim_config cfg;
+
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(tlbsim_topology_default(cpus, &r->topo, &r->diag), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.cpus = cpus;
+	cfg.clock = TLBSIM_CLOCK_NS;
+	cfg.ghz = 2.5;
+	cfg.topo = r->topo;
+	cfg.profile = tlbsim_profile_builtin("generic");
+	cfg.backend = tlbsim_backend_find(backend);
+	cfg.trace_name = "test";
+	assert_int_equal(tlbsim_policy_parse(policy, &cfg.policy, &r->diag), 0);
+	assert_int_equal(tlbsim_sim_new(&cfg, &r->sim, &r->diag), 0);
+}
+
+static int ev(struct run *r, uint64_t t, uint32_t cpu, enum tlbsim_ev_kind k,
+	      uint32_t mm, uint64_t addr, uint64_t len)
+{
+	struct tlbsim_trace_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.t = t;
+	e.cpu = cpu;
+	e.kind = (uint16_t)k;
+	e.mm = mm;
+	e.addr = addr;
+	e.len = len;
+	e.dur = len;
+	e.line = ++r->line;
+	return tlbsim_sim_apply(r->sim, &e, &r->diag);
+}
+
+static int evx(struct run *r, struct tlbsim_trace_event e)
+{
+	e.line = ++r->line;
+	return tlbsim_sim_apply(r->sim, &e, &r->diag);
+}
+
+#define EV(r, ...) assert_int_equal(evx((r), (struct tlbsim_trace_event){ __VA_ARGS__ }), 0)
+
+static const struct tlbsim_result *run_end(struct run *r)
+{
+	assert_int_equal(tlbsim_sim_finish(r->sim, &r->diag), 0);
+	return tlbsim_sim_result(r->sim);
+}
+
+static void run_free(struct run *r)
+{
+	tlbsim_sim_free(r->sim);
+	tlbsim_topology_free(r->topo);
+}
+
+/*
+ * The format's example: cpu 1 lazy on mm 1, cpu 0 unmaps 2 MiB that frees
+ * the PTE table. freed_tables -> unfiltered -> 1 IPI to lazy cpu 1, which
+ * switches to init_mm; no hazard under either policy.
+ */
+static void freed_lazy(void **state, const char *policy)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	(void)state;
+	run_start(&r, 2, policy, "native");
+	assert_int_equal(ev(&r, 0, 0, TLBSIM_EV_SWITCH, 1, 0, 0), 0);
+	assert_int_equal(ev(&r, 0, 1, TLBSIM_EV_SWITCH, 1, 0, 0), 0);
+	assert_int_equal(ev(&r, 10, 0, TLBSIM_EV_MAP, 1, 0x200000, 0x200000), 0);
+	assert_int_equal(ev(&r, 20, 1, TLBSIM_EV_TOUCH, 1, 0x200000, 4096), 0);
+	assert_int_equal(ev(&r, 30, 1, TLBSIM_EV_SWITCH, 0, 0, 0), 0);
+	assert_int_equal(ev(&r, 40, 0, TLBSIM_EV_UNMAP, 1, 0x200000, 0x200000), 0);
+	res = run_end(&r);
+	assert_int_equal(res->c.ipi_flush, 1);
+	assert_int_equal(res->c.ipi_to_lazy, 1);
+	assert_int_equal(res->c.ipi_sync, 0);
+	assert_int_equal(res->nhazards, 0);
+	/* PTE, PMD and PUD tables all freed: no VMA is left under them */
+	assert_int_equal(res->c.tables_freed, 3);
+	/* switches: cpu0 mm1 (new slot 1, flush), cpu1 mm1 (flush),
+	 * cpu1 -> init_mm in the handler (slot 0 still init_mm's, gen 0: no flush) */
+	assert_int_equal(res->c.flush_task_switch, 2);
+	assert_int_equal(res->c.task_switch_noflush, 1);
+	run_free(&r);
+}
+
+static void test_freed_lazy_legacy(void **state) { freed_lazy(state, "legacy"); }
+static void test_freed_lazy_wake(void **state) { freed_lazy(state, "wake-lazy"); }
+
+/*
+ * The seed case: mm 2 owns a hugetlb PMD table, mm 1 shares it; cpu 1
+ * touched through mm 1 and went lazy; cpu 0 (mm 1) unshares.
+ * legacy: unshared only -> wake_lazy_cpus false -> cpu 1 (lazy) skipped;
+ *   fully unshared -> sync IPI to cpus 1 and 2; cpu 1 still holds the PUD
+ *   entry -> stale_psc on cpu 1 at hand-over.
+ * wake-lazy: wake -> IPI to cpu 1 (lazy -> init_mm); sync skipped (native).
+ */
+static void unshare(void **state, const char *policy, uint64_t flush,
+		    uint64_t sync, size_t hazards)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+	const uint64_t G = 1ULL << 30;
+
+	(void)state;
+	run_start(&r, 3, policy, "native");
+	assert_int_equal(ev(&r, 0, 2, TLBSIM_EV_SWITCH, 2, 0, 0), 0);
+	assert_int_equal(ev(&r, 0, 0, TLBSIM_EV_SWITCH, 1, 0, 0), 0);
+	assert_int_equal(ev(&r, 0, 1, TLBSIM_EV_SWITCH, 1, 0, 0), 0);
+	{
+		struct tlbsim_trace_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.kind = TLBSIM_EV_MAP; e.cpu = 2; e.mm = 2; e.addr = G; e.len = G;
+		e.hugetlb = true; e.t = 10; e.line = 90;
+		assert_int_equal(tlbsim_sim_apply(r.sim, &e, &r.diag), 0);
+		e.mm = 1; e.cpu = 0;
+		assert_int_equal(tlbsim_sim_apply(r.sim, &e, &r.diag), 0);
+	}
+	assert_int_equal(ev(&r, 20, 2, TLBSIM_EV_TOUCH, 2, G, 4096), 0);
+	{
+		struct tlbsim_trace_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.kind = TLBSIM_EV_SHARE; e.cpu = 0; e.mm = 1; e.with = 2;
+		e.addr = G; e.t = 30; e.line = 91;
+		assert_int_equal(tlbsim_sim_apply(r.sim, &e, &r.diag), 0);
+	}
+	assert_int_equal(ev(&r, 40, 1, TLBSIM_EV_TOUCH, 1, G, 4096), 0);
+	assert_int_equal(ev(&r, 50, 1, TLBSIM_EV_SWITCH, 0, 0, 0), 0);
+	assert_int_equal(ev(&r, 10000, 0, TLBSIM_EV_UNSHARE, 1, G, 0), 0);
+	res = run_end(&r);
+	assert_int_equal(res->c.ipi_flush, flush);
+	assert_int_equal(res->c.ipi_sync, sync);
+	assert_int_equal(res->nhazards, hazards);
+	if (hazards) {
+		assert_int_equal(res->hazards[0].kind, TLBSIM_HAZARD_STALE_PSC);
+		assert_int_equal(res->hazards[0].cpu, 1);
+		assert_string_equal(res->hazards[0].table, "pmd@0x40000000");
+		print_message("cause: %s\n", res->hazards[0].cause);
+	}
+	run_free(&r);
+}
+
+static void test_unshare_legacy(void **state) { unshare(state, "legacy", 0, 2, 1); }
+static void test_unshare_wake(void **state) { unshare(state, "wake-lazy", 1, 0, 0); }
+
+/*
+ * THP collapse with cpu 1 running mm 1 and cpu 2 idle-lazy on it.
+ * pmdp_collapse_flush -> flush_tlb_range: freed_tables=true, unfiltered:
+ * IPIs to cpus 1 and 2 under every policy (to_lazy 1). Then
+ * tlb_remove_table_sync_one: legacy -> IPIs to cpus 1, 2; wake-lazy on
+ * native -> skipped; on kvm -> sent.
+ */
+static void collapse(const char *policy, const char *backend, uint64_t sync,
+		     uint64_t skipped)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start(&r, 3, policy, backend);
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 2, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x200000);
+	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000, .len = 0x200000);
+	EV(&r, .t = 30, .cpu = 2, .kind = TLBSIM_EV_SWITCH, .mm = 0);
+	EV(&r, .t = 1000, .cpu = 0, .kind = TLBSIM_EV_COLLAPSE, .mm = 1, .addr = 0x400000);
+	/* the huge page is mapped now: touching it needs no PTE table */
+	EV(&r, .t = 100000, .cpu = 1, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	res = run_end(&r);
+	assert_int_equal(res->c.ipi_flush, 2);
+	assert_int_equal(res->c.ipi_to_lazy, 1);
+	assert_int_equal(res->c.ipi_sync, sync);
+	assert_int_equal(res->c.sync_calls, 1);
+	assert_int_equal(res->c.sync_skipped, skipped);
+	assert_int_equal(res->c.tables_reused, 1);
+	/* 2 MiB at stride 12 = 512 pages > 33: full everywhere it flushes:
+	 * cpu 0 locally, cpu 1 remotely; cpu 2 switched to init_mm */
+	assert_int_equal(res->c.flush_full, 2);
+	assert_int_equal(res->c.flush_local, 1);
+	assert_int_equal(res->c.flush_remote, 1);
+	assert_int_equal(res->nhazards, 0);
+	assert_int_equal(res->c.faults, 0);
+	run_free(&r);
+}
+
+static void test_collapse_legacy(void **state) { (void)state; collapse("legacy", "native", 2, 0); }
+static void test_collapse_wake(void **state) { (void)state; collapse("wake-lazy", "native", 0, 1); }
+static void test_collapse_wake_kvm(void **state) { (void)state; collapse("wake-lazy", "kvm", 2, 0); }
+
+/*
+ * gup_fast on cpu 1 (IRQs off 50 us), preempted for 200 us from t=10 us;
+ * cpu 0 collapses at t=20 us. kvm skips the preempted vCPU's flush IPI.
+ * sync=always/native: the sync IPI waits until cpu 1 runs with IRQs on
+ * (t = 250 us) -> no hazard. sync=never: the table is reused while cpu 1's
+ * walk is open (it ends at 50+200 us) -> gup_fast on cpu 1.
+ */
+static void gup_kvm(const char *policy, size_t hazards, uint64_t sync)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start(&r, 2, policy, "kvm");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x200000);
+	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	EV(&r, .t = 1000, .cpu = 1, .kind = TLBSIM_EV_GUP_FAST, .mm = 1, .addr = 0x400000, .dur = 50000);
+	EV(&r, .t = 10000, .cpu = 1, .kind = TLBSIM_EV_PREEMPT, .dur = 200000);
+	EV(&r, .t = 20000, .cpu = 0, .kind = TLBSIM_EV_COLLAPSE, .mm = 1, .addr = 0x400000);
+	res = run_end(&r);
+	assert_int_equal(res->c.ipi_flush, 0);
+	assert_int_equal(res->c.kvm_deferred, 1);
+	assert_int_equal(res->c.ipi_sync, sync);
+	assert_int_equal(res->nhazards, hazards);
+	if (hazards) {
+		assert_int_equal(res->hazards[0].kind, TLBSIM_HAZARD_GUP_FAST);
+		assert_int_equal(res->hazards[0].cpu, 1);
+		assert_string_equal(res->hazards[0].table, "pte@0x400000");
+	}
+	run_free(&r);
+}
+
+static void test_gup_kvm_legacy(void **state) { (void)state; gup_kvm("legacy", 0, 1); }
+static void test_gup_kvm_wake(void **state) { (void)state; gup_kvm("wake-lazy", 0, 1); }
+static void test_gup_kvm_never(void **state) { (void)state; gup_kvm("wake=freed+unshared,sync=never", 1, 0); }
+
+/*
+ * tlb_single_page_flush_ceiling: 33 present pages zapped -> partial on both
+ * CPUs; 34 -> full. cpu 1 runs mm 1 too, so each zap is one IPI.
+ */
+static void ceiling(uint64_t pages, uint64_t partial, uint64_t full)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x100000);
+	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000, .len = pages * 4096);
+	EV(&r, .t = 1000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000, .len = 0x100000);
+	res = run_end(&r);
+	assert_int_equal(res->c.ipi_flush, 1);
+	assert_int_equal(res->c.flush_partial, partial);
+	assert_int_equal(res->c.flush_full, full);
+	assert_int_equal(res->c.tables_freed, 0);
+	run_free(&r);
+}
+
+static void test_ceiling_33(void **state) { (void)state; ceiling(33, 2, 0); }
+static void test_ceiling_34(void **state) { (void)state; ceiling(34, 0, 2); }
+
+/*
+ * Stale cpumask bit and trimming. cpu 1 ran mm 1, then mm 2: its bit stays
+ * in mm 1's mask. A zap of mm 1 at t=0.5 s: should_flush_tlb(cpu 1) is false
+ * (not lazy, other mm, no trim before 1 s) -> no IPI. At t=1.5 s: trim ->
+ * IPI -> wrong CPU -> bit cleared. At t=1.6 s: cpu 0 alone -> local only.
+ */
+static void test_trim(void **state)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	(void)state;
+	run_start(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	EV(&r, .t = 100, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 2);
+	for (uint64_t t = 500000000; t <= 1600000000; t += 100000000) {
+		if (t != 500000000 && t != 1500000000 && t != 1600000000)
+			continue;
+		EV(&r, .t = t, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+		EV(&r, .t = t + 10, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	}
+	res = run_end(&r);
+	assert_int_equal(res->c.ipi_flush, 1);
+	assert_int_equal(res->c.wrong_cpu, 1);
+	/* path B twice (cpu 1's bit set), path C once */
+	assert_int_equal(res->c.remote_send_ipi, 2);
+	assert_int_equal(res->c.flush_local, 3);
+	run_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_collapse_legacy),
+		cmocka_unit_test(test_collapse_wake),
+		cmocka_unit_test(test_collapse_wake_kvm),
+		cmocka_unit_test(test_gup_kvm_legacy),
+		cmocka_unit_test(test_gup_kvm_wake),
+		cmocka_unit_test(test_gup_kvm_never),
+		cmocka_unit_test(test_ceiling_33),
+		cmocka_unit_test(test_ceiling_34),
+		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_freed_lazy_legacy),
+		cmocka_unit_test(test_freed_lazy_wake),
+		cmocka_unit_test(test_unshare_legacy),
+		cmocka_unit_test(test_unshare_wake),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
