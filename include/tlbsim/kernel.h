@@ -76,11 +76,13 @@ struct tlbsim_obs {
 	const char *func;       /* kernel function modeled */
 	const char *text;       /* what happened and why */
 	const struct tlbsim_trace_event *ev; /* OBS_EVENT */
-	uint64_t index;         /* OBS_HAZARD: hazard index; OBS_IPI_SEND: flow id */
+	uint64_t index;         /* HAZARD: hazard index; IPI_SEND, HANDLER: flow id */
 };
 
 typedef void (*tlbsim_observer_fn)(void *ctx, const struct tlbsim_obs *o);
-void tlbsim_sim_observe(struct tlbsim_sim *s, tlbsim_observer_fn fn, void *ctx);
+/* Add an observer (at most 4); remove every observer registered with @ctx. */
+int tlbsim_sim_observe(struct tlbsim_sim *s, tlbsim_observer_fn fn, void *ctx);
+void tlbsim_sim_unobserve(struct tlbsim_sim *s, void *ctx);
 
 /* A read-only view of one CPU, for state tables. */
 struct tlbsim_cpu_view {

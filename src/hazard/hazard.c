@@ -133,13 +133,10 @@ static void publish(struct sim *s, struct tlbsim_hazard *h)
 {
 	chain_sentence(h);
 	if (sim_observing(s)) {
-		uint64_t saved = s->flow_seq;
-
-		s->flow_seq = s->res.nhazards - 1;
+		s->obs_index = s->res.nhazards - 1;
 		sim_observe(s, TLBSIM_OBS_HAZARD, (int)h->cpu, -1, sim_now(s),
 			    sim_now(s), NULL, "%s: %s", tlbsim_hazard_name(h->kind),
 			    h->cause);
-		s->flow_seq = saved;
 	}
 }
 

@@ -284,8 +284,10 @@ struct sim {
 	/* recently gone links, for speculate */
 	struct dead_link gone[64];
 	uint32_t gone_next;
-	tlbsim_observer_fn obs;
-	void *obs_ctx;
+	tlbsim_observer_fn obs[4];  /* explain, timelines: several at once */
+	void *obs_ctx[4];
+	unsigned nobs;
+	uint64_t obs_index;        /* index reported with the next observation */
 	struct tlbsim_diag *diag;  /* where apply-time model errors go */
 	const struct tlbsim_trace_event *cur; /* event being applied */
 	int err;                   /* first model error while draining */

@@ -60,6 +60,7 @@ void ipi_send(struct sim *s, uint32_t from, uint32_t target, enum csd_func f,
 		s->res.per_cpu[from].sync_ipis_sent++;
 		s->res.per_cpu[target].sync_ipis_received++;
 	}
+	s->obs_index = ev.csd.flow;
 	if (sim_observing(s))
 		sim_observe(s, TLBSIM_OBS_IPI_SEND, (int)from, (int)target,
 			    sim_now(s), at, f == CSD_FLUSH_TLB_FUNC ?
@@ -110,6 +111,7 @@ void ipi_run_pending(struct sim *s, uint32_t c)
 	cpu->handler_until = now + cost;
 	s->res.c.cycles_handlers += cost;
 	s->res.per_cpu[c].handler_cycles += cost;
+	s->obs_index = cpu->cur.flow;
 	if (sim_observing(s))
 		sim_observe(s, TLBSIM_OBS_HANDLER, (int)c, (int)cpu->cur.from, now,
 			    now + cost, cpu->cur.func == CSD_FLUSH_TLB_FUNC ?

@@ -61,6 +61,9 @@ void op_ack(struct sim *s, uint32_t c, uint64_t op_seq)
 	at = sim_now(s) + s->prof.ack;
 	if (at < op->local_done)
 		at = op->local_done;
+	/* an initiator inside a handler sees the ack when it returns */
+	if (s->cpus[c].in_handler && at < s->cpus[c].handler_until)
+		at = s->cpus[c].handler_until;
 	sim_schedule(s, at, SEV_OP_CONTINUE, &ev, sizeof(ev));
 }
 

@@ -72,7 +72,7 @@ void sim_schedule(struct sim *s, uint64_t at, int kind, const void *data,
 
 bool sim_observing(const struct sim *s)
 {
-	return s->obs != NULL;
+	return s->nobs != 0;
 }
 
 void sim_observe(struct sim *s, enum tlbsim_obs_kind kind, int cpu,
@@ -83,7 +83,7 @@ void sim_observe(struct sim *s, enum tlbsim_obs_kind kind, int cpu,
 	struct tlbsim_obs o;
 	va_list ap;
 
-	if (!s->obs)
+	if (!s->nobs)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
@@ -98,16 +98,34 @@ void sim_observe(struct sim *s, enum tlbsim_obs_kind kind, int cpu,
 	o.func = func;
 	o.text = text;
 	o.ev = kind == TLBSIM_OBS_EVENT ? s->cur : NULL;
-	o.index = s->flow_seq;
-	s->obs(s->obs_ctx, &o);
+	o.index = s->obs_index;
+	for (unsigned i = 0; i < s->nobs; i++)
+		s->obs[i](s->obs_ctx[i], &o);
 }
 
-void tlbsim_sim_observe(struct tlbsim_sim *ss, tlbsim_observer_fn fn, void *ctx)
+int tlbsim_sim_observe(struct tlbsim_sim *ss, tlbsim_observer_fn fn, void *ctx)
 {
 	struct sim *s = (struct sim *)ss;
 
-	s->obs = fn;
-	s->obs_ctx = ctx;
+	if (s->nobs == sizeof(s->obs) / sizeof(s->obs[0]))
+		return TLBSIM_EINVAL;
+	s->obs[s->nobs] = fn;
+	s->obs_ctx[s->nobs++] = ctx;
+	return 0;
+}
+
+void tlbsim_sim_unobserve(struct tlbsim_sim *ss, void *ctx)
+{
+	struct sim *s = (struct sim *)ss;
+	unsigned out = 0;
+
+	for (unsigned i = 0; i < s->nobs; i++) {
+		if (s->obs_ctx[i] == ctx)
+			continue;
+		s->obs[out] = s->obs[i];
+		s->obs_ctx[out++] = s->obs_ctx[i];
+	}
+	s->nobs = out;
 }
 
 int sim_model_error(struct sim *s, const char *fmt, ...)
@@ -176,7 +194,7 @@ static int apply_on_cpu(struct sim *s, const struct tlbsim_trace_event *ev)
 		s->res.c.cycles_slip += slip;
 		s->res.per_cpu[ev->cpu].slip_cycles += slip;
 	}
-	if (s->obs)
+	if (s->nobs)
 		sim_observe(s, TLBSIM_OBS_EVENT, (int)ev->cpu, -1, now, now,
 			    NULL, "%s", tlbsim_ev_name(ev->kind));
 	err = sim_dispatch(s, ev->cpu, ev);
@@ -298,6 +316,10 @@ int tlbsim_sim_finish(struct tlbsim_sim *ss, struct tlbsim_diag *diag)
 				"%s: cpu %u never became free to apply its last events",
 				s->cfg.trace_name, c);
 	s->res.c.cycles_total = sim_now(s);
+	for (unsigned c = 0; c < s->ncpus && sim_observing(s); c++)
+		if (s->cpus[c].is_lazy)
+			sim_observe(s, TLBSIM_OBS_LAZY, (int)c, -1,
+				    s->cpus[c].lazy_since, sim_now(s), NULL, "lazy");
 	return 0;
 }
 

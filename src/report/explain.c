@@ -262,7 +262,7 @@ void tlbsim_explain_free(struct tlbsim_explain *x)
 	if (!x)
 		return;
 	for (size_t i = 0; i < x->n; i++) {
-		tlbsim_sim_observe(x->narr[i].sim, NULL, NULL);
+		tlbsim_sim_unobserve(x->narr[i].sim, &x->narr[i]);
 		free(x->narr[i].lines.s);
 		free(x->narr[i].state.s);
 	}
