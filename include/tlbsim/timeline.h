@@ -27,4 +27,19 @@ int tlbsim_perfetto_attach(struct tlbsim_perfetto *p, struct tlbsim_sim *sim,
 int tlbsim_perfetto_end(struct tlbsim_perfetto *p);
 void tlbsim_perfetto_free(struct tlbsim_perfetto *p);
 
+/*
+ * A standalone SVG timeline for documents and slides: CPUs as lanes, lazy
+ * periods shaded, IPIs as arrows, waits as bars, hazards marked, a legend;
+ * one panel per policy. Readable up to 16 CPUs and 200 trace events: beyond
+ * that it draws the first ones and says so in the picture.
+ */
+struct tlbsim_svg;
+
+struct tlbsim_svg *tlbsim_svg_new(unsigned ncpus);
+int tlbsim_svg_attach(struct tlbsim_svg *v, struct tlbsim_sim *sim,
+		      const char *name);
+/* The document (after the simulations finished); caller frees. */
+char *tlbsim_svg_render(struct tlbsim_svg *v, const char *title);
+void tlbsim_svg_free(struct tlbsim_svg *v);
+
 #endif
