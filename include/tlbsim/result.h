@@ -5,6 +5,7 @@
 #ifndef TLBSIM_RESULT_H
 #define TLBSIM_RESULT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -85,5 +86,19 @@ struct tlbsim_result {
 	size_t nhazards;
 	struct tlbsim_hazard *hazards;
 };
+
+/*
+ * Every counter of struct tlbsim_counters by its report name ("ipis.flush",
+ * "counters.wrong_cpu", ...): one table for the report, the baseline and
+ * the checker, so a name can never mean two things.
+ */
+struct tlbsim_counter_def {
+	const char *name;
+	size_t offset;       /* into struct tlbsim_counters */
+	bool cycles;         /* depends on the cost profile, not the protocol */
+};
+const struct tlbsim_counter_def *tlbsim_counter_defs(size_t *n);
+uint64_t tlbsim_counter_get(const struct tlbsim_counters *c,
+			    const struct tlbsim_counter_def *d);
 
 #endif
