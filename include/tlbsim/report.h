@@ -44,4 +44,20 @@ int tlbsim_report_table(const struct tlbsim_report_input *in, FILE *out,
 int tlbsim_write_file_atomic(const char *path, const char *data, size_t len,
 			     struct tlbsim_diag *diag);
 
+/*
+ * A stream that becomes @path only when committed: written to a temporary
+ * file in the same directory, renamed into place by tlbsim_atomic_commit();
+ * tlbsim_atomic_abort() (or any failure) leaves nothing behind. "-" is
+ * stdout, committed as is.
+ */
+struct tlbsim_atomic {
+	FILE *f;
+	char *tmp;
+	char *path;
+};
+int tlbsim_atomic_open(const char *path, struct tlbsim_atomic *a,
+		       struct tlbsim_diag *diag);
+int tlbsim_atomic_commit(struct tlbsim_atomic *a, struct tlbsim_diag *diag);
+void tlbsim_atomic_abort(struct tlbsim_atomic *a);
+
 #endif

@@ -315,7 +315,8 @@ int tlbsim_sim_finish(struct tlbsim_sim *ss, struct tlbsim_diag *diag)
 			return tlbsim_diag_set(diag, TLBSIM_EMODEL,
 				"%s: cpu %u never became free to apply its last events",
 				s->cfg.trace_name, c);
-	s->res.c.cycles_total = sim_now(s);
+	/* CPU time the protocol cost: initiators waiting, targets handling */
+	s->res.c.cycles_total = s->res.c.cycles_wait + s->res.c.cycles_handlers;
 	for (unsigned c = 0; c < s->ncpus && sim_observing(s); c++)
 		if (s->cpus[c].is_lazy)
 			sim_observe(s, TLBSIM_OBS_LAZY, (int)c, -1,

@@ -1,0 +1,75 @@
+/*
+ * cli.h - what the subcommands share: options, and a session that opens a
+ * trace, builds the machine and one simulation per policy, and feeds every
+ * event to all of them (the trace is read once).
+ */
+#ifndef TLBSIM_CLI_H
+#define TLBSIM_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "tlbsim/kernel.h"
+#include "tlbsim/report.h"
+
+#define CLI_MAX_POLICIES 8
+#define CLI_MAX_TRACES 256
+
+struct cli_opts {
+	const char *traces[CLI_MAX_TRACES];
+	size_t ntraces;
+	const char *policies[CLI_MAX_POLICIES];
+	size_t npolicies;
+	const char *backend;
+	const char *topology;      /* synthetic string, "xml:FILE" or "host" */
+	const char *profile;
+	const char *output;        /* -o */
+	const char *perfetto;
+	const char *svg;
+	const char *baseline;
+	const char *tolerance;
+	const char *junit;
+	bool json, fail_on_hazard, help;
+};
+
+/* Parse argv after the subcommand. @allowed lists the long options the
+ * command takes (e.g. "policy backend json output"). Returns 0, or 2 after
+ * printing a usage error on stderr. */
+int cli_parse(int argc, char **argv, const char *cmd, const char *allowed,
+	      struct cli_opts *o);
+
+struct session {
+	const char *path;
+	struct tlbsim_trace_reader *reader;
+	struct tlbsim_topology *topo;
+	struct tlbsim_profile profile;
+	const struct tlbsim_backend *backend;
+	double ghz;
+	size_t n;
+	struct tlbsim_sim *sims[CLI_MAX_POLICIES];
+	const struct tlbsim_result *results[CLI_MAX_POLICIES];
+};
+
+/* Called before each event is applied (after the simulations caught up to
+ * its time), e.g. by explain. */
+typedef void (*session_hook)(void *ctx, const struct tlbsim_trace_event *ev);
+
+int session_open(struct session *s, const char *path, const struct cli_opts *o,
+		 struct tlbsim_diag *diag);
+int session_run(struct session *s, session_hook hook, void *ctx,
+		struct tlbsim_diag *diag);
+void session_report_input(const struct session *s,
+			  struct tlbsim_report_input *in);
+void session_close(struct session *s);
+
+/* stderr "tlbsim: <msg>" and exit code 2. */
+int cli_fail(const struct tlbsim_diag *d);
+
+int cmd_run(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_host(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+#endif

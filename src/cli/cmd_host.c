@@ -1,0 +1,70 @@
+/* cmd_host.c - `tlbsim host`: this machine as libcpuid and hwloc see it. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char help[] =
+"usage: tlbsim host [--json]\n"
+"\n"
+"Describe this machine: CPU identification, the TLB features that matter to\n"
+"the protocol (PCID, INVPCID, INVLPGB and its page limit, x2APIC), whether it\n"
+"runs under a hypervisor, its CPU count, and the cost profile tlbsim suggests.\n";
+
+int cmd_host(int argc, char **argv)
+{
+	struct cli_opts o;
+	struct tlbsim_host h;
+	struct tlbsim_topology *topo = NULL;
+	struct tlbsim_diag d;
+	unsigned cpus = 0;
+	int err;
+
+	if ((err = cli_parse(argc, argv, "host", "json", &o)))
+		return err;
+	if (o.help) {
+		fputs(help, stdout);
+		return 0;
+	}
+	if (o.ntraces) {
+		fputs(help, stderr);
+		return 2;
+	}
+	if ((err = tlbsim_host_detect(&h, &d)))
+		return cli_fail(&d);
+	if (!tlbsim_topology_host(&topo, &d))
+		cpus = tlbsim_topology_cpus(topo);
+	tlbsim_topology_free(topo);
+	if (o.json) {
+		json_t *j = json_pack("{s:i, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:b, s:b, "
+				      "s:b, s:i, s:b, s:b, s:s}",
+			"tlbsim_host", 1, "vendor", h.vendor, "brand", h.brand,
+			"family", h.family, "model", h.model, "stepping", h.stepping,
+			"cpus", (int)cpus, "cores", (int)h.cores, "pcid", h.pcid,
+			"invpcid", h.invpcid, "invlpgb", h.invlpgb,
+			"invlpgb_max_pages", (int)h.invlpgb_max_pages, "x2apic", h.x2apic,
+			"hypervisor", h.hypervisor, "suggested_profile", h.suggested_profile);
+		char *s = j ? json_dumps(j, JSON_PRESERVE_ORDER | JSON_INDENT(1)) : NULL;
+
+		if (!s)
+			return 2;
+		puts(s);
+		free(s);
+		json_decref(j);
+		return 0;
+	}
+	printf("cpu:        %s (%s, family 0x%x model 0x%x stepping %d)\n", h.brand,
+	       h.vendor, h.family, h.model, h.stepping);
+	printf("cpus:       %u (cores per package: %u)\n", cpus, h.cores);
+	printf("pcid:       %s\n", h.pcid ? "yes" : "no");
+	printf("invpcid:    %s\n", h.invpcid ? "yes" : "no");
+	if (h.invlpgb)
+		printf("invlpgb:    yes (up to %u pages per INVLPGB)\n", h.invlpgb_max_pages);
+	else
+		printf("invlpgb:    no\n");
+	printf("x2apic:     %s\n", h.x2apic ? "yes" : "no");
+	printf("hypervisor: %s\n", h.hypervisor ? "yes (paravirt flush likely: try --backend kvm)" : "no");
+	printf("profile:    %s\n", h.suggested_profile);
+	return 0;
+}

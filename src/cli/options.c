@@ -1,0 +1,111 @@
+/* options.c - one option parser for every subcommand (git/perf style). */
+#include <string.h>
+
+#include "cli/cli.h"
+
+struct optdef {
+	const char *name;   /* long name */
+	char short_name;
+	bool arg;
+};
+
+static const struct optdef defs[] = {
+	{ "policy", 'p', true }, { "backend", 'b', true }, { "json", 0, false },
+	{ "output", 'o', true }, { "topology", 0, true }, { "profile", 0, true },
+	{ "perfetto", 0, true }, { "svg", 0, true }, { "baseline", 0, true },
+	{ "tolerance", 0, true }, { "junit", 0, true },
+	{ "fail-on-hazard", 0, false }, { "help", 'h', false },
+};
+
+static bool allowed_in(const char *allowed, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = allowed; (p = strstr(p, name)); p += n)
+		if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
+static int set(struct cli_opts *o, const char *name, const char *v)
+{
+	if (!strcmp(name, "policy")) {
+		if (o->npolicies == CLI_MAX_POLICIES)
+			return -1;
+		o->policies[o->npolicies++] = v;
+	} else if (!strcmp(name, "backend")) o->backend = v;
+	else if (!strcmp(name, "json")) o->json = true;
+	else if (!strcmp(name, "output")) o->output = v;
+	else if (!strcmp(name, "topology")) o->topology = v;
+	else if (!strcmp(name, "profile")) o->profile = v;
+	else if (!strcmp(name, "perfetto")) o->perfetto = v;
+	else if (!strcmp(name, "svg")) o->svg = v;
+	else if (!strcmp(name, "baseline")) o->baseline = v;
+	else if (!strcmp(name, "tolerance")) o->tolerance = v;
+	else if (!strcmp(name, "junit")) o->junit = v;
+	else if (!strcmp(name, "fail-on-hazard")) o->fail_on_hazard = true;
+	else if (!strcmp(name, "help")) o->help = true;
+	return 0;
+}
+
+static const struct optdef *find(const char *arg, const char **value)
+{
+	*value = NULL;
+	if (arg[1] != '-') {
+		for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++)
+			if (defs[i].short_name && arg[1] == defs[i].short_name && !arg[2])
+				return &defs[i];
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++) {
+		size_t n = strlen(defs[i].name);
+
+		if (strncmp(arg + 2, defs[i].name, n))
+			continue;
+		if (!arg[2 + n])
+			return &defs[i];
+		if (arg[2 + n] == '=' && defs[i].arg) {
+			*value = arg + 3 + n;
+			return &defs[i];
+		}
+	}
+	return NULL;
+}
+
+int cli_parse(int argc, char **argv, const char *cmd, const char *allowed,
+	      struct cli_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v;
+		const struct optdef *d;
+
+		if (a[0] != '-' || !a[1]) {
+			if (o->ntraces == CLI_MAX_TRACES) {
+				fprintf(stderr, "tlbsim %s: too many traces\n", cmd);
+				return 2;
+			}
+			o->traces[o->ntraces++] = a;
+			continue;
+		}
+		d = find(a, &v);
+		if (!d || (strcmp(d->name, "help") && !allowed_in(allowed, d->name))) {
+			fprintf(stderr, "tlbsim %s: unknown option '%s' (see tlbsim %s "
+				"--help)\n", cmd, a, cmd);
+			return 2;
+		}
+		if (d->arg && !v) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "tlbsim %s: option '%s' needs a value\n", cmd, a);
+				return 2;
+			}
+			v = argv[++i];
+		}
+		if (set(o, d->name, v)) {
+			fprintf(stderr, "tlbsim %s: at most %d policies\n", cmd,
+				CLI_MAX_POLICIES);
+			return 2;
+		}
+	}
+	return 0;
+}

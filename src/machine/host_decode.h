@@ -1,0 +1,12 @@
+/* host_decode.h - CPUID decoding, separated so tests can feed raw leaves. */
+#ifndef TLBSIM_MACHINE_HOST_DECODE_H
+#define TLBSIM_MACHINE_HOST_DECODE_H
+
+#include <libcpuid.h>
+
+#include "tlbsim/machine.h"
+
+void tlbsim_host_decode(const struct cpu_raw_data_t *raw,
+			const struct cpu_id_t *id, struct tlbsim_host *out);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * profile.c - cost profiles: cycles per modeled operation.
+ *
+ * The built-in profiles are compiled in; profiles/<name>.json carries the
+ * same figures with a source for each (tests check that both agree). One
+ * field table drives the JSON loader, so a field cannot be forgotten.
+ */
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tlbsim/machine.h"
+
+enum ftype { F_DOUBLE, F_U32, F_U64 };
+
+struct field {
+	const char *name;
+	size_t off;
+	enum ftype type;
+};
+
+#define FD(n, f, t) { n, offsetof(struct tlbsim_profile, f), t }
+
+static const struct field fields[] = {
+	FD("ghz", ghz, F_DOUBLE),
+	FD("ipi_send", ipi_send, F_U32),
+	FD("ipi_send_per_target", ipi_send_per_target, F_U32),
+	FD("ipi_latency.self", ipi_latency[TLBSIM_DIST_SELF], F_U32),
+	FD("ipi_latency.smt", ipi_latency[TLBSIM_DIST_SMT], F_U32),
+	FD("ipi_latency.l2", ipi_latency[TLBSIM_DIST_L2], F_U32),
+	FD("ipi_latency.l3", ipi_latency[TLBSIM_DIST_L3], F_U32),
+	FD("ipi_latency.package", ipi_latency[TLBSIM_DIST_PACKAGE], F_U32),
+	FD("ipi_latency.numa", ipi_latency[TLBSIM_DIST_NUMA], F_U32),
+	FD("ipi_latency.remote", ipi_latency[TLBSIM_DIST_REMOTE], F_U32),
+	FD("irq_entry", irq_entry, F_U32),
+	FD("irq_exit", irq_exit, F_U32),
+	FD("flush_handler", flush_handler, F_U32),
+	FD("invlpg", invlpg, F_U32),
+	FD("full_flush", full_flush, F_U32),
+	FD("tlb_refill", tlb_refill, F_U32),
+	FD("cr3_noflush", cr3_noflush, F_U32),
+	FD("cr3_flush", cr3_flush, F_U32),
+	FD("invlpgb", invlpgb, F_U32),
+	FD("tlbsync", tlbsync, F_U32),
+	FD("hypercall_flush", hypercall_flush, F_U32),
+	FD("kvm_preempted_flush", kvm_preempted_flush, F_U32),
+	FD("context_switch", context_switch, F_U32),
+	FD("ack", ack, F_U32),
+	FD("rcu_grace", rcu_grace, F_U64),
+};
+
+/* Sources for these figures: profiles/generic.json. */
+static const struct tlbsim_profile builtin[] = {
+	{
+		.name = "generic",
+		.ghz = 2.5,
+		.ipi_send = 500,
+		.ipi_send_per_target = 100,
+		.ipi_latency = { 0, 1500, 1750, 2500, 3000, 5000, 6000 },
+		.irq_entry = 300,
+		.irq_exit = 300,
+		.flush_handler = 300,
+		.invlpg = 250,
+		.full_flush = 500,
+		.tlb_refill = 2500,
+		.cr3_noflush = 250,
+		.cr3_flush = 500,
+		.invlpgb = 300,
+		.tlbsync = 1500,
+		.hypercall_flush = 4000,
+		.kvm_preempted_flush = 1000,
+		.context_switch = 5000,
+		.ack = 300,
+		.rcu_grace = 25000000,
+	},
+};
+
+const struct tlbsim_profile *tlbsim_profile_builtin(const char *name)
+{
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+		if (name && strcmp(builtin[i].name, name) == 0)
+			return &builtin[i];
+	return NULL;
+}
+
+static int load_field(const struct field *f, json_t *fieldsobj,
+		      struct tlbsim_profile *out, const char *path,
+		      struct tlbsim_diag *diag)
+{
+	json_t *e = json_object_get(fieldsobj, f->name), *v, *src;
+	char *p = (char *)out + f->off;
+
+	if (!json_is_object(e))
+		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: field \"%s\" missing "
+			"(expected {\"value\": N, \"source\": \"...\"})", path, f->name);
+	v = json_object_get(e, "value");
+	src = json_object_get(e, "source");
+	if (!json_is_string(src) || !*json_string_value(src))
+		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: field \"%s\" has no "
+			"source (every figure must name where it comes from)", path,
+			f->name);
+	if (f->type == F_DOUBLE && json_is_number(v) && json_number_value(v) > 0) {
+		double d = json_number_value(v);
+
+		memcpy(p, &d, sizeof(d));
+		return 0;
+	}
+	if (f->type != F_DOUBLE && json_is_integer(v) && json_integer_value(v) >= 0 &&
+	    (f->type == F_U64 || json_integer_value(v) <= UINT32_MAX)) {
+		if (f->type == F_U32) {
+			uint32_t u = (uint32_t)json_integer_value(v);
+
+			memcpy(p, &u, sizeof(u));
+		} else {
+			uint64_t u = (uint64_t)json_integer_value(v);
+
+			memcpy(p, &u, sizeof(u));
+		}
+		return 0;
+	}
+	return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: field \"%s\": value must "
+		"be a %s", path, f->name, f->type == F_DOUBLE ?
+		"positive number" : "non-negative integer (cycles)");
+}
+
+int tlbsim_profile_load(const char *path, struct tlbsim_profile *out,
+			struct tlbsim_diag *diag)
+{
+	json_error_t e;
+	json_t *doc = json_load_file(path, 0, &e), *name, *fo;
+	int err = 0;
+
+	if (!doc)
+		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:%d: %s", path,
+				       e.line, e.text);
+	memset(out, 0, sizeof(*out));
+	name = json_object_get(doc, "name");
+	fo = json_object_get(doc, "fields");
+	if (json_integer_value(json_object_get(doc, "tlbsim_profile")) != 1 ||
+	    !json_is_string(name) || !json_is_object(fo)) {
+		json_decref(doc);
+		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: not a tlbsim profile "
+			"(expected {\"tlbsim_profile\": 1, \"name\": ..., \"fields\": {...}})",
+			path);
+	}
+	snprintf(out->name, sizeof(out->name), "%s", json_string_value(name));
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && !err; i++)
+		err = load_field(&fields[i], fo, out, path, diag);
+	json_decref(doc);
+	return err;
+}

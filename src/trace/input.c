@@ -1,0 +1,177 @@
+/*
+ * input.c - a byte stream read in chunks, transparently xz-decompressed, cut
+ * into lines. Only the current line is held: memory does not depend on the
+ * trace's length. The SHA-256 covers the bytes as stored (compressed or not).
+ */
+#include <lzma.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/input.h"
+
+#define CHUNK 65536
+#define MAX_LINE (1 << 20)
+
+static const uint8_t xz_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };
+
+int input_open(struct input *in, FILE *f, const char *name)
+{
+	memset(in, 0, sizeof(*in));
+	in->f = f;
+	in->name = name;
+	sha256_init(&in->sha);
+	in->raw = malloc(CHUNK);
+	in->buf = malloc(CHUNK);
+	in->line = malloc(256);
+	if (!in->raw || !in->buf || !in->line)
+		return TLBSIM_ENOMEM;
+	in->linecap = 256;
+	return 0;
+}
+
+void input_close(struct input *in)
+{
+	if (in->xz)
+		lzma_end(&in->strm);
+	free(in->raw);
+	free(in->buf);
+	free(in->line);
+}
+
+/* Read raw bytes from the file, hashing them. */
+static size_t raw_read(struct input *in)
+{
+	size_t n = fread(in->raw, 1, CHUNK, in->f);
+
+	sha256_update(&in->sha, in->raw, n);
+	in->bytes += n;
+	return n;
+}
+
+/* Refill in->buf with decoded bytes; 0 at end, <0 on error. */
+static int refill(struct input *in, struct tlbsim_diag *diag)
+{
+	in->pos = in->len = 0;
+	if (!in->started) {
+		size_t n = raw_read(in);
+
+		in->started = true;
+		if (n >= sizeof(xz_magic) && !memcmp(in->raw, xz_magic, sizeof(xz_magic))) {
+			lzma_stream init = LZMA_STREAM_INIT;
+
+			in->strm = init;
+			if (lzma_stream_decoder(&in->strm, UINT64_MAX, 0) != LZMA_OK)
+				return tlbsim_diag_set(diag, TLBSIM_ENOMEM,
+						       "%s: cannot start the xz decoder", in->name);
+			in->xz = true;
+			in->strm.next_in = in->raw;
+			in->strm.avail_in = n;
+		} else {
+			memcpy(in->buf, in->raw, n);
+			in->len = n;
+			return n > 0;
+		}
+	}
+	if (!in->xz) {
+		size_t n = raw_read(in);
+
+		memcpy(in->buf, in->raw, n);
+		in->len = n;
+		if (!n && ferror(in->f))
+			return tlbsim_diag_set(diag, TLBSIM_EIO, "%s: read error", in->name);
+		return n > 0;
+	}
+	while (in->len == 0 && !in->xz_done) {
+		lzma_ret r;
+
+		if (in->strm.avail_in == 0 && !in->eof) {
+			size_t n = raw_read(in);
+
+			in->strm.next_in = in->raw;
+			in->strm.avail_in = n;
+			if (!n)
+				in->eof = true;
+		}
+		in->strm.next_out = (uint8_t *)in->buf;
+		in->strm.avail_out = CHUNK;
+		r = lzma_code(&in->strm, in->eof ? LZMA_FINISH : LZMA_RUN);
+		in->len = CHUNK - in->strm.avail_out;
+		if (r == LZMA_STREAM_END)
+			in->xz_done = true;
+		else if (r != LZMA_OK || (in->eof && in->len == 0 && r != LZMA_STREAM_END))
+			return tlbsim_diag_set(diag, TLBSIM_EPARSE,
+					       "%s: truncated or corrupt xz stream", in->name);
+	}
+	return in->len > 0;
+}
+
+static int line_put(struct input *in, const char *p, size_t n,
+		    struct tlbsim_diag *diag)
+{
+	if (in->linelen + n + 1 > in->linecap) {
+		size_t cap = in->linecap;
+		char *l;
+
+		while (cap < in->linelen + n + 1)
+			cap *= 2;
+		if (cap > MAX_LINE + 1)
+			return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:%llu: line longer "
+				"than %d bytes", in->name,
+				(unsigned long long)in->lineno + 1, MAX_LINE);
+		l = realloc(in->line, cap);
+		if (!l)
+			return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+		in->line = l;
+		in->linecap = cap;
+	}
+	memcpy(in->line + in->linelen, p, n);
+	in->linelen += n;
+	in->line[in->linelen] = '\0';
+	return 0;
+}
+
+int input_line(struct input *in, struct tlbsim_diag *diag)
+{
+	in->linelen = 0;
+	in->line[0] = '\0';
+	for (;;) {
+		char *nl;
+		int r;
+
+		if (in->pos == in->len) {
+			r = refill(in, diag);
+			if (r < 0)
+				return r;
+			if (r == 0) {
+				if (!in->linelen)
+					return 0;
+				in->lineno++;
+				in->no_final_newline = true;
+				return 1;
+			}
+		}
+		nl = memchr(in->buf + in->pos, '\n', in->len - in->pos);
+		if (!nl) {
+			r = line_put(in, in->buf + in->pos, in->len - in->pos, diag);
+			if (r)
+				return r;
+			in->pos = in->len;
+			continue;
+		}
+		r = line_put(in, in->buf + in->pos, (size_t)(nl - (in->buf + in->pos)), diag);
+		if (r)
+			return r;
+		in->pos = (size_t)(nl - in->buf) + 1;
+		in->lineno++;
+		if (in->linelen && in->line[in->linelen - 1] == '\r')
+			in->line[--in->linelen] = '\0';
+		return 1;
+	}
+}
+
+/* Consume what is left so that the hash covers the whole file. */
+void input_drain(struct input *in)
+{
+	while (!feof(in->f) && !ferror(in->f) && raw_read(in))
+		;
+}

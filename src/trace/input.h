@@ -1,0 +1,35 @@
+/* input.h - chunked, xz-transparent line input (internal to the trace module). */
+#ifndef TLBSIM_TRACE_INPUT_H
+#define TLBSIM_TRACE_INPUT_H
+
+#include <lzma.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tlbsim/error.h"
+#include "trace/sha256.h"
+
+struct input {
+	FILE *f;
+	const char *name;
+	struct sha256 sha;
+	uint64_t bytes;          /* raw bytes read */
+	uint8_t *raw;            /* raw chunk */
+	char *buf;               /* decoded chunk */
+	size_t pos, len;
+	bool started, xz, xz_done, eof;
+	lzma_stream strm;
+	char *line;              /* the current line, NUL-terminated */
+	size_t linelen, linecap;
+	uint64_t lineno;         /* of the current line, 1-based */
+	bool no_final_newline;
+};
+
+int input_open(struct input *in, FILE *f, const char *name);
+void input_close(struct input *in);
+/* 1: a line is in in->line; 0: end of input; <0: error with @diag. */
+int input_line(struct input *in, struct tlbsim_diag *diag);
+void input_drain(struct input *in);
+
+#endif

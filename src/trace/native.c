@@ -1,0 +1,433 @@
+/*
+ * native.c - the native trace format, version 1 (traces/FORMAT.md): one JSON
+ * object per line, a header first. Everything outside the contract is an
+ * error naming the line and what was expected.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/native.h"
+
+static const char *const ev_names[TLBSIM_EV_COUNT] = {
+	"switch", "map", "touch", "unmap", "zap", "protect", "collapse", "share",
+	"unshare", "gup_fast", "irq_off", "preempt", "global_asid", "speculate",
+	"exit", "flush", "sync", "observed",
+};
+
+const char *tlbsim_ev_name(enum tlbsim_ev_kind k)
+{
+	return (unsigned)k < TLBSIM_EV_COUNT ? ev_names[k] : NULL;
+}
+
+/* Fields an event may carry, as bits. */
+enum {
+	F_MM = 1 << 0, F_WITH = 1 << 1, F_ADDR = 1 << 2, F_LEN = 1 << 3,
+	F_DUR = 1 << 4, F_HUGETLB = 1 << 5, F_START = 1 << 6, F_END = 1 << 7,
+	F_STRIDE = 1 << 8, F_FREED = 1 << 9, F_UNSHARED = 1 << 10, F_WHAT = 1 << 11,
+};
+
+static const char *const field_names[] = {
+	"mm", "with", "addr", "len", "dur", "hugetlb", "start", "end", "stride",
+	"freed_tables", "unshared_tables", "what",
+};
+
+struct kind_spec {
+	unsigned required, optional;
+};
+
+static const struct kind_spec specs[TLBSIM_EV_COUNT] = {
+	[TLBSIM_EV_SWITCH] = { F_MM, 0 },
+	[TLBSIM_EV_MAP] = { F_MM | F_ADDR | F_LEN, F_HUGETLB },
+	[TLBSIM_EV_TOUCH] = { F_MM | F_ADDR, F_LEN },
+	[TLBSIM_EV_UNMAP] = { F_MM | F_ADDR | F_LEN, 0 },
+	[TLBSIM_EV_ZAP] = { F_MM | F_ADDR | F_LEN, 0 },
+	[TLBSIM_EV_PROTECT] = { F_MM | F_ADDR | F_LEN, 0 },
+	[TLBSIM_EV_COLLAPSE] = { F_MM | F_ADDR, 0 },
+	[TLBSIM_EV_SHARE] = { F_MM | F_WITH | F_ADDR, 0 },
+	[TLBSIM_EV_UNSHARE] = { F_MM | F_ADDR, 0 },
+	[TLBSIM_EV_GUP_FAST] = { F_MM | F_ADDR | F_DUR, 0 },
+	[TLBSIM_EV_IRQ_OFF] = { F_DUR, 0 },
+	[TLBSIM_EV_PREEMPT] = { F_DUR, 0 },
+	[TLBSIM_EV_GLOBAL_ASID] = { F_MM, 0 },
+	[TLBSIM_EV_SPECULATE] = { F_MM | F_ADDR, 0 },
+	[TLBSIM_EV_EXIT] = { F_MM, 0 },
+	[TLBSIM_EV_FLUSH] = { F_MM | F_START | F_END | F_STRIDE | F_FREED | F_UNSHARED, 0 },
+	[TLBSIM_EV_SYNC] = { 0, 0 },
+	[TLBSIM_EV_OBSERVED] = { F_WHAT, 0 },
+};
+
+#define USER_TOP (1ULL << 47)
+
+static int bad(struct native_ctx *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int bad(struct native_ctx *x, const char *fmt, ...)
+{
+	char reason[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	return tlbsim_diag_set(x->diag, TLBSIM_EPARSE, "%s:%llu: %s", x->name,
+			       (unsigned long long)x->line, reason);
+}
+
+static int parse_line(struct native_ctx *x, const char *text, json_t **out)
+{
+	json_error_t e;
+
+	*out = json_loads(text, JSON_REJECT_DUPLICATES, &e);
+	if (!*out) {
+		if (strstr(e.text, "decode") || strstr(e.text, "UTF-8"))
+			return bad(x, "invalid UTF-8 (%s)", e.text);
+		return bad(x, "invalid JSON: %s at column %d", e.text, e.column);
+	}
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		return bad(x, "expected a JSON object");
+	}
+	return 0;
+}
+
+/* A non-negative integer that fits in 64 bits (jansson caps at INT64_MAX). */
+static int get_uint(struct native_ctx *x, json_t *v, const char *name,
+		    uint64_t *out)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return bad(x, "field \"%s\" must be a non-negative integer", name);
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+/* An address: an integer or a "0x..." string, in user space. */
+static int get_addr(struct native_ctx *x, json_t *v, const char *name,
+		    uint64_t *out)
+{
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		char *end;
+
+		if (strncmp(s, "0x", 2) || !s[2] || strlen(s) > 18)
+			return bad(x, "field \"%s\" must be an integer or a \"0x...\" hex "
+				   "string (got \"%s\")", name, s);
+		*out = strtoull(s + 2, &end, 16);
+		if (*end)
+			return bad(x, "field \"%s\": \"%s\" is not a hex number", name, s);
+	} else if (get_uint(x, v, name, out)) {
+		return bad(x, "field \"%s\" must be an integer or a \"0x...\" hex string",
+			   name);
+	}
+	if (*out >= USER_TOP)
+		return bad(x, "field \"%s\" is 0x%" PRIx64 ", outside user space "
+			   "(below 0x%llx)", name, *out, (unsigned long long)USER_TOP);
+	return 0;
+}
+
+static int check_aligned(struct native_ctx *x, const char *name, uint64_t v,
+			 uint64_t align, const char *what)
+{
+	if (v % align)
+		return bad(x, "field \"%s\" must be %s aligned (got 0x%" PRIx64 ")",
+			   name, what, v);
+	return 0;
+}
+
+static int get_bool(struct native_ctx *x, json_t *v, const char *name, bool *out)
+{
+	if (!json_is_boolean(v))
+		return bad(x, "field \"%s\" must be true or false", name);
+	*out = json_is_true(v);
+	return 0;
+}
+
+static int get_mm(struct native_ctx *x, json_t *v, const char *name,
+		  uint32_t *out, bool null_ok)
+{
+	uint64_t u = 0;
+
+	if (json_is_null(v) && null_ok) {
+		*out = 0;
+		return 0;
+	}
+	if (get_uint(x, v, name, &u) || u == 0 || u > INT32_MAX)
+		return bad(x, "field \"%s\" must be a positive integer%s", name,
+			   null_ok ? " or null" : "");
+	*out = (uint32_t)u;
+	return 0;
+}
+
+static int field_index(const char *key)
+{
+	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++)
+		if (strcmp(key, field_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* observed: keep the tracepoint fields tlbsim compares, ignore the rest. */
+static int parse_observed(struct native_ctx *x, json_t *o,
+			  struct tlbsim_trace_event *ev)
+{
+	json_t *v;
+
+	v = json_object_get(o, "what");
+	if (!json_is_string(v))
+		return bad(x, "field \"what\" must be a string");
+	snprintf(ev->what, sizeof(ev->what), "%s", json_string_value(v));
+	ev->target = -1;
+	if ((v = json_object_get(o, "reason")) && !json_is_integer(v))
+		return bad(x, "field \"reason\" must be an integer");
+	ev->reason = v ? json_integer_value(v) : 0;
+	if ((v = json_object_get(o, "pages")) && !json_is_integer(v))
+		return bad(x, "field \"pages\" must be an integer");
+	ev->pages = v ? json_integer_value(v) : 0;
+	if ((v = json_object_get(o, "target"))) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) >= (json_int_t)x->cpus)
+			return bad(x, "field \"target\" must be a CPU id below %u", x->cpus);
+		ev->target = (int32_t)json_integer_value(v);
+	}
+	if ((v = json_object_get(o, "func"))) {
+		if (!json_is_string(v))
+			return bad(x, "field \"func\" must be a string");
+		snprintf(ev->func, sizeof(ev->func), "%s", json_string_value(v));
+	}
+	return 0;
+}
+
+static int parse_field(struct native_ctx *x, int f, json_t *v,
+		       struct tlbsim_trace_event *ev)
+{
+	const char *n = field_names[f];
+
+	switch (1u << f) {
+	case F_MM: return get_mm(x, v, n, &ev->mm, ev->kind == TLBSIM_EV_SWITCH);
+	case F_WITH: return get_mm(x, v, n, &ev->with, false);
+	case F_ADDR: return get_addr(x, v, n, &ev->addr);
+	case F_START: return get_addr(x, v, n, &ev->start);
+	case F_END:
+		if (json_is_string(v) && strcmp(json_string_value(v), "all") == 0) {
+			ev->end = TLBSIM_END_ALL;
+			return 0;
+		}
+		return get_addr(x, v, n, &ev->end);
+	case F_LEN:
+		if (get_uint(x, v, n, &ev->len) || !ev->len)
+			return bad(x, "field \"len\" must be a positive integer (bytes)");
+		return 0;
+	case F_DUR:
+		if (get_uint(x, v, n, &ev->dur) || !ev->dur)
+			return bad(x, "field \"dur\" must be a positive integer");
+		return 0;
+	case F_STRIDE: {
+		uint64_t s = 0;
+
+		if (get_uint(x, v, n, &s) || (s != 12 && s != 21 && s != 30))
+			return bad(x, "field \"stride\" must be 12, 21 or 30");
+		ev->stride = (uint8_t)s;
+		return 0;
+	}
+	case F_HUGETLB: return get_bool(x, v, n, &ev->hugetlb);
+	case F_FREED: return get_bool(x, v, n, &ev->freed_tables);
+	case F_UNSHARED: return get_bool(x, v, n, &ev->unshared_tables);
+	}
+	return 0;
+}
+
+/* Range and alignment rules of the contract, per kind. */
+static int check_event(struct native_ctx *x, struct tlbsim_trace_event *ev)
+{
+	const uint64_t page = 4096, pmd = 2ULL << 20, pud = 1ULL << 30;
+
+	switch (ev->kind) {
+	case TLBSIM_EV_MAP:
+	case TLBSIM_EV_UNMAP:
+	case TLBSIM_EV_ZAP:
+	case TLBSIM_EV_PROTECT:
+		if (check_aligned(x, "addr", ev->addr, page, "4 KiB") ||
+		    check_aligned(x, "len", ev->len, page, "4 KiB"))
+			return TLBSIM_EPARSE;
+		if (ev->hugetlb && (check_aligned(x, "addr", ev->addr, pmd, "2 MiB") ||
+				    check_aligned(x, "len", ev->len, pmd, "2 MiB")))
+			return TLBSIM_EPARSE;
+		/* fallthrough */
+	case TLBSIM_EV_TOUCH:
+		if (ev->kind == TLBSIM_EV_TOUCH && !ev->len)
+			ev->len = page;
+		if (ev->len > USER_TOP - ev->addr)
+			return bad(x, "range [0x%" PRIx64 ", +0x%" PRIx64 ") ends outside "
+				   "user space", ev->addr, ev->len);
+		return 0;
+	case TLBSIM_EV_COLLAPSE:
+		return check_aligned(x, "addr", ev->addr, pmd, "2 MiB");
+	case TLBSIM_EV_SHARE:
+		if (ev->with == ev->mm)
+			return bad(x, "field \"with\" must name another mm");
+		/* fallthrough */
+	case TLBSIM_EV_UNSHARE:
+		return check_aligned(x, "addr", ev->addr, pud, "1 GiB");
+	case TLBSIM_EV_FLUSH:
+		if (ev->end != TLBSIM_END_ALL && ev->start >= ev->end)
+			return bad(x, "flush: \"start\" must be below \"end\"");
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int event_from(struct native_ctx *x, json_t *o,
+		      struct tlbsim_trace_event *ev)
+{
+	const struct kind_spec *spec;
+	unsigned seen = 0;
+	const char *key;
+	json_t *v, *evname = json_object_get(o, "ev");
+	uint64_t t = 0, cpu = 0;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->line = x->line;
+	if (!json_is_string(evname))
+		return bad(x, "field \"ev\" missing or not a string");
+	for (ev->kind = 0; ev->kind < TLBSIM_EV_COUNT; ev->kind++)
+		if (strcmp(ev_names[ev->kind], json_string_value(evname)) == 0)
+			break;
+	if (ev->kind == TLBSIM_EV_COUNT)
+		return bad(x, "unknown event \"%s\"", json_string_value(evname));
+	if (!json_object_get(o, "t") || get_uint(x, json_object_get(o, "t"), "t", &t))
+		return bad(x, "field \"t\" missing or not a non-negative integer");
+	if (!json_object_get(o, "cpu") ||
+	    get_uint(x, json_object_get(o, "cpu"), "cpu", &cpu))
+		return bad(x, "field \"cpu\" missing or not a non-negative integer");
+	if (cpu >= x->cpus)
+		return bad(x, "cpu %" PRIu64 " out of range (the trace has %u CPUs: "
+			   "0..%u)", cpu, x->cpus, x->cpus - 1);
+	if (x->have_last && t < x->last_t)
+		return bad(x, "time %" PRIu64 " is before the previous event's %" PRIu64,
+			   t, x->last_t);
+	ev->t = t;
+	ev->cpu = (uint32_t)cpu;
+	if (ev->kind == TLBSIM_EV_OBSERVED)
+		return parse_observed(x, o, ev);
+	spec = &specs[ev->kind];
+	json_object_foreach(o, key, v) {
+		int f;
+
+		if (!strcmp(key, "t") || !strcmp(key, "cpu") || !strcmp(key, "ev") ||
+		    !strcmp(key, "comment"))
+			continue;
+		f = field_index(key);
+		if (f < 0 || !((spec->required | spec->optional) & (1u << f)))
+			return bad(x, "unexpected field \"%s\" for \"%s\"", key,
+				   ev_names[ev->kind]);
+		if (parse_field(x, f, v, ev))
+			return TLBSIM_EPARSE;
+		seen |= 1u << f;
+	}
+	for (size_t f = 0; f < sizeof(field_names) / sizeof(field_names[0]); f++)
+		if ((spec->required & (1u << f)) && !(seen & (1u << f)))
+			return bad(x, "\"%s\" needs field \"%s\"", ev_names[ev->kind],
+				   field_names[f]);
+	if (check_event(x, ev))
+		return TLBSIM_EPARSE;
+	x->last_t = t;
+	x->have_last = true;
+	return 0;
+}
+
+int native_event(struct native_ctx *x, const char *text,
+		 struct tlbsim_trace_event *ev)
+{
+	json_t *o;
+	int err;
+
+	if (!*text)
+		return bad(x, "empty line (expected one JSON object per line)");
+	err = parse_line(x, text, &o);
+	if (err)
+		return err;
+	err = event_from(x, o, ev);
+	json_decref(o);
+	return err;
+}
+
+static const char *const backends[] = { "native", "kvm", "hyperv", "xen", "invlpgb" };
+
+static int header_field(struct native_ctx *x, const char *key, json_t *v,
+			struct tlbsim_trace_header *h)
+{
+	if (!strcmp(key, "tlbsim")) {
+		if (!json_is_integer(v) || json_integer_value(v) != 1)
+			return bad(x, "header: \"tlbsim\" must be 1 (the format version)");
+	} else if (!strcmp(key, "cpus")) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > 4096)
+			return bad(x, "header: \"cpus\" must be an integer from 1 to 4096");
+		h->cpus = (unsigned)json_integer_value(v);
+	} else if (!strcmp(key, "clock")) {
+		const char *c = json_string_value(v);
+
+		if (!c || (strcmp(c, "ns") && strcmp(c, "cycles")))
+			return bad(x, "header: \"clock\" must be \"ns\" or \"cycles\"");
+		h->clock = strcmp(c, "ns") ? TLBSIM_CLOCK_CYCLES : TLBSIM_CLOCK_NS;
+	} else if (!strcmp(key, "ghz")) {
+		if (!json_is_number(v) || json_number_value(v) <= 0 ||
+		    json_number_value(v) > 100)
+			return bad(x, "header: \"ghz\" must be a number above 0");
+		h->ghz = json_number_value(v);
+	} else if (!strcmp(key, "backend")) {
+		const char *b = json_string_value(v);
+		size_t i;
+
+		for (i = 0; b && i < sizeof(backends) / sizeof(backends[0]); i++)
+			if (!strcmp(b, backends[i]))
+				break;
+		if (!b || i == sizeof(backends) / sizeof(backends[0]))
+			return bad(x, "header: \"backend\" must be one of native, kvm, "
+				   "hyperv, xen, invlpgb");
+		snprintf(h->backend, sizeof(h->backend), "%s", b);
+	} else if (!strcmp(key, "topology")) {
+		if (!json_is_string(v))
+			return bad(x, "header: \"topology\" must be a string");
+		snprintf(h->topology, sizeof(h->topology), "%s", json_string_value(v));
+	} else if (!strcmp(key, "comment")) {
+		if (!json_is_string(v))
+			return bad(x, "header: \"comment\" must be a string");
+		snprintf(h->comment, sizeof(h->comment), "%s", json_string_value(v));
+	} else {
+		return bad(x, "header: unexpected field \"%s\"", key);
+	}
+	return 0;
+}
+
+int native_header(struct native_ctx *x, const char *text,
+		  struct tlbsim_trace_header *h)
+{
+	json_t *o, *v;
+	const char *key;
+	int err;
+
+	memset(h, 0, sizeof(*h));
+	err = parse_line(x, text, &o);
+	if (err)
+		return err;
+	if (!json_object_get(o, "tlbsim")) {
+		json_decref(o);
+		return bad(x, "not a tlbsim trace (expected a header line "
+			   "{\"tlbsim\": 1, \"cpus\": N, ...})");
+	}
+	h->version = 1;
+	json_object_foreach(o, key, v) {
+		err = header_field(x, key, v, h);
+		if (err)
+			break;
+	}
+	if (!err && !h->cpus)
+		err = bad(x, "header: \"cpus\" is required");
+	json_decref(o);
+	x->cpus = h->cpus;
+	return err;
+}

@@ -1,0 +1,81 @@
+/*
+ * write.c - one event as a native-format line (for importers and tools):
+ * fields in a fixed order, addresses as "0x..." strings, so the output is
+ * byte-stable and reads back to the same event.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "tlbsim/trace.h"
+
+static void str_field(FILE *f, const char *key, const char *s)
+{
+	fprintf(f, ", \"%s\": \"", key);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		if ((unsigned char)*s >= 0x20)
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+int tlbsim_trace_write_event(FILE *f, const struct tlbsim_trace_event *ev)
+{
+	const char *name = tlbsim_ev_name(ev->kind);
+
+	if (!name)
+		return TLBSIM_EINVAL;
+	fprintf(f, "{\"t\": %" PRIu64 ", \"cpu\": %u, \"ev\": \"%s\"", ev->t,
+		ev->cpu, name);
+	switch (ev->kind) {
+	case TLBSIM_EV_SWITCH:
+		if (ev->mm)
+			fprintf(f, ", \"mm\": %u", ev->mm);
+		else
+			fputs(", \"mm\": null", f);
+		break;
+	case TLBSIM_EV_IRQ_OFF:
+	case TLBSIM_EV_PREEMPT:
+		fprintf(f, ", \"dur\": %" PRIu64, ev->dur);
+		break;
+	case TLBSIM_EV_SYNC:
+		break;
+	case TLBSIM_EV_OBSERVED:
+		str_field(f, "what", ev->what);
+		fprintf(f, ", \"reason\": %" PRId64 ", \"pages\": %" PRId64, ev->reason,
+			ev->pages);
+		if (ev->target >= 0)
+			fprintf(f, ", \"target\": %d", ev->target);
+		if (ev->func[0])
+			str_field(f, "func", ev->func);
+		break;
+	case TLBSIM_EV_FLUSH:
+		fprintf(f, ", \"mm\": %u, \"start\": \"0x%" PRIx64 "\"", ev->mm, ev->start);
+		if (ev->end == TLBSIM_END_ALL)
+			fputs(", \"end\": \"all\"", f);
+		else
+			fprintf(f, ", \"end\": \"0x%" PRIx64 "\"", ev->end);
+		fprintf(f, ", \"stride\": %u, \"freed_tables\": %s, \"unshared_tables\": %s",
+			ev->stride, ev->freed_tables ? "true" : "false",
+			ev->unshared_tables ? "true" : "false");
+		break;
+	default:
+		fprintf(f, ", \"mm\": %u", ev->mm);
+		if (ev->kind == TLBSIM_EV_SHARE)
+			fprintf(f, ", \"with\": %u", ev->with);
+		if (ev->kind != TLBSIM_EV_GLOBAL_ASID && ev->kind != TLBSIM_EV_EXIT)
+			fprintf(f, ", \"addr\": \"0x%" PRIx64 "\"", ev->addr);
+		if (ev->kind == TLBSIM_EV_MAP || ev->kind == TLBSIM_EV_TOUCH ||
+		    ev->kind == TLBSIM_EV_UNMAP || ev->kind == TLBSIM_EV_ZAP ||
+		    ev->kind == TLBSIM_EV_PROTECT)
+			fprintf(f, ", \"len\": %" PRIu64, ev->len);
+		if (ev->kind == TLBSIM_EV_GUP_FAST)
+			fprintf(f, ", \"dur\": %" PRIu64, ev->dur);
+		if (ev->kind == TLBSIM_EV_MAP && ev->hugetlb)
+			fputs(", \"hugetlb\": true", f);
+		break;
+	}
+	fputc('}', f);
+	return ferror(f) ? TLBSIM_EIO : 0;
+}
