@@ -122,8 +122,9 @@ static int get_addr(struct native_ctx *x, json_t *v, const char *name,
 			   name);
 	}
 	if (*out >= USER_TOP)
-		return bad(x, "field \"%s\" is 0x%" PRIx64 ", outside user space "
-			   "(below 0x%llx)", name, *out, (unsigned long long)USER_TOP);
+		return bad(x, "field \"%s\" is 0x%" PRIx64 ": not a user-space "
+			   "address (must be below 0x%llx)", name, *out,
+			   (unsigned long long)USER_TOP);
 	return 0;
 }
 

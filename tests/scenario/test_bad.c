@@ -1,0 +1,81 @@
+/*
+ * test_bad.c - the bad-input corpus (tests/bad/): each malformed file gives
+ * exactly its one-line message on stderr (tests/bad/NAME.expect), exit 2,
+ * nothing on stdout and no output file.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static const char *const corpus[] = {
+	"addr_out_of_range.jsonl",
+	"addr_unaligned.jsonl",
+	"bad_stride.jsonl",
+	"bad_utf8.jsonl",
+	"bad_version.jsonl",
+	"blank_line.jsonl",
+	"collapse_unaligned.jsonl",
+	"empty.jsonl",
+	"header_missing.jsonl",
+	"huge_number.jsonl",
+	"map_overlap.jsonl",
+	"missing_field.jsonl",
+	"mm_zero.jsonl",
+	"negative_time.jsonl",
+	"not_a_trace.jsonl",
+	"not_object.jsonl",
+	"share_self.jsonl",
+	"time_backwards.jsonl",
+	"too_many_cpus.jsonl",
+	"touch_not_running.jsonl",
+	"truncated.jsonl.xz",
+	"truncated_line.jsonl",
+	"unknown_cpu.jsonl",
+	"unknown_event.jsonl",
+	"unknown_field.jsonl",
+	"wrong_type.jsonl",
+};
+
+static void check_one(const char *file)
+{
+	char path[256], expect_path[256], out[] = "/tmp/tlbsim-bad-out.json";
+	char *expect, *want;
+	struct tu_run r;
+
+	snprintf(path, sizeof(path), "tests/bad/%s", file);
+	snprintf(expect_path, sizeof(expect_path), "tests/bad/%.*s.expect",
+		 (int)(strstr(file, ".jsonl") - file), file);
+	expect = tu_slurp(tu_src(expect_path));
+	assert_non_null(expect);
+	unlink(out);
+	r = tu_cli(NULL, "compare", path, "--json", "-o", out, NULL);
+	want = malloc(strlen(expect) + 16);
+	sprintf(want, "tlbsim: %s", expect);
+	if (strcmp(r.err, want))
+		print_error("%s: got  %swanted %s", file, r.err, want);
+	assert_string_equal(r.err, want);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.out, "");
+	assert_int_equal(access(out, F_OK), -1); /* no partial report */
+	free(want);
+	free(expect);
+	tu_run_free(&r);
+}
+
+static void test_corpus(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(corpus) / sizeof(corpus[0]); i++)
+		check_one(corpus[i]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_corpus),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

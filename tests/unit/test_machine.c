@@ -1,0 +1,190 @@
+/* test_machine.c - topology distance classes, cost profiles, host decoding. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "machine/host_decode.h"
+#include "tlbsim/machine.h"
+
+static void expect_classes(const char *desc, unsigned cpus,
+			   const enum tlbsim_distance *want, unsigned n)
+{
+	struct tlbsim_topology *t;
+	struct tlbsim_diag d;
+
+	assert_int_equal(tlbsim_topology_synthetic(desc, cpus, &t, &d), 0);
+	assert_int_equal(tlbsim_topology_cpus(t), cpus);
+	for (unsigned b = 0; b < n; b++)
+		assert_int_equal(tlbsim_topology_distance(t, 0, b), want[b]);
+	/* symmetric */
+	for (unsigned b = 0; b < n; b++)
+		assert_int_equal(tlbsim_topology_distance(t, b, 0), want[b]);
+	tlbsim_topology_free(t);
+}
+
+/* Classes come from the closest common ancestor of two PUs. */
+static void test_synthetic_classes(void **state)
+{
+	const enum tlbsim_distance flat[] = { TLBSIM_DIST_SELF, TLBSIM_DIST_PACKAGE,
+		TLBSIM_DIST_PACKAGE, TLBSIM_DIST_PACKAGE };
+	/* two packages of two 2-thread cores, one NUMA node for the machine */
+	const enum tlbsim_distance two[] = { TLBSIM_DIST_SELF, TLBSIM_DIST_SMT,
+		TLBSIM_DIST_PACKAGE, TLBSIM_DIST_PACKAGE, TLBSIM_DIST_NUMA,
+		TLBSIM_DIST_NUMA, TLBSIM_DIST_NUMA, TLBSIM_DIST_NUMA };
+	const enum tlbsim_distance caches[] = { TLBSIM_DIST_SELF, TLBSIM_DIST_SMT,
+		TLBSIM_DIST_L3, TLBSIM_DIST_L3, TLBSIM_DIST_NUMA };
+	const enum tlbsim_distance l2[] = { TLBSIM_DIST_SELF, TLBSIM_DIST_L2,
+		TLBSIM_DIST_L3 };
+	const enum tlbsim_distance numa[] = { TLBSIM_DIST_SELF, TLBSIM_DIST_PACKAGE,
+		TLBSIM_DIST_REMOTE, TLBSIM_DIST_REMOTE };
+
+	(void)state;
+	expect_classes("pack:1 core:4 pu:1", 4, flat, 4);
+	expect_classes("pack:2 core:2 pu:2", 8, two, 8);
+	expect_classes("pack:2 l3:1 l2:2 core:1 pu:2", 8, caches, 5);
+	expect_classes("pack:1 l3:1 l2:2 core:2 pu:1", 4, l2, 3);
+	expect_classes("numa:2 pack:1 core:2 pu:1", 4, numa, 4);
+}
+
+static void test_default_and_errors(void **state)
+{
+	struct tlbsim_topology *t;
+	struct tlbsim_diag d;
+
+	(void)state;
+	assert_int_equal(tlbsim_topology_default(3, &t, &d), 0);
+	assert_int_equal(tlbsim_topology_cpus(t), 3);
+	assert_string_equal(tlbsim_topology_desc(t), "pack:1 core:3 pu:1");
+	tlbsim_topology_free(t);
+	assert_int_equal(tlbsim_topology_synthetic("pack:2 core:2 pu:1", 8, &t, &d),
+			 TLBSIM_EINVAL);
+	assert_string_equal(d.msg, "topology \"pack:2 core:2 pu:1\" has 4 CPUs, "
+			    "the trace has 8");
+	assert_int_equal(tlbsim_topology_synthetic("pack:2 blah", 0, &t, &d),
+			 TLBSIM_EINVAL);
+	assert_string_equal(d.msg, "bad topology \"pack:2 blah\" (expected an hwloc "
+			    "synthetic description such as \"pack:2 core:32 pu:2\")");
+}
+
+/* 4096 CPUs: 4 packages x 512 cores x 2 threads. */
+static void test_big(void **state)
+{
+	struct tlbsim_topology *t;
+	struct tlbsim_diag d;
+
+	(void)state;
+	assert_int_equal(tlbsim_topology_synthetic("pack:4 core:512 pu:2", 4096,
+						   &t, &d), 0);
+	assert_int_equal(tlbsim_topology_distance(t, 0, 1), TLBSIM_DIST_SMT);
+	assert_int_equal(tlbsim_topology_distance(t, 0, 1023), TLBSIM_DIST_PACKAGE);
+	assert_int_equal(tlbsim_topology_distance(t, 0, 1024), TLBSIM_DIST_NUMA);
+	assert_int_equal(tlbsim_topology_distance(t, 4094, 4095), TLBSIM_DIST_SMT);
+	tlbsim_topology_free(t);
+}
+
+/* The capture host (2 vCPUs of a Zen 5, one L3): its two CPUs share the L3. */
+static void test_capture_host_xml(void **state)
+{
+	struct tlbsim_topology *t;
+	struct tlbsim_diag d;
+
+	(void)state;
+	assert_int_equal(tlbsim_topology_xml(tu_src("traces/perf/capture-host.topology.xml"),
+					     &t, &d), 0);
+	assert_int_equal(tlbsim_topology_cpus(t), 2);
+	assert_int_equal(tlbsim_topology_distance(t, 0, 1), TLBSIM_DIST_L3);
+	tlbsim_topology_free(t);
+}
+
+/* profiles/generic.json and the compiled-in profile must never drift. */
+static void test_profile_file_matches_builtin(void **state)
+{
+	const struct tlbsim_profile *b = tlbsim_profile_builtin("generic");
+	struct tlbsim_profile p;
+	struct tlbsim_diag d;
+
+	(void)state;
+	assert_non_null(b);
+	assert_null(tlbsim_profile_builtin("nope"));
+	assert_int_equal(tlbsim_profile_load(tu_src("profiles/generic.json"), &p, &d), 0);
+	assert_string_equal(p.name, b->name);
+	assert_true(p.ghz == b->ghz);
+	assert_memory_equal(&p.ipi_send, &b->ipi_send,
+			    sizeof(p) - offsetof(struct tlbsim_profile, ipi_send));
+	/* delivery latency grows with distance */
+	for (int i = TLBSIM_DIST_SMT; i < TLBSIM_DIST_COUNT; i++)
+		assert_true(b->ipi_latency[i] > b->ipi_latency[i - 1]);
+}
+
+static void test_profile_needs_sources(void **state)
+{
+	struct tlbsim_profile p;
+	struct tlbsim_diag d;
+	char *path = tu_tmpfile("{\"tlbsim_profile\": 1, \"name\": \"x\", \"fields\": "
+				"{\"ghz\": {\"value\": 2.0}}}", ".json");
+
+	(void)state;
+	assert_int_equal(tlbsim_profile_load(path, &p, &d), TLBSIM_EPARSE);
+	assert_non_null(strstr(d.msg, ": field \"ghz\" has no source (every figure "
+			       "must name where it comes from)"));
+	unlink(path);
+	free(path);
+}
+
+/* Raw CPUID leaves decoded by hand: PCID leaf 1 ECX[17], x2APIC ECX[21],
+ * INVPCID leaf 7 EBX[10], INVLPGB 0x80000008 EBX[3] with EDX[15:0]+1 pages. */
+static void test_host_decode(void **state)
+{
+	struct cpu_raw_data_t raw;
+	struct cpu_id_t id;
+	struct tlbsim_host h;
+
+	(void)state;
+	memset(&raw, 0, sizeof(raw));
+	memset(&id, 0, sizeof(id));
+	snprintf(id.vendor_str, sizeof(id.vendor_str), "AuthenticAMD");
+	raw.basic_cpuid[1][ECX] = (1u << 17) | (1u << 21);
+	raw.basic_cpuid[7][EBX] = 1u << 10;
+	raw.ext_cpuid[0][EAX] = 0x80000008;
+	raw.ext_cpuid[8][EBX] = 1u << 3;
+	raw.ext_cpuid[8][EDX] = 7;
+	id.flags[CPU_FEATURE_HYPERVISOR] = 1;
+	tlbsim_host_decode(&raw, &id, &h);
+	assert_string_equal(h.vendor, "AuthenticAMD");
+	assert_true(h.pcid && h.x2apic && h.invpcid && h.invlpgb && h.hypervisor);
+	assert_int_equal(h.invlpgb_max_pages, 8);
+	/* extended leaf 0x80000008 absent: INVLPGB bits are not read */
+	raw.ext_cpuid[0][EAX] = 0x80000007;
+	raw.basic_cpuid[1][ECX] = 0;
+	tlbsim_host_decode(&raw, &id, &h);
+	assert_false(h.invlpgb || h.pcid || h.x2apic);
+	assert_int_equal(h.invlpgb_max_pages, 0);
+}
+
+static void test_host_detect(void **state)
+{
+	struct tlbsim_host h;
+	struct tlbsim_diag d;
+
+	(void)state;
+	assert_int_equal(tlbsim_host_detect(&h, &d), 0);
+	assert_true(strlen(h.vendor) > 0);
+	assert_string_equal(h.suggested_profile, "generic");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_synthetic_classes),
+		cmocka_unit_test(test_default_and_errors),
+		cmocka_unit_test(test_big),
+		cmocka_unit_test(test_capture_host_xml),
+		cmocka_unit_test(test_profile_file_matches_builtin),
+		cmocka_unit_test(test_profile_needs_sources),
+		cmocka_unit_test(test_host_decode),
+		cmocka_unit_test(test_host_detect),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,207 @@
+/* test_trace.c - the native reader: every kind's fields, streams, xz,
+ * SHA-256, and the writer's round trip. Bad inputs: tests/scenario/test_bad.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "trace/sha256.h"
+#include "tlbsim/trace.h"
+
+#define EVERY "tests/data/every_kind.jsonl"
+
+static struct tlbsim_trace_event next(struct tlbsim_trace_reader *r)
+{
+	struct tlbsim_trace_event ev;
+	struct tlbsim_diag d;
+
+	assert_int_equal(tlbsim_trace_next(r, &ev, &d), 1);
+	return ev;
+}
+
+static void check_every_kind(struct tlbsim_trace_reader *r)
+{
+	const struct tlbsim_trace_header *h = tlbsim_trace_header(r);
+	struct tlbsim_trace_event e;
+	struct tlbsim_diag d;
+
+	assert_int_equal(h->cpus, 4);
+	assert_true(h->ghz == 3.0);
+	assert_string_equal(h->backend, "kvm");
+	assert_string_equal(h->topology, "pack:1 core:2 pu:2");
+	assert_string_equal(h->comment, "every event kind once");
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_SWITCH);
+	assert_int_equal(e.mm, 1);
+	assert_int_equal(e.line, 2);
+	e = next(r);
+	assert_int_equal(e.mm, 0); /* null: a kernel thread */
+	assert_int_equal(e.cpu, 1);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_MAP);
+	assert_true(e.addr == 0x200000 && e.len == 0x200000 && !e.hugetlb);
+	e = next(r);
+	assert_true(e.addr == 0x40000000 && e.hugetlb);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_TOUCH);
+	assert_true(e.addr == 0x200123 && e.len == 4096); /* default length */
+	e = next(r);
+	assert_true(e.len == 8192);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_UNMAP);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_ZAP);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_PROTECT);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_COLLAPSE);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_SHARE);
+	assert_true(e.mm == 1 && e.with == 2 && e.addr == 0x40000000);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_UNSHARE);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_GUP_FAST);
+	assert_true(e.dur == 500 && e.addr == 0x7000 && e.mm == 3);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_IRQ_OFF);
+	assert_true(e.dur == 100);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_PREEMPT);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_GLOBAL_ASID);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_SPECULATE);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_EXIT);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_FLUSH);
+	assert_true(e.start == 0x1000 && e.end == TLBSIM_END_ALL && e.stride == 21);
+	assert_true(e.freed_tables && !e.unshared_tables);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_SYNC);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_OBSERVED);
+	assert_string_equal(e.what, "csd_queue_cpu");
+	assert_string_equal(e.func, "flush_tlb_func");
+	assert_int_equal(e.target, 0);
+	assert_int_equal(tlbsim_trace_next(r, &e, &d), 0);
+	assert_int_equal(tlbsim_trace_events(r), 21);
+}
+
+static void test_every_kind(void **state)
+{
+	struct tlbsim_trace_reader *r;
+	struct tlbsim_diag d;
+	char sha[65];
+
+	(void)state;
+	assert_int_equal(tlbsim_trace_open(EVERY, &r, &d), 0);
+	check_every_kind(r);
+	assert_string_equal(tlbsim_trace_format(r), "native");
+	tlbsim_trace_sha256(r, sha);
+	/* sha256sum tests/data/every_kind.jsonl */
+	assert_string_equal(sha, "2122192893fb1dab7e0481817ef54b7d05594b0d459560b30ee4e293310e639e");
+	tlbsim_trace_close(r);
+}
+
+static void test_xz(void **state)
+{
+	struct tlbsim_trace_reader *r;
+	struct tlbsim_diag d;
+	char sha[65];
+
+	(void)state;
+	assert_int_equal(tlbsim_trace_open(EVERY ".xz", &r, &d), 0);
+	check_every_kind(r);
+	tlbsim_trace_sha256(r, sha);
+	/* the hash is of the file as stored (compressed) */
+	assert_string_equal(sha, "541db2ad42acefa363516a9adbebe0284f2e2e2e50746888b177649791be7818");
+	tlbsim_trace_close(r);
+}
+
+static void test_stream(void **state)
+{
+	struct tlbsim_trace_reader *r;
+	struct tlbsim_diag d;
+	FILE *f = fopen(EVERY, "rb");
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(tlbsim_trace_open_stream(f, "stdin-like", &r, &d), 0);
+	assert_string_equal(tlbsim_trace_name(r), "stdin-like");
+	check_every_kind(r);
+	tlbsim_trace_close(r);
+	fclose(f);
+}
+
+/* FIPS 180-2 test vectors. */
+static void test_sha256_vectors(void **state)
+{
+	struct sha256 h;
+	char hex[65];
+	const char *abc = "abc",
+		*two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+
+	(void)state;
+	sha256_init(&h);
+	sha256_hex(&h, hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256_update(&h, abc, 3);
+	sha256_hex(&h, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	sha256_init(&h);
+	sha256_update(&h, two, strlen(two));
+	sha256_hex(&h, hex);
+	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+/* write -> read gives the same events, byte for byte on a second write. */
+static void test_roundtrip(void **state)
+{
+	struct tlbsim_trace_reader *r, *r2;
+	struct tlbsim_trace_event e;
+	struct tlbsim_diag d;
+	char *buf = NULL, *buf2 = NULL, *path;
+	size_t len = 0, len2 = 0;
+	FILE *f = open_memstream(&buf, &len), *f2;
+
+	(void)state;
+	assert_int_equal(tlbsim_trace_open(EVERY, &r, &d), 0);
+	fputs("{\"tlbsim\": 1, \"cpus\": 4}\n", f);
+	while (tlbsim_trace_next(r, &e, &d) == 1) {
+		assert_int_equal(tlbsim_trace_write_event(f, &e), 0);
+		fputc('\n', f);
+	}
+	fclose(f);
+	tlbsim_trace_close(r);
+	path = tu_tmpfile(buf, ".jsonl");
+	assert_int_equal(tlbsim_trace_open(path, &r2, &d), 0);
+	f2 = open_memstream(&buf2, &len2);
+	fputs("{\"tlbsim\": 1, \"cpus\": 4}\n", f2);
+	while (tlbsim_trace_next(r2, &e, &d) == 1) {
+		tlbsim_trace_write_event(f2, &e);
+		fputc('\n', f2);
+	}
+	fclose(f2);
+	assert_int_equal(tlbsim_trace_events(r2), 21);
+	assert_string_equal(buf, buf2);
+	tlbsim_trace_close(r2);
+	unlink(path);
+	free(path);
+	free(buf);
+	free(buf2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_kind),
+		cmocka_unit_test(test_xz),
+		cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_sha256_vectors),
+		cmocka_unit_test(test_roundtrip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
