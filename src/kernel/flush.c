@@ -164,6 +164,9 @@ static uint64_t native_flush_tlb_multi(struct sim *s, uint32_t me, struct op *op
 	bool kvm = s->cfg.backend->skips_preempted;
 	uint64_t cost = 0;
 
+	/* trace_tlb_flush(TLB_REMOTE_SEND_IPI): emitted here, whatever is sent */
+	s->res.c.remote_send_ipi++;
+
 	for (uint32_t c = cpumask_next(&mm->cpumask, 0, s->ncpus); c < s->ncpus;
 	     c = cpumask_next(&mm->cpumask, c + 1, s->ncpus)) {
 		struct cpu *cpu = &s->cpus[c];
@@ -366,7 +369,6 @@ void flush_tlb_mm_range(struct sim *s, uint32_t me, struct op *op,
 		cost = broadcast_tlb_flush(s, me, op);
 	} else if (cpumask_any_but(&mm->cpumask, me, s->ncpus)) {
 		f->trim_cpumask = should_trim_cpumask(s, mm);
-		s->res.c.remote_send_ipi++;
 		if (s->cfg.backend->hypercall)
 			cost = hypercall_flush_tlb_multi(s, me, op);
 		else
