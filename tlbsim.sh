@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PKGS=(build-essential cmake pkg-config libjansson-dev libhwloc-dev
-      libcpuid-dev libcmocka-dev liblzma-dev)
+      libcpuid-dev libcmocka-dev liblzma-dev libxml2-dev)
 
 setup() {
 	local missing=()

@@ -1,0 +1,289 @@
+/*
+ * test_cli.c - the CLI's behaviours on shipped scenarios: stdin, atomic
+ * output, explain's decisions, Perfetto and SVG structure, baseline/check
+ * with a regression, help and exit codes.
+ */
+#include <jansson.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define UNSHARE "traces/scenarios/unshare_lazy.jsonl"
+
+static void test_stdin_same_as_file(void **state)
+{
+	char *text = tu_slurp(tu_src(UNSHARE));
+	struct tu_run a = tu_cli(NULL, "compare", UNSHARE, NULL);
+	struct tu_run b = tu_cli(text, "compare", "-", NULL);
+
+	(void)state;
+	assert_int_equal(a.status, 0);
+	assert_int_equal(b.status, 0);
+	/* the same table but for the path in the first line */
+	assert_string_equal(strchr(a.out, '\n'), strchr(b.out, '\n'));
+	assert_non_null(strstr(a.out, "wake-lazy vs legacy: flush IPIs +1, sync IPIs -2, "
+			       "IPIs in all -1, hazards -1\n"));
+	free(text);
+	tu_run_free(&a);
+	tu_run_free(&b);
+}
+
+static void test_output_atomic(void **state)
+{
+	struct tu_run r;
+	char *json;
+
+	(void)state;
+	unlink("/tmp/tlbsim-cli-report.json");
+	r = tu_cli(NULL, "run", UNSHARE, "--json", "-o", "/tmp/tlbsim-cli-report.json", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	json = tu_slurp("/tmp/tlbsim-cli-report.json");
+	assert_non_null(json);
+	assert_non_null(strstr(json, "\"name\":\"legacy\""));
+	free(json);
+	tu_run_free(&r);
+	r = tu_cli(NULL, "run", UNSHARE, "-o", "/nonexistent-dir/report.txt", NULL);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "/nonexistent-dir/report.txt: cannot create"));
+	tu_run_free(&r);
+	unlink("/tmp/tlbsim-cli-report.json");
+}
+
+/* The lesson's key decisions, word for word. */
+static void test_explain_unshare(void **state)
+{
+	struct tu_run r = tu_cli(NULL, "explain", UNSHARE, NULL);
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "[10] t=10000 cpu 0: unshare mm 1 at 0x40000000\n"
+			       "  >> the policies part ways here\n  legacy:\n"));
+	assert_non_null(strstr(r.out, "tlb_flush(): freed_tables=0 unshared_tables=1 -> "
+			       "wake_lazy_cpus=false (policy wake=freed)\n"));
+	assert_non_null(strstr(r.out, "should_flush_tlb(): cpu 1 is lazy and "
+			       "wake_lazy_cpus is false: should_flush_tlb() skips it; it "
+			       "will flush when it next switches to mm 1 because its "
+			       "tlb_gen 0 < 1\n"));
+	assert_non_null(strstr(r.out, "tlb_flush(): freed_tables=0 unshared_tables=1 -> "
+			       "wake_lazy_cpus=true (policy wake=freed+unshared)\n"));
+	assert_non_null(strstr(r.out, "flush_tlb_func(): cpu 1 is lazy on mm 1: it "
+			       "switches to init_mm instead of flushing\n"));
+	assert_non_null(strstr(r.out, "tlb_remove_table_sync_one(): sync=native on "
+			       "the native backend: the broadcast IPI is skipped\n"));
+	assert_non_null(strstr(r.out, "HAZARD stale_psc: t=10000 cpu 0: unshare of mm 1 "
+			       "cleared its PUD entry to the shared PMD table"));
+	assert_non_null(strstr(r.out, "switch_mm_irqs_off(): cpu 1 returns from lazy "
+			       "mode to mm 1: its tlb_gen 0 < mm tlb_gen 1, so it flushes "
+			       "now (CR3 write with flush)\n"));
+	assert_non_null(strstr(r.out, "11 events; the policies part ways at 2 of them.\n"));
+	tu_run_free(&r);
+}
+
+static json_t *events_of(json_t *doc, int pid, const char *ph)
+{
+	json_t *out = json_array(), *ev;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "traceEvents"), i, ev)
+		if (json_integer_value(json_object_get(ev, "pid")) == pid &&
+		    !strcmp(json_string_value(json_object_get(ev, "ph")), ph))
+			json_array_append(out, ev);
+	return out;
+}
+
+/* One process per policy, a named track per CPU, one flow per IPI, the
+ * hazard as an instant in legacy only. */
+static void test_perfetto(void **state)
+{
+	const char *path = "/tmp/tlbsim-cli.perfetto.json";
+	struct tu_run r = tu_cli(NULL, "compare", UNSHARE, "--perfetto", path, NULL);
+	json_error_t e;
+	json_t *doc, *m, *s, *f, *i;
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	doc = json_load_file(path, 0, &e);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(doc, "displayTimeUnit")), "ns");
+	for (int pid = 1; pid <= 2; pid++) {
+		m = events_of(doc, pid, "M");
+		/* process name + 2 tracks for each of 3 CPUs */
+		assert_int_equal(json_array_size(m), 7);
+		assert_string_equal(json_string_value(json_object_get(json_object_get(
+			json_array_get(m, 0), "args"), "name")), pid == 1 ? "legacy" : "wake-lazy");
+		s = events_of(doc, pid, "s");
+		f = events_of(doc, pid, "f");
+		i = events_of(doc, pid, "i");
+		/* legacy: 2 sync IPIs; wake-lazy: 1 flush IPI */
+		assert_int_equal(json_array_size(s), pid == 1 ? 2 : 1);
+		assert_int_equal(json_array_size(f), json_array_size(s));
+		assert_int_equal(json_array_size(i), pid == 1 ? 1 : 0);
+		json_decref(m);
+		json_decref(s);
+		json_decref(f);
+		json_decref(i);
+	}
+	json_decref(doc);
+	unlink(path);
+	tu_run_free(&r);
+}
+
+static int xpath_count(xmlDocPtr doc, const char *expr)
+{
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	xmlXPathObjectPtr o;
+	int n;
+
+	xmlXPathRegisterNs(ctx, BAD_CAST "s", BAD_CAST "http://www.w3.org/2000/svg");
+	o = xmlXPathEvalExpression(BAD_CAST expr, ctx);
+	n = o && o->nodesetval ? o->nodesetval->nodeNr : -1;
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(ctx);
+	return n;
+}
+
+/* The SVG parses as XML, one lane per CPU per policy, one arrow per IPI. */
+static void test_svg(void **state)
+{
+	const char *path = "/tmp/tlbsim-cli.svg";
+	struct tu_run r = tu_cli(NULL, "compare", UNSHARE, "--svg", path, NULL);
+	xmlDocPtr doc;
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+	assert_non_null(doc);
+	assert_int_equal(xpath_count(doc, "//s:g[@class='panel']"), 2);
+	assert_int_equal(xpath_count(doc, "//s:g[@class='panel'][1]/s:g[@class='lane']"), 3);
+	assert_int_equal(xpath_count(doc, "//s:g[@class='panel'][2]/s:g[@class='lane']"), 3);
+	assert_int_equal(xpath_count(doc, "//s:g[@data-policy='legacy']/s:line[@class='ipi sync']"), 2);
+	assert_int_equal(xpath_count(doc, "//s:g[@data-policy='wake-lazy']/s:line[@class='ipi flush']"), 1);
+	assert_int_equal(xpath_count(doc, "//s:line[starts-with(@class,'ipi')]"), 3);
+	assert_int_equal(xpath_count(doc, "//s:g[@data-policy='legacy']/s:g[@class='hazard']"), 1);
+	assert_int_equal(xpath_count(doc, "//s:g[@class='legend']"), 1);
+	assert_int_equal(xpath_count(doc, "//s:text[@class='truncated']"), 0);
+	xmlFreeDoc(doc);
+	unlink(path);
+	tu_run_free(&r);
+}
+
+/*
+ * A baseline passes against itself; a changed model constant (here the
+ * IPI latency of the cost profile, which moves the cycle counters) makes
+ * check fail with rows naming trace, policy, counter, old, new and delta.
+ */
+static void test_baseline_check(void **state)
+{
+	const char *base = "/tmp/tlbsim-cli-baseline.json", *junit = "/tmp/tlbsim-cli.xml";
+	char *prof = tu_slurp(tu_src("profiles/generic.json")), *p, *path, *x;
+	struct tu_run r;
+
+	(void)state;
+	r = tu_cli(NULL, "baseline", UNSHARE, "traces/scenarios/collapse_sync.jsonl",
+		   "-o", base, NULL);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	r = tu_cli(NULL, "check", "--baseline", base, UNSHARE,
+		   "traces/scenarios/collapse_sync.jsonl", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "ok: "));
+	tu_run_free(&r);
+	/* ipi_latency.package 3000 -> 4000: the CPUs of the default topology
+	 * (one package, no shared cache) are "package" apart */
+	p = strstr(prof, "\"ipi_latency.package\": {\"value\": 3000");
+	assert_non_null(p);
+	memcpy(strstr(p, "3000"), "4000", 4);
+	path = tu_tmpfile(prof, ".json");
+	r = tu_cli(NULL, "check", "--baseline", base, UNSHARE, "--profile", path,
+		   "--tolerance", "1%", "--junit", junit, NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "trace "));
+	/* legacy waits once for sync IPIs that now arrive 1000 cycles later */
+	assert_non_null(strstr(r.out, "traces/scenarios/unshare_lazy.jsonl  legacy"
+			       "                         cycles.initiator_wait      "
+			       "          8300       9300  +1000 (+12.0%)\n"));
+	assert_null(strstr(r.out, "ipis.flush")); /* the protocol did not change */
+	x = tu_slurp(junit);
+	assert_non_null(x);
+	assert_non_null(strstr(x, "<failure message="));
+	free(x);
+	tu_run_free(&r);
+	unlink(path);
+	unlink(junit);
+	unlink(base);
+	free(path);
+	free(prof);
+}
+
+static void test_help_and_errors(void **state)
+{
+	struct tu_run r;
+
+	(void)state;
+	r = tu_cli(NULL, "--help", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "usage: tlbsim <command>"));
+	tu_run_free(&r);
+	r = tu_cli(NULL, "compare", "--help", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "usage: tlbsim compare TRACE"));
+	tu_run_free(&r);
+	r = tu_cli(NULL, "--version", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "tlbsim 0.1.0\n");
+	tu_run_free(&r);
+	r = tu_cli(NULL, "compare", UNSHARE, "--frobnicate", NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "tlbsim compare: unknown option '--frobnicate' "
+			    "(see tlbsim compare --help)\n");
+	tu_run_free(&r);
+	r = tu_cli(NULL, "compare", UNSHARE, "--policy", "wake=sometimes", NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "tlbsim: unknown policy \"wake=sometimes\" (expected "
+			    "legacy, wake-lazy or wake=freed|freed+unshared,"
+			    "sync=always|native|never)\n");
+	tu_run_free(&r);
+	r = tu_cli(NULL, "frob", NULL);
+	assert_int_equal(r.status, 2);
+	tu_run_free(&r);
+}
+
+static void test_host_json(void **state)
+{
+	struct tu_run r = tu_cli(NULL, "host", "--json", NULL);
+	json_error_t e;
+	json_t *doc;
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	doc = json_loads(r.out, 0, &e);
+	assert_non_null(doc);
+	assert_int_equal(json_integer_value(json_object_get(doc, "tlbsim_host")), 1);
+	assert_true(json_is_boolean(json_object_get(doc, "pcid")));
+	assert_true(json_is_boolean(json_object_get(doc, "invlpgb")));
+	assert_true(json_integer_value(json_object_get(doc, "cpus")) >= 1);
+	json_decref(doc);
+	tu_run_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stdin_same_as_file),
+		cmocka_unit_test(test_output_atomic),
+		cmocka_unit_test(test_explain_unshare),
+		cmocka_unit_test(test_perfetto),
+		cmocka_unit_test(test_svg),
+		cmocka_unit_test(test_baseline_check),
+		cmocka_unit_test(test_help_and_errors),
+		cmocka_unit_test(test_host_json),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
