@@ -11,6 +11,7 @@
 
 #include "tlbsim/kernel.h"
 #include "tlbsim/report.h"
+#include "tlbsim/timeline.h"
 
 #define CLI_MAX_POLICIES 8
 #define CLI_MAX_TRACES 256
@@ -61,6 +62,18 @@ int session_run(struct session *s, session_hook hook, void *ctx,
 void session_report_input(const struct session *s,
 			  struct tlbsim_report_input *in);
 void session_close(struct session *s);
+
+/* --perfetto and --svg, for any command that runs a session. */
+struct timelines {
+	struct tlbsim_atomic pf_out;
+	struct tlbsim_perfetto *pf;
+	struct tlbsim_svg *svg;
+};
+int timelines_attach(struct timelines *t, struct session *s,
+		     const struct cli_opts *o, struct tlbsim_diag *d);
+int timelines_commit(struct timelines *t, const struct cli_opts *o,
+		     const char *title, struct tlbsim_diag *d);
+void timelines_free(struct timelines *t);
 
 /* stderr "tlbsim: <msg>" and exit code 2. */
 int cli_fail(const struct tlbsim_diag *d);

@@ -33,13 +33,7 @@ static const char compare_help[] =
 "      --perfetto F   Chrome trace-event JSON for ui.perfetto.dev\n"
 "      --svg F        a standalone SVG timeline (<= 16 CPUs, <= 200 events)\n";
 
-struct timelines {
-	struct tlbsim_atomic pf_out;
-	struct tlbsim_perfetto *pf;
-	struct tlbsim_svg *svg;
-};
-
-static int timelines_attach(struct timelines *t, struct session *s,
+int timelines_attach(struct timelines *t, struct session *s,
 			    const struct cli_opts *o, struct tlbsim_diag *d)
 {
 	unsigned cpus = tlbsim_topology_cpus(s->topo);
@@ -65,7 +59,7 @@ static int timelines_attach(struct timelines *t, struct session *s,
 	return 0;
 }
 
-static int timelines_commit(struct timelines *t, const struct cli_opts *o,
+int timelines_commit(struct timelines *t, const struct cli_opts *o,
 			    const char *title, struct tlbsim_diag *d)
 {
 	int err = 0;
@@ -88,7 +82,7 @@ static int timelines_commit(struct timelines *t, const struct cli_opts *o,
 	return err;
 }
 
-static void timelines_free(struct timelines *t)
+void timelines_free(struct timelines *t)
 {
 	tlbsim_perfetto_free(t->pf);
 	tlbsim_svg_free(t->svg);

@@ -8,6 +8,7 @@
 
 static const char help[] =
 "usage: tlbsim explain TRACE [--policy P]... [--backend B] [-o FILE]\n"
+"                            [--perfetto FILE] [--svg FILE]\n"
 "\n"
 "Walk through TRACE one event at a time: what happened, the kernel function\n"
 "modeled, each decision with the condition that made it, the state of every\n"
@@ -25,12 +26,13 @@ int cmd_explain(int argc, char **argv)
 	struct session s;
 	struct tlbsim_atomic out;
 	struct tlbsim_explain *x = NULL;
+	struct timelines t;
 	const char *names[CLI_MAX_POLICIES];
 	struct tlbsim_diag d;
 	int err;
 
 	if ((err = cli_parse(argc, argv, "explain", "policy backend output topology "
-			     "profile", &o)))
+			     "profile perfetto svg", &o)))
 		return err;
 	if (o.help) {
 		fputs(help, stdout);
@@ -40,7 +42,10 @@ int cmd_explain(int argc, char **argv)
 		fputs(help, stderr);
 		return 2;
 	}
+	memset(&t, 0, sizeof(t));
 	err = session_open(&s, o.traces[0], &o, &d);
+	if (!err)
+		err = timelines_attach(&t, &s, &o, &d);
 	if (!err)
 		err = tlbsim_atomic_open(o.output ? o.output : "-", &out, &d);
 	if (!err) {
@@ -58,6 +63,8 @@ int cmd_explain(int argc, char **argv)
 			err = tlbsim_diag_set(&d, TLBSIM_ENOMEM, "out of memory");
 		if (!err)
 			err = session_run(&s, step, x, &d);
+		if (!err)
+			err = timelines_commit(&t, &o, o.traces[0], &d);
 		if (!err) {
 			tlbsim_explain_end(x);
 			err = tlbsim_atomic_commit(&out, &d);
@@ -66,6 +73,7 @@ int cmd_explain(int argc, char **argv)
 		}
 	}
 	tlbsim_explain_free(x);
+	timelines_free(&t);
 	session_close(&s);
 	return err ? cli_fail(&d) : 0;
 }

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tlbsim/report.h"
@@ -254,6 +255,17 @@ int tlbsim_report_table(const struct tlbsim_report_input *in, FILE *out,
 
 /* ------------------------------------------------------ atomic output */
 
+/* mkstemp() makes 0600 files; the result should look like any other file
+ * the user writes: 0666 less the umask. */
+static void tmp_mode(int fd)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask))
+		return; /* the file stays private; nothing is lost */
+}
+
 int tlbsim_write_file_atomic(const char *path, const char *data, size_t len,
 			     struct tlbsim_diag *diag)
 {
@@ -271,6 +283,8 @@ int tlbsim_write_file_atomic(const char *path, const char *data, size_t len,
 		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
 	snprintf(tmp, plen + 16, "%s.tmp-XXXXXX", path);
 	fd = mkstemp(tmp);
+	if (fd >= 0)
+		tmp_mode(fd);
 	if (fd < 0) {
 		err = tlbsim_diag_set(diag, TLBSIM_EIO, "%s: cannot create: %s", path,
 				      strerror(errno));
@@ -320,6 +334,8 @@ int tlbsim_atomic_open(const char *path, struct tlbsim_atomic *a,
 	}
 	snprintf(a->tmp, plen + 16, "%s.tmp-XXXXXX", path);
 	fd = mkstemp(a->tmp);
+	if (fd >= 0)
+		tmp_mode(fd);
 	if (fd < 0 || !(a->f = fdopen(fd, "w"))) {
 		int err = tlbsim_diag_set(diag, TLBSIM_EIO, "%s: cannot create: %s",
 					  path, strerror(errno));
