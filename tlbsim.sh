@@ -6,6 +6,7 @@
 #   ./tlbsim.sh test       install what is missing, build, run every test
 #   ./tlbsim.sh test-asan  the same under AddressSanitizer + UBSan
 #   ./tlbsim.sh build      install and build only (binary: build/tlbsim)
+#   ./tlbsim.sh fuzz [S]   install clang, run each libFuzzer harness S seconds
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -14,7 +15,7 @@ PKGS=(build-essential cmake pkg-config libjansson-dev libhwloc-dev
 
 setup() {
 	local missing=()
-	for p in "${PKGS[@]}"; do
+	for p in "${PKGS[@]}" "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 	done
 	if ((${#missing[@]})); then
@@ -44,10 +45,13 @@ test-asan)
 	setup
 	build build-asan -DTLBSIM_SANITIZE=ON
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 runtests build-asan ;;
+fuzz)
+	setup clang libclang-rt-14-dev
+	./fuzz/run.sh "${2:-60}" ;;
 demo)
 	setup; build build >/dev/null
 	./build/tlbsim compare traces/scenarios/unshare_lazy.jsonl ;;
 *)
-	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,/^set /p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'
 	exit 2 ;;
 esac
