@@ -163,10 +163,27 @@ struct csd_queue {
 	uint32_t head, len, cap;
 };
 
-/* A trace event waiting for its CPU to be free. */
+/* A trace event on its way in: its mmap_lock tickets (mm, with). */
+struct pending {
+	struct tlbsim_trace_event ev;
+	uint64_t ticket[2];
+};
+
+/* Trace events waiting for their CPU (busy) or their turn (mmap_lock). */
 struct deferred {
-	struct tlbsim_trace_event *q;
+	struct pending *q;
 	uint32_t head, len, cap;
+};
+
+enum lock_mode { LOCK_NONE = 0, LOCK_READ, LOCK_WRITE };
+
+/* Per trace mm id: tickets issued and started, current holders. */
+struct mmlock {
+	bool used;
+	bool writer;
+	uint32_t id;
+	uint32_t readers;
+	uint64_t issued, started;
 };
 
 /* What flush_tlb_mm_range() was asked to do (struct flush_tlb_info). */
@@ -206,6 +223,8 @@ struct op {
 	struct dead_link *links;   /* unlinked tables to free/reuse/hand over */
 	uint32_t nlinks, caplinks;
 	struct flush_info fi;      /* the flush the IPIs carry */
+	uint8_t lock_mode;         /* mmap_lock held until the op ends */
+	uint32_t lock_mm, lock_with; /* trace ids */
 	uint32_t sync_targets;     /* sync IPIs sent (0: skipped or none) */
 	bool sync_skipped;
 };
@@ -273,6 +292,9 @@ struct sim {
 	uint32_t ntables, captables;
 	uint32_t *table_free;
 	uint32_t ntable_free;
+	bool resume_waiters;       /* a lock was released */
+	struct mmlock *locks;      /* by trace mm id, open addressing */
+	uint32_t nlocks, caplocks;
 	struct rcu_cb *rcu;        /* pending callbacks, FIFO */
 	uint32_t rcu_head, rcu_len, rcu_cap;
 	bool rcu_check_scheduled;
@@ -423,6 +445,14 @@ void op_begin(struct sim *s, uint32_t c, enum op_kind kind, uint32_t mm,
 void op_arm(struct sim *s, uint32_t c);
 void op_ack(struct sim *s, uint32_t c, uint64_t op_seq);
 void op_continue(struct sim *s, uint32_t c);
+
+/* ---- mmlock.c ---- */
+enum lock_mode mmlock_mode(const struct tlbsim_trace_event *ev);
+int mmlock_ticket(struct sim *s, struct pending *p);
+bool mmlock_ready(struct sim *s, const struct pending *p);
+void mmlock_take(struct sim *s, const struct pending *p);
+void mmlock_release(struct sim *s, uint32_t id, uint32_t with,
+		    enum lock_mode mode);
 
 /* ---- rcu.c ---- */
 void call_rcu_table(struct sim *s, const struct dead_link *l);

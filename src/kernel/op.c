@@ -71,6 +71,8 @@ static void op_done(struct sim *s, uint32_t c)
 {
 	struct op *op = &s->cpus[c].op;
 
+	mmlock_release(s, op->lock_mm, op->lock_with, (enum lock_mode)op->lock_mode);
+	op->lock_mode = LOCK_NONE;
 	op->kind = OP_NONE;
 	free(op->links);
 	op->links = NULL;

@@ -161,11 +161,11 @@ bool cpu_busy(const struct sim *s, const struct cpu *cpu)
 	       sim_now(s) < cpu->preempt_until;
 }
 
-static int deferred_push(struct deferred *d, const struct tlbsim_trace_event *ev)
+static int deferred_push(struct deferred *d, const struct pending *p)
 {
 	if (d->len == d->cap) {
 		uint32_t cap = d->cap ? 2 * d->cap : 8;
-		struct tlbsim_trace_event *q = malloc(cap * sizeof(*q));
+		struct pending *q = malloc(cap * sizeof(*q));
 
 		if (!q)
 			return TLBSIM_ENOMEM;
@@ -176,7 +176,7 @@ static int deferred_push(struct deferred *d, const struct tlbsim_trace_event *ev
 		d->cap = cap;
 		d->head = 0;
 	}
-	d->q[(d->head + d->len) % d->cap] = *ev;
+	d->q[(d->head + d->len) % d->cap] = *p;
 	d->len++;
 	return 0;
 }
@@ -202,17 +202,49 @@ static int apply_on_cpu(struct sim *s, const struct tlbsim_trace_event *ev)
 	return err;
 }
 
-/* The CPU became free: apply the trace events that waited for it. */
+/* Apply an event whose turn it is: it takes the mmap_lock, and an
+ * operation it starts keeps the lock until it ends (op_done). */
+static void apply_pending(struct sim *s, const struct pending *p)
+{
+	enum lock_mode mode = mmlock_mode(&p->ev);
+	struct cpu *cpu = &s->cpus[p->ev.cpu];
+	uint64_t seq = s->op_seq;
+
+	mmlock_take(s, p);
+	apply_on_cpu(s, &p->ev);
+	if (mode == LOCK_NONE)
+		return;
+	if (cpu->op.kind != OP_NONE && cpu->op.seq > seq) {
+		cpu->op.lock_mode = (uint8_t)mode;
+		cpu->op.lock_mm = p->ev.mm;
+		cpu->op.lock_with = p->ticket[1] ? p->ev.with : 0;
+	} else {
+		mmlock_release(s, p->ev.mm, p->ticket[1] ? p->ev.with : 0, mode);
+	}
+}
+
+/* The CPU became free, or a lock it waits for: apply what waited. */
 void cpu_try_resume(struct sim *s, uint32_t c)
 {
 	struct cpu *cpu = &s->cpus[c];
 
-	while (cpu->deferred.len && !cpu_busy(s, cpu) && !s->err) {
-		struct tlbsim_trace_event ev = cpu->deferred.q[cpu->deferred.head];
+	while (cpu->deferred.len && !cpu_busy(s, cpu) && !s->err &&
+	       mmlock_ready(s, &cpu->deferred.q[cpu->deferred.head])) {
+		struct pending p = cpu->deferred.q[cpu->deferred.head];
 
 		cpu->deferred.head = (cpu->deferred.head + 1) % cpu->deferred.cap;
 		cpu->deferred.len--;
-		apply_on_cpu(s, &ev);
+		apply_pending(s, &p);
+	}
+}
+
+static void resume_waiters(struct sim *s)
+{
+	while (s->resume_waiters && !s->err) {
+		s->resume_waiters = false;
+		for (uint32_t c = 0; c < s->ncpus && !s->err; c++)
+			if (s->cpus[c].deferred.len)
+				cpu_try_resume(s, c);
 	}
 }
 
@@ -252,8 +284,10 @@ static void run_until(struct sim *s, uint64_t limit)
 {
 	struct tlbsim_event e;
 
-	while (!s->err && tlbsim_engine_pop(s->eng, limit, &e))
+	while (!s->err && tlbsim_engine_pop(s->eng, limit, &e)) {
 		dispatch(s, &e);
+		resume_waiters(s);
+	}
 }
 
 /* Move the clock to @at when nothing is pending before it. */
@@ -268,6 +302,7 @@ int tlbsim_sim_apply(struct tlbsim_sim *ss, const struct tlbsim_trace_event *ev,
 		     struct tlbsim_diag *diag)
 {
 	struct sim *s = (struct sim *)ss;
+	struct pending p;
 	struct cpu *cpu;
 
 	s->diag = diag;
@@ -282,14 +317,18 @@ int tlbsim_sim_apply(struct tlbsim_sim *ss, const struct tlbsim_trace_event *ev,
 		return s->err;
 	s->last_t = ev->t;
 	cpu = &s->cpus[ev->cpu];
+	p.ev = *ev;
+	if (mmlock_ticket(s, &p))
+		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
 	/* A host preemption happens to the vCPU whatever it is doing. */
 	if (ev->kind != TLBSIM_EV_PREEMPT &&
-	    (cpu_busy(s, cpu) || cpu->deferred.len)) {
-		if (deferred_push(&cpu->deferred, ev))
+	    (cpu_busy(s, cpu) || cpu->deferred.len || !mmlock_ready(s, &p))) {
+		if (deferred_push(&cpu->deferred, &p))
 			return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
 		return 0;
 	}
-	apply_on_cpu(s, ev);
+	apply_pending(s, &p);
+	resume_waiters(s);
 	return s->err;
 }
 
@@ -419,6 +458,7 @@ void tlbsim_sim_free(struct tlbsim_sim *ss)
 	free(s->idmap_key);
 	free(s->idmap_val);
 	free(s->rcu);
+	free(s->locks);
 	free(s->cpus);
 	free(s->res.per_cpu);
 	free(s->res.hazards);

@@ -301,9 +301,38 @@ static void test_trim(void **state)
 	run_free(&r);
 }
 
+/*
+ * mmap_lock ordering: cpu 1's munmap waits 50 us for cpu 0 (IRQs off) and
+ * holds mmap_lock for write all along; cpu 0's mmap of the same range, later
+ * in the trace, must wait for it (and slip) instead of overlapping it.
+ */
+static void test_mmap_lock_orders(void **state)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	(void)state;
+	run_start(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 10, .cpu = 1, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x200000);
+	EV(&r, .t = 20, .cpu = 1, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	EV(&r, .t = 1000, .cpu = 0, .kind = TLBSIM_EV_IRQ_OFF, .dur = 50000);
+	EV(&r, .t = 2000, .cpu = 1, .kind = TLBSIM_EV_UNMAP, .mm = 1, .addr = 0x400000, .len = 0x200000);
+	EV(&r, .t = 3000, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x200000);
+	EV(&r, .t = 3100, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	res = run_end(&r);
+	assert_int_equal(res->c.ipi_flush, 1);
+	assert_int_equal(res->c.faults, 0);
+	/* cpu 0 applied its map only after the unmap's IPI at 51 us and ack */
+	assert_true(res->per_cpu[0].slip_cycles > (uint64_t)(48000 * 2.5));
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mmap_lock_orders),
 		cmocka_unit_test(test_collapse_legacy),
 		cmocka_unit_test(test_collapse_wake),
 		cmocka_unit_test(test_collapse_wake_kvm),

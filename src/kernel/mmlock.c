@@ -1,0 +1,159 @@
+/*
+ * mmlock.c - the mmap_lock, as far as ordering goes. Address-space changes
+ * of one mm happen in trace order and a writer excludes everyone: munmap
+ * holds mmap_lock for write across its TLB flush wait, so a fault or an
+ * mmap of the same mm on another CPU waits for it (and slips). Without
+ * this, a CPU that the model keeps busy longer than the real one would
+ * apply an unmap after a later map of the same range.
+ *
+ * Each structural event takes a ticket of its mm (by trace id, so an exit
+ * does not reset the order) when it enters the simulation; it may start
+ * once every earlier ticket started and the lock mode allows. Readers
+ * (faults, MADV_DONTNEED) share the lock; mmap, munmap, mprotect, collapse,
+ * share, unshare and exit take it for write.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/internal.h"
+
+static struct mmlock *lock_find(struct sim *s, uint32_t id, bool create)
+{
+	uint32_t mask, h;
+
+	if (s->nlocks * 2 >= s->caplocks) {
+		uint32_t cap = s->caplocks ? 2 * s->caplocks : 64;
+		struct mmlock *n = calloc(cap, sizeof(*n));
+
+		if (!n)
+			return NULL;
+		for (uint32_t i = 0; i < s->caplocks; i++) {
+			if (!s->locks[i].used)
+				continue;
+			for (h = (s->locks[i].id * 2654435761u) & (cap - 1); n[h].used;
+			     h = (h + 1) & (cap - 1))
+				;
+			n[h] = s->locks[i];
+		}
+		free(s->locks);
+		s->locks = n;
+		s->caplocks = cap;
+	}
+	mask = s->caplocks - 1;
+	for (h = (id * 2654435761u) & mask; s->locks[h].used; h = (h + 1) & mask)
+		if (s->locks[h].id == id)
+			return &s->locks[h];
+	if (!create)
+		return NULL;
+	s->locks[h].used = true;
+	s->locks[h].id = id;
+	s->nlocks++;
+	return &s->locks[h];
+}
+
+enum lock_mode mmlock_mode(const struct tlbsim_trace_event *ev)
+{
+	switch (ev->kind) {
+	case TLBSIM_EV_TOUCH:
+	case TLBSIM_EV_ZAP:
+		return LOCK_READ;
+	case TLBSIM_EV_MAP:
+	case TLBSIM_EV_UNMAP:
+	case TLBSIM_EV_PROTECT:
+	case TLBSIM_EV_COLLAPSE:
+	case TLBSIM_EV_SHARE:
+	case TLBSIM_EV_UNSHARE:
+	case TLBSIM_EV_EXIT:
+		return LOCK_WRITE;
+	default:
+		return LOCK_NONE;
+	}
+}
+
+/* The event enters the simulation: take its tickets, in trace order. */
+int mmlock_ticket(struct sim *s, struct pending *p)
+{
+	struct mmlock *l;
+
+	p->ticket[0] = p->ticket[1] = 0;
+	if (mmlock_mode(&p->ev) == LOCK_NONE)
+		return 0;
+	if (!(l = lock_find(s, p->ev.mm, true)))
+		return TLBSIM_ENOMEM;
+	p->ticket[0] = ++l->issued;
+	if (p->ev.kind == TLBSIM_EV_SHARE) {
+		if (!(l = lock_find(s, p->ev.with, true)))
+			return TLBSIM_ENOMEM;
+		p->ticket[1] = ++l->issued;
+	}
+	return 0;
+}
+
+static bool one_ready(struct sim *s, uint32_t id, uint64_t ticket,
+		      enum lock_mode mode)
+{
+	struct mmlock *l = lock_find(s, id, false);
+
+	if (!l || l->started + 1 != ticket || l->writer)
+		return false;
+	return mode == LOCK_READ || l->readers == 0;
+}
+
+bool mmlock_ready(struct sim *s, const struct pending *p)
+{
+	enum lock_mode mode = mmlock_mode(&p->ev);
+
+	if (mode == LOCK_NONE)
+		return true;
+	if (!one_ready(s, p->ev.mm, p->ticket[0], mode))
+		return false;
+	return !p->ticket[1] || one_ready(s, p->ev.with, p->ticket[1], mode);
+}
+
+static void take(struct sim *s, uint32_t id, enum lock_mode mode)
+{
+	struct mmlock *l = lock_find(s, id, false);
+
+	l->started++;
+	if (mode == LOCK_WRITE)
+		l->writer = true;
+	else
+		l->readers++;
+}
+
+void mmlock_take(struct sim *s, const struct pending *p)
+{
+	enum lock_mode mode = mmlock_mode(&p->ev);
+
+	if (mode == LOCK_NONE)
+		return;
+	take(s, p->ev.mm, mode);
+	if (p->ticket[1])
+		take(s, p->ev.with, mode);
+}
+
+static void give(struct sim *s, uint32_t id, enum lock_mode mode)
+{
+	struct mmlock *l = lock_find(s, id, false);
+
+	if (!l)
+		return;
+	if (mode == LOCK_WRITE)
+		l->writer = false;
+	else if (l->readers)
+		l->readers--;
+}
+
+/* The lock is released: the operation ended. CPUs waiting for it are
+ * resumed from the top of the event loop (sim_resume_waiters), not from
+ * here, so that releases never recurse into applying events. */
+void mmlock_release(struct sim *s, uint32_t id, uint32_t with,
+		    enum lock_mode mode)
+{
+	if (mode == LOCK_NONE)
+		return;
+	give(s, id, mode);
+	if (with)
+		give(s, with, mode);
+	s->resume_waiters = true;
+}
