@@ -108,13 +108,26 @@ tlbsim_trace_header(const struct tlbsim_trace_reader *r);
 int tlbsim_trace_next(struct tlbsim_trace_reader *r,
 		      struct tlbsim_trace_event *ev, struct tlbsim_diag *diag);
 
-const char *tlbsim_trace_format(const struct tlbsim_trace_reader *r); /* "native" */
+const char *tlbsim_trace_format(const struct tlbsim_trace_reader *r); /* "native", "perf" */
 const char *tlbsim_trace_name(const struct tlbsim_trace_reader *r);
 uint64_t tlbsim_trace_events(const struct tlbsim_trace_reader *r); /* so far */
 uint64_t tlbsim_trace_bytes(const struct tlbsim_trace_reader *r);  /* so far */
 /* SHA-256 of every byte read so far, as 64 hex digits + NUL. Complete once
  * tlbsim_trace_next has returned 0. */
 void tlbsim_trace_sha256(const struct tlbsim_trace_reader *r, char hex[65]);
+
+/* For captures (perf script text): every tracepoint seen, used by the
+ * reconstruction or not, and every inference it made, by kind. Native
+ * traces have none. Valid until the reader is closed or read further. */
+struct tlbsim_trace_count {
+	const char *name;
+	uint64_t count;
+	bool used;
+};
+size_t tlbsim_trace_tracepoints(const struct tlbsim_trace_reader *r,
+				struct tlbsim_trace_count *out, size_t max);
+size_t tlbsim_trace_inferences(const struct tlbsim_trace_reader *r,
+			       struct tlbsim_trace_count *out, size_t max);
 
 /* Write @ev as one native-format line (no newline) to @f. */
 int tlbsim_trace_write_event(FILE *f, const struct tlbsim_trace_event *ev);

@@ -84,5 +84,7 @@ int cmd_host(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif

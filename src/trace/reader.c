@@ -11,6 +11,12 @@
 
 #include "trace/input.h"
 #include "trace/native.h"
+#include "trace/perf.h"
+
+/* perf lines of different CPUs are merged from per-CPU buffers and can be
+ * out of order by a few microseconds: records are held this long. */
+#define PERF_WINDOW_NS 200000
+#define PERF_PRESCAN 4096
 
 struct tlbsim_trace_reader {
 	struct input in;
@@ -21,7 +27,148 @@ struct tlbsim_trace_reader {
 	uint64_t events;
 	bool done;
 	char sha[65];
+	/* perf text */
+	bool perf;
+	struct perf_recon *recon;
+	struct perf_rec *heap;       /* reorder window, min-heap on (t, seq) */
+	uint32_t nheap, capheap;
+	uint64_t seq, newest;
+	bool input_done;
 };
+
+static bool rec_before(const struct perf_rec *a, const struct perf_rec *b)
+{
+	return a->t_ns != b->t_ns ? a->t_ns < b->t_ns : a->seq < b->seq;
+}
+
+static int heap_push(struct tlbsim_trace_reader *r, const struct perf_rec *rec)
+{
+	uint32_t i;
+
+	if (r->nheap == r->capheap) {
+		uint32_t cap = r->capheap ? 2 * r->capheap : 1024;
+		struct perf_rec *n = realloc(r->heap, cap * sizeof(*n));
+
+		if (!n)
+			return TLBSIM_ENOMEM;
+		r->heap = n;
+		r->capheap = cap;
+	}
+	i = r->nheap++;
+	r->heap[i] = *rec;
+	while (i && rec_before(&r->heap[i], &r->heap[(i - 1) / 2])) {
+		struct perf_rec t = r->heap[i];
+
+		r->heap[i] = r->heap[(i - 1) / 2];
+		r->heap[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+	return 0;
+}
+
+static void heap_pop(struct tlbsim_trace_reader *r, struct perf_rec *out)
+{
+	uint32_t i = 0;
+
+	*out = r->heap[0];
+	r->heap[0] = r->heap[--r->nheap];
+	for (;;) {
+		uint32_t l = 2 * i + 1, m = i;
+		struct perf_rec t;
+
+		if (l < r->nheap && rec_before(&r->heap[l], &r->heap[m]))
+			m = l;
+		if (l + 1 < r->nheap && rec_before(&r->heap[l + 1], &r->heap[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		t = r->heap[i];
+		r->heap[i] = r->heap[m];
+		r->heap[m] = t;
+		i = m;
+	}
+}
+
+/* Read one perf line into the window; 0 at end of input. */
+static int perf_read_one(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
+{
+	struct perf_rec rec;
+	int err;
+
+	do {
+		err = input_line(&r->in, diag);
+		if (err <= 0)
+			return err;
+	} while (!r->in.line[0]);
+	err = perf_parse_line(r->in.line, r->in.lineno, r->name, &rec, diag);
+	if (err)
+		return err;
+	rec.seq = r->seq++;
+	if (rec.t_ns > r->newest)
+		r->newest = rec.t_ns;
+	return heap_push(r, &rec) ? tlbsim_diag_set(diag, TLBSIM_ENOMEM,
+						    "out of memory") : 1;
+}
+
+/* Open a perf capture: pre-read some lines to learn the CPU count. */
+static int perf_open(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
+{
+	unsigned cpus = 1;
+	struct perf_rec rec;
+	int err;
+
+	r->perf = true;
+	err = perf_parse_line(r->in.line, r->in.lineno, r->name, &rec, diag);
+	if (err)
+		return err;
+	rec.seq = r->seq++;
+	r->newest = rec.t_ns;
+	if (heap_push(r, &rec))
+		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+	while (r->nheap < PERF_PRESCAN && (err = perf_read_one(r, diag)) > 0)
+		;
+	if (err < 0)
+		return err;
+	r->input_done = err == 0 && r->nheap < PERF_PRESCAN;
+	for (uint32_t i = 0; i < r->nheap; i++)
+		if (r->heap[i].cpu + 1 > cpus)
+			cpus = r->heap[i].cpu + 1;
+	r->hdr.version = 1;
+	r->hdr.cpus = cpus < 2 ? 2 : cpus;
+	r->hdr.clock = TLBSIM_CLOCK_NS;
+	snprintf(r->hdr.comment, sizeof(r->hdr.comment),
+		 "reconstructed from the perf capture %s", r->name);
+	return perf_recon_new(r->hdr.cpus, &r->recon) ?
+	       tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory") : 0;
+}
+
+/* The next reconstructed event: 1, 0 at the end, <0 on error. */
+static int perf_next(struct tlbsim_trace_reader *r, struct tlbsim_trace_event *ev,
+		     struct tlbsim_diag *diag)
+{
+	while (!perf_recon_pop(r->recon, ev)) {
+		struct perf_rec rec;
+		int err;
+
+		if (!r->input_done) {
+			err = perf_read_one(r, diag);
+			if (err < 0)
+				return err;
+			if (err == 0)
+				r->input_done = true;
+		}
+		if (!r->nheap)
+			return 0;
+		if (!r->input_done && r->heap[0].t_ns + PERF_WINDOW_NS > r->newest)
+			continue;
+		heap_pop(r, &rec);
+		err = perf_recon_feed(r->recon, &rec, diag);
+		if (err)
+			return tlbsim_diag_set(diag, err, "%s:%llu: %s", r->name,
+					       (unsigned long long)rec.line, diag->msg);
+	}
+	return 1;
+}
 
 static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 {
@@ -36,6 +183,8 @@ static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 	r->nx.name = r->name;
 	r->nx.line = r->in.lineno;
 	r->nx.diag = diag;
+	if (perf_probe(r->in.line))
+		return perf_open(r, diag);
 	if (r->in.line[0] != '{')
 		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:1: not a tlbsim trace "
 			"(expected a JSON header line {\"tlbsim\": 1, \"cpus\": N, ...})",
@@ -96,6 +245,8 @@ void tlbsim_trace_close(struct tlbsim_trace_reader *r)
 	input_close(&r->in);
 	if (r->own)
 		fclose(r->own);
+	perf_recon_free(r->recon);
+	free(r->heap);
 	free(r->name);
 	free(r);
 }
@@ -113,6 +264,17 @@ int tlbsim_trace_next(struct tlbsim_trace_reader *r,
 
 	if (r->done)
 		return 0;
+	if (r->perf) {
+		err = perf_next(r, ev, diag);
+		if (err == 1)
+			r->events++;
+		if (err == 0) {
+			r->done = true;
+			input_drain(&r->in);
+			sha256_hex(&r->in.sha, r->sha);
+		}
+		return err;
+	}
 	r->nx.diag = diag;
 	err = input_line(&r->in, diag);
 	if (err < 0)
@@ -133,8 +295,38 @@ int tlbsim_trace_next(struct tlbsim_trace_reader *r,
 
 const char *tlbsim_trace_format(const struct tlbsim_trace_reader *r)
 {
-	(void)r;
-	return "native";
+	return r->perf ? "perf" : "native";
+}
+
+size_t tlbsim_trace_tracepoints(const struct tlbsim_trace_reader *r,
+				struct tlbsim_trace_count *out, size_t max)
+{
+	const char **names;
+	const uint64_t *counts;
+	const bool *used;
+	size_t n;
+
+	if (!r->recon)
+		return 0;
+	n = perf_recon_counts(r->recon, &names, &counts, &used);
+	for (size_t i = 0; i < n && i < max; i++)
+		out[i] = (struct tlbsim_trace_count){ names[i], counts[i], used[i] };
+	return n;
+}
+
+size_t tlbsim_trace_inferences(const struct tlbsim_trace_reader *r,
+			       struct tlbsim_trace_count *out, size_t max)
+{
+	const char **names;
+	const uint64_t *counts;
+	size_t n;
+
+	if (!r->recon)
+		return 0;
+	n = perf_recon_inferences(r->recon, &names, &counts);
+	for (size_t i = 0; i < n && i < max; i++)
+		out[i] = (struct tlbsim_trace_count){ names[i], counts[i], true };
+	return n;
 }
 
 const char *tlbsim_trace_name(const struct tlbsim_trace_reader *r)

@@ -1,0 +1,270 @@
+/*
+ * cmd_validate.c - `tlbsim validate` and `tlbsim import` for captures.
+ *
+ * validate replays a capture under legacy (the captured kernel's policy)
+ * with its backend (default kvm: the shipped captures ran on KVM with
+ * paravirt flush) and sets what the model predicts beside what the kernel
+ * did, counter by counter. The observed counts come from the capture's
+ * output tracepoints, which the model never reads.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char validate_help[] =
+"usage: tlbsim validate CAPTURE [--backend B] [--json] [-o FILE]\n"
+"\n"
+"Replay a perf capture (`perf script -F comm,tid,pid,cpu,time,event,trace`,\n"
+"plain or .xz, '-' for stdin) under legacy with backend B (default kvm) and\n"
+"print observed vs predicted counts with the error, the inferences the\n"
+"reconstruction made, and the tracepoints it did not use.\n";
+
+static const char import_help[] =
+"usage: tlbsim import CAPTURE [-o FILE]\n"
+"\n"
+"Write the native trace (format 1) reconstructed from a perf capture,\n"
+"`observed` events included, so that it can be edited, replayed or kept.\n";
+
+enum { V_FLUSH, V_SYNC, V_SEND, V_REMOTE, V_LOCAL, V_TS_FLUSH, V_TS_NOFLUSH,
+       V_WRONG, V_COUNT };
+
+static const struct {
+	const char *name;
+	bool complete;   /* a perf capture sees every one of them */
+	const char *what;
+} vdefs[V_COUNT] = {
+	{ "flush_ipis", true, "flush_tlb_func smp-calls queued to other CPUs" },
+	{ "sync_ipis", true, "tlb_remove_table_smp_sync smp-calls" },
+	{ "remote_send_ipi", true, "tlb_flush reason 4 (flush_tlb_multi calls)" },
+	{ "remote_shootdown", false, "tlb_flush reason 1 (missed on idle CPUs)" },
+	{ "local_mm_shootdown", true, "tlb_flush reason 3" },
+	{ "task_switch_flush", false, "tlb_flush reason 0, pages -1 (missed on idle CPUs)" },
+	{ "task_switch_noflush", false, "tlb_flush reason 0, pages 0 (missed on idle CPUs)" },
+	{ "wrong_cpu", false, "tlb_flush reason 5 (missed on idle CPUs)" },
+};
+
+static void tally(uint64_t obs[V_COUNT], const struct tlbsim_trace_event *ev)
+{
+	if (!strcmp(ev->what, "csd_queue_cpu")) {
+		if (!strcmp(ev->func, "flush_tlb_func"))
+			obs[V_FLUSH]++;
+		else if (!strcmp(ev->func, "tlb_remove_table_smp_sync"))
+			obs[V_SYNC]++;
+		return;
+	}
+	if (strcmp(ev->what, "tlb_flush"))
+		return;
+	switch (ev->reason) {
+	case 0: obs[ev->pages ? V_TS_FLUSH : V_TS_NOFLUSH]++; break;
+	case 1: obs[V_REMOTE]++; break;
+	case 3: obs[V_LOCAL]++; break;
+	case 4: obs[V_SEND]++; break;
+	case 5: obs[V_WRONG]++; break;
+	default: break;
+	}
+}
+
+static void predicted(const struct tlbsim_result *r, uint64_t pred[V_COUNT])
+{
+	pred[V_FLUSH] = r->c.ipi_flush;
+	pred[V_SYNC] = r->c.ipi_sync;
+	pred[V_SEND] = r->c.remote_send_ipi;
+	pred[V_REMOTE] = r->c.flush_remote;
+	pred[V_LOCAL] = r->c.flush_local;
+	pred[V_TS_FLUSH] = r->c.flush_task_switch;
+	pred[V_TS_NOFLUSH] = r->c.task_switch_noflush;
+	pred[V_WRONG] = r->c.wrong_cpu;
+}
+
+static double error_pct(uint64_t obs, uint64_t pred)
+{
+	if (!obs)
+		return pred ? 100.0 : 0.0;
+	return 100.0 * ((double)pred - (double)obs) / (double)obs;
+}
+
+static json_t *counts_json(const struct tlbsim_trace_count *c, size_t n, bool used)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(o, c[i].name, used ?
+			json_pack("{s:I, s:b}", "count", (json_int_t)c[i].count, "used", c[i].used) :
+			json_integer((json_int_t)c[i].count));
+	return o;
+}
+
+static char *validate_json(const struct session *s, const char *backend,
+			   const uint64_t obs[V_COUNT], const uint64_t pred[V_COUNT],
+			   const struct tlbsim_trace_count *tp, size_t ntp,
+			   const struct tlbsim_trace_count *inf, size_t ninf)
+{
+	struct tlbsim_report_input in;
+	char *base, *out;
+	json_t *doc, *v, *counters = json_object();
+	json_error_t e;
+
+	session_report_input(s, &in);
+	base = tlbsim_report_json(&in);
+	doc = base ? json_loads(base, JSON_DECODE_ANY, &e) : NULL;
+	free(base);
+	if (!doc)
+		return NULL;
+	for (int i = 0; i < V_COUNT; i++)
+		json_object_set_new(counters, vdefs[i].name, json_pack(
+			"{s:I, s:I, s:f, s:b}", "observed", (json_int_t)obs[i],
+			"predicted", (json_int_t)pred[i], "error_pct",
+			round(error_pct(obs[i], pred[i]) * 100) / 100,
+			"complete_in_capture", vdefs[i].complete));
+	v = json_pack("{s:s, s:s, s:o, s:o, s:o}", "backend", backend, "policy",
+		      "legacy", "counters", counters, "inferences",
+		      counts_json(inf, ninf, false), "tracepoints",
+		      counts_json(tp, ntp, true));
+	json_object_set_new(doc, "validate", v);
+	out = json_dumps(doc, JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(10));
+	json_decref(doc);
+	return out;
+}
+
+static void validate_table(FILE *f, const char *path, const char *backend,
+			   const uint64_t obs[V_COUNT], const uint64_t pred[V_COUNT],
+			   const struct tlbsim_trace_count *tp, size_t ntp,
+			   const struct tlbsim_trace_count *inf, size_t ninf)
+{
+	fprintf(f, "%s: legacy on the %s backend, observed vs predicted\n\n", path,
+		backend);
+	fprintf(f, "%-22s %10s %10s %9s\n", "counter", "observed", "predicted", "error");
+	for (int i = 0; i < V_COUNT; i++)
+		fprintf(f, "%-22s %10llu %10llu %+8.1f%%%s\n", vdefs[i].name,
+			(unsigned long long)obs[i], (unsigned long long)pred[i],
+			error_pct(obs[i], pred[i]), vdefs[i].complete ? "" :
+			"  (the capture misses these on idle CPUs)");
+	fprintf(f, "\ninferences:");
+	for (size_t i = 0; i < ninf; i++)
+		if (inf[i].count)
+			fprintf(f, " %s %llu", inf[i].name, (unsigned long long)inf[i].count);
+	fprintf(f, "\ntracepoints not used:");
+	for (size_t i = 0; i < ntp; i++)
+		if (!tp[i].used)
+			fprintf(f, " %s %llu", tp[i].name, (unsigned long long)tp[i].count);
+	fputc('\n', f);
+}
+
+int cmd_validate(int argc, char **argv)
+{
+	struct cli_opts o;
+	struct session s;
+	struct tlbsim_trace_event ev;
+	struct tlbsim_trace_count tp[256], inf[32];
+	uint64_t obs[V_COUNT] = { 0 }, pred[V_COUNT];
+	struct tlbsim_diag d;
+	size_t ntp, ninf;
+	int err, r;
+
+	if ((err = cli_parse(argc, argv, "validate", "backend json output topology "
+			     "profile", &o)))
+		return err;
+	if (o.help) {
+		fputs(validate_help, stdout);
+		return 0;
+	}
+	if (o.ntraces != 1) {
+		fputs(validate_help, stderr);
+		return 2;
+	}
+	if (!o.backend)
+		o.backend = "kvm";
+	o.policies[0] = "legacy";
+	o.npolicies = 1;
+	err = session_open(&s, o.traces[0], &o, &d);
+	while (!err && (r = tlbsim_trace_next(s.reader, &ev, &d)) != 0) {
+		if (r < 0) {
+			err = r;
+			break;
+		}
+		if (ev.kind == TLBSIM_EV_OBSERVED)
+			tally(obs, &ev);
+		else
+			err = tlbsim_sim_apply(s.sims[0], &ev, &d);
+	}
+	if (!err)
+		err = tlbsim_sim_finish(s.sims[0], &d);
+	if (!err) {
+		char *text = NULL;
+		size_t len = 0;
+
+		s.results[0] = tlbsim_sim_result(s.sims[0]);
+		predicted(s.results[0], pred);
+		ntp = tlbsim_trace_tracepoints(s.reader, tp, 256);
+		ninf = tlbsim_trace_inferences(s.reader, inf, 32);
+		if (o.json) {
+			text = validate_json(&s, o.backend, obs, pred, tp, ntp < 256 ? ntp : 256,
+					     inf, ninf < 32 ? ninf : 32);
+			if (text) {
+				len = strlen(text);
+				text = realloc(text, len + 2);
+				text[len++] = '\n';
+				text[len] = '\0';
+			}
+		} else {
+			FILE *f = open_memstream(&text, &len);
+
+			if (f) {
+				validate_table(f, o.traces[0], o.backend, obs, pred, tp,
+					       ntp < 256 ? ntp : 256, inf, ninf < 32 ? ninf : 32);
+				fclose(f);
+			}
+		}
+		err = text ? tlbsim_write_file_atomic(o.output ? o.output : "-", text,
+						      len, &d) :
+			     tlbsim_diag_set(&d, TLBSIM_ENOMEM, "out of memory");
+		free(text);
+	}
+	session_close(&s);
+	return err ? cli_fail(&d) : 0;
+}
+
+int cmd_import(int argc, char **argv)
+{
+	struct cli_opts o;
+	struct tlbsim_trace_reader *r = NULL;
+	struct tlbsim_trace_event ev;
+	struct tlbsim_atomic out;
+	struct tlbsim_diag d;
+	const struct tlbsim_trace_header *h;
+	int err, n;
+
+	if ((err = cli_parse(argc, argv, "import", "output", &o)))
+		return err;
+	if (o.help) {
+		fputs(import_help, stdout);
+		return 0;
+	}
+	if (o.ntraces != 1) {
+		fputs(import_help, stderr);
+		return 2;
+	}
+	if ((err = tlbsim_trace_open(o.traces[0], &r, &d)))
+		return cli_fail(&d);
+	if ((err = tlbsim_atomic_open(o.output ? o.output : "-", &out, &d))) {
+		tlbsim_trace_close(r);
+		return cli_fail(&d);
+	}
+	h = tlbsim_trace_header(r);
+	fprintf(out.f, "{\"tlbsim\": 1, \"cpus\": %u, \"clock\": \"ns\"", h->cpus);
+	if (h->backend[0])
+		fprintf(out.f, ", \"backend\": \"%s\"", h->backend);
+	fprintf(out.f, ", \"comment\": \"%s\"}\n", h->comment);
+	while ((n = tlbsim_trace_next(r, &ev, &d)) > 0) {
+		tlbsim_trace_write_event(out.f, &ev);
+		fputc('\n', out.f);
+	}
+	err = n < 0 ? n : tlbsim_atomic_commit(&out, &d);
+	if (n < 0)
+		tlbsim_atomic_abort(&out);
+	tlbsim_trace_close(r);
+	return err ? cli_fail(&d) : 0;
+}

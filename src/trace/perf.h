@@ -1,0 +1,52 @@
+/*
+ * perf.h - `perf script -F comm,tid,pid,cpu,time,event,trace` text (and the
+ * same line format rendered from ftrace buffers): parsing one line into a
+ * record, and reconstructing model inputs from records (internal).
+ */
+#ifndef TLBSIM_TRACE_PERF_H
+#define TLBSIM_TRACE_PERF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tlbsim/trace.h"
+
+struct perf_rec {
+	uint64_t t_ns;
+	uint64_t seq;          /* input order, breaks time ties */
+	uint64_t line;
+	uint32_t cpu;
+	int32_t tid, pid;      /* pid is the thread-group id: the mm */
+	char comm[32];
+	char event[48];        /* "tlb:tlb_flush" */
+	char text[400];        /* the tracepoint's fields */
+};
+
+/* 0, or TLBSIM_EPARSE with "name:line: reason". */
+int perf_parse_line(const char *line, uint64_t lineno, const char *name,
+		    struct perf_rec *r, struct tlbsim_diag *diag);
+/* Does this look like a perf script line? (format detection) */
+bool perf_probe(const char *line);
+
+/* A field of the trace text: "key=value" or "key: value" or "key:value";
+ * copies the value (up to a space or comma, or to end of line when @rest). */
+bool perf_field(const char *text, const char *key, char *out, size_t len,
+		bool rest);
+bool perf_field_u64(const char *text, const char *key, uint64_t *out);
+bool perf_field_i64(const char *text, const char *key, int64_t *out);
+
+struct perf_recon;
+
+int perf_recon_new(unsigned cpus, struct perf_recon **out);
+void perf_recon_free(struct perf_recon *p);
+/* Feed records in time order; events come out of perf_recon_pop(). */
+int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
+		    struct tlbsim_diag *diag);
+bool perf_recon_pop(struct perf_recon *p, struct tlbsim_trace_event *ev);
+/* Counts: per tracepoint name (used or not) and per inference kind. */
+size_t perf_recon_counts(const struct perf_recon *p, const char ***names,
+			 const uint64_t **counts, const bool **used);
+size_t perf_recon_inferences(const struct perf_recon *p, const char ***names,
+			     const uint64_t **counts);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * perf_parse.c - one line of `perf script -F comm,tid,pid,cpu,time,event,
+ * trace`:
+ *
+ *      migration/0    18/18    [000]  4072.499411:  csd:csd_queue_cpu: cpu=1 ...
+ *
+ * The comm may hold spaces and slashes and the columns are padded, so the
+ * line is anchored on the "[cpu]" field: the token before it is pid/tid
+ * (perf prints the thread-group id first), everything before that the comm.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/perf.h"
+
+static int bad(struct tlbsim_diag *d, const char *name, uint64_t line,
+	       const char *what)
+{
+	return tlbsim_diag_set(d, TLBSIM_EPARSE, "%s:%llu: not a perf script line "
+			       "(%s; expected 'COMM PID/TID [CPU] SECS.USECS: "
+			       "EVENT: FIELDS')", name, (unsigned long long)line, what);
+}
+
+/* The "[ddd]" field: returns its '[' or NULL. */
+static const char *find_cpu(const char *s)
+{
+	for (const char *p = strchr(s, '['); p; p = strchr(p + 1, '[')) {
+		const char *q = p + 1;
+
+		while (isdigit((unsigned char)*q))
+			q++;
+		if (q > p + 1 && *q == ']' && p > s && p[-1] == ' ')
+			return p;
+	}
+	return NULL;
+}
+
+static void trim_copy(char *out, size_t len, const char *from, const char *to)
+{
+	while (from < to && *from == ' ')
+		from++;
+	while (to > from && to[-1] == ' ')
+		to--;
+	snprintf(out, len, "%.*s", (int)(to - from), from);
+}
+
+bool perf_probe(const char *line)
+{
+	const char *b = find_cpu(line);
+
+	return b && strchr(b, ':') && line[0] != '{';
+}
+
+int perf_parse_line(const char *line, uint64_t lineno, const char *name,
+		    struct perf_rec *r, struct tlbsim_diag *diag)
+{
+	const char *b = find_cpu(line), *p, *tok, *colon;
+	char *end;
+	unsigned long sec, frac;
+	size_t digits;
+
+	memset(r, 0, sizeof(*r));
+	r->line = lineno;
+	if (!b)
+		return bad(diag, name, lineno, "no [CPU] field");
+	/* tid/pid: the last token before '[' */
+	p = b - 1;
+	while (p > line && *p == ' ')
+		p--;
+	tok = p;
+	while (tok > line && tok[-1] != ' ')
+		tok--;
+	/* perf script prints "PID/TID" (print_sample_start) */
+	r->pid = (int32_t)strtol(tok, &end, 10);
+	if (end == tok || *end != '/')
+		return bad(diag, name, lineno, "no PID/TID before [CPU]");
+	r->tid = (int32_t)strtol(end + 1, &end, 10);
+	trim_copy(r->comm, sizeof(r->comm), line, tok);
+	r->cpu = (uint32_t)strtoul(b + 1, NULL, 10);
+	/* time: "SECS.FRAC:" */
+	p = strchr(b, ']') + 1;
+	while (*p == ' ')
+		p++;
+	sec = strtoul(p, &end, 10);
+	if (end == p || *end != '.')
+		return bad(diag, name, lineno, "no timestamp");
+	p = end + 1;
+	frac = strtoul(p, &end, 10);
+	digits = (size_t)(end - p);
+	if (!digits || *end != ':' || digits > 9)
+		return bad(diag, name, lineno, "bad timestamp");
+	while (digits++ < 9)
+		frac *= 10;
+	r->t_ns = (uint64_t)sec * 1000000000ULL + frac;
+	/* event: up to ": " */
+	p = end + 1;
+	while (*p == ' ')
+		p++;
+	colon = strstr(p, ": ");
+	if (!colon) {
+		colon = p + strlen(p);
+		if (colon == p || colon[-1] != ':')
+			return bad(diag, name, lineno, "no EVENT:");
+		colon--;
+	}
+	if ((size_t)(colon - p) >= sizeof(r->event) || !memchr(p, ':', (size_t)(colon - p)))
+		return bad(diag, name, lineno, "bad event name");
+	snprintf(r->event, sizeof(r->event), "%.*s", (int)(colon - p), p);
+	p = *colon ? colon + 1 : colon;
+	while (*p == ' ')
+		p++;
+	snprintf(r->text, sizeof(r->text), "%s", p);
+	return 0;
+}
+
+bool perf_field(const char *text, const char *key, char *out, size_t len,
+		bool rest)
+{
+	size_t k = strlen(key);
+
+	for (const char *p = strstr(text, key); p; p = strstr(p + 1, key)) {
+		const char *v, *e;
+
+		if (p != text && p[-1] != ' ' && p[-1] != ',')
+			continue;
+		v = p + k;
+		if (*v == '=' || *v == ':')
+			v++;
+		else
+			continue;
+		while (*v == ' ')
+			v++;
+		e = v;
+		if (rest)
+			e = v + strlen(v);
+		else
+			while (*e && *e != ' ' && *e != ',')
+				e++;
+		snprintf(out, len, "%.*s", (int)(e - v), v);
+		return true;
+	}
+	return false;
+}
+
+bool perf_field_u64(const char *text, const char *key, uint64_t *out)
+{
+	char buf[40], *end;
+
+	if (!perf_field(text, key, buf, sizeof(buf), false))
+		return false;
+	*out = strtoull(buf, &end, 0);
+	return end != buf;
+}
+
+bool perf_field_i64(const char *text, const char *key, int64_t *out)
+{
+	char buf[40], *end;
+
+	if (!perf_field(text, key, buf, sizeof(buf), false))
+		return false;
+	*out = strtoll(buf, &end, 0);
+	return end != buf;
+}

@@ -1,0 +1,770 @@
+/*
+ * perf_recon.c - model inputs reconstructed from a perf capture.
+ *
+ * Inputs only: which task runs where (sched_switch, and any event of a user
+ * task on a CPU), the address-space operations from the syscalls (mmap,
+ * munmap, madvise, mprotect, exit), faults, forks and execs. Outputs of
+ * the kernel (tlb_flush, csd_queue_cpu, IPIs) become `observed` events,
+ * never inputs: a prediction that copies an observation is none.
+ * Whatever the capture cannot tell is inferred and counted by kind.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/perf.h"
+
+#define PAGE 4096ULL
+#define PMD (2ULL << 20)
+#define PUD (1ULL << 30)
+#define USER_TOP (1ULL << 47)
+
+/* inference kinds */
+enum inf {
+	INF_SWITCH_FROM_EVENT,   /* a task ran on a CPU without a sched_switch */
+	INF_TGID_FROM_TID,       /* sched_switch to a tid never seen: tgid = tid */
+	INF_MAP_BEFORE_CAPTURE,  /* a fault/munmap in a region mapped earlier */
+	INF_MAP_REPLACED,        /* mmap over an existing mapping: unmapped first */
+	INF_COW_FLUSH,           /* write fault on a present page: flush_tlb_page */
+	INF_FORK_FLUSH,          /* dup_mmap() flush of the parent */
+	INF_FORK_VMAS,           /* child inherits the parent's mappings */
+	INF_EXEC_EXIT,           /* exec drops the old mm */
+	INF_HUGETLB_GUESS,       /* shared fd mapping at 1 GiB alignment */
+	INF_COUNT
+};
+
+static const char *const inf_names[INF_COUNT] = {
+	"switch_from_event", "tgid_from_tid", "map_before_capture", "map_replaced",
+	"cow_flush", "fork_flush", "fork_vmas", "exec_exit", "hugetlb_guess",
+};
+
+struct vma_m {
+	uint64_t start, end;
+	bool huge;
+};
+
+struct proc {
+	int32_t tgid;
+	bool live;
+	struct vma_m *v;
+	uint32_t nv, capv;
+	uint64_t *chunks;     /* 2 MiB chunks touched (PTE tables exist) */
+	uint32_t nchunks, capchunks;
+	uint64_t col_start, col_end; /* MADV_COLLAPSE range in progress */
+};
+
+struct task {
+	int32_t tid, tgid;
+	uint64_t mmap_addr, mmap_len, mmap_flags, mmap_fd;
+	bool in_mmap;
+	uint64_t col_start, col_end;
+};
+
+struct name_count {
+	char name[48];
+	uint64_t count;
+	bool used;
+};
+
+struct perf_recon {
+	unsigned cpus;
+	int32_t *cur;            /* per CPU: tgid of the user mm running, 0 none */
+	struct proc *procs;
+	uint32_t nprocs, capprocs;
+	struct task *tasks;
+	uint32_t ntasks, captasks;
+	struct tlbsim_trace_event *q;
+	uint32_t qhead, qlen, qcap;
+	uint64_t t0;
+	bool have_t0;
+	const struct perf_rec *rec;
+	struct name_count *names;
+	uint32_t nnames, capnames;
+	const char **name_ptrs;
+	uint64_t *name_counts;
+	bool *name_used;
+	uint64_t inf[INF_COUNT];
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static void *grow(void *p, uint32_t *cap, uint32_t need, size_t sz)
+{
+	uint32_t c = *cap ? *cap : 8;
+	void *n;
+
+	if (need <= *cap)
+		return p;
+	while (c < need)
+		c *= 2;
+	n = realloc(p, c * sz);
+	if (n)
+		*cap = c;
+	return n;
+}
+
+static struct proc *proc_get(struct perf_recon *p, int32_t tgid)
+{
+	for (uint32_t i = 0; i < p->nprocs; i++)
+		if (p->procs[i].tgid == tgid)
+			return &p->procs[i];
+	p->procs = grow(p->procs, &p->capprocs, p->nprocs + 1, sizeof(*p->procs));
+	if (!p->procs)
+		return NULL;
+	memset(&p->procs[p->nprocs], 0, sizeof(p->procs[0]));
+	p->procs[p->nprocs].tgid = tgid;
+	return &p->procs[p->nprocs++];
+}
+
+static struct task *task_get(struct perf_recon *p, int32_t tid)
+{
+	for (uint32_t i = 0; i < p->ntasks; i++)
+		if (p->tasks[i].tid == tid)
+			return &p->tasks[i];
+	p->tasks = grow(p->tasks, &p->captasks, p->ntasks + 1, sizeof(*p->tasks));
+	if (!p->tasks)
+		return NULL;
+	memset(&p->tasks[p->ntasks], 0, sizeof(p->tasks[0]));
+	p->tasks[p->ntasks].tid = tid;
+	return &p->tasks[p->ntasks++];
+}
+
+static int32_t tgid_of(struct perf_recon *p, int32_t tid)
+{
+	for (uint32_t i = 0; i < p->ntasks; i++)
+		if (p->tasks[i].tid == tid && p->tasks[i].tgid)
+			return p->tasks[i].tgid;
+	return 0;
+}
+
+static struct tlbsim_trace_event *emit(struct perf_recon *p, enum tlbsim_ev_kind k,
+				       uint32_t cpu)
+{
+	struct tlbsim_trace_event *ev;
+
+	if (p->qlen == p->qcap) {
+		uint32_t cap = p->qcap ? 2 * p->qcap : 64;
+		struct tlbsim_trace_event *n = malloc(cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		for (uint32_t i = 0; i < p->qlen; i++)
+			n[i] = p->q[(p->qhead + i) % p->qcap];
+		free(p->q);
+		p->q = n;
+		p->qcap = cap;
+		p->qhead = 0;
+	}
+	ev = &p->q[(p->qhead + p->qlen++) % p->qcap];
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = (uint16_t)k;
+	ev->cpu = cpu;
+	ev->t = p->rec->t_ns - p->t0;
+	ev->line = p->rec->line;
+	ev->target = -1;
+	return ev;
+}
+
+bool perf_recon_pop(struct perf_recon *p, struct tlbsim_trace_event *ev)
+{
+	if (!p->qlen)
+		return false;
+	*ev = p->q[p->qhead];
+	p->qhead = (p->qhead + 1) % p->qcap;
+	p->qlen--;
+	return true;
+}
+
+static void count_name(struct perf_recon *p, const char *name, bool used)
+{
+	for (uint32_t i = 0; i < p->nnames; i++) {
+		if (strcmp(p->names[i].name, name))
+			continue;
+		p->names[i].count++;
+		p->names[i].used |= used;
+		return;
+	}
+	p->names = grow(p->names, &p->capnames, p->nnames + 1, sizeof(*p->names));
+	if (!p->names)
+		return;
+	snprintf(p->names[p->nnames].name, sizeof(p->names[0].name), "%s", name);
+	p->names[p->nnames].count = 1;
+	p->names[p->nnames++].used = used;
+}
+
+/* Kernel threads and idle have no mm: a switch to them is lazy TLB. */
+static bool is_kthread(const char *comm, int32_t pid)
+{
+	static const char *const pre[] = {
+		"swapper", "kworker/", "ksoftirqd/", "migration/", "rcu_", "kthreadd",
+		"khugepaged", "kcompactd", "kswapd", "watchdog", "cpuhp/", "idle_inject",
+		"irq/", "jbd2/", "kauditd", "oom_reaper", "writeback", "kblockd",
+		"ksmd", "kdevtmpfs", "scsi_", "kintegrityd", "ext4-", "xfs",
+	};
+
+	if (pid <= 0)
+		return true;
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		if (!strncmp(comm, pre[i], strlen(pre[i])))
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------------- mirror */
+
+static bool vma_overlaps(const struct proc *pr, uint64_t s, uint64_t e)
+{
+	for (uint32_t i = 0; i < pr->nv; i++)
+		if (pr->v[i].start < e && s < pr->v[i].end)
+			return true;
+	return false;
+}
+
+static const struct vma_m *vma_at(const struct proc *pr, uint64_t a)
+{
+	for (uint32_t i = 0; i < pr->nv; i++)
+		if (pr->v[i].start <= a && a < pr->v[i].end)
+			return &pr->v[i];
+	return NULL;
+}
+
+static void mirror_remove(struct proc *pr, uint64_t s, uint64_t e)
+{
+	uint32_t out = 0, n = pr->nv;
+	struct vma_m *keep = malloc((n * 2 + 1) * sizeof(*keep));
+
+	if (!keep)
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		struct vma_m v = pr->v[i];
+
+		if (v.end <= s || v.start >= e) {
+			keep[out++] = v;
+			continue;
+		}
+		if (v.start < s)
+			keep[out++] = (struct vma_m){ v.start, s, v.huge };
+		if (v.end > e)
+			keep[out++] = (struct vma_m){ e, v.end, v.huge };
+	}
+	pr->v = grow(pr->v, &pr->capv, out, sizeof(*pr->v));
+	if (pr->v)
+		memcpy(pr->v, keep, out * sizeof(*keep));
+	pr->nv = pr->v ? out : 0;
+	free(keep);
+	for (uint32_t i = 0; i < pr->nchunks;)
+		if (pr->chunks[i] + PMD > s && pr->chunks[i] < e)
+			pr->chunks[i] = pr->chunks[--pr->nchunks];
+		else
+			i++;
+}
+
+static void mirror_add(struct proc *pr, uint64_t s, uint64_t e, bool huge)
+{
+	pr->v = grow(pr->v, &pr->capv, pr->nv + 1, sizeof(*pr->v));
+	if (pr->v)
+		pr->v[pr->nv++] = (struct vma_m){ s, e, huge };
+}
+
+static void chunk_touch(struct proc *pr, uint64_t a)
+{
+	uint64_t c = a & ~(PMD - 1);
+
+	for (uint32_t i = 0; i < pr->nchunks; i++)
+		if (pr->chunks[i] == c)
+			return;
+	pr->chunks = grow(pr->chunks, &pr->capchunks, pr->nchunks + 1, sizeof(uint64_t));
+	if (pr->chunks)
+		pr->chunks[pr->nchunks++] = c;
+}
+
+static bool chunk_touched(const struct proc *pr, uint64_t c)
+{
+	for (uint32_t i = 0; i < pr->nchunks; i++)
+		if (pr->chunks[i] == c)
+			return true;
+	return false;
+}
+
+static void emit_map(struct perf_recon *p, struct proc *pr, uint64_t s,
+		     uint64_t e, bool huge)
+{
+	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_MAP, p->rec->cpu);
+
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)pr->tgid;
+	ev->addr = s;
+	ev->len = e - s;
+	ev->hugetlb = huge;
+	mirror_add(pr, s, e, huge);
+	pr->live = true;
+}
+
+static void emit_range(struct perf_recon *p, enum tlbsim_ev_kind k,
+		       struct proc *pr, uint64_t s, uint64_t e)
+{
+	struct tlbsim_trace_event *ev = emit(p, k, p->rec->cpu);
+
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)pr->tgid;
+	ev->addr = s;
+	ev->len = e - s;
+}
+
+/* Make [s, e) mapped in the mirror, inferring maps for the holes (regions
+ * the process mapped before the capture began). */
+static void ensure_mapped(struct perf_recon *p, struct proc *pr, uint64_t s,
+			  uint64_t e)
+{
+	for (uint64_t a = s; a < e; a += PAGE) {
+		uint64_t b = a;
+
+		if (vma_at(pr, a))
+			continue;
+		while (b < e && !vma_at(pr, b))
+			b += PAGE;
+		emit_map(p, pr, a, b, false);
+		p->inf[INF_MAP_BEFORE_CAPTURE]++;
+		a = b;
+	}
+}
+
+/* ------------------------------------------------------------- events */
+
+/* The task of this record runs on its CPU: say so if the model thinks not. */
+static void ensure_running(struct perf_recon *p, const struct perf_rec *r)
+{
+	int32_t want = is_kthread(r->comm, r->pid) ? 0 : r->pid;
+	struct tlbsim_trace_event *ev;
+
+	if (p->cur[r->cpu] == want)
+		return;
+	ev = emit(p, TLBSIM_EV_SWITCH, r->cpu);
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)want;
+	p->cur[r->cpu] = want;
+	if (want)
+		proc_get(p, want)->live = true;
+	p->inf[INF_SWITCH_FROM_EVENT]++;
+}
+
+static void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
+{
+	char comm[32];
+	uint64_t next;
+	int32_t tgid;
+	struct tlbsim_trace_event *ev;
+
+	if (!perf_field_u64(r->text, "next_pid", &next))
+		return;
+	comm[0] = '\0';
+	perf_field(r->text, "next_comm", comm, sizeof(comm), false);
+	if (is_kthread(comm, (int32_t)next)) {
+		tgid = 0;
+	} else {
+		tgid = tgid_of(p, (int32_t)next);
+		if (!tgid) {
+			tgid = (int32_t)next;
+			p->inf[INF_TGID_FROM_TID]++;
+		}
+	}
+	if (p->cur[r->cpu] == tgid)
+		return;
+	ev = emit(p, TLBSIM_EV_SWITCH, r->cpu);
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)tgid;
+	p->cur[r->cpu] = tgid;
+}
+
+static void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r,
+			 struct task *t)
+{
+	uint64_t ret = strtoull(r->text, NULL, 16), len, s, e;
+	struct proc *pr = proc_get(p, r->pid);
+	bool huge;
+
+	if (!t->in_mmap || !pr)
+		return;
+	t->in_mmap = false;
+	if (ret >= (uint64_t)-4095 || ret % PAGE || ret >= USER_TOP)
+		return; /* failed */
+	len = (t->mmap_len + PAGE - 1) & ~(PAGE - 1);
+	huge = (t->mmap_flags & 0x40000) != 0; /* MAP_HUGETLB */
+	if (!huge && (t->mmap_flags & 0x1) && t->mmap_fd != 0xffffffff &&
+	    ret % PUD == 0 && len % PUD == 0) {
+		huge = true; /* a shared file mapping at 1 GiB: hugetlbfs */
+		p->inf[INF_HUGETLB_GUESS]++;
+	}
+	if (huge)
+		len = (len + PMD - 1) & ~(PMD - 1);
+	s = ret;
+	e = ret + len;
+	if (e > USER_TOP)
+		return;
+	if (vma_overlaps(pr, s, e)) {
+		/* MAP_FIXED over a mapping: do_mmap() unmaps it first */
+		emit_range(p, TLBSIM_EV_UNMAP, pr, s, e);
+		mirror_remove(pr, s, e);
+		p->inf[INF_MAP_REPLACED]++;
+	}
+	emit_map(p, pr, s, e, huge);
+}
+
+static void clip_range(uint64_t a, uint64_t l, uint64_t *s, uint64_t *e)
+{
+	*s = a & ~(PAGE - 1);
+	*e = (a + l + PAGE - 1) & ~(PAGE - 1);
+	if (*e > USER_TOP)
+		*e = USER_TOP;
+}
+
+static void on_munmap(struct perf_recon *p, const struct perf_rec *r)
+{
+	struct proc *pr = proc_get(p, r->pid);
+	uint64_t a, l, s, e;
+
+	if (!pr || !perf_field_u64(r->text, "addr", &a) ||
+	    !perf_field_u64(r->text, "len", &l) || !l)
+		return;
+	clip_range(a, l, &s, &e);
+	if (s >= e || !vma_overlaps(pr, s, e))
+		return; /* nothing mapped there as far as the capture shows */
+	emit_range(p, TLBSIM_EV_UNMAP, pr, s, e);
+	mirror_remove(pr, s, e);
+}
+
+static void on_madvise(struct perf_recon *p, const struct perf_rec *r,
+		       struct task *t)
+{
+	struct proc *pr = proc_get(p, r->pid);
+	uint64_t a, l, b, s, e;
+
+	if (!pr || !perf_field_u64(r->text, "start", &a) ||
+	    !perf_field_u64(r->text, "len_in", &l) ||
+	    !perf_field_u64(r->text, "behavior", &b) || !l)
+		return;
+	clip_range(a, l, &s, &e);
+	if (b == 4 && vma_overlaps(pr, s, e)) {          /* MADV_DONTNEED */
+		emit_range(p, TLBSIM_EV_ZAP, pr, s, e);
+	} else if (b == 25) {                             /* MADV_COLLAPSE */
+		t->col_start = (s + PMD - 1) & ~(PMD - 1);
+		t->col_end = e & ~(PMD - 1);
+	}
+}
+
+/* huge_memory:mm_collapse_huge_page: the next chunk of the MADV_COLLAPSE
+ * range of this task was collapsed. */
+static void on_collapse(struct perf_recon *p, const struct perf_rec *r)
+{
+	struct task *t = task_get(p, r->tid);
+	struct proc *pr = proc_get(p, r->pid);
+	char status[32] = "";
+	struct tlbsim_trace_event *ev;
+
+	if (!t || !pr)
+		return;
+	perf_field(r->text, "status", status, sizeof(status), false);
+	if (strcmp(status, "succeeded"))
+		return;
+	while (t->col_start < t->col_end) {
+		uint64_t c = t->col_start;
+		const struct vma_m *v = vma_at(pr, c);
+
+		t->col_start += PMD;
+		if (!v || v->huge || v->start > c || v->end < c + PMD ||
+		    !chunk_touched(pr, c))
+			continue;
+		ev = emit(p, TLBSIM_EV_COLLAPSE, r->cpu);
+		if (ev) {
+			ev->mm = (uint32_t)pr->tgid;
+			ev->addr = c;
+		}
+		for (uint32_t i = 0; i < pr->nchunks; i++)
+			if (pr->chunks[i] == c)
+				pr->chunks[i] = pr->chunks[--pr->nchunks];
+		return;
+	}
+}
+
+static void on_mprotect(struct perf_recon *p, const struct perf_rec *r)
+{
+	struct proc *pr = proc_get(p, r->pid);
+	uint64_t a, l, s, e;
+
+	if (!pr || !perf_field_u64(r->text, "start", &a) ||
+	    !perf_field_u64(r->text, "len", &l) || !l)
+		return;
+	clip_range(a, l, &s, &e);
+	if (s < e && vma_overlaps(pr, s, e))
+		emit_range(p, TLBSIM_EV_PROTECT, pr, s, e);
+}
+
+static void on_fault(struct perf_recon *p, const struct perf_rec *r)
+{
+	struct proc *pr = proc_get(p, r->pid);
+	uint64_t a, err = 0, page;
+	struct tlbsim_trace_event *ev;
+	const struct vma_m *v;
+
+	if (!pr || !perf_field_u64(r->text, "address", &a) || a >= USER_TOP)
+		return;
+	perf_field_u64(r->text, "error_code", &err);
+	page = a & ~(PAGE - 1);
+	ensure_mapped(p, pr, page, page + PAGE);
+	v = vma_at(pr, page);
+	ev = emit(p, TLBSIM_EV_TOUCH, r->cpu);
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)pr->tgid;
+	ev->addr = page;
+	ev->len = PAGE;
+	if (v && !v->huge)
+		chunk_touch(pr, page);
+	if ((err & 3) == 3) {
+		/* write to a present read-only page: COW or write-protect,
+		 * ptep_clear_flush() -> flush_tlb_page() */
+		ev = emit(p, TLBSIM_EV_FLUSH, r->cpu);
+		if (!ev)
+			return;
+		ev->mm = (uint32_t)pr->tgid;
+		ev->start = page;
+		ev->end = page + PAGE;
+		ev->stride = 12;
+		p->inf[INF_COW_FLUSH]++;
+	}
+}
+
+static void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu)
+{
+	struct tlbsim_trace_event *ev;
+
+	if (!pr->live)
+		return;
+	ev = emit(p, TLBSIM_EV_EXIT, cpu);
+	if (ev)
+		ev->mm = (uint32_t)pr->tgid;
+	pr->live = false;
+	pr->nv = pr->nchunks = 0;
+	for (unsigned c = 0; c < p->cpus; c++)
+		if (p->cur[c] == pr->tgid)
+			p->cur[c] = 0; /* the exiting CPU runs it lazily now */
+}
+
+static void on_fork(struct perf_recon *p, const struct perf_rec *r)
+{
+	uint64_t child;
+	struct proc *parent = proc_get(p, r->pid), *pc;
+	struct task *t;
+	struct tlbsim_trace_event *ev;
+
+	if (!parent || !perf_field_u64(r->text, "child_pid", &child))
+		return;
+	t = task_get(p, (int32_t)child);
+	if (!t)
+		return;
+	/* A fork (new process) unless the child shows up as a thread; perf's
+	 * tracepoint does not say. Threads are told by their records. */
+	t->tgid = (int32_t)child;
+	pc = proc_get(p, (int32_t)child);
+	if (!pc || is_kthread(r->comm, r->pid))
+		return;
+	parent = proc_get(p, r->pid);
+	if (parent->live && parent->nv) {
+		/* dup_mmap(): the child inherits the mappings; write-protecting
+		 * the parent's private pages ends in flush_tlb_mm(parent) */
+		for (uint32_t i = 0; i < parent->nv; i++) {
+			emit_map(p, pc, parent->v[i].start, parent->v[i].end,
+				 parent->v[i].huge);
+			p->inf[INF_FORK_VMAS]++;
+			parent = proc_get(p, r->pid);
+		}
+		ev = emit(p, TLBSIM_EV_FLUSH, r->cpu);
+		if (ev) {
+			ev->mm = (uint32_t)r->pid;
+			ev->end = TLBSIM_END_ALL;
+			ev->stride = 12;
+			ev->freed_tables = true; /* flush_tlb_mm() */
+		}
+		p->inf[INF_FORK_FLUSH]++;
+	}
+}
+
+static void on_exec(struct perf_recon *p, const struct perf_rec *r)
+{
+	struct proc *pr = proc_get(p, r->pid);
+
+	if (!pr || !pr->live)
+		return;
+	/* exec_mmap(): the task moves to a new mm, the old one is torn down */
+	emit_exit(p, pr, r->cpu);
+	p->inf[INF_EXEC_EXIT]++;
+	p->cur[r->cpu] = 0;
+}
+
+static void on_exit(struct perf_recon *p, const struct perf_rec *r)
+{
+	char dead[16] = "";
+	uint64_t pid;
+	struct proc *pr;
+
+	if (!perf_field_u64(r->text, "pid", &pid))
+		return;
+	/* group_dead=true marks the last thread (kernels >= 6.x print it);
+	 * without it, the main thread's exit stands for the group */
+	if (perf_field(r->text, "group_dead", dead, sizeof(dead), false) ?
+	    strcmp(dead, "true") != 0 : (int32_t)pid != r->pid)
+		return;
+	pr = proc_get(p, r->pid);
+	if (pr)
+		emit_exit(p, pr, r->cpu);
+}
+
+static void observe(struct perf_recon *p, const struct perf_rec *r,
+		    const char *what)
+{
+	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_OBSERVED, r->cpu);
+	int64_t v;
+	char s[40];
+
+	if (!ev)
+		return;
+	snprintf(ev->what, sizeof(ev->what), "%s", what);
+	if (perf_field_i64(r->text, "pages", &v))
+		ev->pages = v;
+	if (!strcmp(what, "tlb_flush")) {
+		const char *open = strrchr(r->text, '(');
+
+		ev->reason = open ? strtoll(open + 1, NULL, 10) : -1;
+	}
+	if (perf_field_i64(r->text, "cpu", &v) && v >= 0 && v < (int64_t)p->cpus)
+		ev->target = (int32_t)v;
+	if (perf_field(r->text, "func", s, sizeof(s), false))
+		snprintf(ev->func, sizeof(ev->func), "%s", s);
+}
+
+int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
+		    struct tlbsim_diag *diag)
+{
+	const char *ev = r->event;
+	struct task *t;
+	bool used = true;
+
+	(void)diag;
+	if (!p->have_t0) {
+		p->t0 = r->t_ns;
+		p->have_t0 = true;
+	}
+	p->rec = r;
+	if (r->cpu >= p->cpus)
+		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "cpu %u beyond the %u CPUs "
+				       "of the capture's first lines", r->cpu, p->cpus);
+	t = task_get(p, r->tid);
+	if (t && r->pid > 0)
+		t->tgid = r->pid;
+	/* the record's task runs on its CPU (for sched_switch: the prev task) */
+	if (strcmp(ev, "sched:sched_process_fork"))
+		ensure_running(p, r);
+	if (!strcmp(ev, "sched:sched_switch"))
+		on_sched_switch(p, r);
+	else if (!strcmp(ev, "syscalls:sys_enter_mmap") && t) {
+		t->in_mmap = perf_field_u64(r->text, "len", &t->mmap_len);
+		perf_field_u64(r->text, "flags", &t->mmap_flags);
+		perf_field_u64(r->text, "fd", &t->mmap_fd);
+	} else if (!strcmp(ev, "syscalls:sys_exit_mmap") && t)
+		on_mmap_exit(p, r, t);
+	else if (!strcmp(ev, "syscalls:sys_enter_munmap"))
+		on_munmap(p, r);
+	else if (!strcmp(ev, "syscalls:sys_enter_madvise") && t)
+		on_madvise(p, r, t);
+	else if (!strcmp(ev, "syscalls:sys_enter_mprotect"))
+		on_mprotect(p, r);
+	else if (!strcmp(ev, "exceptions:page_fault_user"))
+		on_fault(p, r);
+	else if (!strcmp(ev, "huge_memory:mm_collapse_huge_page"))
+		on_collapse(p, r);
+	else if (!strcmp(ev, "sched:sched_process_fork"))
+		on_fork(p, r);
+	else if (!strcmp(ev, "sched:sched_process_exec"))
+		on_exec(p, r);
+	else if (!strcmp(ev, "sched:sched_process_exit"))
+		on_exit(p, r);
+	else if (!strcmp(ev, "tlb:tlb_flush"))
+		observe(p, r, "tlb_flush");
+	else if (!strcmp(ev, "csd:csd_queue_cpu"))
+		observe(p, r, "csd_queue_cpu");
+	else
+		used = false;
+	count_name(p, ev, used);
+	return 0;
+}
+
+int perf_recon_new(unsigned cpus, struct perf_recon **out)
+{
+	struct perf_recon *p = calloc(1, sizeof(*p));
+
+	*out = NULL;
+	if (!p)
+		return TLBSIM_ENOMEM;
+	p->cpus = cpus;
+	p->cur = calloc(cpus, sizeof(*p->cur));
+	if (!p->cur) {
+		free(p);
+		return TLBSIM_ENOMEM;
+	}
+	*out = p;
+	return 0;
+}
+
+void perf_recon_free(struct perf_recon *p)
+{
+	if (!p)
+		return;
+	for (uint32_t i = 0; i < p->nprocs; i++) {
+		free(p->procs[i].v);
+		free(p->procs[i].chunks);
+	}
+	free(p->procs);
+	free(p->tasks);
+	free(p->q);
+	free(p->cur);
+	free(p->names);
+	free(p->name_ptrs);
+	free(p->name_counts);
+	free(p->name_used);
+	free(p);
+}
+
+size_t perf_recon_counts(const struct perf_recon *cp, const char ***names,
+			 const uint64_t **counts, const bool **used)
+{
+	struct perf_recon *p = (struct perf_recon *)cp;
+
+	free(p->name_ptrs);
+	free(p->name_counts);
+	free(p->name_used);
+	p->name_ptrs = calloc(p->nnames + 1, sizeof(char *));
+	p->name_counts = calloc(p->nnames + 1, sizeof(uint64_t));
+	p->name_used = calloc(p->nnames + 1, sizeof(bool));
+	if (!p->name_ptrs || !p->name_counts || !p->name_used)
+		return 0;
+	for (uint32_t i = 0; i < p->nnames; i++) {
+		p->name_ptrs[i] = p->names[i].name;
+		p->name_counts[i] = p->names[i].count;
+		p->name_used[i] = p->names[i].used;
+	}
+	*names = p->name_ptrs;
+	*counts = p->name_counts;
+	*used = p->name_used;
+	return p->nnames;
+}
+
+size_t perf_recon_inferences(const struct perf_recon *p, const char ***names,
+			     const uint64_t **counts)
+{
+	*names = (const char **)inf_names;
+	*counts = p->inf;
+	return INF_COUNT;
+}
