@@ -1,0 +1,188 @@
+/*
+ * test_perf.c - the shipped perf and ftrace captures (traces/perf/):
+ * every line parses, every tracepoint is counted exactly as the kernel's
+ * ground truth says (ground-truth.json beside the captures), the observed
+ * counters of `validate` equal the ground truth, and the predictions that
+ * already agree with the kernel stay within 1 %.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static json_t *truth_of(const char *gt_path, const char *capture)
+{
+	json_error_t e;
+	json_t *doc = json_load_file(tu_src(gt_path), 0, &e), *t, *out = NULL;
+	size_t i;
+
+	assert_non_null(doc);
+	json_array_foreach(json_object_get(doc, "traces"), i, t)
+		if (!strcmp(json_string_value(json_object_get(t, "trace")), capture))
+			out = json_incref(t);
+	json_decref(doc);
+	assert_non_null(out);
+	return out;
+}
+
+static json_t *validate(const char *path)
+{
+	struct tu_run r = tu_cli(NULL, "validate", path, "--json", NULL);
+	json_error_t e;
+	json_t *doc;
+
+	if (r.status)
+		print_error("%s: %s", path, r.err);
+	assert_int_equal(r.status, 0);
+	doc = json_loads(r.out, 0, &e);
+	assert_non_null(doc);
+	tu_run_free(&r);
+	return doc;
+}
+
+static long val(json_t *o, const char *a, const char *b)
+{
+	return (long)json_integer_value(json_object_get(json_object_get(o, a), b));
+}
+
+static void check_capture(const char *dir, const char *capture)
+{
+	char path[256], gt[256];
+	json_t *truth, *doc, *v, *tp, *counters, *events, *reasons, *x;
+	const char *name;
+	static const struct { const char *ours, *theirs; } reason_map[] = {
+		{ "remote_send_ipi", "remote_ipi_send" },
+		{ "remote_shootdown", "remote_shootdown" },
+		{ "local_mm_shootdown", "local_mm_shootdown" },
+		{ "wrong_cpu", "remote_wrong_cpu" },
+	};
+
+	snprintf(path, sizeof(path), "%s/%s", dir, capture);
+	snprintf(gt, sizeof(gt), "%s/ground-truth.json", dir);
+	truth = truth_of(gt, capture);
+	doc = validate(path);
+	v = json_object_get(doc, "validate");
+	tp = json_object_get(v, "tracepoints");
+	counters = json_object_get(v, "counters");
+	/* every tracepoint, used or not, counted exactly */
+	events = json_object_get(truth, "events");
+	assert_int_equal(json_object_size(tp), json_object_size(events));
+	json_object_foreach(events, name, x) {
+		json_t *ours = json_object_get(tp, name);
+
+		if (!ours)
+			print_error("%s: tracepoint %s missing\n", capture, name);
+		assert_non_null(ours);
+		assert_int_equal(json_integer_value(json_object_get(ours, "count")),
+				 json_integer_value(x));
+	}
+	/* observed counters are the kernel's own */
+	assert_int_equal(val(counters, "flush_ipis", "observed"),
+			 json_integer_value(json_object_get(truth, "flush_ipis")));
+	assert_int_equal(val(counters, "sync_ipis", "observed"),
+			 json_integer_value(json_object_get(truth, "sync_ipis")));
+	reasons = json_object_get(truth, "tlb_flush_reasons");
+	for (size_t i = 0; i < sizeof(reason_map) / sizeof(reason_map[0]); i++)
+		assert_int_equal(val(counters, reason_map[i].ours, "observed"),
+				 json_integer_value(json_object_get(reasons, reason_map[i].theirs)));
+	assert_int_equal(val(counters, "task_switch_flush", "observed") +
+			 val(counters, "task_switch_noflush", "observed"),
+			 json_integer_value(json_object_get(reasons, "task_switch")));
+	json_decref(truth);
+	json_decref(doc);
+}
+
+static void within_1pct(const char *path, const char *counter)
+{
+	json_t *doc = validate(path);
+	json_t *c = json_object_get(json_object_get(json_object_get(doc, "validate"),
+						    "counters"), counter);
+	double err = json_real_value(json_object_get(c, "error_pct"));
+
+	if (fabs(err) > 1.0)
+		print_error("%s %s: error %.2f%%\n", path, counter, err);
+	assert_true(fabs(err) <= 1.0);
+	json_decref(doc);
+}
+
+static void test_perf_captures(void **state)
+{
+	static const char *const caps[] = {
+		"collapse.perf.txt.xz", "fork_exit.perf.txt.xz",
+		"hugetlb_unshare.perf.txt.xz", "lazy_idle.perf.txt.xz",
+		"mprotect.perf.txt.xz", "munmap_tables.perf.txt.xz",
+		"tlb_flush1.perf.txt.xz", "tlb_flush3.perf.txt.xz",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		check_capture("traces/perf", caps[i]);
+}
+
+static void test_ftrace_captures(void **state)
+{
+	static const char *const caps[] = {
+		"hugetlb_share.ftrace.txt.xz", "idle_lazy.ftrace.txt.xz",
+		"munmap_big.ftrace.txt.xz", "thp_collapse.ftrace.txt.xz",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		check_capture("traces/perf/ftrace", caps[i]);
+}
+
+/* Where the prediction already matches the kernel, it must keep matching. */
+static void test_predictions_that_hold(void **state)
+{
+	(void)state;
+	within_1pct("traces/perf/tlb_flush3.perf.txt.xz", "flush_ipis");
+	within_1pct("traces/perf/tlb_flush3.perf.txt.xz", "remote_send_ipi");
+	within_1pct("traces/perf/tlb_flush3.perf.txt.xz", "local_mm_shootdown");
+	within_1pct("traces/perf/tlb_flush3.perf.txt.xz", "remote_shootdown");
+	within_1pct("traces/perf/mprotect.perf.txt.xz", "flush_ipis");
+	within_1pct("traces/perf/mprotect.perf.txt.xz", "local_mm_shootdown");
+	within_1pct("traces/perf/tlb_flush1.perf.txt.xz", "flush_ipis");
+	within_1pct("traces/perf/lazy_idle.perf.txt.xz", "flush_ipis");
+	within_1pct("traces/perf/ftrace/idle_lazy.ftrace.txt.xz", "flush_ipis");
+	within_1pct("traces/perf/ftrace/thp_collapse.ftrace.txt.xz", "sync_ipis");
+}
+
+/* import writes a native trace that replays to the same prediction. */
+static void test_import_roundtrip(void **state)
+{
+	const char *out = "/tmp/tlbsim-import.jsonl";
+	struct tu_run a, b;
+	json_t *da, *db;
+	json_error_t e;
+
+	(void)state;
+	a = tu_cli(NULL, "import", "traces/perf/munmap_tables.perf.txt.xz", "-o", out, NULL);
+	assert_int_equal(a.status, 0);
+	tu_run_free(&a);
+	a = tu_cli(NULL, "run", "traces/perf/munmap_tables.perf.txt.xz", "--backend",
+		   "kvm", "--json", NULL);
+	b = tu_cli(NULL, "run", out, "--backend", "kvm", "--json", NULL);
+	assert_int_equal(b.status, 0);
+	da = json_loads(a.out, 0, &e);
+	db = json_loads(b.out, 0, &e);
+	assert_true(json_equal(json_object_get(json_array_get(json_object_get(da, "policies"), 0), "ipis"),
+			       json_object_get(json_array_get(json_object_get(db, "policies"), 0), "ipis")));
+	json_decref(da);
+	json_decref(db);
+	tu_run_free(&a);
+	tu_run_free(&b);
+	remove(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_perf_captures),
+		cmocka_unit_test(test_ftrace_captures),
+		cmocka_unit_test(test_predictions_that_hold),
+		cmocka_unit_test(test_import_roundtrip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
