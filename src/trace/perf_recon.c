@@ -44,12 +44,18 @@ struct vma_m {
 
 struct proc {
 	int32_t tgid;
+	int32_t parent;      /* tgid it was forked from (COW peer) */
+	uint32_t cow_peers;  /* live processes sharing pages copy-on-write */
 	bool live;
+	bool exited;         /* its records until the next fork are exit paths */
 	struct vma_m *v;
 	uint32_t nv, capv;
 	uint64_t *chunks;     /* 2 MiB chunks touched (PTE tables exist) */
 	uint32_t nchunks, capchunks;
 	uint64_t col_start, col_end; /* MADV_COLLAPSE range in progress */
+	uint64_t *rd;         /* pages first mapped by a read fault (zero page,
+			       * page cache): a later write copies them */
+	uint32_t nrd, caprd;
 };
 
 struct task {
@@ -265,6 +271,63 @@ static void mirror_add(struct proc *pr, uint64_t s, uint64_t e, bool huge)
 		pr->v[pr->nv++] = (struct vma_m){ s, e, huge };
 }
 
+/* Read-faulted pages: an open-addressing set, small and never shrunk
+ * (removal marks the slot 1, a value no page can have). */
+static bool rd_has(const struct proc *pr, uint64_t page, uint32_t *slot)
+{
+	uint32_t mask = pr->caprd - 1, h;
+
+	if (!pr->caprd)
+		return false;
+	for (h = (uint32_t)((page >> 12) * 2654435761u) & mask; pr->rd[h]; h = (h + 1) & mask)
+		if (pr->rd[h] == page) {
+			*slot = h;
+			return true;
+		}
+	return false;
+}
+
+static void rd_add(struct proc *pr, uint64_t page)
+{
+	uint32_t slot, h;
+
+	if (rd_has(pr, page, &slot))
+		return;
+	if ((pr->nrd + 1) * 2 > pr->caprd) {
+		uint32_t cap = pr->caprd ? 2 * pr->caprd : 64;
+		uint64_t *n = calloc(cap, sizeof(*n));
+
+		if (!n)
+			return;
+		for (uint32_t i = 0; i < pr->caprd; i++) {
+			if (pr->rd[i] <= 1)
+				continue;
+			for (h = (uint32_t)((pr->rd[i] >> 12) * 2654435761u) & (cap - 1);
+			     n[h]; h = (h + 1) & (cap - 1))
+				;
+			n[h] = pr->rd[i];
+		}
+		free(pr->rd);
+		pr->rd = n;
+		pr->caprd = cap;
+	}
+	for (h = (uint32_t)((page >> 12) * 2654435761u) & (pr->caprd - 1); pr->rd[h] > 1;
+	     h = (h + 1) & (pr->caprd - 1))
+		;
+	pr->rd[h] = page;
+	pr->nrd++;
+}
+
+static bool rd_take(struct proc *pr, uint64_t page)
+{
+	uint32_t slot;
+
+	if (!rd_has(pr, page, &slot))
+		return false;
+	pr->rd[slot] = 1; /* tombstone */
+	return true;
+}
+
 static void chunk_touch(struct proc *pr, uint64_t a)
 {
 	uint64_t c = a & ~(PMD - 1);
@@ -333,9 +396,18 @@ static void ensure_mapped(struct perf_recon *p, struct proc *pr, uint64_t s,
 /* ------------------------------------------------------------- events */
 
 /* The task of this record runs on its CPU: say so if the model thinks not. */
+static bool exited(struct perf_recon *p, int32_t tgid)
+{
+	for (uint32_t i = 0; i < p->nprocs; i++)
+		if (p->procs[i].tgid == tgid)
+			return p->procs[i].exited;
+	return false;
+}
+
 static void ensure_running(struct perf_recon *p, const struct perf_rec *r)
 {
-	int32_t want = is_kthread(r->comm, r->pid) ? 0 : r->pid;
+	/* after its mm is gone, an exiting task runs on a borrowed one */
+	int32_t want = is_kthread(r->comm, r->pid) || exited(p, r->pid) ? 0 : r->pid;
 	struct tlbsim_trace_event *ev;
 
 	if (p->cur[r->cpu] == want)
@@ -523,9 +595,14 @@ static void on_fault(struct perf_recon *p, const struct perf_rec *r)
 	ev->len = PAGE;
 	if (v && !v->huge)
 		chunk_touch(pr, page);
-	if ((err & 3) == 3) {
-		/* write to a present read-only page: COW or write-protect,
-		 * ptep_clear_flush() -> flush_tlb_page() */
+	if (!(err & 2))
+		rd_add(pr, page);
+	if ((err & 3) == 3 && (rd_take(pr, page) || pr->cow_peers)) {
+		/* write to a present page that is not ours alone: the zero page
+		 * or a page-cache page mapped by a read fault, or one shared
+		 * copy-on-write with a live parent or child: wp_page_copy() ->
+		 * ptep_clear_flush() -> flush_tlb_page(). A page we own alone is
+		 * reused by do_wp_page() without a flush. */
 		ev = emit(p, TLBSIM_EV_FLUSH, r->cpu);
 		if (!ev)
 			return;
@@ -547,7 +624,16 @@ static void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu)
 	if (ev)
 		ev->mm = (uint32_t)pr->tgid;
 	pr->live = false;
+	pr->exited = true;
 	pr->nv = pr->nchunks = 0;
+	/* its COW peers own their pages alone now */
+	for (uint32_t i = 0; i < p->nprocs; i++) {
+		struct proc *q = &p->procs[i];
+
+		if ((q->tgid == pr->parent || q->parent == pr->tgid) && q->cow_peers)
+			q->cow_peers--;
+	}
+	pr->cow_peers = 0;
 	for (unsigned c = 0; c < p->cpus; c++)
 		if (p->cur[c] == pr->tgid)
 			p->cur[c] = 0; /* the exiting CPU runs it lazily now */
@@ -571,8 +657,12 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	pc = proc_get(p, (int32_t)child);
 	if (!pc || is_kthread(r->comm, r->pid))
 		return;
+	pc->exited = false;
+	pc->parent = r->pid;
 	parent = proc_get(p, r->pid);
 	if (parent->live && parent->nv) {
+		pc->cow_peers = 1;
+		parent->cow_peers++;
 		/* dup_mmap(): the child inherits the mappings; write-protecting
 		 * the parent's private pages ends in flush_tlb_mm(parent) */
 		for (uint32_t i = 0; i < parent->nv; i++) {
@@ -598,8 +688,10 @@ static void on_exec(struct perf_recon *p, const struct perf_rec *r)
 
 	if (!pr || !pr->live)
 		return;
-	/* exec_mmap(): the task moves to a new mm, the old one is torn down */
+	/* exec_mmap(): the task moves to a new mm, the old one is torn down;
+	 * the task itself goes on, in the new mm */
 	emit_exit(p, pr, r->cpu);
+	pr->exited = false;
 	p->inf[INF_EXEC_EXIT]++;
 	p->cur[r->cpu] = 0;
 }
@@ -725,6 +817,7 @@ void perf_recon_free(struct perf_recon *p)
 	for (uint32_t i = 0; i < p->nprocs; i++) {
 		free(p->procs[i].v);
 		free(p->procs[i].chunks);
+		free(p->procs[i].rd);
 	}
 	free(p->procs);
 	free(p->tasks);

@@ -27,6 +27,8 @@ static const char *const corpus[] = {
 	"negative_time.jsonl",
 	"not_a_trace.jsonl",
 	"not_object.jsonl",
+	"garbage.jsonl",
+	"perf_bad_time.jsonl",
 	"share_self.jsonl",
 	"time_backwards.jsonl",
 	"too_many_cpus.jsonl",
