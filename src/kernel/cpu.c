@@ -28,6 +28,11 @@ void cpu_init(struct sim *s, uint32_t c)
 
 /* --------------------------------------------------------- TLB model */
 
+static unsigned epoch_slot(uint16_t asid)
+{
+	return asid == ASID_GLOBAL ? TLB_NR_DYN_ASIDS : asid;
+}
+
 static struct tlb_entry *tlb_slot(struct sim *s, uint32_t c, uint64_t vpage,
 				  bool alloc)
 {
@@ -57,6 +62,7 @@ void tlb_fill(struct sim *s, uint32_t c, struct mm *mm, uint64_t vpage,
 	e->fill_t = s->cur ? s->cur->t : s->last_t;
 	e->asid = s->cpus[c].loaded_asid;
 	e->size = size;
+	e->epoch = s->cpus[c].tlb_epoch[epoch_slot(e->asid)];
 }
 
 /*
@@ -70,7 +76,8 @@ bool tlb_lookup_stale(struct sim *s, uint32_t c, struct mm *mm,
 	uint64_t now = sim_now(s);
 
 	if (!e || e->vpage != vpage || e->ctx_id != mm->ctx_id ||
-	    e->asid != s->cpus[c].loaded_asid)
+	    e->asid != s->cpus[c].loaded_asid ||
+	    e->epoch != s->cpus[c].tlb_epoch[epoch_slot(e->asid)])
 		return false;
 	for (uint64_t seq = e->fill_seq + 1; seq <= mm->inval_seq; seq++) {
 		const struct inval *iv = &mm->inval[seq % INVAL_RING];
@@ -86,6 +93,7 @@ bool tlb_lookup_stale(struct sim *s, uint32_t c, struct mm *mm,
 	return false;
 }
 
+/* Partial flush: drop the entries of one ASID in [start, end). */
 static void tlb_drop(struct sim *s, uint32_t c, uint16_t asid, bool all_asids,
 		     uint64_t start, uint64_t end)
 {
@@ -114,7 +122,7 @@ void cpu_flush_asid(struct sim *s, uint32_t c, uint16_t asid, bool full,
 {
 	cpu_asid_ctx(&s->cpus[c], asid)->flushed_at = sim_now(s);
 	if (full)
-		tlb_drop(s, c, asid, false, 0, NEVER);
+		s->cpus[c].tlb_epoch[epoch_slot(asid)]++;
 	else
 		tlb_drop(s, c, asid, false, start, end);
 }
@@ -128,7 +136,8 @@ void cpu_flush_all(struct sim *s, uint32_t c)
 	for (int i = 0; i < TLB_NR_DYN_ASIDS; i++)
 		cpu->ctxs[i].flushed_at = now;
 	cpu->global.flushed_at = now;
-	tlb_drop(s, c, 0, true, 0, NEVER);
+	for (unsigned i = 0; i <= TLB_NR_DYN_ASIDS; i++)
+		cpu->tlb_epoch[i]++;
 }
 
 /* ------------------------------------------------------ lazy TLB mode */

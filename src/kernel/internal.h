@@ -248,6 +248,7 @@ struct cpu {
 	struct op op;              /* what this CPU initiated and waits for */
 	struct csd_queue csd;
 	struct deferred deferred;
+	bool on_waiting;           /* listed in sim->waiting */
 	uint64_t lazy_since;       /* for the observer */
 	/* why the last flush of an mm did not reach this CPU (causal chains) */
 	uint8_t skip_reason;       /* enum skip_reason */
@@ -257,6 +258,8 @@ struct cpu {
 	bool in_handler;
 	/* a small TLB for stale_tlb: direct mapped */
 	struct tlb_entry *tlb;
+	/* a full flush of an ASID bumps its epoch: O(1), no scan of the TLB */
+	uint32_t tlb_epoch[TLB_NR_DYN_ASIDS + 1];
 };
 
 #define TLB_ENTRIES 256
@@ -266,6 +269,7 @@ struct tlb_entry {
 	uint64_t fill_seq;         /* mm->inval_seq at fill */
 	uint64_t fill_t;           /* trace time of the fill */
 	uint64_t size;             /* 4 KiB or 2 MiB */
+	uint32_t epoch;            /* valid while equal to its ASID's epoch */
 	uint16_t asid;
 };
 
@@ -293,6 +297,8 @@ struct sim {
 	uint32_t *table_free;
 	uint32_t ntable_free;
 	bool resume_waiters;       /* a lock was released */
+	uint32_t *waiting;         /* CPUs with deferred events (no O(cpus) scans) */
+	uint32_t nwaiting;
 	struct mmlock *locks;      /* by trace mm id, open addressing */
 	uint32_t nlocks, caplocks;
 	struct rcu_cb *rcu;        /* pending callbacks, FIFO */

@@ -238,13 +238,25 @@ void cpu_try_resume(struct sim *s, uint32_t c)
 	}
 }
 
+/* Only CPUs that have events waiting are visited: a release must not cost
+ * O(cpus) on a 4096-CPU machine. */
 static void resume_waiters(struct sim *s)
 {
 	while (s->resume_waiters && !s->err) {
+		uint32_t out = 0;
+
 		s->resume_waiters = false;
-		for (uint32_t c = 0; c < s->ncpus && !s->err; c++)
-			if (s->cpus[c].deferred.len)
-				cpu_try_resume(s, c);
+		for (uint32_t i = 0; i < s->nwaiting && !s->err; i++)
+			cpu_try_resume(s, s->waiting[i]);
+		for (uint32_t i = 0; i < s->nwaiting; i++) {
+			struct cpu *cpu = &s->cpus[s->waiting[i]];
+
+			if (cpu->deferred.len)
+				s->waiting[out++] = s->waiting[i];
+			else
+				cpu->on_waiting = false;
+		}
+		s->nwaiting = out;
 	}
 }
 
@@ -325,6 +337,10 @@ int tlbsim_sim_apply(struct tlbsim_sim *ss, const struct tlbsim_trace_event *ev,
 	    (cpu_busy(s, cpu) || cpu->deferred.len || !mmlock_ready(s, &p))) {
 		if (deferred_push(&cpu->deferred, &p))
 			return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+		if (!cpu->on_waiting) {
+			cpu->on_waiting = true;
+			s->waiting[s->nwaiting++] = ev->cpu;
+		}
 		return 0;
 	}
 	apply_pending(s, &p);
@@ -410,8 +426,9 @@ int tlbsim_sim_new(const struct tlbsim_sim_config *cfg, struct tlbsim_sim **out,
 	s->diag = diag;
 	s->eng = tlbsim_engine_new();
 	s->cpus = calloc(s->ncpus, sizeof(*s->cpus));
+	s->waiting = calloc(s->ncpus, sizeof(*s->waiting));
 	s->res.per_cpu = calloc(s->ncpus, sizeof(*s->res.per_cpu));
-	if (!s->eng || !s->cpus || !s->res.per_cpu)
+	if (!s->eng || !s->cpus || !s->res.per_cpu || !s->waiting)
 		goto nomem;
 	s->res.policy = cfg->policy;
 	s->res.backend = cfg->backend->name;
@@ -459,6 +476,7 @@ void tlbsim_sim_free(struct tlbsim_sim *ss)
 	free(s->idmap_val);
 	free(s->rcu);
 	free(s->locks);
+	free(s->waiting);
 	free(s->cpus);
 	free(s->res.per_cpu);
 	free(s->res.hazards);
