@@ -77,6 +77,12 @@ struct tlbsim_counters {
 	uint64_t cycles_total, cycles_wait, cycles_handlers, cycles_slip;
 };
 
+/* A latency distribution, in trace time units (ns for ns traces). */
+struct tlbsim_latency {
+	uint64_t n;
+	uint64_t p50, p90, p99;
+};
+
 struct tlbsim_result {
 	struct tlbsim_policy policy;
 	const char *backend;
@@ -85,6 +91,10 @@ struct tlbsim_result {
 	struct tlbsim_cpu_stats *per_cpu; /* ncpus entries */
 	size_t nhazards;
 	struct tlbsim_hazard *hazards;
+	/* initiator's send -> last acknowledgement, per flush with IPIs */
+	struct tlbsim_latency shootdown;
+	/* send -> the target's flush (TLB_REMOTE_SHOOTDOWN), per flush IPI */
+	struct tlbsim_latency send_to_remote_flush;
 };
 
 /*

@@ -46,6 +46,68 @@ static const struct {
 	{ "wrong_cpu", false, "tlb_flush reason 5 (missed on idle CPUs)" },
 };
 
+/* Observed send -> remote shootdown latencies: each TLB_REMOTE_SHOOTDOWN
+ * on a CPU pairs with the latest TLB_REMOTE_SEND_IPI on another CPU, as
+ * ground-truth.json counts them. */
+struct lat_obs {
+	uint64_t last_send_t[TLBSIM_MAX_CPUS > 64 ? 64 : TLBSIM_MAX_CPUS];
+	bool have_send[64];
+	uint64_t *v;
+	size_t n, cap;
+};
+
+static void lat_note(struct lat_obs *l, const struct tlbsim_trace_event *ev)
+{
+	uint64_t best = 0;
+	bool found = false;
+
+	if (strcmp(ev->what, "tlb_flush") || ev->cpu >= 64)
+		return;
+	if (ev->reason == 4) {
+		l->last_send_t[ev->cpu] = ev->t;
+		l->have_send[ev->cpu] = true;
+		return;
+	}
+	if (ev->reason != 1)
+		return;
+	for (unsigned c = 0; c < 64; c++)
+		if (c != ev->cpu && l->have_send[c] && l->last_send_t[c] <= ev->t &&
+		    (!found || l->last_send_t[c] > best)) {
+			best = l->last_send_t[c];
+			found = true;
+		}
+	if (!found)
+		return;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 256;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!l->v) {
+			l->n = l->cap = 0;
+			return;
+		}
+	}
+	l->v[l->n++] = ev->t - best;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of the observed latencies, in trace units. */
+static uint64_t lat_pct(struct lat_obs *l, double q)
+{
+	size_t i;
+
+	if (!l->n)
+		return 0;
+	qsort(l->v, l->n, sizeof(*l->v), cmp_u64);
+	i = (size_t)(q * (double)(l->n - 1) + 0.5);
+	return l->v[i];
+}
+
 static void tally(uint64_t obs[V_COUNT], const struct tlbsim_trace_event *ev)
 {
 	if (!strcmp(ev->what, "csd_queue_cpu")) {
@@ -97,7 +159,17 @@ static json_t *counts_json(const struct tlbsim_trace_count *c, size_t n, bool us
 	return o;
 }
 
+struct lat_pair {
+	uint64_t n_obs, obs_p50, obs_p90, n_pred, pred_p50, pred_p90;
+};
+
+static double lat_err(uint64_t obs, uint64_t pred)
+{
+	return obs ? 100.0 * ((double)pred - (double)obs) / (double)obs : 0.0;
+}
+
 static char *validate_json(const struct session *s, const char *backend,
+			   const struct lat_pair *lp,
 			   const uint64_t obs[V_COUNT], const uint64_t pred[V_COUNT],
 			   const struct tlbsim_trace_count *tp, size_t ntp,
 			   const struct tlbsim_trace_count *inf, size_t ninf)
@@ -119,9 +191,13 @@ static char *validate_json(const struct session *s, const char *backend,
 			"predicted", (json_int_t)pred[i], "error_pct",
 			round(error_pct(obs[i], pred[i]) * 100) / 100,
 			"complete_in_capture", vdefs[i].complete));
-	v = json_pack("{s:s, s:s, s:o, s:o, s:o}", "backend", backend, "policy",
-		      "legacy", "counters", counters, "inferences",
-		      counts_json(inf, ninf, false), "tracepoints",
+	v = json_pack("{s:s, s:s, s:o, s:{s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}, s:o, s:o}",
+		      "backend", backend, "policy", "legacy", "counters", counters,
+		      "latency", "observed_send_to_remote_flush_ns", "n", (json_int_t)lp->n_obs,
+		      "p50", (json_int_t)lp->obs_p50, "p90", (json_int_t)lp->obs_p90,
+		      "predicted_send_to_remote_flush_ns", "n", (json_int_t)lp->n_pred,
+		      "p50", (json_int_t)lp->pred_p50, "p90", (json_int_t)lp->pred_p90,
+		      "inferences", counts_json(inf, ninf, false), "tracepoints",
 		      counts_json(tp, ntp, true));
 	json_object_set_new(doc, "validate", v);
 	out = json_dumps(doc, JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(10));
@@ -130,6 +206,7 @@ static char *validate_json(const struct session *s, const char *backend,
 }
 
 static void validate_table(FILE *f, const char *path, const char *backend,
+			   const struct lat_pair *lp,
 			   const uint64_t obs[V_COUNT], const uint64_t pred[V_COUNT],
 			   const struct tlbsim_trace_count *tp, size_t ntp,
 			   const struct tlbsim_trace_count *inf, size_t ninf)
@@ -142,6 +219,14 @@ static void validate_table(FILE *f, const char *path, const char *backend,
 			(unsigned long long)obs[i], (unsigned long long)pred[i],
 			error_pct(obs[i], pred[i]), vdefs[i].complete ? "" :
 			"  (the capture misses these on idle CPUs)");
+	if (lp->n_obs)
+		fprintf(f, "\nsend -> remote shootdown (ns, %llu observed, %llu predicted):\n"
+			"%-22s %10llu %10llu %+8.1f%%\n%-22s %10llu %10llu %+8.1f%%\n",
+			(unsigned long long)lp->n_obs, (unsigned long long)lp->n_pred,
+			"latency p50", (unsigned long long)lp->obs_p50,
+			(unsigned long long)lp->pred_p50, lat_err(lp->obs_p50, lp->pred_p50),
+			"latency p90", (unsigned long long)lp->obs_p90,
+			(unsigned long long)lp->pred_p90, lat_err(lp->obs_p90, lp->pred_p90));
 	fprintf(f, "\ninferences:");
 	for (size_t i = 0; i < ninf; i++)
 		if (inf[i].count)
@@ -160,6 +245,7 @@ int cmd_validate(int argc, char **argv)
 	struct tlbsim_trace_event ev;
 	struct tlbsim_trace_count tp[256], inf[32];
 	uint64_t obs[V_COUNT] = { 0 }, pred[V_COUNT];
+	struct lat_obs lat;
 	struct tlbsim_diag d;
 	size_t ntp, ninf;
 	int err, r;
@@ -175,6 +261,7 @@ int cmd_validate(int argc, char **argv)
 		fputs(validate_help, stderr);
 		return 2;
 	}
+	memset(&lat, 0, sizeof(lat));
 	if (!o.backend)
 		o.backend = "kvm";
 	o.policies[0] = "legacy";
@@ -185,8 +272,10 @@ int cmd_validate(int argc, char **argv)
 			err = r;
 			break;
 		}
-		if (ev.kind == TLBSIM_EV_OBSERVED)
+		if (ev.kind == TLBSIM_EV_OBSERVED) {
 			tally(obs, &ev);
+			lat_note(&lat, &ev);
+		}
 		else
 			err = tlbsim_sim_apply(s.sims[0], &ev, &d);
 	}
@@ -196,12 +285,20 @@ int cmd_validate(int argc, char **argv)
 		char *text = NULL;
 		size_t len = 0;
 
+		struct lat_pair lp;
+
 		s.results[0] = tlbsim_sim_result(s.sims[0]);
 		predicted(s.results[0], pred);
+		lp.n_obs = lat.n;
+		lp.obs_p50 = lat_pct(&lat, 0.5);
+		lp.obs_p90 = lat_pct(&lat, 0.9);
+		lp.n_pred = s.results[0]->send_to_remote_flush.n;
+		lp.pred_p50 = s.results[0]->send_to_remote_flush.p50;
+		lp.pred_p90 = s.results[0]->send_to_remote_flush.p90;
 		ntp = tlbsim_trace_tracepoints(s.reader, tp, 256);
 		ninf = tlbsim_trace_inferences(s.reader, inf, 32);
 		if (o.json) {
-			text = validate_json(&s, o.backend, obs, pred, tp, ntp < 256 ? ntp : 256,
+			text = validate_json(&s, o.backend, &lp, obs, pred, tp, ntp < 256 ? ntp : 256,
 					     inf, ninf < 32 ? ninf : 32);
 			if (text) {
 				len = strlen(text);
@@ -213,7 +310,7 @@ int cmd_validate(int argc, char **argv)
 			FILE *f = open_memstream(&text, &len);
 
 			if (f) {
-				validate_table(f, o.traces[0], o.backend, obs, pred, tp,
+				validate_table(f, o.traces[0], o.backend, &lp, obs, pred, tp,
 					       ntp < 256 ? ntp : 256, inf, ninf < 32 ? ninf : 32);
 				fclose(f);
 			}
@@ -223,6 +320,7 @@ int cmd_validate(int argc, char **argv)
 			     tlbsim_diag_set(&d, TLBSIM_ENOMEM, "out of memory");
 		free(text);
 	}
+	free(lat.v);
 	session_close(&s);
 	return err ? cli_fail(&d) : 0;
 }

@@ -33,7 +33,15 @@ static int machine_setup(struct session *s, const struct tlbsim_trace_header *h,
 		return tlbsim_diag_set(diag, TLBSIM_EINVAL, "topology \"%s\" has %u CPUs, "
 			"the trace has %u", tlbsim_topology_desc(s->topo),
 			tlbsim_topology_cpus(s->topo), h->cpus);
-	p = tlbsim_profile_builtin(o->profile ? o->profile : "generic");
+	if (o->profile && !strcmp(o->profile, "host")) {
+		struct tlbsim_host host;
+
+		if ((err = tlbsim_host_detect(&host, diag)))
+			return err;
+		p = tlbsim_profile_builtin(host.suggested_profile);
+	} else {
+		p = tlbsim_profile_builtin(o->profile ? o->profile : "generic");
+	}
 	if (p)
 		s->profile = *p;
 	else if ((err = tlbsim_profile_load(o->profile, &s->profile, diag)))

@@ -278,6 +278,15 @@ struct rcu_cb {
 	uint64_t gp_start;         /* cycle call_rcu() ran */
 };
 
+/*
+ * A latency histogram with bounded memory: values below 128 exactly, above
+ * that 64 buckets per power of two (under 1.6 % error), up to 2^48.
+ */
+#define HIST_BUCKETS (128 + 41 * 64)
+struct hist {
+	uint64_t n;
+	uint32_t b[HIST_BUCKETS];
+};
 struct sim {
 	struct tlbsim_sim_config cfg;
 	struct tlbsim_profile prof;
@@ -308,6 +317,8 @@ struct sim {
 	uint64_t flow_seq;
 	uint64_t last_t;           /* trace time of the last applied event */
 	struct tlbsim_result res;
+	struct hist lat_shootdown;   /* cycles */
+	struct hist lat_remote;      /* cycles */
 	size_t caphazards;
 	/* recently gone links, for speculate */
 	struct dead_link gone[64];
@@ -338,6 +349,11 @@ struct ev_ipi {
 	uint32_t target;
 	struct csd csd;
 };
+
+/* ---- latency.c ---- */
+void hist_add(struct hist *h, uint64_t v);
+void hist_result(const struct hist *h, struct tlbsim_latency *out,
+		 uint64_t (*conv)(const struct sim *, uint64_t), const struct sim *s);
 
 /* ---- sim.c ---- */
 uint64_t sim_now(const struct sim *s);

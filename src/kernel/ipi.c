@@ -105,8 +105,15 @@ void ipi_run_pending(struct sim *s, uint32_t c)
 	cpu->csd.len--;
 	cpu->in_handler = true;
 	cost = s->prof.irq_entry + s->prof.irq_exit;
-	if (cpu->cur.func == CSD_FLUSH_TLB_FUNC)
-		cost += flush_tlb_func(s, c, &s->cpus[cpu->cur.from].op.fi);
+	if (cpu->cur.func == CSD_FLUSH_TLB_FUNC) {
+		uint64_t remote = s->res.c.flush_remote;
+		uint64_t f = flush_tlb_func(s, c, &s->cpus[cpu->cur.from].op.fi);
+
+		/* trace_tlb_flush(TLB_REMOTE_SHOOTDOWN) fires as it ends */
+		if (s->res.c.flush_remote != remote)
+			hist_add(&s->lat_remote, now + s->prof.irq_entry + f - cpu->cur.sent);
+		cost += f;
+	}
 	/* tlb_remove_table_smp_sync() is empty: taking the IRQ is the point */
 	cpu->handler_until = now + cost;
 	s->res.c.cycles_handlers += cost;

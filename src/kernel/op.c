@@ -59,6 +59,8 @@ void op_ack(struct sim *s, uint32_t c, uint64_t op_seq)
 	if (--op->pending)
 		return;
 	at = sim_now(s) + s->prof.ack;
+	if (op->stage == ST_FLUSH)
+		hist_add(&s->lat_shootdown, at - op->started);
 	if (at < op->local_done)
 		at = op->local_done;
 	/* an initiator inside a handler sees the ack when it returns */

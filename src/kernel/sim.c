@@ -372,6 +372,8 @@ int tlbsim_sim_finish(struct tlbsim_sim *ss, struct tlbsim_diag *diag)
 				s->cfg.trace_name, c);
 	/* CPU time the protocol cost: initiators waiting, targets handling */
 	s->res.c.cycles_total = s->res.c.cycles_wait + s->res.c.cycles_handlers;
+	hist_result(&s->lat_shootdown, &s->res.shootdown, sim_t, s);
+	hist_result(&s->lat_remote, &s->res.send_to_remote_flush, sim_t, s);
 	for (unsigned c = 0; c < s->ncpus && sim_observing(s); c++)
 		if (s->cpus[c].is_lazy)
 			sim_observe(s, TLBSIM_OBS_LAZY, (int)c, -1,

@@ -74,6 +74,29 @@ static const struct tlbsim_profile builtin[] = {
 		.ack = 300,
 		.rcu_grace = 25000000,
 	},
+	{
+		/* Sources: profiles/kvm-guest.json (calibrated on traces/perf/) */
+		.name = "kvm-guest",
+		.ghz = 2.5,
+		.ipi_send = 1500,
+		.ipi_send_per_target = 300,
+		.ipi_latency = { 0, 28000, 28000, 28000, 28000, 30000, 32000 },
+		.irq_entry = 1000,
+		.irq_exit = 1000,
+		.flush_handler = 300,
+		.invlpg = 250,
+		.full_flush = 500,
+		.tlb_refill = 2500,
+		.cr3_noflush = 250,
+		.cr3_flush = 500,
+		.invlpgb = 300,
+		.tlbsync = 1500,
+		.hypercall_flush = 4000,
+		.kvm_preempted_flush = 2500,
+		.context_switch = 5000,
+		.ack = 1000,
+		.rcu_grace = 25000000,
+	},
 };
 
 const struct tlbsim_profile *tlbsim_profile_builtin(const char *name)

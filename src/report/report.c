@@ -80,6 +80,13 @@ static json_t *per_cpu_json(const struct tlbsim_result *r)
 	return a;
 }
 
+static json_t *latency_json(const struct tlbsim_latency *l)
+{
+	return json_pack("{s:I, s:I, s:I, s:I}", "n", (json_int_t)l->n, "p50",
+			 (json_int_t)l->p50, "p90", (json_int_t)l->p90, "p99",
+			 (json_int_t)l->p99);
+}
+
 static json_t *policy_json(const struct tlbsim_result *r)
 {
 	json_t *o = json_object(), *hz = json_array();
@@ -112,6 +119,9 @@ static json_t *policy_json(const struct tlbsim_result *r)
 	for (size_t i = 0; i < n; i++)
 		if (!strncmp(defs[i].name, "counters.", 9))
 			set_path(o, defs[i].name, jint(tlbsim_counter_get(&r->c, &defs[i])));
+	json_object_set_new(o, "latency", json_pack("{s:o, s:o}", "shootdown_ns",
+		latency_json(&r->shootdown), "send_to_remote_flush_ns",
+		latency_json(&r->send_to_remote_flush)));
 	json_object_set_new(o, "per_cpu", per_cpu_json(r));
 	return o;
 }
@@ -231,6 +241,15 @@ int tlbsim_report_table(const struct tlbsim_report_input *in, FILE *out,
 								      rows[k].counter));
 		fputc('\n', out);
 	}
+	fprintf(out, "%-24s", "shootdown p50/p90");
+	for (size_t i = 0; i < in->nresults; i++) {
+		char b[48];
+
+		snprintf(b, sizeof(b), "%" PRIu64 "/%" PRIu64, in->results[i]->shootdown.p50,
+			 in->results[i]->shootdown.p90);
+		fprintf(out, " %20s", b);
+	}
+	fputc('\n', out);
 	fprintf(out, "%-24s", "hazards");
 	for (size_t i = 0; i < in->nresults; i++)
 		fprintf(out, " %20zu", in->results[i]->nhazards);

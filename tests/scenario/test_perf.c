@@ -149,6 +149,43 @@ static void test_predictions_that_hold(void **state)
 	within_1pct("traces/perf/ftrace/thp_collapse.ftrace.txt.xz", "sync_ipis");
 }
 
+/* With the kvm-guest profile, the predicted send -> remote shootdown p50 is
+ * within 20 % of the kernel's on every capture that shows remote
+ * shootdowns of a running CPU. */
+static void test_latency_p50(void **state)
+{
+	static const char *const caps[] = {
+		"traces/perf/collapse.perf.txt.xz", "traces/perf/fork_exit.perf.txt.xz",
+		"traces/perf/hugetlb_unshare.perf.txt.xz", "traces/perf/mprotect.perf.txt.xz",
+		"traces/perf/munmap_tables.perf.txt.xz", "traces/perf/tlb_flush1.perf.txt.xz",
+		"traces/perf/tlb_flush3.perf.txt.xz",
+		"traces/perf/ftrace/hugetlb_share.ftrace.txt.xz",
+		"traces/perf/ftrace/munmap_big.ftrace.txt.xz",
+		"traces/perf/ftrace/thp_collapse.ftrace.txt.xz",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		struct tu_run r = tu_cli(NULL, "validate", caps[i], "--json", "--profile",
+					 "kvm-guest", NULL);
+		json_error_t e;
+		json_t *doc = json_loads(r.out, 0, &e), *lat;
+		double obs, pred;
+
+		assert_non_null(doc);
+		lat = json_object_get(json_object_get(doc, "validate"), "latency");
+		obs = (double)json_integer_value(json_object_get(json_object_get(lat,
+			"observed_send_to_remote_flush_ns"), "p50"));
+		pred = (double)json_integer_value(json_object_get(json_object_get(lat,
+			"predicted_send_to_remote_flush_ns"), "p50"));
+		if (fabs(pred - obs) > 0.2 * obs)
+			print_error("%s: p50 observed %.0f predicted %.0f\n", caps[i], obs, pred);
+		assert_true(obs > 0 && fabs(pred - obs) <= 0.2 * obs);
+		json_decref(doc);
+		tu_run_free(&r);
+	}
+}
+
 /* import writes a native trace that replays to the same prediction. */
 static void test_import_roundtrip(void **state)
 {
@@ -182,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_perf_captures),
 		cmocka_unit_test(test_ftrace_captures),
 		cmocka_unit_test(test_predictions_that_hold),
+		cmocka_unit_test(test_latency_p50),
 		cmocka_unit_test(test_import_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
