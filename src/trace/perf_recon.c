@@ -29,12 +29,14 @@ enum inf {
 	INF_FORK_VMAS,           /* child inherits the parent's mappings */
 	INF_EXEC_EXIT,           /* exec drops the old mm */
 	INF_HUGETLB_GUESS,       /* shared fd mapping at 1 GiB alignment */
+	INF_PMD_SHARE,           /* a hugetlb fault found another mm's PMD table */
 	INF_COUNT
 };
 
 static const char *const inf_names[INF_COUNT] = {
 	"switch_from_event", "tgid_from_tid", "map_before_capture", "map_replaced",
 	"cow_flush", "fork_flush", "fork_vmas", "exec_exit", "hugetlb_guess",
+	"pmd_share",
 };
 
 struct vma_m {
@@ -53,6 +55,8 @@ struct proc {
 	uint64_t *chunks;     /* 2 MiB chunks touched (PTE tables exist) */
 	uint32_t nchunks, capchunks;
 	uint64_t col_start, col_end; /* MADV_COLLAPSE range in progress */
+	uint64_t gibs[8];     /* hugetlb GiBs whose PMD table this mm links */
+	uint32_t ngibs;
 	uint64_t *rd;         /* pages first mapped by a read fault (zero page,
 			       * page cache): a later write copies them */
 	uint32_t nrd, caprd;
@@ -262,6 +266,59 @@ static void mirror_remove(struct proc *pr, uint64_t s, uint64_t e)
 			pr->chunks[i] = pr->chunks[--pr->nchunks];
 		else
 			i++;
+	for (uint32_t i = 0; i < pr->ngibs;)
+		if (pr->gibs[i] + PUD > s && pr->gibs[i] < e)
+			pr->gibs[i] = pr->gibs[--pr->ngibs];
+		else
+			i++;
+}
+
+static bool gib_linked(const struct proc *pr, uint64_t g)
+{
+	for (uint32_t i = 0; i < pr->ngibs; i++)
+		if (pr->gibs[i] == g)
+			return true;
+	return false;
+}
+
+static void gib_link(struct proc *pr, uint64_t g)
+{
+	if (!gib_linked(pr, g) && pr->ngibs < 8)
+		pr->gibs[pr->ngibs++] = g;
+}
+
+/*
+ * huge_pmd_share(): a fault in a shared hugetlb mapping covering a whole
+ * GiB reuses the PMD table of another mm that maps the same range (the
+ * same file at the same offset: here, the same addresses, as after fork).
+ */
+static void maybe_share(struct perf_recon *p, struct proc *pr,
+			const struct vma_m *v, uint64_t page)
+{
+	uint64_t g = page & ~(PUD - 1);
+	struct tlbsim_trace_event *ev;
+
+	if (!v->huge || v->start > g || v->end < g + PUD || gib_linked(pr, g))
+		return;
+	for (uint32_t i = 0; i < p->nprocs; i++) {
+		struct proc *o = &p->procs[i];
+		const struct vma_m *ov;
+
+		if (o == pr || !o->live || !gib_linked(o, g))
+			continue;
+		ov = vma_at(o, g);
+		if (!ov || !ov->huge || ov->start > g || ov->end < g + PUD)
+			continue;
+		ev = emit(p, TLBSIM_EV_SHARE, p->rec->cpu);
+		if (ev) {
+			ev->mm = (uint32_t)pr->tgid;
+			ev->with = (uint32_t)o->tgid;
+			ev->addr = g;
+		}
+		p->inf[INF_PMD_SHARE]++;
+		break;
+	}
+	gib_link(pr, g);
 }
 
 static void mirror_add(struct proc *pr, uint64_t s, uint64_t e, bool huge)
@@ -587,6 +644,8 @@ static void on_fault(struct perf_recon *p, const struct perf_rec *r)
 	page = a & ~(PAGE - 1);
 	ensure_mapped(p, pr, page, page + PAGE);
 	v = vma_at(pr, page);
+	if (v)
+		maybe_share(p, pr, v, page);
 	ev = emit(p, TLBSIM_EV_TOUCH, r->cpu);
 	if (!ev)
 		return;
@@ -625,7 +684,7 @@ static void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu)
 		ev->mm = (uint32_t)pr->tgid;
 	pr->live = false;
 	pr->exited = true;
-	pr->nv = pr->nchunks = 0;
+	pr->nv = pr->nchunks = pr->ngibs = 0;
 	/* its COW peers own their pages alone now */
 	for (uint32_t i = 0; i < p->nprocs; i++) {
 		struct proc *q = &p->procs[i];
