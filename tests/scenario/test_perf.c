@@ -147,6 +147,9 @@ static void test_predictions_that_hold(void **state)
 	within_1pct("traces/perf/lazy_idle.perf.txt.xz", "flush_ipis");
 	within_1pct("traces/perf/ftrace/idle_lazy.ftrace.txt.xz", "flush_ipis");
 	within_1pct("traces/perf/ftrace/thp_collapse.ftrace.txt.xz", "sync_ipis");
+	within_1pct("traces/perf/hugetlb_unshare.perf.txt.xz", "sync_ipis");
+	within_1pct("traces/perf/ftrace/hugetlb_share.ftrace.txt.xz", "sync_ipis");
+	within_1pct("traces/perf/ftrace/hugetlb_share.ftrace.txt.xz", "flush_ipis");
 }
 
 /* With the kvm-guest profile, the predicted send -> remote shootdown p50 is
