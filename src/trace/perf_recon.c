@@ -30,13 +30,14 @@ enum inf {
 	INF_EXEC_EXIT,           /* exec drops the old mm */
 	INF_HUGETLB_GUESS,       /* shared fd mapping at 1 GiB alignment */
 	INF_PMD_SHARE,           /* a hugetlb fault found another mm's PMD table */
+	INF_KHUGEPAGED_MM,       /* khugepaged's collapse: whose mm, and where */
 	INF_COUNT
 };
 
 static const char *const inf_names[INF_COUNT] = {
 	"switch_from_event", "tgid_from_tid", "map_before_capture", "map_replaced",
 	"cow_flush", "fork_flush", "fork_vmas", "exec_exit", "hugetlb_guess",
-	"pmd_share",
+	"pmd_share", "khugepaged_mm",
 };
 
 struct vma_m {
@@ -93,6 +94,12 @@ struct perf_recon {
 	uint64_t *name_counts;
 	bool *name_used;
 	uint64_t inf[INF_COUNT];
+	/* khugepaged: the tracepoint names the mm by kernel pointer */
+	char mmptr[8][24];
+	int32_t mmptr_tgid[8];
+	uint32_t nmmptr;
+	int32_t hint_tgid;           /* last MADV_HUGEPAGE: a khugepaged candidate */
+	uint64_t hint_start, hint_end;
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -578,6 +585,10 @@ static void on_madvise(struct perf_recon *p, const struct perf_rec *r,
 	clip_range(a, l, &s, &e);
 	if (b == 4 && vma_overlaps(pr, s, e)) {          /* MADV_DONTNEED */
 		emit_range(p, TLBSIM_EV_ZAP, pr, s, e);
+	} else if (b == 14) {                             /* MADV_HUGEPAGE */
+		p->hint_tgid = pr->tgid;
+		p->hint_start = s;
+		p->hint_end = e;
 	} else if (b == 25) {                             /* MADV_COLLAPSE */
 		t->col_start = (s + PMD - 1) & ~(PMD - 1);
 		t->col_end = e & ~(PMD - 1);
@@ -586,27 +597,40 @@ static void on_madvise(struct perf_recon *p, const struct perf_rec *r,
 
 /* huge_memory:mm_collapse_huge_page: the next chunk of the MADV_COLLAPSE
  * range of this task was collapsed. */
-static void on_collapse(struct perf_recon *p, const struct perf_rec *r)
+static int32_t mmptr_lookup(struct perf_recon *p, const char *ptr)
 {
-	struct task *t = task_get(p, r->tid);
-	struct proc *pr = proc_get(p, r->pid);
-	char status[32] = "";
+	for (uint32_t i = 0; i < p->nmmptr; i++)
+		if (!strcmp(p->mmptr[i], ptr))
+			return p->mmptr_tgid[i];
+	return 0;
+}
+
+static void mmptr_learn(struct perf_recon *p, const char *ptr, int32_t tgid)
+{
+	uint32_t i = p->nmmptr < 8 ? p->nmmptr++ : (uint32_t)(tgid % 8);
+
+	if (!ptr[0] || mmptr_lookup(p, ptr) == tgid)
+		return;
+	snprintf(p->mmptr[i], sizeof(p->mmptr[0]), "%s", ptr);
+	p->mmptr_tgid[i] = tgid;
+}
+
+/* The first 2 MiB chunk of [*start, end) that can be collapsed (mapped,
+ * not hugetlb, PTE table present): emit its collapse, move *start past. */
+static bool collapse_next(struct perf_recon *p, struct proc *pr, uint64_t *start,
+			  uint64_t end, uint32_t cpu)
+{
 	struct tlbsim_trace_event *ev;
 
-	if (!t || !pr)
-		return;
-	perf_field(r->text, "status", status, sizeof(status), false);
-	if (strcmp(status, "succeeded"))
-		return;
-	while (t->col_start < t->col_end) {
-		uint64_t c = t->col_start;
+	while (*start < end) {
+		uint64_t c = *start;
 		const struct vma_m *v = vma_at(pr, c);
 
-		t->col_start += PMD;
+		*start += PMD;
 		if (!v || v->huge || v->start > c || v->end < c + PMD ||
 		    !chunk_touched(pr, c))
 			continue;
-		ev = emit(p, TLBSIM_EV_COLLAPSE, r->cpu);
+		ev = emit(p, TLBSIM_EV_COLLAPSE, cpu);
 		if (ev) {
 			ev->mm = (uint32_t)pr->tgid;
 			ev->addr = c;
@@ -614,7 +638,47 @@ static void on_collapse(struct perf_recon *p, const struct perf_rec *r)
 		for (uint32_t i = 0; i < pr->nchunks; i++)
 			if (pr->chunks[i] == c)
 				pr->chunks[i] = pr->chunks[--pr->nchunks];
+		return true;
+	}
+	return false;
+}
+
+/*
+ * huge_memory:mm_collapse_huge_page (collapse_huge_page() succeeded). From
+ * MADV_COLLAPSE, the task's madvise range says where; from khugepaged, the
+ * mm is a kernel pointer: learned from earlier collapses, else the last
+ * MADV_HUGEPAGE range is taken (an inference).
+ */
+static void on_collapse(struct perf_recon *p, const struct perf_rec *r)
+{
+	struct task *t = task_get(p, r->tid);
+	char status[32] = "", ptr[24] = "";
+	struct proc *pr;
+	int32_t tgid;
+
+	perf_field(r->text, "status", status, sizeof(status), false);
+	perf_field(r->text, "mm", ptr, sizeof(ptr), false);
+	if (strcmp(status, "succeeded") || !t)
 		return;
+	if (!is_kthread(r->comm, r->pid)) {
+		pr = proc_get(p, r->pid);
+		if (pr && collapse_next(p, pr, &t->col_start, t->col_end, r->cpu))
+			mmptr_learn(p, ptr, pr->tgid);
+		return;
+	}
+	tgid = mmptr_lookup(p, ptr);
+	if (!tgid)
+		tgid = p->hint_tgid;
+	pr = tgid ? proc_get(p, tgid) : NULL;
+	if (!pr || !pr->live)
+		return;
+	if (tgid == p->hint_tgid) {
+		uint64_t start = p->hint_start & ~(PMD - 1);
+
+		if (collapse_next(p, pr, &start, p->hint_end, r->cpu)) {
+			p->inf[INF_KHUGEPAGED_MM]++;
+			mmptr_learn(p, ptr, tgid);
+		}
 	}
 }
 
