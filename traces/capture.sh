@@ -1,0 +1,50 @@
+#!/bin/sh
+# traces/capture.sh NAME CMD... - record CMD system-wide with the events
+# tlbsim reads, and save beside the capture what describes the machine.
+#
+#   NAME.perf.txt.xz        perf script text (tlbsim compare/validate/import read it)
+#   NAME.topology.xml       hwloc topology (tlbsim --topology xml:NAME.topology.xml)
+#   NAME.host.json          tlbsim host --json (CPU, PCID/INVPCID/INVLPGB, hypervisor)
+#
+# Uses perf when it can record tracepoints; else trace-cmd (NAME.trace.dat).
+# Needs root (or perf_event_paranoid <= -1) for system-wide tracepoints.
+set -eu
+[ $# -ge 2 ] || { echo "usage: traces/capture.sh NAME CMD..." >&2; exit 2; }
+name=$1; shift
+here=$(dirname "$0")
+tlbsim=${TLBSIM:-$here/../build/tlbsim}
+EVENTS="tlb:tlb_flush ipi:ipi_send_cpu ipi:ipi_send_cpumask csd:csd_queue_cpu
+ csd:csd_function_entry csd:csd_function_exit
+ irq_vectors:call_function_entry irq_vectors:call_function_exit
+ irq_vectors:call_function_single_entry irq_vectors:call_function_single_exit
+ sched:sched_switch sched:sched_process_fork sched:sched_process_exec sched:sched_process_exit
+ syscalls:sys_enter_munmap syscalls:sys_exit_munmap syscalls:sys_enter_madvise syscalls:sys_exit_madvise
+ syscalls:sys_enter_mprotect syscalls:sys_exit_mprotect syscalls:sys_enter_mremap syscalls:sys_exit_mremap
+ syscalls:sys_enter_mmap syscalls:sys_exit_mmap syscalls:sys_enter_exit_group
+ exceptions:page_fault_user huge_memory:mm_collapse_huge_page"
+
+if command -v perf >/dev/null && perf list tracepoint 2>/dev/null | grep -q "tlb:tlb_flush"; then
+	args=""
+	for e in $EVENTS; do args="$args -e $e"; done
+	# shellcheck disable=SC2086
+	perf record -q -m 4096 -o "$name.data" $args -a -- "$@" 2>"$name.record.log"
+	perf script -i "$name.data" -F comm,tid,pid,cpu,time,event,trace 2>"$name.script.log" |
+		xz -T0 > "$name.perf.txt.xz"
+	echo "capture: $name.perf.txt.xz"
+elif command -v trace-cmd >/dev/null; then
+	args=""
+	for e in $EVENTS; do args="$args -e $e"; done
+	# shellcheck disable=SC2086
+	trace-cmd record -o "$name.trace.dat" $args "$@"
+	echo "capture: $name.trace.dat (tlbsim reads perf text today: convert it with" \
+	     "trace-cmd report into the perf script line format)"
+else
+	echo "traces/capture.sh: needs perf (with tracepoints) or trace-cmd" >&2
+	exit 2
+fi
+if command -v lstopo >/dev/null; then
+	lstopo --of xml > "$name.topology.xml" && echo "topology: $name.topology.xml"
+fi
+if [ -x "$tlbsim" ]; then
+	"$tlbsim" host --json > "$name.host.json" && echo "host: $name.host.json"
+fi
