@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "report/text.h"
 
 static const char validate_help[] =
 "usage: tlbsim validate CAPTURE [--backend B] [--json] [-o FILE]\n"
@@ -200,7 +201,7 @@ static char *validate_json(const struct session *s, const char *backend,
 		      "inferences", counts_json(inf, ninf, false), "tracepoints",
 		      counts_json(tp, ntp, true));
 	json_object_set_new(doc, "validate", v);
-	out = json_dumps(doc, JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(10));
+	out = json_text(doc, JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(10));
 	json_decref(doc);
 	return out;
 }
@@ -300,12 +301,7 @@ int cmd_validate(int argc, char **argv)
 		if (o.json) {
 			text = validate_json(&s, o.backend, &lp, obs, pred, tp, ntp < 256 ? ntp : 256,
 					     inf, ninf < 32 ? ninf : 32);
-			if (text) {
-				len = strlen(text);
-				text = realloc(text, len + 2);
-				text[len++] = '\n';
-				text[len] = '\0';
-			}
+			len = text ? strlen(text) : 0;
 		} else {
 			FILE *f = open_memstream(&text, &len);
 

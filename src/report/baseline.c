@@ -9,6 +9,7 @@
 
 #include "tlbsim/baseline.h"
 #include "tlbsim/version.h"
+#include "report/text.h"
 
 struct tlbsim_baseline {
 	json_t *doc;     /* {"tlbsim_baseline":1,"tool":{..},"traces":[..]} */
@@ -90,20 +91,7 @@ int tlbsim_baseline_add(struct tlbsim_baseline *b, const char *trace,
 
 char *tlbsim_baseline_json(const struct tlbsim_baseline *b)
 {
-	char *s = json_dumps(b->doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER), *out;
-	size_t len;
-
-	if (!s)
-		return NULL;
-	len = strlen(s);
-	out = realloc(s, len + 2);
-	if (!out) {
-		free(s);
-		return NULL;
-	}
-	out[len] = '\n';
-	out[len + 1] = '\0';
-	return out;
+	return json_text(b->doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 }
 
 int tlbsim_baseline_load(const char *path, struct tlbsim_baseline **out,
@@ -371,24 +359,6 @@ void tlbsim_check_print(const struct tlbsim_check *c, FILE *out)
 			"tolerance\n", c->compared, c->ncases);
 }
 
-static void xml_escape(char *out, size_t len, const char *in)
-{
-	size_t o = 0;
-
-	for (; *in && o + 7 < len; in++) {
-		const char *r = *in == '<' ? "&lt;" : *in == '>' ? "&gt;" :
-				*in == '&' ? "&amp;" : *in == '"' ? "&quot;" : NULL;
-
-		if (r) {
-			memcpy(out + o, r, strlen(r));
-			o += strlen(r);
-		} else {
-			out[o++] = *in;
-		}
-	}
-	out[o] = '\0';
-}
-
 char *tlbsim_check_junit(const struct tlbsim_check *c)
 {
 	char *buf = NULL, e1[600], e2[200], d[48];
@@ -403,8 +373,8 @@ char *tlbsim_check_junit(const struct tlbsim_check *c)
 		"<testsuite name=\"tlbsim check\" tests=\"%zu\" failures=\"%zu\">\n",
 		c->ncases, fails);
 	for (size_t i = 0; i < c->ncases; i++) {
-		xml_escape(e1, sizeof(e1), c->cases[i].trace);
-		xml_escape(e2, sizeof(e2), c->cases[i].policy);
+		xml_escape(c->cases[i].trace, e1, sizeof(e1));
+		xml_escape(c->cases[i].policy, e2, sizeof(e2));
 		fprintf(f, "<testcase classname=\"%s\" name=\"%s\">", e1, e2);
 		if (c->cases[i].failures) {
 			fprintf(f, "<failure message=\"%zu counter(s) outside tolerance\">",
@@ -416,7 +386,7 @@ char *tlbsim_check_junit(const struct tlbsim_check *c)
 				    strcmp(r->policy, c->cases[i].policy))
 					continue;
 				delta(r, d, sizeof(d));
-				xml_escape(e1, sizeof(e1), r->note);
+				xml_escape(r->note, e1, sizeof(e1));
 				fprintf(f, "%s: %" PRIu64 " -&gt; %" PRIu64 " %s%s\n", r->counter,
 					r->old, r->cur, r->note[0] ? "" : d, e1);
 			}

@@ -14,6 +14,7 @@
 
 #include "tlbsim/report.h"
 #include "tlbsim/version.h"
+#include "report/text.h"
 
 static json_t *jint(uint64_t v)
 {
@@ -129,8 +130,7 @@ static json_t *policy_json(const struct tlbsim_result *r)
 char *tlbsim_report_json(const struct tlbsim_report_input *in)
 {
 	json_t *doc = json_object(), *pols = json_array(), *t, *m;
-	char *s, *out;
-	size_t len;
+	char *out;
 
 	json_object_set_new(doc, "tlbsim_report", json_integer(1));
 	json_object_set_new(doc, "tool", json_pack("{s:s, s:s}", "name", "tlbsim",
@@ -152,18 +152,8 @@ char *tlbsim_report_json(const struct tlbsim_report_input *in)
 	for (size_t i = 0; i < in->nresults; i++)
 		json_array_append_new(pols, policy_json(in->results[i]));
 	json_object_set_new(doc, "policies", pols);
-	s = json_dumps(doc, JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(10));
+	out = json_text(doc, JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(10));
 	json_decref(doc);
-	if (!s)
-		return NULL;
-	len = strlen(s);
-	out = realloc(s, len + 2);
-	if (!out) {
-		free(s);
-		return NULL;
-	}
-	out[len] = '\n';
-	out[len + 1] = '\0';
 	return out;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tlbsim/timeline.h"
+#include "report/text.h"
 
 #define MAX_EVENTS 200
 #define MAX_CPUS 16
@@ -85,32 +86,6 @@ static void sb_printf(struct sb *b, const char *fmt, ...)
 			return;
 		}
 	}
-}
-
-/* XML-escape into @out. */
-static const char *esc(const char *in, char *out, size_t len)
-{
-	size_t o = 0;
-
-	for (; *in && o + 7 < len; in++) {
-		const char *r = NULL;
-
-		switch (*in) {
-		case '<': r = "&lt;"; break;
-		case '>': r = "&gt;"; break;
-		case '&': r = "&amp;"; break;
-		case '"': r = "&quot;"; break;
-		default: break;
-		}
-		if (r) {
-			memcpy(out + o, r, strlen(r));
-			o += strlen(r);
-		} else {
-			out[o++] = *in;
-		}
-	}
-	out[o] = '\0';
-	return out;
 }
 
 static struct item *item_add(struct panel *p, enum item_kind k, int cpu,
@@ -303,7 +278,7 @@ static void draw_panel(struct sb *b, const struct panel *p, const struct axis *a
 	unsigned lanes = ncpus < MAX_CPUS ? ncpus : MAX_CPUS;
 
 	sb_printf(b, "<g class=\"panel\" data-policy=\"%s\">\n",
-		  esc(p->name, e1, sizeof(e1)));
+		  xml_escape(p->name, e1, sizeof(e1)));
 	sb_printf(b, "<text x=\"10\" y=\"%.1f\" font-weight=\"bold\">%s</text>\n",
 		  y0 + 14, e1);
 	for (unsigned c = 0; c < lanes; c++) {
@@ -350,13 +325,13 @@ static void draw_panel(struct sb *b, const struct panel *p, const struct axis *a
 					  "r=\"3\" fill=\"#333\"/><text x=\"%.1f\" y=\"%.1f\" "
 					  "font-size=\"9\">%s</text></g>\n", x0, y, x0 + 2,
 					  y - 6 - 8.0 * (double)(i % 2),
-					  esc(it->label, e2, sizeof(e2)));
+					  xml_escape(it->label, e2, sizeof(e2)));
 			else if (it->kind == IT_HAZARD)
 				sb_printf(b, "<g class=\"hazard\"><title>%s</title><circle "
 					  "cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"none\" "
 					  "stroke=\"#d00\" stroke-width=\"2.5\"/><text x=\"%.1f\" "
 					  "y=\"%.1f\" font-size=\"10\" fill=\"#d00\">hazard</text>"
-					  "</g>\n", esc(it->label, e2, sizeof(e2)), x0, y,
+					  "</g>\n", xml_escape(it->label, e2, sizeof(e2)), x0, y,
 					  x0 + 9, y + 14);
 		}
 	}
@@ -417,7 +392,7 @@ char *tlbsim_svg_render(struct tlbsim_svg *v, const char *title)
 		  "<path d=\"M0,0 L10,5 L0,10 z\" fill=\"#444\"/></marker></defs>\n"
 		  "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
 		  "<text x=\"10\" y=\"22\" font-size=\"15\">%s</text>\n",
-		  width, height, esc(title ? title : "tlbsim", e, sizeof(e)));
+		  width, height, xml_escape(title ? title : "tlbsim", e, sizeof(e)));
 	for (size_t i = 0; i < v->np; i++)
 		draw_panel(&b, &v->p[i], &ax, v->ncpus, 34 + panel_h * (double)i, width);
 	legend(&b, height - 28);
