@@ -91,6 +91,12 @@ const struct tlbsim_profile *tlbsim_profile_builtin(const char *name);
 int tlbsim_profile_load(const char *path, struct tlbsim_profile *out,
 			struct tlbsim_diag *diag);
 
+/* The profile as JSON in the format tlbsim_profile_load() reads, with the
+ * source of each field given by @source (field name -> text). Caller frees. */
+char *tlbsim_profile_json(const struct tlbsim_profile *p,
+			  const char *(*source)(const char *field, void *ctx),
+			  void *ctx);
+
 /* This host as libcpuid sees it (raw CPUID leaves decoded where libcpuid has
  * no flag: PCID, INVPCID, INVLPGB). */
 struct tlbsim_host {

@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "report/text.h"
+#include "cli/capture.h"
 
 static const char validate_help[] =
 "usage: tlbsim validate CAPTURE [--backend B] [--json] [-o FILE]\n"
@@ -29,9 +30,6 @@ static const char import_help[] =
 "Write the native trace (format 1) reconstructed from a perf capture,\n"
 "`observed` events included, so that it can be edited, replayed or kept.\n";
 
-enum { V_FLUSH, V_SYNC, V_SEND, V_REMOTE, V_LOCAL, V_TS_FLUSH, V_TS_NOFLUSH,
-       V_WRONG, V_COUNT };
-
 static const struct {
 	const char *name;
 	bool complete;   /* a perf capture sees every one of them */
@@ -46,89 +44,6 @@ static const struct {
 	{ "task_switch_noflush", false, "tlb_flush reason 0, pages 0 (missed on idle CPUs)" },
 	{ "wrong_cpu", false, "tlb_flush reason 5 (missed on idle CPUs)" },
 };
-
-/* Observed send -> remote shootdown latencies: each TLB_REMOTE_SHOOTDOWN
- * on a CPU pairs with the latest TLB_REMOTE_SEND_IPI on another CPU, as
- * ground-truth.json counts them. */
-struct lat_obs {
-	uint64_t last_send_t[TLBSIM_MAX_CPUS > 64 ? 64 : TLBSIM_MAX_CPUS];
-	bool have_send[64];
-	uint64_t *v;
-	size_t n, cap;
-};
-
-static void lat_note(struct lat_obs *l, const struct tlbsim_trace_event *ev)
-{
-	uint64_t best = 0;
-	bool found = false;
-
-	if (strcmp(ev->what, "tlb_flush") || ev->cpu >= 64)
-		return;
-	if (ev->reason == 4) {
-		l->last_send_t[ev->cpu] = ev->t;
-		l->have_send[ev->cpu] = true;
-		return;
-	}
-	if (ev->reason != 1)
-		return;
-	for (unsigned c = 0; c < 64; c++)
-		if (c != ev->cpu && l->have_send[c] && l->last_send_t[c] <= ev->t &&
-		    (!found || l->last_send_t[c] > best)) {
-			best = l->last_send_t[c];
-			found = true;
-		}
-	if (!found)
-		return;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 256;
-		l->v = realloc(l->v, l->cap * sizeof(*l->v));
-		if (!l->v) {
-			l->n = l->cap = 0;
-			return;
-		}
-	}
-	l->v[l->n++] = ev->t - best;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of the observed latencies, in trace units. */
-static uint64_t lat_pct(struct lat_obs *l, double q)
-{
-	size_t i;
-
-	if (!l->n)
-		return 0;
-	qsort(l->v, l->n, sizeof(*l->v), cmp_u64);
-	i = (size_t)(q * (double)(l->n - 1) + 0.5);
-	return l->v[i];
-}
-
-static void tally(uint64_t obs[V_COUNT], const struct tlbsim_trace_event *ev)
-{
-	if (!strcmp(ev->what, "csd_queue_cpu")) {
-		if (!strcmp(ev->func, "flush_tlb_func"))
-			obs[V_FLUSH]++;
-		else if (!strcmp(ev->func, "tlb_remove_table_smp_sync"))
-			obs[V_SYNC]++;
-		return;
-	}
-	if (strcmp(ev->what, "tlb_flush"))
-		return;
-	switch (ev->reason) {
-	case 0: obs[ev->pages ? V_TS_FLUSH : V_TS_NOFLUSH]++; break;
-	case 1: obs[V_REMOTE]++; break;
-	case 3: obs[V_LOCAL]++; break;
-	case 4: obs[V_SEND]++; break;
-	case 5: obs[V_WRONG]++; break;
-	default: break;
-	}
-}
 
 static void predicted(const struct tlbsim_result *r, uint64_t pred[V_COUNT])
 {
@@ -243,13 +158,12 @@ int cmd_validate(int argc, char **argv)
 {
 	struct cli_opts o;
 	struct session s;
-	struct tlbsim_trace_event ev;
 	struct tlbsim_trace_count tp[256], inf[32];
 	uint64_t obs[V_COUNT] = { 0 }, pred[V_COUNT];
 	struct lat_obs lat;
 	struct tlbsim_diag d;
 	size_t ntp, ninf;
-	int err, r;
+	int err;
 
 	if ((err = cli_parse(argc, argv, "validate", "backend json output topology "
 			     "profile", &o)))
@@ -267,21 +181,7 @@ int cmd_validate(int argc, char **argv)
 		o.backend = "kvm";
 	o.policies[0] = "legacy";
 	o.npolicies = 1;
-	err = session_open(&s, o.traces[0], &o, &d);
-	while (!err && (r = tlbsim_trace_next(s.reader, &ev, &d)) != 0) {
-		if (r < 0) {
-			err = r;
-			break;
-		}
-		if (ev.kind == TLBSIM_EV_OBSERVED) {
-			tally(obs, &ev);
-			lat_note(&lat, &ev);
-		}
-		else
-			err = tlbsim_sim_apply(s.sims[0], &ev, &d);
-	}
-	if (!err)
-		err = tlbsim_sim_finish(s.sims[0], &d);
+	err = capture_replay(&s, o.traces[0], &o, obs, &lat, &d);
 	if (!err) {
 		char *text = NULL;
 		size_t len = 0;

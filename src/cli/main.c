@@ -21,6 +21,7 @@ static const struct {
 	{ "baseline", cmd_baseline, "record the counters of traces for CI checks" },
 	{ "check", cmd_check, "compare traces against a baseline (exit 1 on regression)" },
 	{ "validate", cmd_validate, "replay a perf capture and compare with the kernel's own counts" },
+	{ "calibrate", cmd_calibrate, "fit a cost profile's IPI latency to captures" },
 	{ "import", cmd_import, "write the native trace reconstructed from a perf capture" },
 	{ "host", cmd_host, "describe this machine (CPUID: PCID, INVPCID, INVLPGB)" },
 };

@@ -173,3 +173,41 @@ int tlbsim_profile_load(const char *path, struct tlbsim_profile *out,
 	json_decref(doc);
 	return err;
 }
+
+char *tlbsim_profile_json(const struct tlbsim_profile *p,
+			  const char *(*source)(const char *field, void *ctx),
+			  void *ctx)
+{
+	json_t *doc = json_object(), *fo = json_object();
+	char *out;
+
+	json_object_set_new(doc, "tlbsim_profile", json_integer(1));
+	json_object_set_new(doc, "name", json_string(p->name));
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const char *at = (const char *)p + fields[i].off;
+		json_t *v;
+
+		if (fields[i].type == F_DOUBLE) {
+			double d;
+
+			memcpy(&d, at, sizeof(d));
+			v = json_real(d);
+		} else if (fields[i].type == F_U32) {
+			uint32_t u;
+
+			memcpy(&u, at, sizeof(u));
+			v = json_integer(u);
+		} else {
+			uint64_t u;
+
+			memcpy(&u, at, sizeof(u));
+			v = json_integer((json_int_t)u);
+		}
+		json_object_set_new(fo, fields[i].name, json_pack("{s:o, s:s}", "value", v,
+			"source", source(fields[i].name, ctx)));
+	}
+	json_object_set_new(doc, "fields", fo);
+	out = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	json_decref(doc);
+	return out;
+}

@@ -189,6 +189,40 @@ static void test_latency_p50(void **state)
 	}
 }
 
+/* calibrate fits the delivery latency: the written profile loads, and with
+ * it the predicted p50 of each capture it was fitted on is within 20 %. */
+static void test_calibrate(void **state)
+{
+	const char *out = "/tmp/tlbsim-calibrated.json";
+	const char *caps[] = { "traces/perf/tlb_flush3.perf.txt.xz",
+			       "traces/perf/mprotect.perf.txt.xz",
+			       "traces/perf/collapse.perf.txt.xz" };
+	struct tu_run r;
+
+	(void)state;
+	r = tu_cli(NULL, "calibrate", caps[0], caps[1], caps[2], "-o", out, NULL);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	for (size_t i = 0; i < 3; i++) {
+		json_error_t e;
+		json_t *doc, *lat;
+		double obs, pred;
+
+		r = tu_cli(NULL, "validate", caps[i], "--json", "--profile", out, NULL);
+		assert_int_equal(r.status, 0);
+		doc = json_loads(r.out, 0, &e);
+		lat = json_object_get(json_object_get(doc, "validate"), "latency");
+		obs = (double)json_integer_value(json_object_get(json_object_get(lat,
+			"observed_send_to_remote_flush_ns"), "p50"));
+		pred = (double)json_integer_value(json_object_get(json_object_get(lat,
+			"predicted_send_to_remote_flush_ns"), "p50"));
+		assert_true(obs > 0 && fabs(pred - obs) <= 0.2 * obs);
+		json_decref(doc);
+		tu_run_free(&r);
+	}
+	remove(out);
+}
+
 /* import writes a native trace that replays to the same prediction. */
 static void test_import_roundtrip(void **state)
 {
@@ -223,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_ftrace_captures),
 		cmocka_unit_test(test_predictions_that_hold),
 		cmocka_unit_test(test_latency_p50),
+		cmocka_unit_test(test_calibrate),
 		cmocka_unit_test(test_import_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

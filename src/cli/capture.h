@@ -1,0 +1,33 @@
+/*
+ * capture.h - replaying a capture under the captured kernel's policy and
+ * keeping what the kernel did beside it (validate, calibrate).
+ */
+#ifndef TLBSIM_CLI_CAPTURE_H
+#define TLBSIM_CLI_CAPTURE_H
+
+#include "cli/cli.h"
+
+enum { V_FLUSH, V_SYNC, V_SEND, V_REMOTE, V_LOCAL, V_TS_FLUSH, V_TS_NOFLUSH,
+       V_WRONG, V_COUNT };
+
+
+/* Observed send -> remote shootdown latencies, in trace units. */
+struct lat_obs {
+	uint64_t last_send_t[64];
+	bool have_send[64];
+	uint64_t *v;
+	size_t n, cap;
+};
+
+/* Nearest-rank percentile of the observed latencies (sorts them). */
+uint64_t lat_pct(struct lat_obs *l, double q);
+
+/*
+ * Open @path as a session with o's options (one policy: legacy, backend
+ * default kvm), feed it, tally the kernel's outputs into @obs and @lat and
+ * finish the simulation. The session is left open for the caller.
+ */
+int capture_replay(struct session *s, const char *path, const struct cli_opts *o,
+		   uint64_t obs[V_COUNT], struct lat_obs *lat, struct tlbsim_diag *d);
+
+#endif
