@@ -37,7 +37,11 @@ void tlbsim_host_decode(const struct cpu_raw_data_t *raw,
 	 * profile fits better than bare-metal figures. Vendor profiles are
 	 * issue #4's. */
 	snprintf(out->suggested_profile, sizeof(out->suggested_profile), "%s",
-		 out->hypervisor ? "kvm-guest" : "generic");
+		 out->hypervisor ? "kvm-guest" :
+		 !strcmp(out->vendor, "AuthenticAMD") && out->family >= 0x19 ?
+		 "amd-zen4-server" :
+		 !strcmp(out->vendor, "GenuineIntel") && out->family == 6 &&
+		 out->model == 0x8f ? "intel-spr-server" : "generic");
 }
 
 int tlbsim_host_detect(struct tlbsim_host *out, struct tlbsim_diag *diag)

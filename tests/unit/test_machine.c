@@ -127,6 +127,8 @@ static void test_profile_file_matches_builtin(void **state)
 	/* in a guest every IPI goes through the hypervisor: flat but for
 	 * other nodes and packages */
 	profile_matches("kvm-guest", false);
+	profile_matches("amd-zen4-server", false);
+	profile_matches("intel-spr-server", false);
 }
 
 static void test_profile_needs_sources(void **state)
@@ -163,6 +165,7 @@ static void test_host_decode(void **state)
 	raw.ext_cpuid[8][EDX] = 7;
 	id.flags[CPU_FEATURE_HYPERVISOR] = 1;
 	tlbsim_host_decode(&raw, &id, &h);
+	assert_string_equal(h.suggested_profile, "kvm-guest");
 	assert_string_equal(h.vendor, "AuthenticAMD");
 	assert_true(h.pcid && h.x2apic && h.invpcid && h.invlpgb && h.hypervisor);
 	assert_int_equal(h.invlpgb_max_pages, 8);
@@ -172,6 +175,16 @@ static void test_host_decode(void **state)
 	tlbsim_host_decode(&raw, &id, &h);
 	assert_false(h.invlpgb || h.pcid || h.x2apic);
 	assert_int_equal(h.invlpgb_max_pages, 0);
+	/* bare metal: the profile follows the vendor and family */
+	id.flags[CPU_FEATURE_HYPERVISOR] = 0;
+	id.ext_family = 0x19;
+	tlbsim_host_decode(&raw, &id, &h);
+	assert_string_equal(h.suggested_profile, "amd-zen4-server");
+	snprintf(id.vendor_str, sizeof(id.vendor_str), "GenuineIntel");
+	id.ext_family = 6;
+	id.ext_model = 0x8f;
+	tlbsim_host_decode(&raw, &id, &h);
+	assert_string_equal(h.suggested_profile, "intel-spr-server");
 }
 
 static void test_host_detect(void **state)
@@ -182,7 +195,8 @@ static void test_host_detect(void **state)
 	(void)state;
 	assert_int_equal(tlbsim_host_detect(&h, &d), 0);
 	assert_true(strlen(h.vendor) > 0);
-	assert_string_equal(h.suggested_profile, h.hypervisor ? "kvm-guest" : "generic");
+	/* whatever this machine is, the suggestion is a built-in profile */
+	assert_non_null(tlbsim_profile_builtin(h.suggested_profile));
 }
 
 int main(void)
