@@ -11,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PKGS=(build-essential cmake pkg-config libjansson-dev libhwloc-dev
-      libcpuid-dev libcmocka-dev liblzma-dev libxml2-dev)
+      libcpuid-dev libcmocka-dev liblzma-dev libxml2-dev libtracecmd-dev
+      libtracefs-dev libtraceevent-dev)
 
 setup() {
 	local missing=()

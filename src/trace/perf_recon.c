@@ -706,7 +706,11 @@ static void on_fault(struct perf_recon *p, const struct perf_rec *r)
 		return;
 	perf_field_u64(r->text, "error_code", &err);
 	page = a & ~(PAGE - 1);
-	ensure_mapped(p, pr, page, page + PAGE);
+	/* a region mapped before the capture began (or by an mmap the capture
+	 * does not show): infer its 2 MiB around the fault, so that it stays
+	 * one VMA as a real mapping would (collapse needs that) */
+	if (!vma_at(pr, page))
+		ensure_mapped(p, pr, page & ~(PMD - 1), (page & ~(PMD - 1)) + PMD);
 	v = vma_at(pr, page);
 	if (v)
 		maybe_share(p, pr, v, page);

@@ -12,6 +12,7 @@
 #include "trace/input.h"
 #include "trace/native.h"
 #include "trace/perf.h"
+#include "trace/tracedat.h"
 
 /* perf lines of different CPUs are merged from per-CPU buffers and can be
  * out of order by a few microseconds: records are held this long. */
@@ -27,8 +28,10 @@ struct tlbsim_trace_reader {
 	uint64_t events;
 	bool done;
 	char sha[65];
-	/* perf text */
+	/* perf text (or trace.dat rendered as perf text) */
 	bool perf;
+	struct tracedat *dat;
+	char datline[1024];
 	struct perf_recon *recon;
 	struct perf_rec *heap;       /* reorder window, min-heap on (t, seq) */
 	uint32_t nheap, capheap;
@@ -95,12 +98,19 @@ static int perf_read_one(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag
 	struct perf_rec rec;
 	int err;
 
-	do {
-		err = input_line(&r->in, diag);
-		if (err <= 0)
-			return err;
-	} while (!r->in.line[0]);
-	err = perf_parse_line(r->in.line, r->in.lineno, r->name, &rec, diag);
+	if (r->dat) {
+		if (!tracedat_next_line(r->dat, r->datline, sizeof(r->datline)))
+			return 0;
+		r->in.lineno++; /* records, for messages */
+		err = perf_parse_line(r->datline, r->in.lineno, r->name, &rec, diag);
+	} else {
+		do {
+			err = input_line(&r->in, diag);
+			if (err <= 0)
+				return err;
+		} while (!r->in.line[0]);
+		err = perf_parse_line(r->in.line, r->in.lineno, r->name, &rec, diag);
+	}
 	if (err)
 		return err;
 	rec.seq = r->seq++;
@@ -216,6 +226,41 @@ int tlbsim_trace_open_stream(FILE *f, const char *name,
 	return 0;
 }
 
+/* trace-cmd's trace.dat: rendered into perf lines, hashed as stored. */
+static int open_tracedat(const char *path, FILE *f, struct tlbsim_trace_reader **out,
+			 struct tlbsim_diag *diag)
+{
+	struct tlbsim_trace_reader *r = calloc(1, sizeof(*r));
+	unsigned cpus;
+	int err;
+
+	if (!r || !(r->name = strdup(path)) || input_open(&r->in, f, r->name)) {
+		if (r)
+			input_close(&r->in);
+		free(r ? r->name : NULL);
+		free(r);
+		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+	}
+	r->own = f;
+	err = tracedat_open(path, &r->dat, &cpus, diag);
+	if (!err) {
+		r->perf = true;
+		r->hdr.version = 1;
+		r->hdr.cpus = cpus < 2 ? 2 : cpus;
+		r->hdr.clock = TLBSIM_CLOCK_NS;
+		snprintf(r->hdr.comment, sizeof(r->hdr.comment),
+			 "reconstructed from the trace-cmd capture %s", path);
+		if (perf_recon_new(r->hdr.cpus, &r->recon))
+			err = tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+	}
+	if (err) {
+		tlbsim_trace_close(r);
+		return err;
+	}
+	*out = r;
+	return 0;
+}
+
 int tlbsim_trace_open(const char *path, struct tlbsim_trace_reader **out,
 		      struct tlbsim_diag *diag)
 {
@@ -223,6 +268,13 @@ int tlbsim_trace_open(const char *path, struct tlbsim_trace_reader **out,
 	int err;
 
 	*out = NULL;
+	if (tracedat_is(path)) {
+		f = fopen(path, "rb");
+		if (!f)
+			return tlbsim_diag_set(diag, TLBSIM_EIO, "%s: cannot open: %s",
+					       path, strerror(errno));
+		return open_tracedat(path, f, out, diag);
+	}
 	if (strcmp(path, "-") == 0)
 		return tlbsim_trace_open_stream(stdin, "-", out, diag);
 	f = fopen(path, "rb");
@@ -246,6 +298,7 @@ void tlbsim_trace_close(struct tlbsim_trace_reader *r)
 	if (r->own)
 		fclose(r->own);
 	perf_recon_free(r->recon);
+	tracedat_close(r->dat);
 	free(r->heap);
 	free(r->name);
 	free(r);
@@ -295,7 +348,7 @@ int tlbsim_trace_next(struct tlbsim_trace_reader *r,
 
 const char *tlbsim_trace_format(const struct tlbsim_trace_reader *r)
 {
-	return r->perf ? "perf" : "native";
+	return r->dat ? "trace-cmd" : r->perf ? "perf" : "native";
 }
 
 size_t tlbsim_trace_tracepoints(const struct tlbsim_trace_reader *r,

@@ -223,6 +223,40 @@ static void test_calibrate(void **state)
 	remove(out);
 }
 
+/*
+ * The trace-cmd capture (traces/perf/README.md: 4160 lines of trace-cmd
+ * report, its "cpus=2" header included; tlb_flush by reason {0: 7, 1: 14,
+ * 3: 54, 4: 38, 5: 1}; flush_tlb_func 17 and tlb_remove_table_smp_sync 7
+ * smp-calls) is read through libtracecmd and validated like the others.
+ */
+static void test_tracedat(void **state)
+{
+	const char *dat = "traces/perf/collapse.trace.dat.xz";
+	json_t *doc, *v, *c, *x;
+	long records = 0;
+	const char *name;
+
+	(void)state;
+	doc = validate(dat);
+	v = json_object_get(doc, "validate");
+	json_object_foreach(json_object_get(v, "tracepoints"), name, x)
+		records += (long)json_integer_value(json_object_get(x, "count"));
+	assert_int_equal(records, 4160 - 1);
+	c = json_object_get(v, "counters");
+	assert_int_equal(val(c, "flush_ipis", "observed"), 17);
+	assert_int_equal(val(c, "sync_ipis", "observed"), 7);
+	assert_int_equal(val(c, "task_switch_flush", "observed") +
+			 val(c, "task_switch_noflush", "observed"), 7);
+	assert_int_equal(val(c, "remote_shootdown", "observed"), 14);
+	assert_int_equal(val(c, "local_mm_shootdown", "observed"), 54);
+	assert_int_equal(val(c, "remote_send_ipi", "observed"), 38);
+	assert_int_equal(val(c, "wrong_cpu", "observed"), 1);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(doc,
+		"trace"), "format")), "trace-cmd");
+	json_decref(doc);
+	within_1pct(dat, "sync_ipis");
+}
+
 /* import writes a native trace that replays to the same prediction. */
 static void test_import_roundtrip(void **state)
 {
@@ -258,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_predictions_that_hold),
 		cmocka_unit_test(test_latency_p50),
 		cmocka_unit_test(test_calibrate),
+		cmocka_unit_test(test_tracedat),
 		cmocka_unit_test(test_import_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
