@@ -45,7 +45,9 @@ test) setup; build build; runtests build ;;
 test-asan)
 	setup
 	build build-asan -DTLBSIM_SANITIZE=ON
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 runtests build-asan ;;
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
+		runtests build-asan ;;
 fuzz)
 	setup clang libclang-rt-14-dev
 	./fuzz/run.sh "${2:-60}" ;;
