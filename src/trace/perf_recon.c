@@ -883,8 +883,11 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 	t = task_get(p, r->tid);
 	if (t && r->pid > 0)
 		t->tgid = r->pid;
-	/* the record's task runs on its CPU (for sched_switch: the prev task) */
-	if (strcmp(ev, "sched:sched_process_fork"))
+	/* The record's task runs on its CPU (for sched_switch: the prev task).
+	 * Not for the task-switch tlb_flush: switch_mm_irqs_off() traces it
+	 * before `current` changes, so it still names the previous task. */
+	if (strcmp(ev, "sched:sched_process_fork") &&
+	    !(!strcmp(ev, "tlb:tlb_flush") && strstr(r->text, "(0)")))
 		ensure_running(p, r);
 	if (!strcmp(ev, "sched:sched_switch"))
 		on_sched_switch(p, r);
