@@ -375,6 +375,7 @@ bool cpu_busy(const struct sim *s, const struct cpu *cpu);
 /* ---- mm.c ---- */
 struct mm *mm_get(struct sim *s, uint32_t idx);
 int mm_lookup(struct sim *s, uint32_t trace_id, bool create, uint32_t *idx);
+void mm_unname(struct sim *s, uint32_t idx);
 void mm_destroy(struct sim *s, uint32_t idx);
 bool cpumask_test(const struct cpumask *m, uint32_t cpu);
 void cpumask_set(struct cpumask *m, uint32_t cpu);

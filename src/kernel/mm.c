@@ -208,23 +208,39 @@ int mm_lookup(struct sim *s, uint32_t trace_id, bool create, uint32_t *idx)
 }
 
 /*
+ * The trace's `exit` names the mm for the last time: a later mention of
+ * the id is a new mm (a reused PID), even while this one's teardown is
+ * still in flight.
+ */
+void mm_unname(struct sim *s, uint32_t idx)
+{
+	struct mm *mm = mm_get(s, idx);
+	uint32_t *v = idmap_find(s, mm->trace_id);
+
+	if (v && *v == idx)
+		idmap_del(s, mm->trace_id);
+}
+
+/*
  * The mm's last user is gone (__mmput). Its struct stays while a CPU still
- * has it loaded (the lazy reference of mmgrab_lazy_tlb); the trace id is
- * free at once, so a later mention makes a new mm.
+ * has it loaded (the lazy reference of mmgrab_lazy_tlb).
  */
 void mm_destroy(struct sim *s, uint32_t idx)
 {
 	struct mm *mm = mm_get(s, idx);
+	uint32_t *grown;
 
-	idmap_del(s, mm->trace_id);
+	mm_unname(s, idx);
 	mm->in_use = false;
 	mm->nvmas = 0;
 	for (uint32_t c = 0; c < s->ncpus; c++)
 		if (s->cpus[c].loaded_mm == idx)
 			return;
-	s->mm_free = realloc(s->mm_free, (s->nmm_free + 1) * sizeof(uint32_t));
-	if (s->mm_free)
-		s->mm_free[s->nmm_free++] = idx;
+	grown = realloc(s->mm_free, (s->nmm_free + 1) * sizeof(uint32_t));
+	if (!grown)
+		return;   /* the slot is not reused: only memory is lost */
+	s->mm_free = grown;
+	s->mm_free[s->nmm_free++] = idx;
 }
 
 /* ---------------------------------------------------------------- VMAs */

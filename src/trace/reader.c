@@ -31,7 +31,7 @@ struct tlbsim_trace_reader {
 	/* perf text (or trace.dat rendered as perf text) */
 	bool perf;
 	struct tracedat *dat;
-	char datline[1024];
+	char datline[TRACEDAT_LINE_MAX];
 	struct perf_recon *recon;
 	struct perf_rec *heap;       /* reorder window, min-heap on (t, seq) */
 	uint32_t nheap, capheap;
@@ -99,8 +99,9 @@ static int perf_read_one(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag
 	int err;
 
 	if (r->dat) {
-		if (!tracedat_next_line(r->dat, r->datline, sizeof(r->datline)))
-			return 0;
+		err = tracedat_next_line(r->dat, r->datline, diag);
+		if (err <= 0)
+			return err;
 		r->in.lineno++; /* records, for messages */
 		err = perf_parse_line(r->datline, r->in.lineno, r->name, &rec, diag);
 	} else {

@@ -1,154 +1,27 @@
 /*
- * tracedat.c - trace-cmd's binary trace.dat through libtracecmd, rendered
- * record by record into the `perf script` line format so that one parser
- * and one reconstruction serve both (the tracepoints' print formats are the
- * same: both print the kernel's TP_printk).
- *
- * trace.dat records carry the thread id, not the thread-group id. A first
- * pass over the file learns which forked tasks were threads (their
- * sched_process_exit says group_dead=false) and of whom; the second pass
- * renders "TGID/TID". Records of the CPUs are merged by timestamp.
+ * tracedat.c - a trace.dat read through a child process: the child runs
+ * libtracecmd (tracedat_decode.c) and writes perf-script lines into a
+ * pipe; this side reads them and turns the child's refusal or death into
+ * a diagnostic naming the file. Streaming: the pipe holds what the parent
+ * has not read yet, nothing more.
  */
-#include <lzma.h>
-#include <stdio.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <trace-cmd.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "trace/tracedat.h"
 
-struct tid_map {
-	int32_t tid, tgid;
-};
-
 struct tracedat {
-	struct tracecmd_input *h;
-	struct tep_handle *tep;
-	int cpus;
-	struct tep_record **next;   /* per CPU, the record to merge next */
-	struct trace_seq seq;
-	struct tid_map *threads;    /* tid -> tgid for threads */
-	size_t nthreads, capthreads;
-	char tmp[64];               /* decompressed copy, unlinked at close */
+	pid_t pid;          /* the decoder, 0 once reaped */
+	FILE *in;           /* its lines */
+	char *path;
+	unsigned long records;
+	bool opened;        /* the decoder said how many CPUs */
 };
-
-static int32_t tgid_of(const struct tracedat *t, int32_t tid)
-{
-	for (size_t i = 0; i < t->nthreads; i++)
-		if (t->threads[i].tid == tid)
-			return t->threads[i].tgid;
-	return tid;
-}
-
-static void render(struct tracedat *t, struct tep_record *r)
-{
-	trace_seq_reset(&t->seq);
-	tep_print_event(t->tep, &t->seq, r, "%s", TEP_PRINT_INFO);
-	trace_seq_terminate(&t->seq);
-}
-
-/* First pass: forks give child -> parent; exits with group_dead=false
- * mark the child a thread of its parent's group. */
-static int learn_threads(struct tracedat *t)
-{
-	struct tid_map *forks = NULL;
-	size_t nforks = 0, capforks = 0;
-
-	for (int c = 0; c < t->cpus; c++) {
-		struct tep_record *r;
-
-		while ((r = tracecmd_read_data(t->h, c))) {
-			struct tep_event *e = tep_find_event_by_record(t->tep, r);
-			const char *txt, *p;
-
-			if (e && (!strcmp(e->name, "sched_process_fork") ||
-				  !strcmp(e->name, "sched_process_exit"))) {
-				render(t, r);
-				txt = t->seq.buffer;
-				if (!strcmp(e->name, "sched_process_fork") &&
-				    (p = strstr(txt, "child_pid="))) {
-					if (nforks == capforks) {
-						capforks = capforks ? 2 * capforks : 64;
-						forks = realloc(forks, capforks * sizeof(*forks));
-						if (!forks)
-							return TLBSIM_ENOMEM;
-					}
-					forks[nforks].tid = atoi(p + 10);
-					forks[nforks++].tgid = tep_data_pid(t->tep, r);
-				} else if (strstr(txt, "group_dead=false")) {
-					int32_t tid = tep_data_pid(t->tep, r);
-
-					for (size_t i = 0; i < nforks; i++) {
-						if (forks[i].tid != tid)
-							continue;
-						if (t->nthreads == t->capthreads) {
-							t->capthreads = t->capthreads ? 2 * t->capthreads : 16;
-							t->threads = realloc(t->threads, t->capthreads *
-									     sizeof(*t->threads));
-							if (!t->threads)
-								return TLBSIM_ENOMEM;
-						}
-						t->threads[t->nthreads++] = forks[i];
-					}
-				}
-			}
-			tracecmd_free_record(r);
-		}
-	}
-	free(forks);
-	/* a thread's parent may itself be a thread: resolve to the group */
-	for (size_t i = 0; i < t->nthreads; i++)
-		t->threads[i].tgid = tgid_of(t, t->threads[i].tgid);
-	/* rewind: the second pass renders */
-	for (int c = 0; c < t->cpus; c++)
-		t->next[c] = tracecmd_read_cpu_first(t->h, c);
-	return 0;
-}
-
-/* liblzma into a temporary file: libtracecmd seeks in what it reads. */
-static int decompress(const char *path, char *tmp, size_t len)
-{
-	lzma_stream z = LZMA_STREAM_INIT;
-	uint8_t in[65536], out[65536];
-	FILE *f = fopen(path, "rb"), *o = NULL;
-	lzma_ret ret = LZMA_OK;
-	int fd;
-
-	snprintf(tmp, len, "/tmp/tlbsim-dat-XXXXXX");
-	if (!f || (fd = mkstemp(tmp)) < 0 || !(o = fdopen(fd, "wb")) ||
-	    lzma_stream_decoder(&z, UINT64_MAX, 0) != LZMA_OK)
-		goto fail;
-	while (ret == LZMA_OK) {
-		if (!z.avail_in) {
-			z.next_in = in;
-			z.avail_in = fread(in, 1, sizeof(in), f);
-		}
-		z.next_out = out;
-		z.avail_out = sizeof(out);
-		ret = lzma_code(&z, z.avail_in ? LZMA_RUN : LZMA_FINISH);
-		if (fwrite(out, 1, sizeof(out) - z.avail_out, o) != sizeof(out) - z.avail_out)
-			goto fail;
-	}
-	lzma_end(&z);
-	fclose(f);
-	if (fclose(o) || ret != LZMA_STREAM_END) {
-		o = NULL;
-		f = NULL;
-		goto fail;
-	}
-	return 0;
-fail:
-	lzma_end(&z);
-	if (f)
-		fclose(f);
-	if (o)
-		fclose(o);
-	if (tmp[0])
-		unlink(tmp);
-	tmp[0] = '\0';
-	return -1;
-}
 
 bool tracedat_is(const char *path)
 {
@@ -158,92 +31,146 @@ bool tracedat_is(const char *path)
 	       (n > 7 && !strcmp(path + n - 7, ".dat.xz"));
 }
 
+/* The child: decode, then leave without atexit handlers or stdio flushes
+ * that belong to the parent. */
+static void child_run(const char *path, int fd)
+{
+	FILE *out = fdopen(fd, "w");
+
+	signal(SIGPIPE, SIG_DFL);   /* the parent stopped reading: just end */
+	_exit(out && tracedat_decode(path, out) == 0 ? 0 : 1);
+}
+
+/* Reap the decoder: 0 if it ended well, else a diagnostic. */
+static int child_reap(struct tracedat *t, struct tlbsim_diag *diag)
+{
+	char where[96];
+	int status;
+	pid_t p;
+
+	if (!t->pid)
+		return 0;
+	do
+		p = waitpid(t->pid, &status, 0);
+	while (p < 0 && errno == EINTR);
+	t->pid = 0;
+	if (p < 0)
+		return tlbsim_diag_set(diag, TLBSIM_EIO, "%s: lost the trace.dat "
+				       "decoder: %s", t->path, strerror(errno));
+	if (!WIFSIGNALED(status) && !WEXITSTATUS(status))
+		return 0;
+	if (t->opened)
+		snprintf(where, sizeof(where), "record %lu: libtracecmd %s reading it",
+			 t->records + 1, WIFSIGNALED(status) ? "crashed" : "failed");
+	else
+		snprintf(where, sizeof(where), "libtracecmd %s opening it",
+			 WIFSIGNALED(status) ? "crashed" : "failed");
+	if (WIFSIGNALED(status))
+		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: %s (signal %d, %s): "
+			"the trace.dat is corrupt", t->path, where, WTERMSIG(status),
+			strsignal(WTERMSIG(status)));
+	return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: %s: the trace.dat is "
+			       "corrupt", t->path, where);
+}
+
+static int child_start(struct tracedat *t, struct tlbsim_diag *diag)
+{
+	int fds[2];
+
+	fflush(NULL);   /* nothing buffered may be written twice */
+	if (pipe(fds))
+		return tlbsim_diag_set(diag, TLBSIM_EIO, "%s: pipe: %s", t->path,
+				       strerror(errno));
+	t->pid = fork();
+	if (t->pid < 0) {
+		t->pid = 0;
+		close(fds[0]);
+		close(fds[1]);
+		return tlbsim_diag_set(diag, TLBSIM_EIO, "%s: fork: %s", t->path,
+				       strerror(errno));
+	}
+	if (t->pid == 0) {
+		close(fds[0]);
+		child_run(t->path, fds[1]);
+	}
+	close(fds[1]);
+	t->in = fdopen(fds[0], "r");
+	if (!t->in) {
+		close(fds[0]);
+		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* One line from the decoder into buf, without its newline: 1, or 0 at
+ * the end of the pipe. */
+static int pipe_line(struct tracedat *t, char *buf)
+{
+	size_t n;
+
+	if (!fgets(buf, TRACEDAT_LINE_MAX, t->in))
+		return 0;
+	n = strlen(buf);
+	if (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	else   /* the decoder bounds its lines; the rest is dropped */
+		for (int c; (c = getc(t->in)) != EOF && c != '\n';)
+			;
+	return 1;
+}
+
 int tracedat_open(const char *path, struct tracedat **out, unsigned *cpus,
 		  struct tlbsim_diag *diag)
 {
 	struct tracedat *t = calloc(1, sizeof(*t));
-	const char *file = path;
-	size_t n = strlen(path);
+	char line[TRACEDAT_LINE_MAX];
 	int err;
 
 	*out = NULL;
-	if (!t)
+	if (!t || !(t->path = strdup(path))) {
+		free(t);
 		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
-	if (n > 3 && !strcmp(path + n - 3, ".xz")) {
-		if (decompress(path, t->tmp, sizeof(t->tmp))) {
-			free(t);
-			return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: truncated or "
-					       "corrupt xz stream", path);
-		}
-		file = t->tmp;
 	}
-	tracecmd_set_loglevel(TEP_LOG_NONE);
-	t->h = tracecmd_open(file, TRACECMD_FL_LOAD_NO_PLUGINS |
-			     TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
-	if (!t->h) {
-		tracedat_close(t);
-		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: not a trace-cmd "
-				       "trace.dat file (libtracecmd cannot read it)", path);
+	err = child_start(t, diag);
+	if (!err && !pipe_line(t, line))
+		err = child_reap(t, diag);   /* died before a word */
+	if (!err && line[0] == 'E') {
+		child_reap(t, diag);
+		err = tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: %s", path, line + 2);
+	} else if (!err && (line[0] != 'C' || atoi(line + 2) <= 0)) {
+		err = tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: libtracecmd "
+				      "failed reading the file", path);
 	}
-	t->tep = tracecmd_get_tep(t->h);
-	t->cpus = tep_get_cpus(t->tep);
-	t->next = calloc((size_t)(t->cpus > 0 ? t->cpus : 1), sizeof(*t->next));
-	trace_seq_init(&t->seq);
-	if (!t->next || t->cpus <= 0) {
-		tracedat_close(t);
-		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: no CPUs in the "
-				       "trace.dat", path);
-	}
-	err = learn_threads(t);
 	if (err) {
 		tracedat_close(t);
-		return tlbsim_diag_set(diag, err, "out of memory");
+		return err;
 	}
-	*cpus = (unsigned)t->cpus;
+	t->opened = true;
+	*cpus = (unsigned)atoi(line + 2);
 	*out = t;
 	return 0;
 }
 
-int tracedat_next_line(struct tracedat *t, char *buf, size_t len)
+int tracedat_next_line(struct tracedat *t, char *buf, struct tlbsim_diag *diag)
 {
-	struct tep_record *r;
-	struct tep_event *e;
-	int best = -1;
-	int32_t tid;
-	const char *comm;
-
-	for (int c = 0; c < t->cpus; c++)
-		if (t->next[c] && (best < 0 || t->next[c]->ts < t->next[best]->ts))
-			best = c;
-	if (best < 0)
-		return 0;
-	r = t->next[best];
-	t->next[best] = tracecmd_read_data(t->h, best);
-	e = tep_find_event_by_record(t->tep, r);
-	tid = tep_data_pid(t->tep, r);
-	comm = tep_data_comm_from_pid(t->tep, tid);
-	render(t, r);
-	snprintf(buf, len, "%s %d/%d [%03d] %llu.%09llu: %s:%s: %s",
-		 tid == 0 ? "swapper" : comm ? comm : "<...>", tgid_of(t, tid), tid,
-		 best, r->ts / 1000000000ULL, r->ts % 1000000000ULL,
-		 e ? e->system : "unknown", e ? e->name : "unknown", t->seq.buffer);
-	tracecmd_free_record(r);
-	return 1;
+	if (pipe_line(t, buf)) {
+		t->records++;
+		return 1;
+	}
+	return child_reap(t, diag);
 }
 
 void tracedat_close(struct tracedat *t)
 {
+	struct tlbsim_diag ignore;
+
 	if (!t)
 		return;
-	for (int c = 0; t->next && c < t->cpus; c++)
-		if (t->next[c])
-			tracecmd_free_record(t->next[c]);
-	if (t->h)
-		tracecmd_close(t->h);
-	trace_seq_destroy(&t->seq);
-	free(t->next);
-	free(t->threads);
-	if (t->tmp[0])
-		unlink(t->tmp);
+	if (t->pid)
+		kill(t->pid, SIGKILL);   /* closed early: the rest is not wanted */
+	child_reap(t, &ignore);
+	if (t->in)
+		fclose(t->in);
+	free(t->path);
 	free(t);
 }

@@ -1,11 +1,20 @@
-/* tracedat.h - trace-cmd trace.dat files as perf-script lines (internal). */
+/* tracedat.h - trace-cmd trace.dat files as perf-script lines (internal).
+ *
+ * libtracecmd runs in a child process that writes the lines into a pipe:
+ * Debian's libtracecmd dereferences NULL on some corrupt files (a ring
+ * buffer page whose commit field exceeds the page, found by
+ * fuzz/fuzz_tracedat), and tlbsim must answer bad input with a message,
+ * never a crash. The child's death becomes that message. */
 #ifndef TLBSIM_TRACE_TRACEDAT_H
 #define TLBSIM_TRACE_TRACEDAT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "tlbsim/error.h"
+
+#define TRACEDAT_LINE_MAX 2048
 
 struct tracedat;
 
@@ -14,9 +23,13 @@ struct tracedat;
 bool tracedat_is(const char *path);
 int tracedat_open(const char *path, struct tracedat **out, unsigned *cpus,
 		  struct tlbsim_diag *diag);
-/* The next record, in time order across CPUs, as one perf-script line:
- * 1, or 0 at the end. */
-int tracedat_next_line(struct tracedat *t, char *buf, size_t len);
+/* The next record, in time order across CPUs, as one perf-script line in
+ * buf (TRACEDAT_LINE_MAX bytes): 1, 0 at the end, or an error. */
+int tracedat_next_line(struct tracedat *t, char *buf, struct tlbsim_diag *diag);
 void tracedat_close(struct tracedat *t);
+
+/* The child's side: decode PATH into OUT ("C <cpus>" or "E <reason>",
+ * then the lines); 0 on success. */
+int tracedat_decode(const char *path, FILE *out);
 
 #endif

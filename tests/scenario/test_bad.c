@@ -33,6 +33,9 @@ static const char *const corpus[] = {
 	"time_backwards.jsonl",
 	"too_many_cpus.jsonl",
 	"touch_not_running.jsonl",
+	"tracedat_garbage.dat",
+	"tracedat_page_commit.dat",
+	"tracedat_truncated.dat",
 	"truncated.jsonl.xz",
 	"truncated_line.jsonl",
 	"unknown_cpu.jsonl",
@@ -49,7 +52,7 @@ static void check_one(const char *file)
 
 	snprintf(path, sizeof(path), "tests/bad/%s", file);
 	snprintf(expect_path, sizeof(expect_path), "tests/bad/%.*s.expect",
-		 (int)(strstr(file, ".jsonl") - file), file);
+		 (int)strcspn(file, "."), file);
 	expect = tu_slurp(tu_src(expect_path));
 	assert_non_null(expect);
 	unlink(out);

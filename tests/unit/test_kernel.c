@@ -329,10 +329,42 @@ static void test_mmap_lock_orders(void **state)
 	run_free(&r);
 }
 
+/*
+ * A PID reused while the exit's teardown is in flight: cpu 0's exit of mm 1
+ * waits for lazy cpu 1 (IRQs off for 50 us); meanwhile cpu 2 runs a new
+ * mm 1 (the format: an mm exists until `exit`). The switch, map and touch
+ * name the new mm, not the one being torn down.
+ */
+static void test_reused_id_during_teardown(void **state)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	(void)state;
+	run_start(&r, 3, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x200000);
+	EV(&r, .t = 20, .cpu = 1, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	EV(&r, .t = 30, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 0);
+	EV(&r, .t = 40, .cpu = 1, .kind = TLBSIM_EV_IRQ_OFF, .dur = 50000);
+	EV(&r, .t = 100, .cpu = 0, .kind = TLBSIM_EV_EXIT, .mm = 1);
+	EV(&r, .t = 200, .cpu = 2, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 300, .cpu = 2, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x200000);
+	EV(&r, .t = 400, .cpu = 2, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	res = run_end(&r);
+	/* the exit freed tables: lazy cpu 1 gets the one flush IPI */
+	assert_int_equal(res->c.ipi_flush, 1);
+	assert_int_equal(res->c.ipi_to_lazy, 1);
+	assert_int_equal(res->nhazards, 0);
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mmap_lock_orders),
+		cmocka_unit_test(test_reused_id_during_teardown),
 		cmocka_unit_test(test_collapse_legacy),
 		cmocka_unit_test(test_collapse_wake),
 		cmocka_unit_test(test_collapse_wake_kvm),
