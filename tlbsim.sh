@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 
 PKGS=(build-essential cmake pkg-config libjansson-dev libhwloc-dev
       libcpuid-dev libcmocka-dev liblzma-dev libxml2-dev libtracecmd-dev
-      libtracefs-dev libtraceevent-dev)
+      libtracefs-dev libtraceevent-dev libssl-dev)
 
 setup() {
 	local missing=()

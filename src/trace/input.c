@@ -19,7 +19,8 @@ int input_open(struct input *in, FILE *f, const char *name)
 	memset(in, 0, sizeof(*in));
 	in->f = f;
 	in->name = name;
-	sha256_init(&in->sha);
+	if (sha256_init(&in->sha))
+		return TLBSIM_ENOMEM;
 	in->raw = malloc(CHUNK);
 	in->buf = malloc(CHUNK);
 	in->line = malloc(256);
@@ -33,6 +34,7 @@ void input_close(struct input *in)
 {
 	if (in->xz)
 		lzma_end(&in->strm);
+	sha256_free(&in->sha);
 	free(in->raw);
 	free(in->buf);
 	free(in->line);

@@ -33,63 +33,84 @@ struct tlbsim_trace_reader {
 	struct tracedat *dat;
 	char datline[TRACEDAT_LINE_MAX];
 	struct perf_recon *recon;
-	struct perf_rec *heap;       /* reorder window, min-heap on (t, seq) */
-	uint32_t nheap, capheap;
+	struct perf_rec *pool;       /* reorder window: records by slot */
+	uint32_t *heap;              /* min-heap of slots on (t, seq) */
+	uint32_t *freeslots;
+	uint32_t npool, cappool, nheap, nfree;
 	uint64_t seq, newest;
 	bool input_done;
 };
 
-static bool rec_before(const struct perf_rec *a, const struct perf_rec *b)
+/* The reorder window is a min-heap of slot numbers: records (half a KiB
+ * each) stay where they were parsed, only 4-byte slots move. */
+static bool slot_before(const struct tlbsim_trace_reader *r, uint32_t a, uint32_t b)
 {
-	return a->t_ns != b->t_ns ? a->t_ns < b->t_ns : a->seq < b->seq;
+	const struct perf_rec *x = &r->pool[a], *y = &r->pool[b];
+
+	return x->t_ns != y->t_ns ? x->t_ns < y->t_ns : x->seq < y->seq;
+}
+
+/* A free slot, the pool and the heap grown to hold one more: the slot
+ * number, or UINT32_MAX when out of memory. */
+static uint32_t slot_get(struct tlbsim_trace_reader *r)
+{
+	if (r->nfree)
+		return r->freeslots[--r->nfree];
+	if (r->npool == r->cappool) {
+		uint32_t cap = r->cappool ? 2 * r->cappool : 1024;
+		struct perf_rec *p = realloc(r->pool, cap * sizeof(*p));
+		uint32_t *h, *f;
+
+		if (p)
+			r->pool = p;
+		h = p ? realloc(r->heap, cap * sizeof(*h)) : NULL;
+		if (h)
+			r->heap = h;
+		f = h ? realloc(r->freeslots, cap * sizeof(*f)) : NULL;
+		if (!f)
+			return UINT32_MAX;
+		r->freeslots = f;
+		r->cappool = cap;
+	}
+	return r->npool++;
 }
 
 static int heap_push(struct tlbsim_trace_reader *r, const struct perf_rec *rec)
 {
-	uint32_t i;
+	uint32_t slot = slot_get(r), i;
 
-	if (r->nheap == r->capheap) {
-		uint32_t cap = r->capheap ? 2 * r->capheap : 1024;
-		struct perf_rec *n = realloc(r->heap, cap * sizeof(*n));
-
-		if (!n)
-			return TLBSIM_ENOMEM;
-		r->heap = n;
-		r->capheap = cap;
-	}
+	if (slot == UINT32_MAX)
+		return TLBSIM_ENOMEM;
+	r->pool[slot] = *rec;
 	i = r->nheap++;
-	r->heap[i] = *rec;
-	while (i && rec_before(&r->heap[i], &r->heap[(i - 1) / 2])) {
-		struct perf_rec t = r->heap[i];
-
+	while (i && slot_before(r, slot, r->heap[(i - 1) / 2])) {
 		r->heap[i] = r->heap[(i - 1) / 2];
-		r->heap[(i - 1) / 2] = t;
 		i = (i - 1) / 2;
 	}
+	r->heap[i] = slot;
 	return 0;
 }
 
-static void heap_pop(struct tlbsim_trace_reader *r, struct perf_rec *out)
+/* The earliest record's slot, out of the heap (the caller frees it). */
+static uint32_t heap_pop(struct tlbsim_trace_reader *r)
 {
-	uint32_t i = 0;
+	uint32_t top = r->heap[0], last = r->heap[--r->nheap], i = 0;
 
-	*out = r->heap[0];
-	r->heap[0] = r->heap[--r->nheap];
 	for (;;) {
-		uint32_t l = 2 * i + 1, m = i;
-		struct perf_rec t;
+		uint32_t l = 2 * i + 1, m = l;
 
-		if (l < r->nheap && rec_before(&r->heap[l], &r->heap[m]))
-			m = l;
-		if (l + 1 < r->nheap && rec_before(&r->heap[l + 1], &r->heap[m]))
+		if (l >= r->nheap)
+			break;
+		if (l + 1 < r->nheap && slot_before(r, r->heap[l + 1], r->heap[l]))
 			m = l + 1;
-		if (m == i)
-			return;
-		t = r->heap[i];
+		if (!slot_before(r, r->heap[m], last))
+			break;
 		r->heap[i] = r->heap[m];
-		r->heap[m] = t;
 		i = m;
 	}
+	if (r->nheap)
+		r->heap[i] = last;
+	return top;
 }
 
 /* Read one perf line into the window; 0 at end of input. */
@@ -142,8 +163,8 @@ static int perf_open(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 		return err;
 	r->input_done = err == 0 && r->nheap < PERF_PRESCAN;
 	for (uint32_t i = 0; i < r->nheap; i++)
-		if (r->heap[i].cpu + 1 > cpus)
-			cpus = r->heap[i].cpu + 1;
+		if (r->pool[r->heap[i]].cpu + 1 > cpus)
+			cpus = r->pool[r->heap[i]].cpu + 1;
 	r->hdr.version = 1;
 	r->hdr.cpus = cpus < 2 ? 2 : cpus;
 	r->hdr.clock = TLBSIM_CLOCK_NS;
@@ -158,7 +179,8 @@ static int perf_next(struct tlbsim_trace_reader *r, struct tlbsim_trace_event *e
 		     struct tlbsim_diag *diag)
 {
 	while (!perf_recon_pop(r->recon, ev)) {
-		struct perf_rec rec;
+		const struct perf_rec *rec;
+		uint32_t slot;
 		int err;
 
 		if (!r->input_done) {
@@ -170,13 +192,16 @@ static int perf_next(struct tlbsim_trace_reader *r, struct tlbsim_trace_event *e
 		}
 		if (!r->nheap)
 			return 0;
-		if (!r->input_done && r->heap[0].t_ns + PERF_WINDOW_NS > r->newest)
+		if (!r->input_done &&
+		    r->pool[r->heap[0]].t_ns + PERF_WINDOW_NS > r->newest)
 			continue;
-		heap_pop(r, &rec);
-		err = perf_recon_feed(r->recon, &rec, diag);
+		slot = heap_pop(r);
+		rec = &r->pool[slot];
+		r->freeslots[r->nfree++] = slot;   /* read below, before any push */
+		err = perf_recon_feed(r->recon, rec, diag);
 		if (err)
 			return tlbsim_diag_set(diag, err, "%s:%llu: %s", r->name,
-					       (unsigned long long)rec.line, diag->msg);
+					       (unsigned long long)rec->line, diag->msg);
 	}
 	return 1;
 }
@@ -301,6 +326,8 @@ void tlbsim_trace_close(struct tlbsim_trace_reader *r)
 	perf_recon_free(r->recon);
 	tracedat_close(r->dat);
 	free(r->heap);
+	free(r->pool);
+	free(r->freeslots);
 	free(r->name);
 	free(r);
 }
