@@ -33,6 +33,7 @@ static const char *const corpus[] = {
 	"time_backwards.jsonl",
 	"too_many_cpus.jsonl",
 	"touch_not_running.jsonl",
+	"tracedat_event_format.dat",
 	"tracedat_garbage.dat",
 	"tracedat_page_commit.dat",
 	"tracedat_truncated.dat",
