@@ -228,20 +228,36 @@ static bool is_kthread(const char *comm, int32_t pid)
 
 /* ------------------------------------------------------------- mirror */
 
+/* The mirror is sorted by start and its VMAs do not overlap (maps go in
+ * after the range is removed, inferred maps only fill holes): the first
+ * VMA ending after @a, by binary search. */
+static uint32_t vma_first_after(const struct proc *pr, uint64_t a)
+{
+	uint32_t lo = 0, hi = pr->nv;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (pr->v[mid].end <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static bool vma_overlaps(const struct proc *pr, uint64_t s, uint64_t e)
 {
-	for (uint32_t i = 0; i < pr->nv; i++)
-		if (pr->v[i].start < e && s < pr->v[i].end)
-			return true;
-	return false;
+	uint32_t i = vma_first_after(pr, s);
+
+	return i < pr->nv && pr->v[i].start < e;
 }
 
 static const struct vma_m *vma_at(const struct proc *pr, uint64_t a)
 {
-	for (uint32_t i = 0; i < pr->nv; i++)
-		if (pr->v[i].start <= a && a < pr->v[i].end)
-			return &pr->v[i];
-	return NULL;
+	uint32_t i = vma_first_after(pr, a);
+
+	return i < pr->nv && pr->v[i].start <= a ? &pr->v[i] : NULL;
 }
 
 static void mirror_remove(struct proc *pr, uint64_t s, uint64_t e)
@@ -330,9 +346,17 @@ static void maybe_share(struct perf_recon *p, struct proc *pr,
 
 static void mirror_add(struct proc *pr, uint64_t s, uint64_t e, bool huge)
 {
+	uint32_t i;
+
 	pr->v = grow(pr->v, &pr->capv, pr->nv + 1, sizeof(*pr->v));
-	if (pr->v)
-		pr->v[pr->nv++] = (struct vma_m){ s, e, huge };
+	if (!pr->v) {
+		pr->nv = 0;
+		return;
+	}
+	i = vma_first_after(pr, s);   /* keep the mirror sorted */
+	memmove(&pr->v[i + 1], &pr->v[i], (pr->nv - i) * sizeof(*pr->v));
+	pr->v[i] = (struct vma_m){ s, e, huge };
+	pr->nv++;
 }
 
 /* Read-faulted pages: an open-addressing set, small and never shrunk

@@ -19,6 +19,11 @@
 #define PERF_WINDOW_NS 200000
 #define PERF_PRESCAN 4096
 
+struct heap_key {
+	uint64_t t_ns, seq;
+	uint32_t slot;
+};
+
 struct tlbsim_trace_reader {
 	struct input in;
 	FILE *own;              /* opened here, closed here */
@@ -34,19 +39,18 @@ struct tlbsim_trace_reader {
 	char datline[TRACEDAT_LINE_MAX];
 	struct perf_recon *recon;
 	struct perf_rec *pool;       /* reorder window: records by slot */
-	uint32_t *heap;              /* min-heap of slots on (t, seq) */
+	struct heap_key *heap;       /* min-heap on (t, seq) */
 	uint32_t *freeslots;
 	uint32_t npool, cappool, nheap, nfree;
 	uint64_t seq, newest;
 	bool input_done;
 };
 
-/* The reorder window is a min-heap of slot numbers: records (half a KiB
- * each) stay where they were parsed, only 4-byte slots move. */
-static bool slot_before(const struct tlbsim_trace_reader *r, uint32_t a, uint32_t b)
+/* The reorder window is a min-heap of (time, seq, slot): records (half a
+ * KiB each) stay where they were parsed, the keys move, and comparing
+ * them touches no record. */
+static bool key_before(const struct heap_key *x, const struct heap_key *y)
 {
-	const struct perf_rec *x = &r->pool[a], *y = &r->pool[b];
-
 	return x->t_ns != y->t_ns ? x->t_ns < y->t_ns : x->seq < y->seq;
 }
 
@@ -59,7 +63,8 @@ static uint32_t slot_get(struct tlbsim_trace_reader *r)
 	if (r->npool == r->cappool) {
 		uint32_t cap = r->cappool ? 2 * r->cappool : 1024;
 		struct perf_rec *p = realloc(r->pool, cap * sizeof(*p));
-		uint32_t *h, *f;
+		struct heap_key *h;
+		uint32_t *f;
 
 		if (p)
 			r->pool = p;
@@ -78,32 +83,35 @@ static uint32_t slot_get(struct tlbsim_trace_reader *r)
 static int heap_push(struct tlbsim_trace_reader *r, const struct perf_rec *rec)
 {
 	uint32_t slot = slot_get(r), i;
+	struct heap_key k;
 
 	if (slot == UINT32_MAX)
 		return TLBSIM_ENOMEM;
 	r->pool[slot] = *rec;
+	k = (struct heap_key){ rec->t_ns, rec->seq, slot };
 	i = r->nheap++;
-	while (i && slot_before(r, slot, r->heap[(i - 1) / 2])) {
+	while (i && key_before(&k, &r->heap[(i - 1) / 2])) {
 		r->heap[i] = r->heap[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
-	r->heap[i] = slot;
+	r->heap[i] = k;
 	return 0;
 }
 
 /* The earliest record's slot, out of the heap (the caller frees it). */
 static uint32_t heap_pop(struct tlbsim_trace_reader *r)
 {
-	uint32_t top = r->heap[0], last = r->heap[--r->nheap], i = 0;
+	uint32_t top = r->heap[0].slot, i = 0;
+	struct heap_key last = r->heap[--r->nheap];
 
 	for (;;) {
 		uint32_t l = 2 * i + 1, m = l;
 
 		if (l >= r->nheap)
 			break;
-		if (l + 1 < r->nheap && slot_before(r, r->heap[l + 1], r->heap[l]))
+		if (l + 1 < r->nheap && key_before(&r->heap[l + 1], &r->heap[l]))
 			m = l + 1;
-		if (!slot_before(r, r->heap[m], last))
+		if (!key_before(&r->heap[m], &last))
 			break;
 		r->heap[i] = r->heap[m];
 		i = m;
@@ -163,8 +171,8 @@ static int perf_open(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 		return err;
 	r->input_done = err == 0 && r->nheap < PERF_PRESCAN;
 	for (uint32_t i = 0; i < r->nheap; i++)
-		if (r->pool[r->heap[i]].cpu + 1 > cpus)
-			cpus = r->pool[r->heap[i]].cpu + 1;
+		if (r->pool[r->heap[i].slot].cpu + 1 > cpus)
+			cpus = r->pool[r->heap[i].slot].cpu + 1;
 	r->hdr.version = 1;
 	r->hdr.cpus = cpus < 2 ? 2 : cpus;
 	r->hdr.clock = TLBSIM_CLOCK_NS;
@@ -193,7 +201,7 @@ static int perf_next(struct tlbsim_trace_reader *r, struct tlbsim_trace_event *e
 		if (!r->nheap)
 			return 0;
 		if (!r->input_done &&
-		    r->pool[r->heap[0]].t_ns + PERF_WINDOW_NS > r->newest)
+		    r->heap[0].t_ns + PERF_WINDOW_NS > r->newest)
 			continue;
 		slot = heap_pop(r);
 		rec = &r->pool[slot];
