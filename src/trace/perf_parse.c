@@ -37,13 +37,25 @@ static const char *find_cpu(const char *s)
 	return NULL;
 }
 
+/* snprintf(out, len, "%.*s", n, from) without the format machinery: this
+ * runs for every field of every line. */
+static void copy_span(char *out, size_t len, const char *from, size_t n)
+{
+	if (!len)
+		return;
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, from, n);
+	out[n] = '\0';
+}
+
 static void trim_copy(char *out, size_t len, const char *from, const char *to)
 {
 	while (from < to && *from == ' ')
 		from++;
 	while (to > from && to[-1] == ' ')
 		to--;
-	snprintf(out, len, "%.*s", (int)(to - from), from);
+	copy_span(out, len, from, (size_t)(to - from));
 }
 
 bool perf_probe(const char *line)
@@ -138,7 +150,7 @@ bool perf_field(const char *text, const char *key, char *out, size_t len,
 		else
 			while (*e && *e != ' ' && *e != ',')
 				e++;
-		snprintf(out, len, "%.*s", (int)(e - v), v);
+		copy_span(out, len, v, (size_t)(e - v));
 		return true;
 	}
 	return false;

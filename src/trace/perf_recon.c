@@ -71,9 +71,19 @@ struct task {
 };
 
 struct name_count {
+	uint32_t hash;
 	char name[48];
 	uint64_t count;
 	bool used;
+};
+
+/* tgid or tid -> index: captures of real workloads hold thousands of
+ * tasks, and every record looks one up. Open addressing; entries are
+ * never removed (an exited process keeps its slot). */
+struct idmap {
+	int32_t *keys;
+	uint32_t *vals;   /* UINT32_MAX: empty */
+	uint32_t cap, n;
 };
 
 struct perf_recon {
@@ -81,8 +91,10 @@ struct perf_recon {
 	int32_t *cur;            /* per CPU: tgid of the user mm running, 0 none */
 	struct proc *procs;
 	uint32_t nprocs, capprocs;
+	struct idmap procmap;
 	struct task *tasks;
 	uint32_t ntasks, captasks;
+	struct idmap taskmap;
 	struct tlbsim_trace_event *q;
 	uint32_t qhead, qlen, qcap;
 	uint64_t t0;
@@ -119,13 +131,75 @@ static void *grow(void *p, uint32_t *cap, uint32_t need, size_t sz)
 	return n;
 }
 
+static uint32_t idmap_slot(const struct idmap *m, int32_t k)
+{
+	uint32_t i = ((uint32_t)k * 2654435761u) & (m->cap - 1);
+
+	while (m->vals[i] != UINT32_MAX && m->keys[i] != k)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static uint32_t idmap_get(const struct idmap *m, int32_t k)
+{
+	return m->cap ? m->vals[idmap_slot(m, k)] : UINT32_MAX;
+}
+
+static int idmap_put(struct idmap *m, int32_t k, uint32_t v)
+{
+	if (2 * (m->n + 1) > m->cap) {   /* at most half full */
+		struct idmap g = { NULL, NULL, m->cap ? 2 * m->cap : 64, 0 };
+
+		g.keys = malloc(g.cap * sizeof(*g.keys));
+		g.vals = malloc(g.cap * sizeof(*g.vals));
+		if (!g.keys || !g.vals) {
+			free(g.keys);
+			free(g.vals);
+			return -1;
+		}
+		memset(g.vals, 0xff, g.cap * sizeof(*g.vals));
+		for (uint32_t i = 0; i < m->cap; i++)
+			if (m->vals[i] != UINT32_MAX) {
+				uint32_t j = idmap_slot(&g, m->keys[i]);
+
+				g.keys[j] = m->keys[i];
+				g.vals[j] = m->vals[i];
+				g.n++;
+			}
+		free(m->keys);
+		free(m->vals);
+		*m = g;
+	}
+	uint32_t i = idmap_slot(m, k);
+
+	if (m->vals[i] == UINT32_MAX)
+		m->n++;
+	m->keys[i] = k;
+	m->vals[i] = v;
+	return 0;
+}
+
+static void idmap_free(struct idmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+}
+
+static struct proc *proc_find(struct perf_recon *p, int32_t tgid)
+{
+	uint32_t i = idmap_get(&p->procmap, tgid);
+
+	return i == UINT32_MAX ? NULL : &p->procs[i];
+}
+
 static struct proc *proc_get(struct perf_recon *p, int32_t tgid)
 {
-	for (uint32_t i = 0; i < p->nprocs; i++)
-		if (p->procs[i].tgid == tgid)
-			return &p->procs[i];
+	struct proc *pr = proc_find(p, tgid);
+
+	if (pr)
+		return pr;
 	p->procs = grow(p->procs, &p->capprocs, p->nprocs + 1, sizeof(*p->procs));
-	if (!p->procs)
+	if (!p->procs || idmap_put(&p->procmap, tgid, p->nprocs))
 		return NULL;
 	memset(&p->procs[p->nprocs], 0, sizeof(p->procs[0]));
 	p->procs[p->nprocs].tgid = tgid;
@@ -134,11 +208,12 @@ static struct proc *proc_get(struct perf_recon *p, int32_t tgid)
 
 static struct task *task_get(struct perf_recon *p, int32_t tid)
 {
-	for (uint32_t i = 0; i < p->ntasks; i++)
-		if (p->tasks[i].tid == tid)
-			return &p->tasks[i];
+	uint32_t i = idmap_get(&p->taskmap, tid);
+
+	if (i != UINT32_MAX)
+		return &p->tasks[i];
 	p->tasks = grow(p->tasks, &p->captasks, p->ntasks + 1, sizeof(*p->tasks));
-	if (!p->tasks)
+	if (!p->tasks || idmap_put(&p->taskmap, tid, p->ntasks))
 		return NULL;
 	memset(&p->tasks[p->ntasks], 0, sizeof(p->tasks[0]));
 	p->tasks[p->ntasks].tid = tid;
@@ -147,10 +222,9 @@ static struct task *task_get(struct perf_recon *p, int32_t tid)
 
 static int32_t tgid_of(struct perf_recon *p, int32_t tid)
 {
-	for (uint32_t i = 0; i < p->ntasks; i++)
-		if (p->tasks[i].tid == tid && p->tasks[i].tgid)
-			return p->tasks[i].tgid;
-	return 0;
+	uint32_t i = idmap_get(&p->taskmap, tid);
+
+	return i == UINT32_MAX ? 0 : p->tasks[i].tgid;
 }
 
 static struct tlbsim_trace_event *emit(struct perf_recon *p, enum tlbsim_ev_kind k,
@@ -191,10 +265,21 @@ bool perf_recon_pop(struct perf_recon *p, struct tlbsim_trace_event *ev)
 	return true;
 }
 
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;   /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
 static void count_name(struct perf_recon *p, const char *name, bool used)
 {
+	uint32_t h = name_hash(name);
+
 	for (uint32_t i = 0; i < p->nnames; i++) {
-		if (strcmp(p->names[i].name, name))
+		if (p->names[i].hash != h || strcmp(p->names[i].name, name))
 			continue;
 		p->names[i].count++;
 		p->names[i].used |= used;
@@ -204,6 +289,7 @@ static void count_name(struct perf_recon *p, const char *name, bool used)
 	if (!p->names)
 		return;
 	snprintf(p->names[p->nnames].name, sizeof(p->names[0].name), "%s", name);
+	p->names[p->nnames].hash = h;
 	p->names[p->nnames].count = 1;
 	p->names[p->nnames++].used = used;
 }
@@ -486,17 +572,22 @@ static void ensure_mapped(struct perf_recon *p, struct proc *pr, uint64_t s,
 /* The task of this record runs on its CPU: say so if the model thinks not. */
 static bool exited(struct perf_recon *p, int32_t tgid)
 {
-	for (uint32_t i = 0; i < p->nprocs; i++)
-		if (p->procs[i].tgid == tgid)
-			return p->procs[i].exited;
-	return false;
+	const struct proc *pr = proc_find(p, tgid);
+
+	return pr && pr->exited;
 }
 
 static void ensure_running(struct perf_recon *p, const struct perf_rec *r)
 {
-	/* after its mm is gone, an exiting task runs on a borrowed one */
-	int32_t want = is_kthread(r->comm, r->pid) || exited(p, r->pid) ? 0 : r->pid;
+	int32_t want;
 	struct tlbsim_trace_event *ev;
+
+	/* the common case: the CPU already runs this live process (a
+	 * kernel thread never becomes a CPU's running mm) */
+	if (r->pid > 0 && p->cur[r->cpu] == r->pid && !exited(p, r->pid))
+		return;
+	/* after its mm is gone, an exiting task runs on a borrowed one */
+	want = is_kthread(r->comm, r->pid) || exited(p, r->pid) ? 0 : r->pid;
 
 	if (p->cur[r->cpu] == want)
 		return;
@@ -974,7 +1065,9 @@ void perf_recon_free(struct perf_recon *p)
 		free(p->procs[i].rd);
 	}
 	free(p->procs);
+	idmap_free(&p->procmap);
 	free(p->tasks);
+	idmap_free(&p->taskmap);
 	free(p->q);
 	free(p->cur);
 	free(p->names);
