@@ -6,16 +6,37 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target tlbsim-gen tlbsim-bench >/dev/null
+cmake --build build -j"$(nproc)" --target tlbsim tlbsim-gen tlbsim-bench >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 echo "trace: tlbsim-gen --events $n (native JSONL), 4 CPUs"
 ./build/tlbsim-gen --cpus 4 --events "$n" --seed 1 > "$tmp/t4.jsonl"
 for stage in reader model compare; do ./build/tlbsim-bench "$tmp/t4.jsonl" --stage "$stage"; done
+echo "the same trace in the binary form (tlbsim convert)"
+./build/tlbsim convert "$tmp/t4.jsonl" -o "$tmp/t4.tlbb"
+for stage in reader compare; do ./build/tlbsim-bench "$tmp/t4.tlbb" --stage "$stage"; done
 echo "same length, 4096 CPUs"
 ./build/tlbsim-gen --cpus 4096 --events "$n" --seed 1 > "$tmp/t4096.jsonl"
 ./build/tlbsim-bench "$tmp/t4096.jsonl" --stage compare
 echo "10x the length, 4 CPUs (memory must stay flat)"
 ./build/tlbsim-gen --cpus 4 --events $((n * 10)) --seed 1 | xz -1 -T0 > "$tmp/t4x10.jsonl.xz"
 ./build/tlbsim-bench "$tmp/t4x10.jsonl.xz" --stage compare
+echo "sparse: 4096 CPUs, the trace uses 4 of them"
+./build/tlbsim-gen --cpus 4 --events "$n" --seed 1 |
+	sed '1s/"cpus": 4/"cpus": 4096/' > "$tmp/t4in4096.jsonl"
+./build/tlbsim-bench "$tmp/t4in4096.jsonl" --stage compare
+# replay against perf script, when this machine can record tracepoints
+if command -v perf >/dev/null && perf list tracepoint 2>/dev/null | grep -q "tlb:tlb_flush"; then
+	echo "perf capture of a multi-threaded xz (traces/capture.sh), replay vs perf script"
+	head -c 30000000 /dev/urandom > "$tmp/rand"
+	(cd "$tmp" && TLBSIM="$OLDPWD/build/tlbsim" "$OLDPWD/traces/capture.sh" xz \
+		sh -c "xz -T2 -3 < rand > /dev/null" >/dev/null)
+	xzcat "$tmp/xz.perf.txt.xz" > "$tmp/xz.perf.txt"
+	echo "  $(wc -l < "$tmp/xz.perf.txt") lines"
+	/usr/bin/time -f "  perf script: %e s" perf script -i "$tmp/xz.data" \
+		-F comm,tid,pid,cpu,time,event,trace > /dev/null 2> "$tmp/ps.err" || true
+	tail -1 "$tmp/ps.err"
+	/usr/bin/time -f "  tlbsim compare (two policies): %e s, peak RSS %M KiB" \
+		./build/tlbsim compare "$tmp/xz.perf.txt" -o /dev/null
+fi

@@ -108,7 +108,8 @@ tlbsim_trace_header(const struct tlbsim_trace_reader *r);
 int tlbsim_trace_next(struct tlbsim_trace_reader *r,
 		      struct tlbsim_trace_event *ev, struct tlbsim_diag *diag);
 
-const char *tlbsim_trace_format(const struct tlbsim_trace_reader *r); /* "native", "perf" */
+/* "native", "binary", "perf" or "trace-cmd" */
+const char *tlbsim_trace_format(const struct tlbsim_trace_reader *r);
 const char *tlbsim_trace_name(const struct tlbsim_trace_reader *r);
 uint64_t tlbsim_trace_events(const struct tlbsim_trace_reader *r); /* so far */
 uint64_t tlbsim_trace_bytes(const struct tlbsim_trace_reader *r);  /* so far */
@@ -129,7 +130,15 @@ size_t tlbsim_trace_tracepoints(const struct tlbsim_trace_reader *r,
 size_t tlbsim_trace_inferences(const struct tlbsim_trace_reader *r,
 			       struct tlbsim_trace_count *out, size_t max);
 
-/* Write @ev as one native-format line (no newline) to @f. */
+/* Write @h as the native header line, or @ev as one native-format line
+ * (no newline) to @f. */
+int tlbsim_trace_write_header(FILE *f, const struct tlbsim_trace_header *h);
 int tlbsim_trace_write_event(FILE *f, const struct tlbsim_trace_event *ev);
+
+/* The same in the compact binary form (traces/FORMAT.md, "Binary form"):
+ * the header (with its magic line) once, then each event. The readers
+ * recognise it by its first line. */
+int tlbsim_trace_write_binary_header(FILE *f, const struct tlbsim_trace_header *h);
+int tlbsim_trace_write_binary_event(FILE *f, const struct tlbsim_trace_event *ev);
 
 #endif

@@ -86,6 +86,7 @@ int cmd_baseline(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 
 #endif

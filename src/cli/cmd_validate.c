@@ -1,5 +1,5 @@
 /*
- * cmd_validate.c - `tlbsim validate` and `tlbsim import` for captures.
+ * cmd_validate.c - `tlbsim validate`: a capture replayed and compared.
  *
  * validate replays a capture under legacy (the captured kernel's policy)
  * with its backend (default kvm: the shipped captures ran on KVM with
@@ -23,12 +23,6 @@ static const char validate_help[] =
 "plain or .xz, '-' for stdin) under legacy with backend B (default kvm) and\n"
 "print observed vs predicted counts with the error, the inferences the\n"
 "reconstruction made, and the tracepoints it did not use.\n";
-
-static const char import_help[] =
-"usage: tlbsim import CAPTURE [-o FILE]\n"
-"\n"
-"Write the native trace (format 1) reconstructed from a perf capture,\n"
-"`observed` events included, so that it can be edited, replayed or kept.\n";
 
 static const struct {
 	const char *name;
@@ -218,47 +212,5 @@ int cmd_validate(int argc, char **argv)
 	}
 	free(lat.v);
 	session_close(&s);
-	return err ? cli_fail(&d) : 0;
-}
-
-int cmd_import(int argc, char **argv)
-{
-	struct cli_opts o;
-	struct tlbsim_trace_reader *r = NULL;
-	struct tlbsim_trace_event ev;
-	struct tlbsim_atomic out;
-	struct tlbsim_diag d;
-	const struct tlbsim_trace_header *h;
-	int err, n;
-
-	if ((err = cli_parse(argc, argv, "import", "output", &o)))
-		return err;
-	if (o.help) {
-		fputs(import_help, stdout);
-		return 0;
-	}
-	if (o.ntraces != 1) {
-		fputs(import_help, stderr);
-		return 2;
-	}
-	if ((err = tlbsim_trace_open(o.traces[0], &r, &d)))
-		return cli_fail(&d);
-	if ((err = tlbsim_atomic_open(o.output ? o.output : "-", &out, &d))) {
-		tlbsim_trace_close(r);
-		return cli_fail(&d);
-	}
-	h = tlbsim_trace_header(r);
-	fprintf(out.f, "{\"tlbsim\": 1, \"cpus\": %u, \"clock\": \"ns\"", h->cpus);
-	if (h->backend[0])
-		fprintf(out.f, ", \"backend\": \"%s\"", h->backend);
-	fprintf(out.f, ", \"comment\": \"%s\"}\n", h->comment);
-	while ((n = tlbsim_trace_next(r, &ev, &d)) > 0) {
-		tlbsim_trace_write_event(out.f, &ev);
-		fputc('\n', out.f);
-	}
-	err = n < 0 ? n : tlbsim_atomic_commit(&out, &d);
-	if (n < 0)
-		tlbsim_atomic_abort(&out);
-	tlbsim_trace_close(r);
 	return err ? cli_fail(&d) : 0;
 }

@@ -23,6 +23,7 @@ static const struct {
 	{ "validate", cmd_validate, "replay a perf capture and compare with the kernel's own counts" },
 	{ "calibrate", cmd_calibrate, "fit a cost profile's IPI latency to captures" },
 	{ "import", cmd_import, "write the native trace reconstructed from a perf capture" },
+	{ "convert", cmd_convert, "write a trace in the compact binary form (fast to replay)" },
 	{ "host", cmd_host, "describe this machine (CPUID: PCID, INVPCID, INVLPGB)" },
 };
 

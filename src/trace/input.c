@@ -171,6 +171,29 @@ int input_line(struct input *in, struct tlbsim_diag *diag)
 	}
 }
 
+int input_read(struct input *in, void *buf, size_t n, struct tlbsim_diag *diag)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		size_t k;
+
+		if (in->pos == in->len) {
+			int r = refill(in, diag);
+
+			if (r < 0)
+				return r;
+			if (r == 0)
+				break;
+		}
+		k = in->len - in->pos < n - got ? in->len - in->pos : n - got;
+		memcpy((char *)buf + got, in->buf + in->pos, k);
+		in->pos += k;
+		got += k;
+	}
+	return (int)got;
+}
+
 /* Consume what is left so that the hash covers the whole file. */
 void input_drain(struct input *in)
 {

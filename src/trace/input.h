@@ -30,6 +30,9 @@ int input_open(struct input *in, FILE *f, const char *name);
 void input_close(struct input *in);
 /* 1: a line is in in->line; 0: end of input; <0: error with @diag. */
 int input_line(struct input *in, struct tlbsim_diag *diag);
+/* Up to @n (< INT_MAX) bytes after the current line: how many were read
+ * (fewer only at the end of input), or <0 on error. */
+int input_read(struct input *in, void *buf, size_t n, struct tlbsim_diag *diag);
 void input_drain(struct input *in);
 
 #endif

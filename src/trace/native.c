@@ -22,11 +22,13 @@ const char *tlbsim_ev_name(enum tlbsim_ev_kind k)
 	return (unsigned)k < TLBSIM_EV_COUNT ? ev_names[k] : NULL;
 }
 
-/* Fields an event may carry, as bits. */
+/* Fields an event may carry, as bits (native.h names them for the
+ * binary form). */
 enum {
-	F_MM = 1 << 0, F_WITH = 1 << 1, F_ADDR = 1 << 2, F_LEN = 1 << 3,
-	F_DUR = 1 << 4, F_HUGETLB = 1 << 5, F_START = 1 << 6, F_END = 1 << 7,
-	F_STRIDE = 1 << 8, F_FREED = 1 << 9, F_UNSHARED = 1 << 10, F_WHAT = 1 << 11,
+	F_MM = NATIVE_F_MM, F_WITH = NATIVE_F_WITH, F_ADDR = NATIVE_F_ADDR,
+	F_LEN = NATIVE_F_LEN, F_DUR = NATIVE_F_DUR, F_HUGETLB = NATIVE_F_HUGETLB,
+	F_START = NATIVE_F_START, F_END = NATIVE_F_END, F_STRIDE = NATIVE_F_STRIDE,
+	F_FREED = NATIVE_F_FREED, F_UNSHARED = NATIVE_F_UNSHARED, F_WHAT = 1 << 11,
 };
 
 static const char *const field_names[] = {
@@ -72,6 +74,10 @@ static int bad(struct native_ctx *x, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
+	if (x->unit)
+		return tlbsim_diag_set(x->diag, TLBSIM_EPARSE, "%s: %s %llu: %s",
+				       x->name, x->unit, (unsigned long long)x->line,
+				       reason);
 	return tlbsim_diag_set(x->diag, TLBSIM_EPARSE, "%s:%llu: %s", x->name,
 			       (unsigned long long)x->line, reason);
 }
@@ -335,6 +341,66 @@ static int event_from(struct native_ctx *x, json_t *o,
 	if (check_event(x, ev))
 		return TLBSIM_EPARSE;
 	x->last_t = t;
+	x->have_last = true;
+	return 0;
+}
+
+unsigned native_fields(enum tlbsim_ev_kind k)
+{
+	return (unsigned)k < TLBSIM_EV_COUNT ? specs[k].required | specs[k].optional : 0;
+}
+
+static int check_user(struct native_ctx *x, const char *name, uint64_t v)
+{
+	if (v >= USER_TOP)
+		return bad(x, "field \"%s\" is 0x%" PRIx64 ": not a user-space "
+			   "address (must be below 0x%llx)", name, v,
+			   (unsigned long long)USER_TOP);
+	return 0;
+}
+
+static int check_mm(struct native_ctx *x, const char *name, uint32_t v, bool null_ok)
+{
+	if ((!v && !null_ok) || v > INT32_MAX)
+		return bad(x, "field \"%s\" must be a positive integer%s", name,
+			   null_ok ? " or null" : "");
+	return 0;
+}
+
+int native_validate(struct native_ctx *x, struct tlbsim_trace_event *ev)
+{
+	unsigned f = native_fields(ev->kind);
+
+	if (ev->kind >= TLBSIM_EV_COUNT)
+		return bad(x, "unknown event kind %u", ev->kind);
+	if (ev->cpu >= x->cpus)
+		return bad(x, "cpu %u out of range (the trace has %u CPUs: 0..%u)",
+			   ev->cpu, x->cpus, x->cpus - 1);
+	if (x->have_last && ev->t < x->last_t)
+		return bad(x, "time %" PRIu64 " is before the previous event's %" PRIu64,
+			   ev->t, x->last_t);
+	if (ev->kind == TLBSIM_EV_OBSERVED) {
+		if (ev->target < -1 || ev->target >= (int32_t)x->cpus)
+			return bad(x, "field \"target\" must be a CPU id below %u", x->cpus);
+	} else {
+		if ((f & F_MM) && check_mm(x, "mm", ev->mm, ev->kind == TLBSIM_EV_SWITCH))
+			return TLBSIM_EPARSE;
+		if ((f & F_WITH) && check_mm(x, "with", ev->with, false))
+			return TLBSIM_EPARSE;
+		if (((f & F_ADDR) && check_user(x, "addr", ev->addr)) ||
+		    ((f & F_START) && check_user(x, "start", ev->start)) ||
+		    ((f & F_END) && ev->end != TLBSIM_END_ALL && check_user(x, "end", ev->end)))
+			return TLBSIM_EPARSE;
+		if ((f & F_LEN) && !ev->len && ev->kind != TLBSIM_EV_TOUCH)
+			return bad(x, "field \"len\" must be a positive integer (bytes)");
+		if ((f & F_DUR) && !ev->dur)
+			return bad(x, "field \"dur\" must be a positive integer");
+		if ((f & F_STRIDE) && ev->stride != 12 && ev->stride != 21 && ev->stride != 30)
+			return bad(x, "field \"stride\" must be 12, 21 or 30");
+		if (check_event(x, ev))
+			return TLBSIM_EPARSE;
+	}
+	x->last_t = ev->t;
 	x->have_last = true;
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include "trace/input.h"
 #include "trace/native.h"
 #include "trace/perf.h"
+#include "trace/binary.h"
 #include "trace/tracedat.h"
 
 /* perf lines of different CPUs are merged from per-CPU buffers and can be
@@ -32,6 +33,7 @@ struct tlbsim_trace_reader {
 	struct tlbsim_trace_header hdr;
 	uint64_t events;
 	bool done;
+	bool binary;            /* the native trace's binary form */
 	char sha[65];
 	/* perf text (or trace.dat rendered as perf text) */
 	bool perf;
@@ -229,6 +231,23 @@ static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 	r->nx.diag = diag;
 	if (perf_probe(r->in.line))
 		return perf_open(r, diag);
+	if (binary_probe(r->in.line)) {
+		/* the JSON header on line 2, then records numbered from 1 */
+		int got = input_line(&r->in, diag);
+
+		if (got < 0)
+			return got;
+		if (got == 0)
+			return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:2: missing the "
+					       "header line after the binary magic", r->name);
+		r->nx.line = r->in.lineno;
+		if ((got = native_header(&r->nx, r->in.line, &r->hdr)))
+			return got;
+		r->binary = true;
+		r->nx.unit = "record";
+		r->nx.line = 0;
+		return 0;
+	}
 	if (r->in.line[0] != '{')
 		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:1: not a tlbsim trace "
 			"(expected a JSON header line {\"tlbsim\": 1, \"cpus\": N, ...})",
@@ -365,6 +384,17 @@ int tlbsim_trace_next(struct tlbsim_trace_reader *r,
 		return err;
 	}
 	r->nx.diag = diag;
+	if (r->binary) {
+		err = binary_next(&r->nx, &r->in, ev);
+		if (err == 1)
+			r->events++;
+		if (err == 0) {
+			r->done = true;
+			input_drain(&r->in);
+			sha256_hex(&r->in.sha, r->sha);
+		}
+		return err;
+	}
 	err = input_line(&r->in, diag);
 	if (err < 0)
 		return err;
@@ -384,7 +414,7 @@ int tlbsim_trace_next(struct tlbsim_trace_reader *r,
 
 const char *tlbsim_trace_format(const struct tlbsim_trace_reader *r)
 {
-	return r->dat ? "trace-cmd" : r->perf ? "perf" : "native";
+	return r->dat ? "trace-cmd" : r->perf ? "perf" : r->binary ? "binary" : "native";
 }
 
 size_t tlbsim_trace_tracepoints(const struct tlbsim_trace_reader *r,

@@ -20,6 +20,41 @@ static void str_field(FILE *f, const char *key, const char *s)
 	fputc('"', f);
 }
 
+/* A JSON string body: quotes, backslashes and control characters escaped. */
+static void json_chars(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+}
+
+int tlbsim_trace_write_header(FILE *f, const struct tlbsim_trace_header *h)
+{
+	fprintf(f, "{\"tlbsim\": 1, \"cpus\": %u, \"clock\": \"%s\"", h->cpus,
+		h->clock == TLBSIM_CLOCK_CYCLES ? "cycles" : "ns");
+	if (h->ghz > 0)
+		fprintf(f, ", \"ghz\": %.17g", h->ghz);
+	if (h->backend[0])
+		fprintf(f, ", \"backend\": \"%s\"", h->backend);
+	if (h->topology[0]) {
+		fputs(", \"topology\": \"", f);
+		json_chars(f, h->topology);
+		fputc('"', f);
+	}
+	if (h->comment[0]) {
+		fputs(", \"comment\": \"", f);
+		json_chars(f, h->comment);
+		fputc('"', f);
+	}
+	fputc('}', f);
+	return ferror(f) ? TLBSIM_EIO : 0;
+}
+
 int tlbsim_trace_write_event(FILE *f, const struct tlbsim_trace_event *ev)
 {
 	const char *name = tlbsim_ev_name(ev->kind);

@@ -14,6 +14,8 @@ static const char *const corpus[] = {
 	"addr_out_of_range.jsonl",
 	"addr_unaligned.jsonl",
 	"bad_stride.jsonl",
+	"binary_bad_kind.tlbb",
+	"binary_truncated.tlbb",
 	"bad_utf8.jsonl",
 	"bad_version.jsonl",
 	"blank_line.jsonl",

@@ -34,6 +34,42 @@ static void test_stdin_same_as_file(void **state)
 	tu_run_free(&b);
 }
 
+/* convert -> the binary form replays to the same report; import turns it
+ * back into the same JSONL events. */
+static void test_convert_binary(void **state)
+{
+	const char *bin = "/tmp/tlbsim-cli-convert.tlbb";
+	struct tu_run c, a, b, i, j;
+
+	(void)state;
+	unlink(bin);
+	c = tu_cli(NULL, "convert", UNSHARE, "-o", bin, NULL);
+	assert_int_equal(c.status, 0);
+	a = tu_cli(NULL, "compare", UNSHARE, "--json", NULL);
+	b = tu_cli(NULL, "compare", bin, "--json", NULL);
+	assert_int_equal(a.status, 0);
+	assert_int_equal(b.status, 0);
+	assert_non_null(strstr(b.out, "\"format\":\"binary\""));
+	/* from the machine on, the reports are the same */
+	assert_string_equal(strstr(a.out, "\"machine\""), strstr(b.out, "\"machine\""));
+	assert_non_null(strstr(b.out, "\"name\":\"legacy\",\"wake\":\"freed\","
+			       "\"sync\":\"always\",\"ipis\":{\"flush\":0,\"sync\":2,"));
+	i = tu_cli(NULL, "import", UNSHARE, NULL);
+	j = tu_cli(NULL, "import", bin, NULL);
+	assert_int_equal(j.status, 0);
+	assert_string_equal(i.out, j.out);
+	/* convert needs somewhere to write */
+	tu_run_free(&c);
+	c = tu_cli(NULL, "convert", UNSHARE, NULL);
+	assert_int_equal(c.status, 2);
+	unlink(bin);
+	tu_run_free(&a);
+	tu_run_free(&b);
+	tu_run_free(&c);
+	tu_run_free(&i);
+	tu_run_free(&j);
+}
+
 static void test_output_atomic(void **state)
 {
 	struct tu_run r;
@@ -277,6 +313,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stdin_same_as_file),
+		cmocka_unit_test(test_convert_binary),
 		cmocka_unit_test(test_output_atomic),
 		cmocka_unit_test(test_explain_unshare),
 		cmocka_unit_test(test_perfetto),

@@ -1,0 +1,93 @@
+/*
+ * cmd_convert.c - `tlbsim import` and `tlbsim convert`: any trace tlbsim
+ * reads (native, binary, perf text, trace.dat) rewritten as the native
+ * JSONL trace or as its compact binary form. The events are those the
+ * reader hands to the model, `observed` ones included, so both round-trip.
+ */
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "tlbsim/report.h"
+
+static const char import_help[] =
+"usage: tlbsim import TRACE [-o FILE]\n"
+"\n"
+"Write the native trace (format 1) of TRACE: for a perf or trace-cmd capture\n"
+"the reconstructed one, `observed` events included, so that it can be edited,\n"
+"replayed or kept; for a binary trace its JSONL original.\n";
+
+static const char convert_help[] =
+"usage: tlbsim convert TRACE -o FILE\n"
+"\n"
+"Write TRACE in the native trace's compact binary form (traces/FORMAT.md,\n"
+"\"Binary form\"): the same events and checks as the JSONL form, read several\n"
+"times faster. Every command reads it; `tlbsim import` turns it back into\n"
+"JSONL. For replaying long traces again and again (benchmarks, CI).\n";
+
+static int rewrite(struct tlbsim_trace_reader *r, FILE *f, bool binary,
+		   struct tlbsim_diag *d)
+{
+	const struct tlbsim_trace_header *h = tlbsim_trace_header(r);
+	struct tlbsim_trace_event ev;
+	int n, err;
+
+	err = binary ? tlbsim_trace_write_binary_header(f, h) :
+		       tlbsim_trace_write_header(f, h);
+	if (!binary)
+		fputc('\n', f);
+	while (!err && (n = tlbsim_trace_next(r, &ev, d)) > 0) {
+		if (binary) {
+			err = tlbsim_trace_write_binary_event(f, &ev);
+		} else {
+			err = tlbsim_trace_write_event(f, &ev);
+			fputc('\n', f);
+		}
+	}
+	if (err)
+		return tlbsim_diag_set(d, TLBSIM_EIO, "cannot write the output");
+	return n < 0 ? n : 0;
+}
+
+static int run(int argc, char **argv, const char *name, const char *help,
+	       bool binary)
+{
+	struct cli_opts o;
+	struct tlbsim_trace_reader *r = NULL;
+	struct tlbsim_atomic out;
+	struct tlbsim_diag d;
+	int err;
+
+	if ((err = cli_parse(argc, argv, name, "output", &o)))
+		return err;
+	if (o.help) {
+		fputs(help, stdout);
+		return 0;
+	}
+	if (o.ntraces != 1 || (binary && !o.output)) {
+		fputs(help, stderr);
+		return 2;
+	}
+	if ((err = tlbsim_trace_open(o.traces[0], &r, &d)))
+		return cli_fail(&d);
+	if ((err = tlbsim_atomic_open(o.output ? o.output : "-", &out, &d))) {
+		tlbsim_trace_close(r);
+		return cli_fail(&d);
+	}
+	err = rewrite(r, out.f, binary, &d);
+	if (err)
+		tlbsim_atomic_abort(&out);
+	else
+		err = tlbsim_atomic_commit(&out, &d);
+	tlbsim_trace_close(r);
+	return err ? cli_fail(&d) : 0;
+}
+
+int cmd_import(int argc, char **argv)
+{
+	return run(argc, argv, "import", import_help, false);
+}
+
+int cmd_convert(int argc, char **argv)
+{
+	return run(argc, argv, "convert", convert_help, true);
+}

@@ -1,0 +1,233 @@
+/*
+ * binary.c - the native trace's binary form, read and written.
+ *
+ *   line 1   "\x89TLBSIMB"             (magic; the 0x89 keeps it from
+ *                                       passing for text)
+ *   line 2   the native JSON header     ({"tlbsim": 1, "cpus": N, ...})
+ *   records  little-endian, one per event:
+ *            u8 kind, u8 flags (1 hugetlb, 2 freed_tables, 4 unshared_tables),
+ *            u8 stride, u8 0, u32 cpu, u64 t,
+ *            then the kind's fields in this order, those it has only:
+ *            u32 mm, u32 with, u64 addr, u64 len, u64 dur, u64 start, u64 end
+ *            (observed: u8 n + what, u8 n + func, i64 reason, i64 pages,
+ *            i32 target)
+ *
+ * Every record passes native_validate(), so a binary trace is held to the
+ * same contract as its JSON original. Reader errors name the record ("f:
+ * record 12: ..."); the model's errors name the line the event has in the
+ * JSONL form (record + 1: the header is line 1).
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "trace/binary.h"
+
+enum { B_HUGETLB = 1, B_FREED = 2, B_UNSHARED = 4 };
+
+bool binary_probe(const char *line)
+{
+	return !strcmp(line, BINARY_MAGIC);
+}
+
+static uint64_t get_le(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static void put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Field widths, in the order they are stored. */
+static const struct { unsigned bit, size; } layout[] = {
+	{ NATIVE_F_MM, 4 }, { NATIVE_F_WITH, 4 }, { NATIVE_F_ADDR, 8 },
+	{ NATIVE_F_LEN, 8 }, { NATIVE_F_DUR, 8 }, { NATIVE_F_START, 8 },
+	{ NATIVE_F_END, 8 },
+};
+
+static uint64_t *field_u64(struct tlbsim_trace_event *ev, unsigned bit)
+{
+	switch (bit) {
+	case NATIVE_F_ADDR: return &ev->addr;
+	case NATIVE_F_LEN: return &ev->len;
+	case NATIVE_F_DUR: return &ev->dur;
+	case NATIVE_F_START: return &ev->start;
+	default: return &ev->end;
+	}
+}
+
+static uint64_t field_get(const struct tlbsim_trace_event *ev, unsigned bit)
+{
+	switch (bit) {
+	case NATIVE_F_MM: return ev->mm;
+	case NATIVE_F_WITH: return ev->with;
+	case NATIVE_F_ADDR: return ev->addr;
+	case NATIVE_F_LEN: return ev->len;
+	case NATIVE_F_DUR: return ev->dur;
+	case NATIVE_F_START: return ev->start;
+	default: return ev->end;
+	}
+}
+
+static int truncated(struct native_ctx *x)
+{
+	return tlbsim_diag_set(x->diag, TLBSIM_EPARSE, "%s: record %llu: truncated "
+			       "(the file ends inside it)", x->name,
+			       (unsigned long long)x->line);
+}
+
+static int read_exact(struct native_ctx *x, struct input *in, void *buf, size_t n)
+{
+	int got = input_read(in, buf, n, x->diag);
+
+	if (got < 0)
+		return got;
+	return (size_t)got == n ? 0 : truncated(x);
+}
+
+static int read_string(struct native_ctx *x, struct input *in, char *out, size_t cap)
+{
+	uint8_t n;
+	int err = read_exact(x, in, &n, 1);
+
+	if (err)
+		return err;
+	if (n >= cap)
+		return tlbsim_diag_set(x->diag, TLBSIM_EPARSE, "%s: record %llu: "
+				       "string of %u bytes (at most %zu)", x->name,
+				       (unsigned long long)x->line, n, cap - 1);
+	err = read_exact(x, in, out, n);
+	out[n] = '\0';
+	return err;
+}
+
+static int read_observed(struct native_ctx *x, struct input *in,
+			 struct tlbsim_trace_event *ev)
+{
+	uint8_t b[20];
+	int err;
+
+	if ((err = read_string(x, in, ev->what, sizeof(ev->what))) ||
+	    (err = read_string(x, in, ev->func, sizeof(ev->func))) ||
+	    (err = read_exact(x, in, b, sizeof(b))))
+		return err;
+	ev->reason = (int64_t)get_le(b, 8);
+	ev->pages = (int64_t)get_le(b + 8, 8);
+	ev->target = (int32_t)(uint32_t)get_le(b + 16, 4);
+	return 0;
+}
+
+int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_event *ev)
+{
+	uint8_t h[16], b[48];
+	unsigned fields, flags, at = 0;
+	size_t need = 0;
+	int got, err;
+
+	memset(ev, 0, sizeof(*ev));
+	got = input_read(in, h, sizeof(h), x->diag);
+	if (got <= 0)
+		return got;   /* the end, between records */
+	x->line++;
+	ev->line = x->line + 1;   /* the line it has in the JSONL form */
+	if ((size_t)got < sizeof(h))
+		return truncated(x);
+	ev->kind = h[0];
+	flags = h[1];
+	ev->stride = h[2];
+	ev->cpu = (uint32_t)get_le(h + 4, 4);
+	ev->t = get_le(h + 8, 8);
+	fields = native_fields(ev->kind);
+	if (ev->kind >= TLBSIM_EV_COUNT || h[3] ||
+	    (flags & ~(unsigned)(B_HUGETLB | B_FREED | B_UNSHARED)) ||
+	    ((flags & B_HUGETLB) && !(fields & NATIVE_F_HUGETLB)) ||
+	    ((flags & (B_FREED | B_UNSHARED)) && !(fields & NATIVE_F_FREED)) ||
+	    (ev->stride && !(fields & NATIVE_F_STRIDE)))
+		return tlbsim_diag_set(x->diag, TLBSIM_EPARSE, "%s: record %llu: not a "
+			"valid record (kind %u, flags 0x%x, stride %u)", x->name,
+			(unsigned long long)x->line, h[0], flags, h[2]);
+	ev->hugetlb = flags & B_HUGETLB;
+	ev->freed_tables = flags & B_FREED;
+	ev->unshared_tables = flags & B_UNSHARED;
+	if (ev->kind == TLBSIM_EV_OBSERVED) {
+		if ((err = read_observed(x, in, ev)))
+			return err;
+		return native_validate(x, ev) ? TLBSIM_EPARSE : 1;
+	}
+	for (size_t i = 0; i < sizeof(layout) / sizeof(layout[0]); i++)
+		if (fields & layout[i].bit)
+			need += layout[i].size;
+	if ((err = read_exact(x, in, b, need)))
+		return err;
+	for (size_t i = 0; i < sizeof(layout) / sizeof(layout[0]); i++) {
+		if (!(fields & layout[i].bit))
+			continue;
+		if (layout[i].bit == NATIVE_F_MM)
+			ev->mm = (uint32_t)get_le(b + at, 4);
+		else if (layout[i].bit == NATIVE_F_WITH)
+			ev->with = (uint32_t)get_le(b + at, 4);
+		else
+			*field_u64(ev, layout[i].bit) = get_le(b + at, 8);
+		at += layout[i].size;
+	}
+	return native_validate(x, ev) ? TLBSIM_EPARSE : 1;
+}
+
+/* ----------------------------------------------------------- writing */
+
+int tlbsim_trace_write_binary_header(FILE *f, const struct tlbsim_trace_header *h)
+{
+	fputs(BINARY_MAGIC "\n", f);
+	tlbsim_trace_write_header(f, h);
+	fputc('\n', f);
+	return ferror(f) ? TLBSIM_EIO : 0;
+}
+
+static void put_string(uint8_t *b, size_t *at, const char *s, size_t cap)
+{
+	size_t n = strnlen(s, cap - 1);
+
+	b[(*at)++] = (uint8_t)n;
+	memcpy(b + *at, s, n);
+	*at += n;
+}
+
+int tlbsim_trace_write_binary_event(FILE *f, const struct tlbsim_trace_event *ev)
+{
+	uint8_t b[16 + 48 + 2 + 32 + 40 + 20];
+	unsigned fields = native_fields(ev->kind);
+	size_t at = 16;
+
+	if (ev->kind >= TLBSIM_EV_COUNT)
+		return TLBSIM_EINVAL;
+	memset(b, 0, 16);
+	b[0] = (uint8_t)ev->kind;
+	b[1] = (uint8_t)(((fields & NATIVE_F_HUGETLB) && ev->hugetlb ? B_HUGETLB : 0) |
+			 ((fields & NATIVE_F_FREED) && ev->freed_tables ? B_FREED : 0) |
+			 ((fields & NATIVE_F_UNSHARED) && ev->unshared_tables ? B_UNSHARED : 0));
+	b[2] = (fields & NATIVE_F_STRIDE) ? ev->stride : 0;
+	put_le(b + 4, ev->cpu, 4);
+	put_le(b + 8, ev->t, 8);
+	if (ev->kind == TLBSIM_EV_OBSERVED) {
+		put_string(b, &at, ev->what, sizeof(ev->what));
+		put_string(b, &at, ev->func, sizeof(ev->func));
+		put_le(b + at, (uint64_t)ev->reason, 8);
+		put_le(b + at + 8, (uint64_t)ev->pages, 8);
+		put_le(b + at + 16, (uint32_t)ev->target, 4);
+		at += 20;
+	} else {
+		for (size_t i = 0; i < sizeof(layout) / sizeof(layout[0]); i++) {
+			if (!(fields & layout[i].bit))
+				continue;
+			put_le(b + at, field_get(ev, layout[i].bit), layout[i].size);
+			at += layout[i].size;
+		}
+	}
+	return fwrite(b, 1, at, f) == at ? 0 : TLBSIM_EIO;
+}
