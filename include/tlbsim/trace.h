@@ -108,6 +108,12 @@ tlbsim_trace_header(const struct tlbsim_trace_reader *r);
 int tlbsim_trace_next(struct tlbsim_trace_reader *r,
 		      struct tlbsim_trace_event *ev, struct tlbsim_diag *diag);
 
+/* A capture's CPU count is what its first records show (a trace.dat's is
+ * exact); a machine description may know better: raise it to @cpus before
+ * the first event is read. Captures only. */
+int tlbsim_trace_set_cpus(struct tlbsim_trace_reader *r, unsigned cpus,
+			  struct tlbsim_diag *diag);
+
 /* "native", "binary", "perf" or "trace-cmd" */
 const char *tlbsim_trace_format(const struct tlbsim_trace_reader *r);
 const char *tlbsim_trace_name(const struct tlbsim_trace_reader *r);

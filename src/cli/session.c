@@ -15,6 +15,8 @@ int cli_fail(const struct tlbsim_diag *d)
 static int machine_setup(struct session *s, const struct tlbsim_trace_header *h,
 			 const struct cli_opts *o, struct tlbsim_diag *diag)
 {
+	const char *fmt = tlbsim_trace_format(s->reader);
+	bool capture = !strcmp(fmt, "perf") || !strcmp(fmt, "trace-cmd");
 	const char *topo = o->topology ? o->topology : h->topology[0] ? h->topology : NULL;
 	const struct tlbsim_profile *p;
 	int err;
@@ -28,6 +30,11 @@ static int machine_setup(struct session *s, const struct tlbsim_trace_header *h,
 	else
 		err = tlbsim_topology_synthetic(topo, h->cpus, &s->topo, diag);
 	if (err)
+		return err;
+	/* a capture on a described machine: CPUs idle at its start count too */
+	if (capture && topo && (!strncmp(topo, "xml:", 4) || !strcmp(topo, "host")) &&
+	    tlbsim_topology_cpus(s->topo) > h->cpus &&
+	    (err = tlbsim_trace_set_cpus(s->reader, tlbsim_topology_cpus(s->topo), diag)))
 		return err;
 	if (tlbsim_topology_cpus(s->topo) != h->cpus)
 		return tlbsim_diag_set(diag, TLBSIM_EINVAL, "topology \"%s\" has %u CPUs, "

@@ -38,6 +38,8 @@ bool perf_field_i64(const char *text, const char *key, int64_t *out);
 struct perf_recon;
 
 int perf_recon_new(unsigned cpus, struct perf_recon **out);
+/* More CPUs than the capture's first records showed (never fewer). */
+int perf_recon_set_cpus(struct perf_recon *p, unsigned cpus);
 void perf_recon_free(struct perf_recon *p);
 /* Feed records in time order; events come out of perf_recon_pop(). */
 int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,

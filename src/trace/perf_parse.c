@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tlbsim/machine.h"
 #include "trace/perf.h"
 
 static int bad(struct tlbsim_diag *d, const char *name, uint64_t line,
@@ -90,7 +91,14 @@ int perf_parse_line(const char *line, uint64_t lineno, const char *name,
 		return bad(diag, name, lineno, "no PID/TID before [CPU]");
 	r->tid = (int32_t)strtol(end + 1, &end, 10);
 	trim_copy(r->comm, sizeof(r->comm), line, tok);
-	r->cpu = (uint32_t)strtoul(b + 1, NULL, 10);
+	{
+		unsigned long cpu = strtoul(b + 1, NULL, 10);
+
+		if (cpu >= TLBSIM_MAX_CPUS)
+			return bad(diag, name, lineno, "CPU id beyond what tlbsim models "
+				   "(0..4095)");
+		r->cpu = (uint32_t)cpu;
+	}
 	/* time: "SECS.FRAC:" */
 	p = strchr(b, ']') + 1;
 	while (*p == ' ')
@@ -98,6 +106,8 @@ int perf_parse_line(const char *line, uint64_t lineno, const char *name,
 	sec = strtoul(p, &end, 10);
 	if (end == p || *end != '.')
 		return bad(diag, name, lineno, "no timestamp");
+	if (sec >= UINT64_MAX / 1000000000ULL)
+		return bad(diag, name, lineno, "bad timestamp");
 	p = end + 1;
 	frac = strtoul(p, &end, 10);
 	digits = (size_t)(end - p);

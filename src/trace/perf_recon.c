@@ -993,8 +993,10 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 	}
 	p->rec = r;
 	if (r->cpu >= p->cpus)
-		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "cpu %u beyond the %u CPUs "
-				       "of the capture's first lines", r->cpu, p->cpus);
+		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "cpu %u appears after the "
+				       "capture's first records, which showed %u CPUs: give "
+				       "the capture host's topology with --topology xml:FILE "
+				       "(traces/capture.sh saves it)", r->cpu, p->cpus);
 	t = task_get(p, r->tid);
 	if (t && r->pid > 0)
 		t->tgid = r->pid;
@@ -1052,6 +1054,21 @@ int perf_recon_new(unsigned cpus, struct perf_recon **out)
 		return TLBSIM_ENOMEM;
 	}
 	*out = p;
+	return 0;
+}
+
+int perf_recon_set_cpus(struct perf_recon *p, unsigned cpus)
+{
+	int32_t *cur;
+
+	if (cpus <= p->cpus)
+		return 0;
+	cur = realloc(p->cur, cpus * sizeof(*cur));
+	if (!cur)
+		return TLBSIM_ENOMEM;
+	memset(cur + p->cpus, 0, (cpus - p->cpus) * sizeof(*cur));
+	p->cur = cur;
+	p->cpus = cpus;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "trace/input.h"
 #include "trace/native.h"
 #include "trace/perf.h"
+#include "tlbsim/machine.h"
 #include "trace/binary.h"
 #include "trace/tracedat.h"
 
@@ -209,9 +210,13 @@ static int perf_next(struct tlbsim_trace_reader *r, struct tlbsim_trace_event *e
 		rec = &r->pool[slot];
 		r->freeslots[r->nfree++] = slot;   /* read below, before any push */
 		err = perf_recon_feed(r->recon, rec, diag);
-		if (err)
+		if (err) {
+			char why[sizeof(diag->msg)];   /* not formatted onto itself */
+
+			memcpy(why, diag->msg, sizeof(why));
 			return tlbsim_diag_set(diag, err, "%s:%llu: %s", r->name,
-					       (unsigned long long)rec->line, diag->msg);
+					       (unsigned long long)rec->line, why);
+		}
 	}
 	return 1;
 }
@@ -410,6 +415,18 @@ int tlbsim_trace_next(struct tlbsim_trace_reader *r,
 		return err;
 	r->events++;
 	return 1;
+}
+
+int tlbsim_trace_set_cpus(struct tlbsim_trace_reader *r, unsigned cpus,
+			  struct tlbsim_diag *diag)
+{
+	if (!r->recon || r->events || cpus < r->hdr.cpus || cpus > TLBSIM_MAX_CPUS)
+		return tlbsim_diag_set(diag, TLBSIM_EINVAL, "%s: cannot model the "
+				       "capture on %u CPUs", r->name, cpus);
+	if (perf_recon_set_cpus(r->recon, cpus))
+		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+	r->hdr.cpus = cpus;
+	return 0;
 }
 
 const char *tlbsim_trace_format(const struct tlbsim_trace_reader *r)

@@ -31,6 +31,7 @@ static const char *const corpus[] = {
 	"not_object.jsonl",
 	"garbage.jsonl",
 	"perf_bad_time.jsonl",
+	"perf_cpu_huge.perf.txt",
 	"share_self.jsonl",
 	"time_backwards.jsonl",
 	"too_many_cpus.jsonl",

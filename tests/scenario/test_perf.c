@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -284,6 +285,40 @@ static void test_import_roundtrip(void **state)
 	remove(out);
 }
 
+/* A CPU that first shows up after the records that size the capture: a
+ * clear error, and the capture host's topology gives the size instead. */
+static void test_late_cpu(void **state)
+{
+	size_t cap = 4200 * 120, len = 0;
+	char *text = malloc(cap), *path, want[512], topo[600];
+	struct tu_run r;
+
+	(void)state;
+	for (int i = 0; i < 4100; i++)
+		len += (size_t)snprintf(text + len, cap - len, "prog 100/100 [000] "
+			"1.%09d: exceptions:page_fault_user: address=0x%x ip=0x1000 "
+			"error_code=0x6\n", 1000 + i, 0x400000 + 4096 * (i % 64));
+	snprintf(text + len, cap - len, "prog 100/100 [003] 2.000000000: "
+		 "exceptions:page_fault_user: address=0x400000 ip=0x1000 error_code=0x6\n");
+	path = tu_tmpfile(text, ".perf.txt");
+	r = tu_cli(NULL, "compare", path, NULL);
+	assert_int_equal(r.status, 2);
+	snprintf(want, sizeof(want), "tlbsim: %s:4101: cpu 3 appears after the "
+		 "capture's first records, which showed 2 CPUs: give the capture "
+		 "host's topology with --topology xml:FILE (traces/capture.sh saves "
+		 "it)\n", path);
+	assert_string_equal(r.err, want);
+	tu_run_free(&r);
+	snprintf(topo, sizeof(topo), "xml:%s", tu_src("tests/data/4cpu.topology.xml"));
+	r = tu_cli(NULL, "compare", path, "--topology", topo, "--json", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\"machine\":{\"cpus\":4,"));
+	tu_run_free(&r);
+	unlink(path);
+	free(path);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_calibrate),
 		cmocka_unit_test(test_tracedat),
 		cmocka_unit_test(test_import_roundtrip),
+		cmocka_unit_test(test_late_cpu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
