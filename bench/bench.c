@@ -31,15 +31,14 @@ static long peak_rss_kb(void)
 	return ru.ru_maxrss;
 }
 
-static int make_sims(const struct tlbsim_trace_header *h,
+static int make_sims(const struct tlbsim_trace_header *h, const char *const pols[2],
 		     struct tlbsim_topology **topo, struct tlbsim_sim *sims[2])
 {
-	static const char *const pols[2] = { "legacy", "wake-lazy" };
 	struct tlbsim_diag d;
 
 	if (tlbsim_topology_default(h->cpus, topo, &d))
 		return fprintf(stderr, "%s\n", d.msg), 2;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 2 && pols[i]; i++) {
 		struct tlbsim_sim_config cfg;
 
 		memset(&cfg, 0, sizeof(cfg));
@@ -67,6 +66,8 @@ static void report(const char *stage, uint64_t n, double secs)
 int main(int argc, char **argv)
 {
 	const char *stage = argc > 3 && !strcmp(argv[2], "--stage") ? argv[3] : "compare";
+	/* --policy P after the stage: one policy instead of the two */
+	const char *pols[2] = { "legacy", "wake-lazy" };
 	struct tlbsim_trace_reader *r;
 	struct tlbsim_trace_event ev, *all = NULL;
 	struct tlbsim_topology *topo = NULL;
@@ -76,18 +77,23 @@ int main(int argc, char **argv)
 	double t0;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: tlbsim-bench TRACE [--stage reader|model|compare]\n");
+		fprintf(stderr, "usage: tlbsim-bench TRACE [--stage reader|model|compare "
+			"[--policy P]]\n");
 		return 2;
 	}
 	if (tlbsim_trace_open(argv[1], &r, &d))
 		return fprintf(stderr, "%s\n", d.msg), 2;
-	if (strcmp(stage, "reader") && make_sims(tlbsim_trace_header(r), &topo, sims))
+	if (argc > 5 && !strcmp(argv[4], "--policy")) {
+		pols[0] = argv[5];
+		pols[1] = NULL;
+	}
+	if (strcmp(stage, "reader") && make_sims(tlbsim_trace_header(r), pols, &topo, sims))
 		return 2;
 	t0 = now_s();
 	while (tlbsim_trace_next(r, &ev, &d) == 1) {
 		n++;
 		if (!strcmp(stage, "compare")) {
-			for (int i = 0; i < 2; i++)
+			for (int i = 0; i < 2 && sims[i]; i++)
 				if (tlbsim_sim_apply(sims[i], &ev, &d))
 					return fprintf(stderr, "%s\n", d.msg), 2;
 		} else if (!strcmp(stage, "model")) {
@@ -103,7 +109,7 @@ int main(int argc, char **argv)
 	if (!strcmp(stage, "model")) {
 		t0 = now_s();
 		for (uint64_t k = 0; k < n; k++)
-			for (int i = 0; i < 2; i++)
+			for (int i = 0; i < 2 && sims[i]; i++)
 				if (tlbsim_sim_apply(sims[i], &all[k], &d))
 					return fprintf(stderr, "%s\n", d.msg), 2;
 	}

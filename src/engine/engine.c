@@ -3,8 +3,9 @@
  *
  * A binary min-heap on (time, seq). seq comes from a counter that only grows,
  * so equal times pop in schedule order: determinism without looking at
- * addresses. Cancel is O(n) (find, swap with the last, re-heapify): it is
- * rare, and the heap holds only what is in flight, a few entries per CPU.
+ * addresses (slot numbers are reused, but never compared). Cancel is O(n)
+ * (find, re-heapify): it is rare, and the heap holds only what is in
+ * flight.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,58 +13,68 @@
 #include "tlbsim/engine.h"
 #include "tlbsim/error.h"
 
+/* The heap moves 24-byte keys; payloads stay in a pool of slots, found
+ * through the key. At 4096 CPUs the queue holds thousands of IPIs in
+ * flight and moving whole 88-byte events was 40 % of the run. */
+struct key {
+	uint64_t time, seq;
+	uint32_t slot;
+};
+
+struct payload {
+	int kind;
+	unsigned char data[TLBSIM_EVENT_DATA];
+};
+
 struct tlbsim_engine {
 	uint64_t now;
 	uint64_t next_seq;
 	uint64_t popped;
 	uint64_t ties;
 	uint64_t last_pop_time; /* valid when popped > 0 */
-	size_t len, cap;
-	struct tlbsim_event *heap;
+	size_t len, cap;        /* heap keys; every array has cap entries */
+	struct key *heap;
+	struct payload *pool;   /* by slot */
+	uint32_t *free_slots;   /* cap - len of them */
+	size_t nfree, used;     /* slots ever handed out: used <= cap */
 };
 
-static bool event_before(const struct tlbsim_event *a,
-			 const struct tlbsim_event *b)
+static bool key_before(const struct key *a, const struct key *b)
 {
 	if (a->time != b->time)
 		return a->time < b->time;
 	return a->seq < b->seq;
 }
 
-static void heap_swap(struct tlbsim_event *h, size_t i, size_t j)
-{
-	struct tlbsim_event tmp = h[i];
-
-	h[i] = h[j];
-	h[j] = tmp;
-}
-
-static void sift_up(struct tlbsim_event *h, size_t i)
+/* Move the hole at @i up to where @k belongs, then put @k there. */
+static void sift_up(struct key *h, size_t i, struct key k)
 {
 	while (i > 0) {
 		size_t parent = (i - 1) / 2;
 
-		if (!event_before(&h[i], &h[parent]))
+		if (!key_before(&k, &h[parent]))
 			break;
-		heap_swap(h, i, parent);
+		h[i] = h[parent];
 		i = parent;
 	}
+	h[i] = k;
 }
 
-static void sift_down(struct tlbsim_event *h, size_t len, size_t i)
+static void sift_down(struct key *h, size_t len, size_t i, struct key k)
 {
 	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
+		size_t l = 2 * i + 1, m = l;
 
-		if (l < len && event_before(&h[l], &h[m]))
-			m = l;
-		if (r < len && event_before(&h[r], &h[m]))
-			m = r;
-		if (m == i)
-			return;
-		heap_swap(h, i, m);
+		if (l >= len)
+			break;
+		if (l + 1 < len && key_before(&h[l + 1], &h[l]))
+			m = l + 1;
+		if (!key_before(&h[m], &k))
+			break;
+		h[i] = h[m];
 		i = m;
 	}
+	h[i] = k;
 }
 
 struct tlbsim_engine *tlbsim_engine_new(void)
@@ -76,7 +87,18 @@ void tlbsim_engine_free(struct tlbsim_engine *e)
 	if (!e)
 		return;
 	free(e->heap);
+	free(e->pool);
+	free(e->free_slots);
 	free(e);
+}
+
+static void *dup_array(const void *p, size_t n, size_t size)
+{
+	void *c = malloc(n * size);
+
+	if (c && n)
+		memcpy(c, p, n * size);
+	return c;
 }
 
 struct tlbsim_engine *tlbsim_engine_clone(const struct tlbsim_engine *e)
@@ -87,13 +109,16 @@ struct tlbsim_engine *tlbsim_engine_clone(const struct tlbsim_engine *e)
 		return NULL;
 	*c = *e;
 	c->heap = NULL;
+	c->pool = NULL;
+	c->free_slots = NULL;
 	if (e->cap) {
-		c->heap = malloc(e->cap * sizeof(*c->heap));
-		if (!c->heap) {
-			free(c);
+		c->heap = dup_array(e->heap, e->cap, sizeof(*e->heap));
+		c->pool = dup_array(e->pool, e->cap, sizeof(*e->pool));
+		c->free_slots = dup_array(e->free_slots, e->cap, sizeof(*e->free_slots));
+		if (!c->heap || !c->pool || !c->free_slots) {
+			tlbsim_engine_free(c);
 			return NULL;
 		}
-		memcpy(c->heap, e->heap, e->len * sizeof(*c->heap));
 	}
 	return c;
 }
@@ -103,33 +128,65 @@ uint64_t tlbsim_engine_now(const struct tlbsim_engine *e)
 	return e->now;
 }
 
+static int grow(struct tlbsim_engine *e)
+{
+	size_t cap = e->cap ? 2 * e->cap : 64;
+	struct key *h = realloc(e->heap, cap * sizeof(*h));
+	struct payload *p;
+	uint32_t *f;
+
+	if (!h)
+		return TLBSIM_ENOMEM;
+	e->heap = h;
+	p = realloc(e->pool, cap * sizeof(*p));
+	if (!p)
+		return TLBSIM_ENOMEM;
+	e->pool = p;
+	f = realloc(e->free_slots, cap * sizeof(*f));
+	if (!f)
+		return TLBSIM_ENOMEM;
+	e->free_slots = f;
+	e->cap = cap;
+	return 0;
+}
+
 int tlbsim_engine_schedule(struct tlbsim_engine *e, uint64_t time, int kind,
 			   const void *data, size_t len, uint64_t *id)
 {
-	struct tlbsim_event *ev;
+	struct payload *pl;
+	struct key k;
 
 	if (time < e->now || len > TLBSIM_EVENT_DATA)
 		return TLBSIM_EINVAL;
-	if (e->len == e->cap) {
-		size_t cap = e->cap ? 2 * e->cap : 64;
-		struct tlbsim_event *h = realloc(e->heap, cap * sizeof(*h));
-
-		if (!h)
-			return TLBSIM_ENOMEM;
-		e->heap = h;
-		e->cap = cap;
-	}
-	ev = &e->heap[e->len];
-	memset(ev, 0, sizeof(*ev));
-	ev->time = time;
-	ev->seq = e->next_seq++;
-	ev->kind = kind;
+	if (e->len == e->cap && grow(e))
+		return TLBSIM_ENOMEM;
+	k.time = time;
+	k.seq = e->next_seq++;
+	k.slot = e->nfree ? e->free_slots[--e->nfree] : (uint32_t)e->used++;
+	pl = &e->pool[k.slot];
+	pl->kind = kind;
 	if (len)
-		memcpy(ev->data, data, len);
+		memcpy(pl->data, data, len);
+	if (len < TLBSIM_EVENT_DATA)
+		memset(pl->data + len, 0, TLBSIM_EVENT_DATA - len);
 	if (id)
-		*id = ev->seq;
-	sift_up(e->heap, e->len++);
+		*id = k.seq;
+	sift_up(e->heap, e->len++, k);
 	return 0;
+}
+
+/* Take @i's key out of the heap and give its slot back. */
+static void remove_at(struct tlbsim_engine *e, size_t i)
+{
+	struct key last = e->heap[--e->len];
+
+	e->free_slots[e->nfree++] = e->heap[i].slot;
+	if (i == e->len)
+		return;
+	if (i > 0 && key_before(&last, &e->heap[(i - 1) / 2]))
+		sift_up(e->heap, i, last);
+	else
+		sift_down(e->heap, e->len, i, last);
 }
 
 bool tlbsim_engine_cancel(struct tlbsim_engine *e, uint64_t id)
@@ -137,11 +194,7 @@ bool tlbsim_engine_cancel(struct tlbsim_engine *e, uint64_t id)
 	for (size_t i = 0; i < e->len; i++) {
 		if (e->heap[i].seq != id)
 			continue;
-		e->heap[i] = e->heap[--e->len];
-		if (i < e->len) {
-			sift_down(e->heap, e->len, i);
-			sift_up(e->heap, i);
-		}
+		remove_at(e, i);
 		return true;
 	}
 	return false;
@@ -150,11 +203,17 @@ bool tlbsim_engine_cancel(struct tlbsim_engine *e, uint64_t id)
 bool tlbsim_engine_pop(struct tlbsim_engine *e, uint64_t limit,
 		       struct tlbsim_event *out)
 {
-	if (e->len == 0 || e->heap[0].time > limit)
+	const struct key top = e->len ? e->heap[0] : (struct key){ 0, 0, 0 };
+	const struct payload *pl;
+
+	if (e->len == 0 || top.time > limit)
 		return false;
-	*out = e->heap[0];
-	e->heap[0] = e->heap[--e->len];
-	sift_down(e->heap, e->len, 0);
+	pl = &e->pool[top.slot];
+	out->time = top.time;
+	out->seq = top.seq;
+	out->kind = pl->kind;
+	memcpy(out->data, pl->data, TLBSIM_EVENT_DATA);
+	remove_at(e, 0);
 	if (e->popped && out->time == e->last_pop_time)
 		e->ties++;
 	e->popped++;

@@ -235,7 +235,8 @@ static void check_psc(struct sim *s, const struct dead_link *l,
 	char table[48];
 
 	table_name(l, table, sizeof(table));
-	for (uint32_t c = 0; c < s->ncpus; c++) {
+	for (uint32_t i = 0; i < s->nactive; i++) {
+		uint32_t c = s->active[i];   /* only they ever load a user mm */
 		struct tlbsim_hazard *h;
 
 		if (!psc_may_hold(s, c, l))
@@ -266,7 +267,8 @@ static void check_gup(struct sim *s, const struct dead_link *l,
 	char table[48];
 
 	table_name(l, table, sizeof(table));
-	for (uint32_t c = 0; c < s->ncpus; c++) {
+	for (uint32_t i = 0; i < s->nactive; i++) {
+		uint32_t c = s->active[i];   /* gup_fast is a trace event */
 		const struct cpu *cpu = &s->cpus[c];
 		struct tlbsim_hazard *h;
 

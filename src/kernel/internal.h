@@ -230,6 +230,7 @@ struct op {
 };
 
 struct cpu {
+	bool active;               /* a trace event has named it */
 	uint32_t loaded_mm;        /* mm index; INIT_MM = init_mm */
 	uint16_t loaded_asid;      /* 0..5, or ASID_GLOBAL */
 	uint16_t next_asid;
@@ -293,6 +294,11 @@ struct sim {
 	struct tlbsim_engine *eng;
 	unsigned ncpus;
 	struct cpu *cpus;
+	/* CPUs a trace event has named, in CPU order: only they can load a
+	 * user mm, open an IRQ-off, gup_fast or preemption window, so the
+	 * checks that look for such state visit them, not the machine. */
+	uint32_t *active;
+	uint32_t nactive;
 	struct mm *mms;            /* index 0: init_mm */
 	uint32_t nmms, capmms;
 	uint32_t *mm_free;         /* free mm indexes */
@@ -339,6 +345,14 @@ enum sim_ev {
 	SEV_CPU_WAKE,        /* data: struct ev_cpu */
 	SEV_OP_CONTINUE,     /* data: struct ev_cpu */
 	SEV_RCU_CHECK,
+	SEV_ACK_MANY,        /* data: struct ev_acks */
+	SEV_QUIET_DONE,      /* data: struct ev_cpu */
+};
+
+/* The acknowledgements of a broadcast's quiet targets, at once. */
+struct ev_acks {
+	uint32_t cpu, n;
+	uint64_t op_seq;
 };
 
 struct ev_cpu {
@@ -458,6 +472,7 @@ uint64_t flush_tlb_func(struct sim *s, uint32_t c, const struct flush_info *f);
 void ipi_send(struct sim *s, uint32_t from, uint32_t target, enum csd_func f,
 	      struct op *op);
 void ipi_arrive(struct sim *s, const struct ev_ipi *ev);
+void ipi_quiet_wake(struct sim *s, uint32_t c);
 void ipi_run_pending(struct sim *s, uint32_t c);
 void ipi_handler_done(struct sim *s, uint32_t c);
 void tlb_remove_table_sync_one(struct sim *s, uint32_t c, struct op *op);

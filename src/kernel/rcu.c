@@ -45,8 +45,9 @@ void rcu_check(struct sim *s)
 {
 	uint64_t now = sim_now(s), blocked = NEVER, unblock = NEVER, next;
 
-	for (uint32_t c = 0; c < s->ncpus; c++) {
-		const struct cpu *cpu = &s->cpus[c];
+	/* IRQ-off and preemption windows are trace events: active CPUs only */
+	for (uint32_t i = 0; i < s->nactive; i++) {
+		const struct cpu *cpu = &s->cpus[s->active[i]];
 
 		if (now < cpu->irq_off_until) {
 			if (cpu->irq_off_since < blocked)

@@ -289,6 +289,20 @@ static void dispatch(struct sim *s, const struct tlbsim_event *e)
 		s->rcu_check_scheduled = false;
 		rcu_check(s);
 		break;
+	case SEV_ACK_MANY: {
+		struct ev_acks a;
+
+		memcpy(&a, e->data, sizeof(a));
+		while (a.n--)
+			op_ack(s, a.cpu, a.op_seq);
+		break;
+	}
+	case SEV_QUIET_DONE:
+		memcpy(&c, e->data, sizeof(c));
+		s->cpus[c.cpu].in_handler = false;
+		ipi_run_pending(s, c.cpu);
+		cpu_try_resume(s, c.cpu);
+		break;
 	}
 }
 
@@ -310,6 +324,22 @@ static void advance_clock(struct sim *s, uint64_t at)
 	run_until(s, at);
 }
 
+/* Into the active list, which stays in CPU order (so do the hazards and
+ * checks that walk it). */
+static void cpu_activate(struct sim *s, uint32_t c)
+{
+	uint32_t i = s->nactive;
+
+	while (i && s->active[i - 1] > c) {
+		s->active[i] = s->active[i - 1];
+		i--;
+	}
+	s->active[i] = c;
+	s->nactive++;
+	s->cpus[c].active = true;
+	ipi_quiet_wake(s, c);
+}
+
 int tlbsim_sim_apply(struct tlbsim_sim *ss, const struct tlbsim_trace_event *ev,
 		     struct tlbsim_diag *diag)
 {
@@ -329,6 +359,8 @@ int tlbsim_sim_apply(struct tlbsim_sim *ss, const struct tlbsim_trace_event *ev,
 		return s->err;
 	s->last_t = ev->t;
 	cpu = &s->cpus[ev->cpu];
+	if (!cpu->active)
+		cpu_activate(s, ev->cpu);
 	p.ev = *ev;
 	if (mmlock_ticket(s, &p))
 		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
@@ -429,8 +461,9 @@ int tlbsim_sim_new(const struct tlbsim_sim_config *cfg, struct tlbsim_sim **out,
 	s->eng = tlbsim_engine_new();
 	s->cpus = calloc(s->ncpus, sizeof(*s->cpus));
 	s->waiting = calloc(s->ncpus, sizeof(*s->waiting));
+	s->active = calloc(s->ncpus, sizeof(*s->active));
 	s->res.per_cpu = calloc(s->ncpus, sizeof(*s->res.per_cpu));
-	if (!s->eng || !s->cpus || !s->res.per_cpu || !s->waiting)
+	if (!s->eng || !s->cpus || !s->res.per_cpu || !s->waiting || !s->active)
 		goto nomem;
 	s->res.policy = cfg->policy;
 	s->res.backend = cfg->backend->name;
@@ -479,6 +512,7 @@ void tlbsim_sim_free(struct tlbsim_sim *ss)
 	free(s->rcu);
 	free(s->locks);
 	free(s->waiting);
+	free(s->active);
 	free(s->cpus);
 	free(s->res.per_cpu);
 	free(s->res.hazards);
