@@ -20,6 +20,7 @@ struct perf_rec {
 	char comm[32];
 	char event[48];        /* "tlb:tlb_flush" */
 	char text[400];        /* the tracepoint's fields */
+	bool fork;             /* sched:sched_process_fork (held back longer) */
 };
 
 /* 0, or TLBSIM_EPARSE with "name:line: reason". */
@@ -38,6 +39,10 @@ bool perf_field_i64(const char *text, const char *key, int64_t *out);
 struct perf_recon;
 
 int perf_recon_new(unsigned cpus, struct perf_recon **out);
+/* Where the reconstruction may look ahead: @peek returns the thread group
+ * of @tid in the records read but not yet fed, or 0. */
+void perf_recon_set_peek(struct perf_recon *p, int32_t (*peek)(void *, int32_t),
+			 void *ctx);
 /* More CPUs than the capture's first records showed (never fewer). */
 int perf_recon_set_cpus(struct perf_recon *p, unsigned cpus);
 void perf_recon_free(struct perf_recon *p);

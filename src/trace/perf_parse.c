@@ -130,6 +130,7 @@ int perf_parse_line(const char *line, uint64_t lineno, const char *name,
 	if ((size_t)(colon - p) >= sizeof(r->event) || !memchr(p, ':', (size_t)(colon - p)))
 		return bad(diag, name, lineno, "bad event name");
 	snprintf(r->event, sizeof(r->event), "%.*s", (int)(colon - p), p);
+	r->fork = !strcmp(r->event, "sched:sched_process_fork");
 	p = *colon ? colon + 1 : colon;
 	while (*p == ' ')
 		p++;

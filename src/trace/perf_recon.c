@@ -31,13 +31,15 @@ enum inf {
 	INF_HUGETLB_GUESS,       /* shared fd mapping at 1 GiB alignment */
 	INF_PMD_SHARE,           /* a hugetlb fault found another mm's PMD table */
 	INF_KHUGEPAGED_MM,       /* khugepaged's collapse: whose mm, and where */
+	INF_THREAD_FROM_RECORDS, /* a fork's child whose records name the parent's
+				  * thread group: a thread (clone), no new mm */
 	INF_COUNT
 };
 
 static const char *const inf_names[INF_COUNT] = {
 	"switch_from_event", "tgid_from_tid", "map_before_capture", "map_replaced",
 	"cow_flush", "fork_flush", "fork_vmas", "exec_exit", "hugetlb_guess",
-	"pmd_share", "khugepaged_mm",
+	"pmd_share", "khugepaged_mm", "thread_from_records",
 };
 
 struct vma_m {
@@ -110,6 +112,10 @@ struct perf_recon {
 	char mmptr[8][24];
 	int32_t mmptr_tgid[8];
 	uint32_t nmmptr;
+	/* the reader's look-ahead: the thread group of a tid in the records
+	 * not yet fed, or 0 (sched_process_fork does not say fork or thread) */
+	int32_t (*peek_tgid)(void *ctx, int32_t tid);
+	void *peek_ctx;
 	int32_t hint_tgid;           /* last MADV_HUGEPAGE: a khugepaged candidate */
 	uint64_t hint_start, hint_end;
 };
@@ -893,8 +899,19 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	t = task_get(p, (int32_t)child);
 	if (!t)
 		return;
-	/* A fork (new process) unless the child shows up as a thread; perf's
-	 * tracepoint does not say. Threads are told by their records. */
+	/* The tracepoint does not say fork or thread (clone with CLONE_VM):
+	 * the child's own records do ("TGID/TID"), and the reader holds a
+	 * fork back until it has read some time ahead. A thread shares the
+	 * parent's mm: no copy, no flush. Unseen children count as forks. */
+	if (p->peek_tgid) {
+		int32_t tgid = p->peek_tgid(p->peek_ctx, (int32_t)child);
+
+		if (tgid > 0 && tgid != (int32_t)child) {
+			t->tgid = tgid;
+			p->inf[INF_THREAD_FROM_RECORDS]++;
+			return;
+		}
+	}
 	t->tgid = (int32_t)child;
 	pc = proc_get(p, (int32_t)child);
 	if (!pc || is_kthread(r->comm, r->pid))
@@ -1055,6 +1072,13 @@ int perf_recon_new(unsigned cpus, struct perf_recon **out)
 	}
 	*out = p;
 	return 0;
+}
+
+void perf_recon_set_peek(struct perf_recon *p, int32_t (*peek)(void *, int32_t),
+			 void *ctx)
+{
+	p->peek_tgid = peek;
+	p->peek_ctx = ctx;
 }
 
 int perf_recon_set_cpus(struct perf_recon *p, unsigned cpus)

@@ -151,6 +151,16 @@ static void test_predictions_that_hold(void **state)
 	within_1pct("traces/perf/hugetlb_unshare.perf.txt.xz", "sync_ipis");
 	within_1pct("traces/perf/ftrace/hugetlb_share.ftrace.txt.xz", "sync_ipis");
 	within_1pct("traces/perf/ftrace/hugetlb_share.ftrace.txt.xz", "flush_ipis");
+	/* the workload's thread is no fork: no dup_mmap() flush of its parent */
+	within_1pct("traces/perf/fork_exit.perf.txt.xz", "flush_ipis");
+	within_1pct("traces/perf/fork_exit.perf.txt.xz", "remote_send_ipi");
+	within_1pct("traces/perf/fork_exit.perf.txt.xz", "remote_shootdown");
+	within_1pct("traces/perf/hugetlb_unshare.perf.txt.xz", "flush_ipis");
+	within_1pct("traces/perf/hugetlb_unshare.perf.txt.xz", "remote_send_ipi");
+	within_1pct("traces/perf/hugetlb_unshare.perf.txt.xz", "remote_shootdown");
+	within_1pct("traces/perf/mprotect.perf.txt.xz", "remote_send_ipi");
+	within_1pct("traces/perf/tlb_flush3.perf.txt.xz", "remote_send_ipi");
+	within_1pct("traces/perf/ftrace/idle_lazy.ftrace.txt.xz", "remote_send_ipi");
 }
 
 /* With the kvm-guest profile, the predicted send -> remote shootdown p50 is
