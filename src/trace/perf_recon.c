@@ -45,6 +45,16 @@ static const char *const inf_names[INF_COUNT] = {
 struct vma_m {
 	uint64_t start, end;
 	bool huge;
+	bool file;   /* a private file mapping the capture saw made (mmap fd):
+		      * read faults map page-cache pages, fault-around too.
+		      * Mappings inferred from faults count as anonymous: the
+		      * program's own segments made by execve() are file ones,
+		      * but the ELF loader writes some of their pages itself */
+};
+
+struct pageset {
+	uint64_t *s;
+	uint32_t n, cap;
 };
 
 struct proc {
@@ -60,9 +70,10 @@ struct proc {
 	uint64_t col_start, col_end; /* MADV_COLLAPSE range in progress */
 	uint64_t gibs[8];     /* hugetlb GiBs whose PMD table this mm links */
 	uint32_t ngibs;
-	uint64_t *rd;         /* pages first mapped by a read fault (zero page,
+	struct pageset rd;    /* pages first mapped by a read fault (zero page,
 			       * page cache): a later write copies them */
-	uint32_t nrd, caprd;
+	struct pageset wr;    /* pages written here: ours alone while no live
+			       * parent or child shares them (cow_peers) */
 };
 
 struct task {
@@ -367,9 +378,9 @@ static void mirror_remove(struct proc *pr, uint64_t s, uint64_t e)
 			continue;
 		}
 		if (v.start < s)
-			keep[out++] = (struct vma_m){ v.start, s, v.huge };
+			keep[out++] = (struct vma_m){ v.start, s, v.huge, v.file };
 		if (v.end > e)
-			keep[out++] = (struct vma_m){ e, v.end, v.huge };
+			keep[out++] = (struct vma_m){ e, v.end, v.huge, v.file };
 	}
 	pr->v = grow(pr->v, &pr->capv, out, sizeof(*pr->v));
 	if (pr->v)
@@ -447,65 +458,81 @@ static void mirror_add(struct proc *pr, uint64_t s, uint64_t e, bool huge)
 	}
 	i = vma_first_after(pr, s);   /* keep the mirror sorted */
 	memmove(&pr->v[i + 1], &pr->v[i], (pr->nv - i) * sizeof(*pr->v));
-	pr->v[i] = (struct vma_m){ s, e, huge };
+	pr->v[i] = (struct vma_m){ s, e, huge, false };
 	pr->nv++;
 }
 
-/* Read-faulted pages: an open-addressing set, small and never shrunk
- * (removal marks the slot 1, a value no page can have). */
-static bool rd_has(const struct proc *pr, uint64_t page, uint32_t *slot)
+/* A set of pages: open addressing, never shrunk (removal leaves a
+ * tombstone, 1, a value no page can have). */
+static bool pageset_find(const struct pageset *ps, uint64_t page, uint32_t *slot)
 {
-	uint32_t mask = pr->caprd - 1, h;
+	uint32_t mask = ps->cap - 1, h;
 
-	if (!pr->caprd)
+	if (!ps->cap)
 		return false;
-	for (h = (uint32_t)((page >> 12) * 2654435761u) & mask; pr->rd[h]; h = (h + 1) & mask)
-		if (pr->rd[h] == page) {
+	for (h = (uint32_t)((page >> 12) * 2654435761u) & mask; ps->s[h]; h = (h + 1) & mask)
+		if (ps->s[h] == page) {
 			*slot = h;
 			return true;
 		}
 	return false;
 }
 
-static void rd_add(struct proc *pr, uint64_t page)
+static void pageset_add(struct pageset *ps, uint64_t page)
 {
 	uint32_t slot, h;
 
-	if (rd_has(pr, page, &slot))
+	if (pageset_find(ps, page, &slot))
 		return;
-	if ((pr->nrd + 1) * 2 > pr->caprd) {
-		uint32_t cap = pr->caprd ? 2 * pr->caprd : 64;
-		uint64_t *n = calloc(cap, sizeof(*n));
+	if ((ps->n + 1) * 2 > ps->cap) {
+		uint32_t cap = ps->cap ? 2 * ps->cap : 64, n = 0;
+		uint64_t *t = calloc(cap, sizeof(*t));
 
-		if (!n)
+		if (!t)
 			return;
-		for (uint32_t i = 0; i < pr->caprd; i++) {
-			if (pr->rd[i] <= 1)
+		for (uint32_t i = 0; i < ps->cap; i++) {
+			if (ps->s[i] <= 1)
 				continue;
-			for (h = (uint32_t)((pr->rd[i] >> 12) * 2654435761u) & (cap - 1);
-			     n[h]; h = (h + 1) & (cap - 1))
+			for (h = (uint32_t)((ps->s[i] >> 12) * 2654435761u) & (cap - 1);
+			     t[h]; h = (h + 1) & (cap - 1))
 				;
-			n[h] = pr->rd[i];
+			t[h] = ps->s[i];
+			n++;
 		}
-		free(pr->rd);
-		pr->rd = n;
-		pr->caprd = cap;
+		free(ps->s);
+		ps->s = t;
+		ps->cap = cap;
+		ps->n = n;   /* tombstones are gone */
 	}
-	for (h = (uint32_t)((page >> 12) * 2654435761u) & (pr->caprd - 1); pr->rd[h] > 1;
-	     h = (h + 1) & (pr->caprd - 1))
+	for (h = (uint32_t)((page >> 12) * 2654435761u) & (ps->cap - 1); ps->s[h] > 1;
+	     h = (h + 1) & (ps->cap - 1))
 		;
-	pr->rd[h] = page;
-	pr->nrd++;
+	ps->s[h] = page;
+	ps->n++;
 }
 
-static bool rd_take(struct proc *pr, uint64_t page)
+static bool pageset_take(struct pageset *ps, uint64_t page)
 {
 	uint32_t slot;
 
-	if (!rd_has(pr, page, &slot))
+	if (!pageset_find(ps, page, &slot))
 		return false;
-	pr->rd[slot] = 1; /* tombstone */
+	ps->s[slot] = 1;
 	return true;
+}
+
+static bool pageset_has(const struct pageset *ps, uint64_t page)
+{
+	uint32_t slot;
+
+	return pageset_find(ps, page, &slot);
+}
+
+static void pageset_clear(struct pageset *ps)
+{
+	if (ps->cap)
+		memset(ps->s, 0, ps->cap * sizeof(*ps->s));
+	ps->n = 0;
 }
 
 static void chunk_touch(struct proc *pr, uint64_t a)
@@ -668,6 +695,13 @@ static void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r,
 		p->inf[INF_MAP_REPLACED]++;
 	}
 	emit_map(p, pr, s, e, huge);
+	if (!huge && t->mmap_fd != 0xffffffff && !(t->mmap_flags & 0x20) &&
+	    !(t->mmap_flags & 0x1)) {
+		const struct vma_m *v = vma_at(pr, s);
+
+		if (v)   /* MAP_PRIVATE of a file, not MAP_ANONYMOUS */
+			((struct vma_m *)v)->file = true;
+	}
 }
 
 static void clip_range(uint64_t a, uint64_t l, uint64_t *s, uint64_t *e)
@@ -816,6 +850,26 @@ static void on_mprotect(struct perf_recon *p, const struct perf_rec *r)
 		emit_range(p, TLBSIM_EV_PROTECT, pr, s, e);
 }
 
+/*
+ * A write to a present page (error code P|W): do_wp_page() copies it, and
+ * wp_page_copy() -> ptep_clear_flush() flushes the old PTE, unless the
+ * page is an anonymous one ours alone, which it reuses without a flush.
+ * Copied: the zero page or a page-cache page mapped by a read fault; a page
+ * of a private file mapping that fault-around mapped (filemap_map_pages)
+ * and we never wrote; a page shared copy-on-write with a live parent or
+ * child that has not copied it yet. Reused: a page the peer already copied
+ * (its refcount is back to one), and anything else present, which is ours
+ * from before (a page written before the capture began included).
+ */
+static bool write_copies(struct proc *pr, const struct vma_m *v, uint64_t page)
+{
+	if (pageset_take(&pr->rd, page))
+		return true;
+	if (pr->cow_peers)
+		return true;
+	return v && v->file && !pageset_has(&pr->wr, page);
+}
+
 static void on_fault(struct perf_recon *p, const struct perf_rec *r)
 {
 	struct proc *pr = proc_get(p, r->pid);
@@ -844,13 +898,8 @@ static void on_fault(struct perf_recon *p, const struct perf_rec *r)
 	if (v && !v->huge)
 		chunk_touch(pr, page);
 	if (!(err & 2))
-		rd_add(pr, page);
-	if ((err & 3) == 3 && (rd_take(pr, page) || pr->cow_peers)) {
-		/* write to a present page that is not ours alone: the zero page
-		 * or a page-cache page mapped by a read fault, or one shared
-		 * copy-on-write with a live parent or child: wp_page_copy() ->
-		 * ptep_clear_flush() -> flush_tlb_page(). A page we own alone is
-		 * reused by do_wp_page() without a flush. */
+		pageset_add(&pr->rd, page);
+	if ((err & 3) == 3 && write_copies(pr, v, page)) {
 		ev = emit(p, TLBSIM_EV_FLUSH, r->cpu);
 		if (!ev)
 			return;
@@ -860,6 +909,8 @@ static void on_fault(struct perf_recon *p, const struct perf_rec *r)
 		ev->stride = 12;
 		p->inf[INF_COW_FLUSH]++;
 	}
+	if (err & 2)
+		pageset_add(&pr->wr, page);
 }
 
 static void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu)
@@ -874,6 +925,8 @@ static void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu)
 	pr->live = false;
 	pr->exited = true;
 	pr->nv = pr->nchunks = pr->ngibs = 0;
+	pageset_clear(&pr->rd);
+	pageset_clear(&pr->wr);
 	/* its COW peers own their pages alone now */
 	for (uint32_t i = 0; i < p->nprocs; i++) {
 		struct proc *q = &p->procs[i];
@@ -1103,7 +1156,8 @@ void perf_recon_free(struct perf_recon *p)
 	for (uint32_t i = 0; i < p->nprocs; i++) {
 		free(p->procs[i].v);
 		free(p->procs[i].chunks);
-		free(p->procs[i].rd);
+		free(p->procs[i].rd.s);
+		free(p->procs[i].wr.s);
 	}
 	free(p->procs);
 	idmap_free(&p->procmap);
