@@ -105,6 +105,7 @@ static int gather_flush(struct sim *s, uint32_t c, enum op_kind kind,
 {
 	bool wake;
 	uint64_t start = g->start, end = g->end;
+	uint32_t unlinked = g->nlinks;   /* op_begin() takes the links */
 
 	if (!gather_needs_flush(g) && !exit_mm) {
 		if (sim_observing(s))
@@ -131,7 +132,7 @@ static int gather_flush(struct sim *s, uint32_t c, enum op_kind kind,
 			"tlb_finish_mmu", "the mmu_gather collected [0x%llx, 0x%llx) at "
 			"stride 2^%u and %u page-table page(s) unlinked%s",
 			(unsigned long long)g->start, (unsigned long long)g->end,
-			gather_stride(g), g->nlinks, g->fully_unshared_tables ?
+			gather_stride(g), unlinked, g->fully_unshared_tables ?
 			"; the last unshare left a single owner (fully_unshared_tables)" : "");
 		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0, "tlb_flush",
 			"freed_tables=%d unshared_tables=%d -> wake_lazy_cpus=%s "

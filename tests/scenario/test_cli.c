@@ -151,6 +151,12 @@ static void test_explain_unshare(void **state)
 			       "now (CR3 write with flush)\n"));
 	assert_non_null(strstr(r.out, "11 events; the policies part ways at 2 of them.\n"));
 	tu_run_free(&r);
+	/* freed_lazy: unmapping the only 2 MiB frees its PTE, PMD and PUD tables */
+	r = tu_cli(NULL, "explain", "traces/scenarios/freed_lazy.jsonl", "--policy", "legacy", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "tlb_finish_mmu(): the mmu_gather collected [0x0, "
+			       "0x201000) at stride 2^12 and 3 page-table page(s) unlinked\n"));
+	tu_run_free(&r);
 }
 
 static json_t *events_of(json_t *doc, int pid, const char *ph)
