@@ -74,6 +74,7 @@ struct proc {
 			       * page cache): a later write copies them */
 	struct pageset wr;    /* pages written here: ours alone while no live
 			       * parent or child shares them (cow_peers) */
+	struct pageset cow_done; /* shared pages a peer has since copied */
 };
 
 struct task {
@@ -850,6 +851,18 @@ static void on_mprotect(struct perf_recon *p, const struct perf_rec *r)
 		emit_range(p, TLBSIM_EV_PROTECT, pr, s, e);
 }
 
+/* @pr copied @page: its children sharing it with @pr alone now own their
+ * original alone (their next write reuses it). */
+static void cow_copied(struct perf_recon *p, const struct proc *pr, uint64_t page)
+{
+	for (uint32_t i = 0; i < p->nprocs; i++) {
+		struct proc *q = &p->procs[i];
+
+		if (q != pr && !q->exited && q->cow_peers == 1 && q->parent == pr->tgid)
+			pageset_add(&q->cow_done, page);
+	}
+}
+
 /*
  * A write to a present page (error code P|W): do_wp_page() copies it, and
  * wp_page_copy() -> ptep_clear_flush() flushes the old PTE, unless the
@@ -857,16 +870,23 @@ static void on_mprotect(struct perf_recon *p, const struct perf_rec *r)
  * Copied: the zero page or a page-cache page mapped by a read fault; a page
  * of a private file mapping that fault-around mapped (filemap_map_pages)
  * and we never wrote; a page shared copy-on-write with a live parent or
- * child that has not copied it yet. Reused: a page the peer already copied
- * (its refcount is back to one), and anything else present, which is ours
- * from before (a page written before the capture began included).
+ * child. Reused: a page a child's parent already copied (the child's is
+ * back to one reference: wp_can_reuse_anon_folio()), and anything else
+ * present, which is ours from before (written before the capture began).
+ * Only the parent's copy is tracked: crediting the parent with its
+ * child's copies lost fork_exit's exact flush IPIs.
  */
-static bool write_copies(struct proc *pr, const struct vma_m *v, uint64_t page)
+static bool write_copies(struct perf_recon *p, struct proc *pr,
+			 const struct vma_m *v, uint64_t page)
 {
 	if (pageset_take(&pr->rd, page))
 		return true;
-	if (pr->cow_peers)
+	if (pr->cow_peers) {
+		if (pageset_take(&pr->cow_done, page))
+			return false;
+		cow_copied(p, pr, page);
 		return true;
+	}
 	return v && v->file && !pageset_has(&pr->wr, page);
 }
 
@@ -899,7 +919,7 @@ static void on_fault(struct perf_recon *p, const struct perf_rec *r)
 		chunk_touch(pr, page);
 	if (!(err & 2))
 		pageset_add(&pr->rd, page);
-	if ((err & 3) == 3 && write_copies(pr, v, page)) {
+	if ((err & 3) == 3 && write_copies(p, pr, v, page)) {
 		ev = emit(p, TLBSIM_EV_FLUSH, r->cpu);
 		if (!ev)
 			return;
@@ -927,6 +947,7 @@ static void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu)
 	pr->nv = pr->nchunks = pr->ngibs = 0;
 	pageset_clear(&pr->rd);
 	pageset_clear(&pr->wr);
+	pageset_clear(&pr->cow_done);
 	/* its COW peers own their pages alone now */
 	for (uint32_t i = 0; i < p->nprocs; i++) {
 		struct proc *q = &p->procs[i];
@@ -972,17 +993,20 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	pc->exited = false;
 	pc->parent = r->pid;
 	parent = proc_get(p, r->pid);
+	/* dup_mmap(): parent and child share every private page copy-on-write,
+	 * the mappings the capture knows of or not (a parent that existed
+	 * before the capture has pages it never showed) */
+	pc->cow_peers = 1;
+	parent->cow_peers++;
+	for (uint32_t i = 0; i < parent->nv; i++) {
+		emit_map(p, pc, parent->v[i].start, parent->v[i].end,
+			 parent->v[i].huge);
+		p->inf[INF_FORK_VMAS]++;
+		parent = proc_get(p, r->pid);
+	}
 	if (parent->live && parent->nv) {
-		pc->cow_peers = 1;
-		parent->cow_peers++;
-		/* dup_mmap(): the child inherits the mappings; write-protecting
-		 * the parent's private pages ends in flush_tlb_mm(parent) */
-		for (uint32_t i = 0; i < parent->nv; i++) {
-			emit_map(p, pc, parent->v[i].start, parent->v[i].end,
-				 parent->v[i].huge);
-			p->inf[INF_FORK_VMAS]++;
-			parent = proc_get(p, r->pid);
-		}
+		/* write-protecting the parent's private pages ends in
+		 * flush_tlb_mm(parent) */
 		ev = emit(p, TLBSIM_EV_FLUSH, r->cpu);
 		if (ev) {
 			ev->mm = (uint32_t)r->pid;
@@ -1158,6 +1182,7 @@ void perf_recon_free(struct perf_recon *p)
 		free(p->procs[i].chunks);
 		free(p->procs[i].rd.s);
 		free(p->procs[i].wr.s);
+		free(p->procs[i].cow_done.s);
 	}
 	free(p->procs);
 	idmap_free(&p->procmap);
