@@ -72,6 +72,7 @@ struct tlbsim_counters {
 	uint64_t tables_freed;      /* page-table pages freed (after RCU) */
 	uint64_t tables_reused;     /* freed without grace period (collapse deposit) */
 	uint64_t mm_flushes;        /* flush_tlb_mm_range calls */
+	uint64_t nested_flushes;    /* gathers made full by mm_tlb_flush_nested() */
 	uint64_t faults;            /* touches outside any mapping (SIGSEGV) */
 	/* cycles (report cycles.*) */
 	uint64_t cycles_total, cycles_wait, cycles_handlers, cycles_slip;

@@ -106,6 +106,7 @@ static int gather_flush(struct sim *s, uint32_t c, enum op_kind kind,
 	bool wake;
 	uint64_t start = g->start, end = g->end;
 	uint32_t unlinked = g->nlinks;   /* op_begin() takes the links */
+	struct mm *mm;
 
 	if (!gather_needs_flush(g) && !exit_mm) {
 		if (sim_observing(s))
@@ -120,6 +121,24 @@ static int gather_flush(struct sim *s, uint32_t c, enum op_kind kind,
 	if (!gather_needs_flush(g)) {
 		op_arm(s, c);
 		return 0;
+	}
+	/* inc_tlb_flush_pending(), held until the flush is acknowledged */
+	mm = mm_get(s, idx);
+	mm->tlb_flush_pending++;
+	s->cpus[c].op.flush_pending = true;
+	if (mm->tlb_flush_pending > 1 && !g->fullmm) {
+		/* tlb_finish_mmu(): mm_tlb_flush_nested(), another thread's
+		 * gather on this mm is in flight (both under mmap_lock for
+		 * read): it may have skipped PTEs this one cleared, so flush
+		 * everything, as if tables were freed */
+		g->fullmm = true;
+		g->freed_tables = true;
+		s->res.c.nested_flushes++;
+		if (sim_observing(s))
+			sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+				"tlb_finish_mmu", "mm_tlb_flush_nested(): %u gathers "
+				"of mm %u are in flight: flush the whole TLB, "
+				"freed_tables=1", mm->tlb_flush_pending, mm->trace_id);
 	}
 	if (g->fullmm) {
 		start = 0;

@@ -128,6 +128,7 @@ struct mm {
 	struct inval inval[INVAL_RING];
 	/* the last flush that left a lazy CPU behind, for causal chains */
 	uint64_t last_lazy_skip_t;
+	uint32_t tlb_flush_pending; /* mmu_gathers in flight (inc_tlb_flush_pending) */
 };
 
 struct asid_ctx {
@@ -217,6 +218,7 @@ struct op {
 	uint64_t local_done;       /* cycle the initiator's own work ends */
 	bool sync_needed;
 	bool exit_mm;              /* exit: the mm dies at the end */
+	bool flush_pending;        /* holds one of the mm's tlb_flush_pending */
 	uint32_t mm;
 	struct tlbsim_trace_event ev; /* the trace event that started it */
 	uint64_t inval_seq;        /* invalidation to mark done, 0 if none */

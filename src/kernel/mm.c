@@ -178,6 +178,7 @@ static int mm_create(struct sim *s, uint32_t trace_id, uint32_t *idx)
 	mm->global_asid = mm->asid_transition = false;
 	mm->nvmas = 0;
 	mm->inval_seq = 0;
+	mm->tlb_flush_pending = 0;
 	memset(mm->inval, 0, sizeof(mm->inval));
 	mm->next_trim = sim_now(s) + sim_second(s);
 	if (!mm->cpumask.bits)

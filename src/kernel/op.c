@@ -75,6 +75,9 @@ static void op_done(struct sim *s, uint32_t c)
 
 	mmlock_release(s, op->lock_mm, op->lock_with, (enum lock_mode)op->lock_mode);
 	op->lock_mode = LOCK_NONE;
+	if (op->flush_pending && mm_get(s, op->mm)->tlb_flush_pending)
+		mm_get(s, op->mm)->tlb_flush_pending--;   /* tlb_finish_mmu() */
+	op->flush_pending = false;
 	op->kind = OP_NONE;
 	free(op->links);
 	op->links = NULL;

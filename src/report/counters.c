@@ -25,6 +25,7 @@ static const struct tlbsim_counter_def defs[] = {
 	C("counters.tables_freed", tables_freed, false),
 	C("counters.tables_reused", tables_reused, false),
 	C("counters.mm_flushes", mm_flushes, false),
+	C("counters.nested_flushes", nested_flushes, false),
 	C("counters.faults", faults, false),
 	C("cycles.total", cycles_total, true),
 	C("cycles.initiator_wait", cycles_wait, true),
