@@ -360,11 +360,52 @@ static void test_reused_id_during_teardown(void **state)
 	run_free(&r);
 }
 
+/*
+ * mm_tlb_flush_nested(): threads on cpu 0 and cpu 1 zap a page each of the
+ * same mm 1 us apart, both under mmap_lock for read. cpu 0's gather is
+ * alone when it flushes (a range, IPI to cpu 1, which runs mm 1); cpu 1's
+ * finds cpu 0's still in flight (its IPI not yet acknowledged): the whole
+ * TLB and freed_tables, IPI to cpu 0.
+ */
+static void test_nested_gathers(void **state)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	(void)state;
+	run_start(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x200000);
+	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	EV(&r, .t = 30, .cpu = 1, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x401000);
+	EV(&r, .t = 1000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000, .len = 0x1000);
+	EV(&r, .t = 1001, .cpu = 1, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x401000, .len = 0x1000);
+	res = run_end(&r);
+	assert_int_equal(res->c.mm_flushes, 2);
+	assert_int_equal(res->c.nested_flushes, 1);
+	assert_int_equal(res->c.ipi_flush, 2);
+	/* two zaps 10 us apart do not overlap */
+	run_free(&r);
+	run_start(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x200000);
+	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	EV(&r, .t = 30, .cpu = 1, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x401000);
+	EV(&r, .t = 1000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000, .len = 0x1000);
+	EV(&r, .t = 11000, .cpu = 1, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x401000, .len = 0x1000);
+	res = run_end(&r);
+	assert_int_equal(res->c.nested_flushes, 0);
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mmap_lock_orders),
 		cmocka_unit_test(test_reused_id_during_teardown),
+		cmocka_unit_test(test_nested_gathers),
 		cmocka_unit_test(test_collapse_legacy),
 		cmocka_unit_test(test_collapse_wake),
 		cmocka_unit_test(test_collapse_wake_kvm),
