@@ -308,7 +308,10 @@ static void clear_normal(struct sim *s, struct mm *mm, uint64_t lo,
 static int clear_range(struct sim *s, struct mm *mm, uint64_t start,
 		       uint64_t end, enum clear_mode mode, struct gather *g)
 {
-	for (uint32_t i = 0; i < mm->nvmas; i++) {
+	/* the VMAs are sorted: from the first that ends above @start to the
+	 * last that begins below @end */
+	for (uint32_t i = vma_index_after(mm, start);
+	     i < mm->nvmas && mm->vmas[i].start < end; i++) {
 		const struct vma v = mm->vmas[i];
 		uint64_t lo = v.start > start ? v.start : start;
 		uint64_t hi = v.end < end ? v.end : end;

@@ -402,6 +402,8 @@ bool cpumask_any_but(const struct cpumask *m, uint32_t cpu, uint32_t ncpus);
 int vma_add(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 	    bool hugetlb);
 void vma_remove(struct mm *mm, uint64_t start, uint64_t end);
+/* The first VMA (index) ending above @addr; nvmas when none. */
+uint32_t vma_index_after(const struct mm *mm, uint64_t addr);
 const struct vma *vma_find(const struct mm *mm, uint64_t addr);
 bool vma_intersects(const struct mm *mm, uint64_t start, uint64_t end);
 uint64_t inval_begin(struct mm *mm, uint64_t start, uint64_t end,

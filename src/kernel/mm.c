@@ -246,7 +246,7 @@ void mm_destroy(struct sim *s, uint32_t idx)
 
 /* ---------------------------------------------------------------- VMAs */
 
-const struct vma *vma_find(const struct mm *mm, uint64_t addr)
+uint32_t vma_index_after(const struct mm *mm, uint64_t addr)
 {
 	uint32_t lo = 0, hi = mm->nvmas;
 
@@ -258,8 +258,15 @@ const struct vma *vma_find(const struct mm *mm, uint64_t addr)
 		else
 			hi = mid;
 	}
-	if (lo < mm->nvmas && mm->vmas[lo].start <= addr)
-		return &mm->vmas[lo];
+	return lo;
+}
+
+const struct vma *vma_find(const struct mm *mm, uint64_t addr)
+{
+	uint32_t i = vma_index_after(mm, addr);
+
+	if (i < mm->nvmas && mm->vmas[i].start <= addr)
+		return &mm->vmas[i];
 	return NULL;
 }
 
