@@ -34,6 +34,7 @@ struct tlbsim_sim_config {
 	struct tlbsim_policy policy;
 	const struct tlbsim_backend *backend;
 	const char *trace_name;   /* for "file:line" in model errors */
+	bool no_pcid;             /* the CPUs lack PCID: every mm switch flushes */
 };
 
 int tlbsim_sim_new(const struct tlbsim_sim_config *cfg, struct tlbsim_sim **out,

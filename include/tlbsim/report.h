@@ -24,6 +24,7 @@ struct tlbsim_report_input {
 	const char *profile;        /* profile name */
 	double ghz;
 	const char *backend;
+	bool no_pcid;               /* machine.pcid false */
 	size_t nresults;
 	const struct tlbsim_result *const *results;
 };

@@ -26,6 +26,7 @@ struct tlbsim_trace_header {
 	double ghz;             /* 0 when absent */
 	char backend[16];       /* "" when absent */
 	char topology[256];     /* "" when absent */
+	bool no_pcid;           /* "pcid": false (absent: the CPUs have PCID) */
 	char comment[512];
 };
 

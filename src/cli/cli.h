@@ -30,6 +30,7 @@ struct cli_opts {
 	const char *baseline;
 	const char *tolerance;
 	const char *junit;
+	const char *pcid;          /* "on" / "off": overrides the trace and host */
 	bool json, fail_on_hazard, help;
 };
 
@@ -46,6 +47,7 @@ struct session {
 	struct tlbsim_profile profile;
 	const struct tlbsim_backend *backend;
 	double ghz;
+	bool no_pcid;
 	size_t n;
 	struct tlbsim_sim *sims[CLI_MAX_POLICIES];
 	const struct tlbsim_result *results[CLI_MAX_POLICIES];

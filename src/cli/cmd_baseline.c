@@ -64,7 +64,7 @@ int cmd_baseline(int argc, char **argv)
 	char *json;
 	int err;
 
-	if ((err = cli_parse(argc, argv, "baseline", "policy backend output topology "
+	if ((err = cli_parse(argc, argv, "baseline", "policy backend output topology pcid "
 			     "profile", &o)))
 		return err;
 	if (o.help) {
@@ -105,7 +105,7 @@ int cmd_check(int argc, char **argv)
 	int err;
 
 	if ((err = cli_parse(argc, argv, "check", "policy backend baseline tolerance "
-			     "junit fail-on-hazard topology profile", &o)))
+			     "junit fail-on-hazard topology pcid profile", &o)))
 		return err;
 	if (o.help) {
 		fputs(check_help, stdout);

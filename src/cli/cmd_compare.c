@@ -126,7 +126,7 @@ static int replay(int argc, char **argv, const char *cmd, bool one_policy)
 	struct tlbsim_diag d;
 	int err;
 
-	if ((err = cli_parse(argc, argv, cmd, "policy backend json output topology "
+	if ((err = cli_parse(argc, argv, cmd, "policy backend json output topology pcid "
 			     "profile perfetto svg", &o)))
 		return err;
 	if (o.help) {

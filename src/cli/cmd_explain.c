@@ -31,7 +31,7 @@ int cmd_explain(int argc, char **argv)
 	struct tlbsim_diag d;
 	int err;
 
-	if ((err = cli_parse(argc, argv, "explain", "policy backend output topology "
+	if ((err = cli_parse(argc, argv, "explain", "policy backend output topology pcid "
 			     "profile perfetto svg", &o)))
 		return err;
 	if (o.help) {

@@ -159,7 +159,7 @@ int cmd_validate(int argc, char **argv)
 	size_t ntp, ninf;
 	int err;
 
-	if ((err = cli_parse(argc, argv, "validate", "backend json output topology "
+	if ((err = cli_parse(argc, argv, "validate", "backend json output topology pcid "
 			     "profile", &o)))
 		return err;
 	if (o.help) {

@@ -14,7 +14,7 @@ static const struct optdef defs[] = {
 	{ "output", 'o', true }, { "topology", 0, true }, { "profile", 0, true },
 	{ "perfetto", 0, true }, { "svg", 0, true }, { "baseline", 0, true },
 	{ "tolerance", 0, true }, { "junit", 0, true },
-	{ "fail-on-hazard", 0, false }, { "help", 'h', false },
+	{ "fail-on-hazard", 0, false }, { "help", 'h', false }, { "pcid", 0, true },
 };
 
 static bool allowed_in(const char *allowed, const char *name)
@@ -45,6 +45,11 @@ static int set(struct cli_opts *o, const char *name, const char *v)
 	else if (!strcmp(name, "junit")) o->junit = v;
 	else if (!strcmp(name, "fail-on-hazard")) o->fail_on_hazard = true;
 	else if (!strcmp(name, "help")) o->help = true;
+	else if (!strcmp(name, "pcid")) {
+		if (strcmp(v, "on") && strcmp(v, "off"))
+			return -2;
+		o->pcid = v;
+	}
 	return 0;
 }
 
@@ -101,7 +106,14 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *allowed,
 			}
 			v = argv[++i];
 		}
-		if (set(o, d->name, v)) {
+		switch (set(o, d->name, v)) {
+		case 0:
+			break;
+		case -2:
+			fprintf(stderr, "tlbsim %s: --%s takes on or off (got '%s')\n",
+				cmd, d->name, v);
+			return 2;
+		default:
 			fprintf(stderr, "tlbsim %s: at most %d policies\n", cmd,
 				CLI_MAX_POLICIES);
 			return 2;

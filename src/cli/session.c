@@ -40,12 +40,15 @@ static int machine_setup(struct session *s, const struct tlbsim_trace_header *h,
 		return tlbsim_diag_set(diag, TLBSIM_EINVAL, "topology \"%s\" has %u CPUs, "
 			"the trace has %u", tlbsim_topology_desc(s->topo),
 			tlbsim_topology_cpus(s->topo), h->cpus);
+	/* PCID: --pcid, else this host's when modeling it, else the trace's */
+	s->no_pcid = h->no_pcid;
 	if (o->profile && !strcmp(o->profile, "host")) {
 		struct tlbsim_host host;
 
 		if ((err = tlbsim_host_detect(&host, diag)))
 			return err;
 		p = tlbsim_profile_builtin(host.suggested_profile);
+		s->no_pcid = !host.pcid;
 	} else {
 		p = tlbsim_profile_builtin(o->profile ? o->profile : "generic");
 	}
@@ -54,6 +57,8 @@ static int machine_setup(struct session *s, const struct tlbsim_trace_header *h,
 	else if ((err = tlbsim_profile_load(o->profile, &s->profile, diag)))
 		return err;
 	s->ghz = h->ghz > 0 ? h->ghz : s->profile.ghz;
+	if (o->pcid)
+		s->no_pcid = !strcmp(o->pcid, "off");
 	return 0;
 }
 
@@ -94,6 +99,7 @@ int session_open(struct session *s, const char *path, const struct cli_opts *o,
 		cfg.topo = s->topo;
 		cfg.profile = &s->profile;
 		cfg.backend = s->backend;
+		cfg.no_pcid = s->no_pcid;
 		cfg.trace_name = tlbsim_trace_name(s->reader);
 		err = tlbsim_sim_new(&cfg, &s->sims[i], diag);
 		if (err)
@@ -143,6 +149,7 @@ void session_report_input(const struct session *s, struct tlbsim_report_input *i
 	in->profile = s->profile.name;
 	in->ghz = s->ghz;
 	in->backend = s->backend->name;
+	in->no_pcid = s->no_pcid;
 	in->nresults = s->n;
 	in->results = s->results;
 }

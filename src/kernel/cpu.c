@@ -165,7 +165,8 @@ void enter_lazy_tlb(struct sim *s, uint32_t c)
 /*
  * choose_new_asid(): the mm's global ASID; else the slot that already holds
  * its ctx_id (flush iff that slot's tlb_gen is behind); else the next slot,
- * round robin, with a flush.
+ * round robin, with a flush. Without X86_FEATURE_PCID there is one slot,
+ * ASID 0, and every switch to another mm flushes.
  */
 static uint16_t choose_new_asid(struct sim *s, struct cpu *cpu, struct mm *mm,
 				uint64_t next_tlb_gen, bool *need_flush)
@@ -175,6 +176,10 @@ static uint16_t choose_new_asid(struct sim *s, struct cpu *cpu, struct mm *mm,
 	if (mm->global_asid && s->cfg.backend->global_asids) {
 		*need_flush = false;
 		return ASID_GLOBAL;
+	}
+	if (s->cfg.no_pcid) {
+		*need_flush = true;
+		return 0;
 	}
 	for (uint16_t i = 0; i < TLB_NR_DYN_ASIDS; i++) {
 		if (cpu->ctxs[i].ctx_id != mm->ctx_id)

@@ -148,6 +148,7 @@ char *tlbsim_report_json(const struct tlbsim_report_input *in)
 	json_object_set_new(m, "profile", json_string(in->profile));
 	json_object_set_new(m, "ghz", json_real(in->ghz));
 	json_object_set_new(m, "backend", json_string(in->backend));
+	json_object_set_new(m, "pcid", json_boolean(!in->no_pcid));
 	json_object_set_new(doc, "machine", m);
 	for (size_t i = 0; i < in->nresults; i++)
 		json_array_append_new(pols, policy_json(in->results[i]));

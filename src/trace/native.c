@@ -456,6 +456,10 @@ static int header_field(struct native_ctx *x, const char *key, json_t *v,
 			return bad(x, "header: \"backend\" must be one of native, kvm, "
 				   "hyperv, xen, invlpgb");
 		snprintf(h->backend, sizeof(h->backend), "%s", b);
+	} else if (!strcmp(key, "pcid")) {
+		if (!json_is_boolean(v))
+			return bad(x, "header: \"pcid\" must be true or false");
+		h->no_pcid = !json_is_true(v);
 	} else if (!strcmp(key, "topology")) {
 		if (!json_is_string(v))
 			return bad(x, "header: \"topology\" must be a string");

@@ -41,6 +41,8 @@ int tlbsim_trace_write_header(FILE *f, const struct tlbsim_trace_header *h)
 		fprintf(f, ", \"ghz\": %.17g", h->ghz);
 	if (h->backend[0])
 		fprintf(f, ", \"backend\": \"%s\"", h->backend);
+	if (h->no_pcid)
+		fputs(", \"pcid\": false", f);
 	if (h->topology[0]) {
 		fputs(", \"topology\": \"", f);
 		json_chars(f, h->topology);

@@ -13,6 +13,7 @@
 static const char *const corpus[] = {
 	"addr_out_of_range.jsonl",
 	"addr_unaligned.jsonl",
+	"bad_pcid.jsonl",
 	"bad_stride.jsonl",
 	"binary_bad_kind.tlbb",
 	"binary_truncated.tlbb",

@@ -101,6 +101,25 @@ static void test_quiet_cpus(void **state)
 	tu_run_free(&b);
 }
 
+/* --pcid off: every switch to another mm flushes; the report says so. */
+static void test_pcid_option(void **state)
+{
+	struct tu_run a = tu_cli(NULL, "run", UNSHARE, "--json", NULL);
+	struct tu_run b = tu_cli(NULL, "run", UNSHARE, "--json", "--pcid", "off", NULL);
+	struct tu_run c = tu_cli(NULL, "run", UNSHARE, "--pcid", "maybe", NULL);
+
+	(void)state;
+	assert_int_equal(a.status, 0);
+	assert_int_equal(b.status, 0);
+	assert_non_null(strstr(a.out, "\"backend\":\"native\",\"pcid\":true}"));
+	assert_non_null(strstr(b.out, "\"backend\":\"native\",\"pcid\":false}"));
+	assert_int_equal(c.status, 2);
+	assert_string_equal(c.err, "tlbsim run: --pcid takes on or off (got 'maybe')\n");
+	tu_run_free(&a);
+	tu_run_free(&b);
+	tu_run_free(&c);
+}
+
 static void test_output_atomic(void **state)
 {
 	struct tu_run r;
@@ -352,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_stdin_same_as_file),
 		cmocka_unit_test(test_convert_binary),
 		cmocka_unit_test(test_quiet_cpus),
+		cmocka_unit_test(test_pcid_option),
 		cmocka_unit_test(test_output_atomic),
 		cmocka_unit_test(test_explain_unshare),
 		cmocka_unit_test(test_perfetto),

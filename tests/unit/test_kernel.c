@@ -13,8 +13,8 @@ struct run {
 	uint64_t line;
 };
 
-static void run_start(struct run *r, unsigned cpus, const char *policy,
-		      const char *backend)
+static void run_start_cfg(struct run *r, unsigned cpus, const char *policy,
+			  const char *backend, bool no_pcid)
 {
 	struct tlbsim_sim_config cfg;
 
@@ -28,8 +28,15 @@ static void run_start(struct run *r, unsigned cpus, const char *policy,
 	cfg.profile = tlbsim_profile_builtin("generic");
 	cfg.backend = tlbsim_backend_find(backend);
 	cfg.trace_name = "test";
+	cfg.no_pcid = no_pcid;
 	assert_int_equal(tlbsim_policy_parse(policy, &cfg.policy, &r->diag), 0);
 	assert_int_equal(tlbsim_sim_new(&cfg, &r->sim, &r->diag), 0);
+}
+
+static void run_start(struct run *r, unsigned cpus, const char *policy,
+		      const char *backend)
+{
+	run_start_cfg(r, cpus, policy, backend, false);
 }
 
 static int ev(struct run *r, uint64_t t, uint32_t cpu, enum tlbsim_ev_kind k,
@@ -400,12 +407,39 @@ static void test_nested_gathers(void **state)
 	run_free(&r);
 }
 
+/*
+ * One CPU alternates between mm 1 and mm 2, four switches. With PCID the
+ * first two take new ASID slots (flush) and the next two find their slot
+ * current (no flush); without PCID every switch to another mm loads ASID 0
+ * with a flush.
+ */
+static void pcid_switches(bool no_pcid, uint64_t flushes, uint64_t noflush)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start_cfg(&r, 2, "legacy", "native", no_pcid);
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 2);
+	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 30, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 2);
+	res = run_end(&r);
+	assert_int_equal(res->c.flush_task_switch, flushes);
+	assert_int_equal(res->c.task_switch_noflush, noflush);
+	run_free(&r);
+}
+
+static void test_pcid(void **state) { (void)state; pcid_switches(false, 2, 2); }
+static void test_no_pcid(void **state) { (void)state; pcid_switches(true, 4, 0); }
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mmap_lock_orders),
 		cmocka_unit_test(test_reused_id_during_teardown),
 		cmocka_unit_test(test_nested_gathers),
+		cmocka_unit_test(test_pcid),
+		cmocka_unit_test(test_no_pcid),
 		cmocka_unit_test(test_collapse_legacy),
 		cmocka_unit_test(test_collapse_wake),
 		cmocka_unit_test(test_collapse_wake_kvm),
