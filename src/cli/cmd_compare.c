@@ -30,6 +30,7 @@ static const char compare_help[] =
 "  -o, --output FILE  write the report to FILE (atomically) instead of stdout\n"
 "      --topology T   hwloc synthetic string, xml:FILE or host (default: the trace's)\n"
 "      --profile P    cost profile: a built-in name (generic) or a JSON file\n"
+"      --pcid on|off  CPUs with or without PCID (default: the trace's, on)\n"
 "      --perfetto F   Chrome trace-event JSON for ui.perfetto.dev\n"
 "      --svg F        a standalone SVG timeline (<= 16 CPUs, <= 200 events)\n";
 

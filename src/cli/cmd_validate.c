@@ -17,12 +17,15 @@
 #include "cli/capture.h"
 
 static const char validate_help[] =
-"usage: tlbsim validate CAPTURE [--backend B] [--json] [-o FILE]\n"
+"usage: tlbsim validate CAPTURE [--backend B] [--profile P] [--topology T]\n"
+"                       [--pcid on|off] [--json] [-o FILE]\n"
 "\n"
 "Replay a perf capture (`perf script -F comm,tid,pid,cpu,time,event,trace`,\n"
-"plain or .xz, '-' for stdin) under legacy with backend B (default kvm) and\n"
-"print observed vs predicted counts with the error, the inferences the\n"
-"reconstruction made, and the tracepoints it did not use.\n";
+"plain or .xz, '-' for stdin) or a trace-cmd trace.dat under legacy with\n"
+"backend B (default kvm) and print observed vs predicted counts with the\n"
+"error, the inferences the reconstruction made, and the tracepoints it did\n"
+"not use. --topology xml:FILE gives the capture host's machine (its CPU\n"
+"count too); --pcid off when that host lacks PCID.\n";
 
 static const struct {
 	const char *name;
