@@ -529,11 +529,26 @@ static bool pageset_has(const struct pageset *ps, uint64_t page)
 	return pageset_find(ps, page, &slot);
 }
 
-static void pageset_clear(struct pageset *ps)
+static void pageset_free(struct pageset *ps)
 {
-	if (ps->cap)
-		memset(ps->s, 0, ps->cap * sizeof(*ps->s));
-	ps->n = 0;
+	free(ps->s);
+	ps->s = NULL;
+	ps->n = ps->cap = 0;
+}
+
+/* An mm's mirror and page sets are gone: free them. */
+static void proc_release(struct proc *pr)
+{
+	free(pr->v);
+	pr->v = NULL;
+	pr->nv = pr->capv = 0;
+	free(pr->chunks);
+	pr->chunks = NULL;
+	pr->nchunks = pr->capchunks = 0;
+	pr->ngibs = 0;
+	pageset_free(&pr->rd);
+	pageset_free(&pr->wr);
+	pageset_free(&pr->cow_done);
 }
 
 static void chunk_touch(struct proc *pr, uint64_t a)
@@ -944,10 +959,9 @@ static void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu)
 		ev->mm = (uint32_t)pr->tgid;
 	pr->live = false;
 	pr->exited = true;
-	pr->nv = pr->nchunks = pr->ngibs = 0;
-	pageset_clear(&pr->rd);
-	pageset_clear(&pr->wr);
-	pageset_clear(&pr->cow_done);
+	/* its memory goes with it: a capture of thousands of processes must
+	 * not keep the mirrors of the dead (memory follows the machine) */
+	proc_release(pr);
 	/* its COW peers own their pages alone now */
 	for (uint32_t i = 0; i < p->nprocs; i++) {
 		struct proc *q = &p->procs[i];
@@ -1177,13 +1191,8 @@ void perf_recon_free(struct perf_recon *p)
 {
 	if (!p)
 		return;
-	for (uint32_t i = 0; i < p->nprocs; i++) {
-		free(p->procs[i].v);
-		free(p->procs[i].chunks);
-		free(p->procs[i].rd.s);
-		free(p->procs[i].wr.s);
-		free(p->procs[i].cow_done.s);
-	}
+	for (uint32_t i = 0; i < p->nprocs; i++)
+		proc_release(&p->procs[i]);
 	free(p->procs);
 	idmap_free(&p->procmap);
 	free(p->tasks);
