@@ -33,13 +33,14 @@ enum inf {
 	INF_KHUGEPAGED_MM,       /* khugepaged's collapse: whose mm, and where */
 	INF_THREAD_FROM_RECORDS, /* a fork's child whose records name the parent's
 				  * thread group: a thread (clone), no new mm */
+	INF_EXEC_STACK,          /* exec moves the new stack: two local flushes */
 	INF_COUNT
 };
 
 static const char *const inf_names[INF_COUNT] = {
 	"switch_from_event", "tgid_from_tid", "map_before_capture", "map_replaced",
 	"cow_flush", "fork_flush", "fork_vmas", "exec_exit", "hugetlb_guess",
-	"pmd_share", "khugepaged_mm", "thread_from_records",
+	"pmd_share", "khugepaged_mm", "thread_from_records", "exec_stack",
 };
 
 struct vma_m {
@@ -1032,9 +1033,25 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	}
 }
 
+/* A raw flush of @pr's mm on @cpu: [start, end) or everything. */
+static void emit_flush(struct perf_recon *p, struct proc *pr, uint32_t cpu,
+		       uint64_t start, uint64_t end, bool freed)
+{
+	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_FLUSH, cpu);
+
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)pr->tgid;
+	ev->start = start;
+	ev->end = end;
+	ev->stride = 12;
+	ev->freed_tables = freed;
+}
+
 static void on_exec(struct perf_recon *p, const struct perf_rec *r)
 {
 	struct proc *pr = proc_get(p, r->pid);
+	struct tlbsim_trace_event *ev;
 
 	if (!pr || !pr->live)
 		return;
@@ -1044,6 +1061,20 @@ static void on_exec(struct perf_recon *p, const struct perf_rec *r)
 	pr->exited = false;
 	p->inf[INF_EXEC_EXIT]++;
 	p->cur[r->cpu] = 0;
+	ev = emit(p, TLBSIM_EV_SWITCH, r->cpu);
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)pr->tgid;
+	p->cur[r->cpu] = pr->tgid;
+	pr->live = true;
+	/* setup_arg_pages() -> relocate_vma_down(): the argument page moves
+	 * down (move_page_tables(), a one-page range flush) and the page
+	 * tables left behind are freed (free_pgd_range() in an mmu_gather:
+	 * freed_tables, the whole TLB). The capture shows both local flushes
+	 * before sched_process_exec on 435 of 449 execs of a build. */
+	emit_flush(p, pr, r->cpu, USER_TOP - PAGE, USER_TOP, false);
+	emit_flush(p, pr, r->cpu, 0, TLBSIM_END_ALL, true);
+	p->inf[INF_EXEC_STACK]++;
 }
 
 static void on_exit(struct perf_recon *p, const struct perf_rec *r)

@@ -161,6 +161,13 @@ static void test_predictions_that_hold(void **state)
 	within_1pct("traces/perf/mprotect.perf.txt.xz", "remote_send_ipi");
 	within_1pct("traces/perf/tlb_flush3.perf.txt.xz", "remote_send_ipi");
 	within_1pct("traces/perf/ftrace/idle_lazy.ftrace.txt.xz", "remote_send_ipi");
+	/* local mm shootdowns, with exec's stack move and fault-around copies */
+	within_1pct("traces/perf/collapse.perf.txt.xz", "local_mm_shootdown");
+	within_1pct("traces/perf/lazy_idle.perf.txt.xz", "local_mm_shootdown");
+	within_1pct("traces/perf/munmap_tables.perf.txt.xz", "local_mm_shootdown");
+	within_1pct("traces/perf/ftrace/hugetlb_share.ftrace.txt.xz", "local_mm_shootdown");
+	within_1pct("traces/perf/ftrace/idle_lazy.ftrace.txt.xz", "local_mm_shootdown");
+	within_1pct("traces/perf/ftrace/thp_collapse.ftrace.txt.xz", "local_mm_shootdown");
 }
 
 /* With the kvm-guest profile, the predicted send -> remote shootdown p50 is
