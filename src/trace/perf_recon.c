@@ -1072,7 +1072,7 @@ static void on_exec(struct perf_recon *p, const struct perf_rec *r)
 	 * tables left behind are freed (free_pgd_range() in an mmu_gather:
 	 * freed_tables, the whole TLB). The capture shows both local flushes
 	 * before sched_process_exec on 435 of 449 execs of a build. */
-	emit_flush(p, pr, r->cpu, USER_TOP - PAGE, USER_TOP, false);
+	emit_flush(p, pr, r->cpu, USER_TOP - 2 * PAGE, USER_TOP - PAGE, false);
 	emit_flush(p, pr, r->cpu, 0, TLBSIM_END_ALL, true);
 	p->inf[INF_EXEC_STACK]++;
 }
