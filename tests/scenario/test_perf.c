@@ -275,6 +275,38 @@ static void test_tracedat(void **state)
 	within_1pct(dat, "sync_ipis");
 }
 
+/* Every capture's reconstruction is a valid native trace: import, then
+ * the native reader and the model take it without a complaint. */
+static void test_import_all(void **state)
+{
+	static const char *const caps[] = {
+		"traces/perf/collapse.perf.txt.xz", "traces/perf/fork_exit.perf.txt.xz",
+		"traces/perf/hugetlb_unshare.perf.txt.xz", "traces/perf/lazy_idle.perf.txt.xz",
+		"traces/perf/mprotect.perf.txt.xz", "traces/perf/munmap_tables.perf.txt.xz",
+		"traces/perf/tlb_flush1.perf.txt.xz", "traces/perf/tlb_flush3.perf.txt.xz",
+		"traces/perf/ftrace/hugetlb_share.ftrace.txt.xz",
+		"traces/perf/ftrace/idle_lazy.ftrace.txt.xz",
+		"traces/perf/ftrace/munmap_big.ftrace.txt.xz",
+		"traces/perf/ftrace/thp_collapse.ftrace.txt.xz",
+		"traces/perf/collapse.trace.dat.xz",
+	};
+	const char *out = "/tmp/tlbsim-import-all.jsonl";
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		struct tu_run a = tu_cli(NULL, "import", caps[i], "-o", out, NULL), b;
+
+		assert_int_equal(a.status, 0);
+		b = tu_cli(NULL, "run", out, "--backend", "kvm", "-o", "/dev/null", NULL);
+		if (b.status)
+			print_error("%s: %s", caps[i], b.err);
+		assert_int_equal(b.status, 0);
+		tu_run_free(&a);
+		tu_run_free(&b);
+	}
+	unlink(out);
+}
+
 /* import writes a native trace that replays to the same prediction. */
 static void test_import_roundtrip(void **state)
 {
@@ -346,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_calibrate),
 		cmocka_unit_test(test_tracedat),
 		cmocka_unit_test(test_import_roundtrip),
+		cmocka_unit_test(test_import_all),
 		cmocka_unit_test(test_late_cpu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
