@@ -88,7 +88,9 @@ int perf_parse_line(const char *line, uint64_t lineno, const char *name,
 	/* perf script prints "PID/TID" (print_sample_start) */
 	r->pid = (int32_t)strtol(tok, &end, 10);
 	if (end == tok || *end != '/')
-		return bad(diag, name, lineno, "no PID/TID before [CPU]");
+		return bad(diag, name, lineno, end != tok ? "a TID without its PID: perf "
+			   "script's default fields; record the text with perf script "
+			   "-F comm,tid,pid,cpu,time,event,trace" : "no PID/TID before [CPU]");
 	r->tid = (int32_t)strtol(end + 1, &end, 10);
 	trim_copy(r->comm, sizeof(r->comm), line, tok);
 	{

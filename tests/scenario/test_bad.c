@@ -33,6 +33,7 @@ static const char *const corpus[] = {
 	"garbage.jsonl",
 	"perf_bad_time.jsonl",
 	"perf_cpu_huge.perf.txt",
+	"perf_default_fields.perf.txt",
 	"share_self.jsonl",
 	"time_backwards.jsonl",
 	"too_many_cpus.jsonl",
