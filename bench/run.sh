@@ -16,16 +16,21 @@ for stage in reader model compare; do ./build/tlbsim-bench "$tmp/t4.jsonl" --sta
 echo "the same trace in the binary form (tlbsim convert)"
 ./build/tlbsim convert "$tmp/t4.jsonl" -o "$tmp/t4.tlbb"
 for stage in reader compare; do ./build/tlbsim-bench "$tmp/t4.tlbb" --stage "$stage"; done
-echo "same length, 4096 CPUs"
-./build/tlbsim-gen --cpus 4096 --events "$n" --seed 1 > "$tmp/t4096.jsonl"
+echo "dense: 4096 CPUs, every one used by the trace (first 20 k events: the"
+echo "protocol's IPI volume grows with the machine, see RESULTS.md)"
+./build/tlbsim-gen --cpus 4096 --events 20000 --seed 1 > "$tmp/t4096.jsonl"
 ./build/tlbsim-bench "$tmp/t4096.jsonl" --stage compare
 echo "10x the length, 4 CPUs (memory must stay flat)"
 ./build/tlbsim-gen --cpus 4 --events $((n * 10)) --seed 1 | xz -1 -T0 > "$tmp/t4x10.jsonl.xz"
 ./build/tlbsim-bench "$tmp/t4x10.jsonl.xz" --stage compare
-echo "sparse: 4096 CPUs, the trace uses 4 of them"
+echo "sparse: 4 CPUs vs 4096 CPUs of which the trace uses 4, per policy (binary form)"
 ./build/tlbsim-gen --cpus 4 --events "$n" --seed 1 |
 	sed '1s/"cpus": 4/"cpus": 4096/' > "$tmp/t4in4096.jsonl"
-./build/tlbsim-bench "$tmp/t4in4096.jsonl" --stage compare
+./build/tlbsim convert "$tmp/t4in4096.jsonl" -o "$tmp/t4in4096.tlbb"
+for p in legacy wake-lazy; do
+	./build/tlbsim-bench "$tmp/t4.tlbb" --stage compare --policy "$p"
+	./build/tlbsim-bench "$tmp/t4in4096.tlbb" --stage compare --policy "$p"
+done
 # replay against perf script, when this machine can record tracepoints
 if command -v perf >/dev/null && perf list tracepoint 2>/dev/null | grep -q "tlb:tlb_flush"; then
 	echo "perf capture of a multi-threaded xz (traces/capture.sh), replay vs perf script"
