@@ -985,6 +985,8 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 
 	if (!parent || !perf_field_u64(r->text, "child_pid", &child))
 		return;
+	if (child > INT32_MAX || (int32_t)child == r->pid || (int32_t)child == r->tid)
+		return;   /* a task cannot be its own child: a corrupt record */
 	t = task_get(p, (int32_t)child);
 	if (!t)
 		return;
@@ -1013,7 +1015,7 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	 * before the capture has pages it never showed) */
 	pc->cow_peers = 1;
 	parent->cow_peers++;
-	for (uint32_t i = 0; i < parent->nv; i++) {
+	for (uint32_t i = 0, n = parent->nv; i < n && i < parent->nv; i++) {
 		emit_map(p, pc, parent->v[i].start, parent->v[i].end,
 			 parent->v[i].huge);
 		p->inf[INF_FORK_VMAS]++;

@@ -334,6 +334,32 @@ static void test_import_roundtrip(void **state)
 	remove(out);
 }
 
+/* fuzz_perf found a corrupt fork record naming its own task as the child:
+ * copying the parent's mappings into itself never ended. It is ignored. */
+static void test_fork_self(void **state)
+{
+	const char *text =
+		"wl 100/100 [000] 1.000000100: syscalls:sys_enter_mmap: addr: 0x00000000, "
+		"len: 0x00002000, prot: 0x00000003, flags: 0x00000022, fd: 0xffffffff, off: 0x00000000\n"
+		"wl 100/100 [000] 1.000000200: syscalls:sys_exit_mmap: 0x7f0000000000\n"
+		"wl 100/100 [000] 1.000000300: sched:sched_process_fork: comm=wl pid=100 "
+		"child_comm=wl child_pid=100\n"
+		"wl 100/100 [001] 1.000000400: exceptions:page_fault_user: address=0x7f0000000000 "
+		"ip=0x1000 error_code=0x6\n";
+	char *path = tu_tmpfile(text, ".perf.txt");
+	struct tu_run r = tu_cli(NULL, "import", path, NULL);
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	/* the header, the map, the switch and touch on cpu 1; no fork copy */
+	assert_non_null(strstr(r.out, "\"ev\": \"map\", \"mm\": 100, \"addr\": "
+			       "\"0x7f0000000000\", \"len\": 8192}\n"));
+	assert_null(strstr(r.out, "\"ev\": \"flush\""));
+	tu_run_free(&r);
+	unlink(path);
+	free(path);
+}
+
 /* A CPU that first shows up after the records that size the capture: a
  * clear error, and the capture host's topology gives the size instead. */
 static void test_late_cpu(void **state)
@@ -380,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_import_roundtrip),
 		cmocka_unit_test(test_import_all),
 		cmocka_unit_test(test_late_cpu),
+		cmocka_unit_test(test_fork_self),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
