@@ -36,5 +36,5 @@ for h in $harnesses; do
 	[ "$h" = fuzz_tracedat ] && { len=65536; extra="-malloc_limit_mb=1024"; asan=$asan:allocator_may_return_null=1; }
 	echo "fuzz/run.sh: $h for ${secs}s"
 	(cd build-fuzz && ASAN_OPTIONS=$asan LSAN_OPTIONS=suppressions=../tests/lsan.supp ./"$h" $extra -max_total_time="$secs" \
-		-max_len=$len -print_final_stats=1 "corpus-$h" 2>&1 | tail -12)
+		-max_len=$len -timeout=30 -print_final_stats=1 "corpus-$h" 2>&1 | tail -12)
 done
