@@ -32,7 +32,7 @@ for p in legacy wake-lazy; do
 	./build/tlbsim-bench "$tmp/t4in4096.tlbb" --stage compare --policy "$p"
 done
 # replay against perf script, when this machine can record tracepoints
-if command -v perf >/dev/null && perf list tracepoint 2>/dev/null | grep -q "tlb:tlb_flush"; then
+if command -v perf >/dev/null && perf list tracepoint 2>/dev/null | grep -c "tlb:tlb_flush" >/dev/null; then
 	echo "perf capture of a multi-threaded xz (traces/capture.sh), replay vs perf script"
 	head -c 30000000 /dev/urandom > "$tmp/rand"
 	(cd "$tmp" && TLBSIM="$OLDPWD/build/tlbsim" "$OLDPWD/traces/capture.sh" xz \
