@@ -243,17 +243,31 @@ static void clear_pmd_leaves(struct pt_table *pmd, uint64_t lo, uint64_t hi,
 }
 
 /* zap_pte_range(): each present PTE cleared is one page of range. */
+/* The present entries of [lo, hi) within one PTE table (lo and hi in the
+ * same 2 MiB): a word of the leaf bitmap at a time, set bits only. */
 static void clear_ptes(struct pt_table *pte, uint64_t lo, uint64_t hi,
 		       enum clear_mode mode, struct gather *g)
 {
-	for (uint64_t a = lo; a < hi; a += PAGE_SIZE) {
-		unsigned i = (a >> PAGE_SHIFT) & 511;
+	uint64_t base = lo & ~(PMD_SIZE - 1);
+	unsigned first = (unsigned)((lo - base) >> PAGE_SHIFT);
+	unsigned last = (unsigned)((hi - base + PAGE_SIZE - 1) >> PAGE_SHIFT); /* excl. */
 
-		if (!leaf_test(pte, i))
-			continue;
-		if (mode == CLEAR_ENTRIES)
-			leaf_clear(pte, i);
-		gather_adjust(g, a, PAGE_SIZE, 1); /* tlb_remove_tlb_entry */
+	for (unsigned w = first / 64; w * 64 < last; w++) {
+		uint64_t bits = pte->leaf[w];
+
+		if (w == first / 64)
+			bits &= ~0ULL << (first % 64);
+		if ((w + 1) * 64 > last)
+			bits &= ~0ULL >> (64 - (last - w * 64));
+		while (bits) {
+			unsigned i = w * 64 + (unsigned)__builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			if (mode == CLEAR_ENTRIES)
+				leaf_clear(pte, i);
+			/* tlb_remove_tlb_entry */
+			gather_adjust(g, base + ((uint64_t)i << PAGE_SHIFT), PAGE_SIZE, 1);
+		}
 	}
 }
 
