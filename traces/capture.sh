@@ -42,9 +42,9 @@ else
 	echo "traces/capture.sh: needs perf (with tracepoints) or trace-cmd" >&2
 	exit 2
 fi
-if command -v lstopo >/dev/null; then
+if [ -x "$tlbsim" ]; then   # hwloc's own XML, as lstopo --of xml writes it
+	"$tlbsim" host --json -o "$name.topology.xml" > "$name.host.json" &&
+		echo "host: $name.host.json, topology: $name.topology.xml"
+elif command -v lstopo >/dev/null; then
 	lstopo --of xml > "$name.topology.xml" && echo "topology: $name.topology.xml"
-fi
-if [ -x "$tlbsim" ]; then
-	"$tlbsim" host --json > "$name.host.json" && echo "host: $name.host.json"
 fi

@@ -52,6 +52,9 @@ int tlbsim_topology_xml(const char *path, struct tlbsim_topology **out,
 /* This machine. */
 int tlbsim_topology_host(struct tlbsim_topology **out,
 			 struct tlbsim_diag *diag);
+/* Write this host's topology as hwloc XML to @path (what `lstopo --of xml`
+ * writes), for --topology xml: on another machine. */
+int tlbsim_topology_host_export(const char *path, struct tlbsim_diag *diag);
 void tlbsim_topology_free(struct tlbsim_topology *t);
 
 unsigned tlbsim_topology_cpus(const struct tlbsim_topology *t);

@@ -6,11 +6,12 @@
 #include "cli/cli.h"
 
 static const char help[] =
-"usage: tlbsim host [--json]\n"
+"usage: tlbsim host [--json] [-o TOPOLOGY.xml]\n"
 "\n"
 "Describe this machine: CPU identification, the TLB features that matter to\n"
 "the protocol (PCID, INVPCID, INVLPGB and its page limit, x2APIC), whether it\n"
-"runs under a hypervisor, its CPU count, and the cost profile tlbsim suggests.\n";
+"runs under a hypervisor, its CPU count, and the cost profile tlbsim suggests.\n"
+"-o FILE also writes its hwloc XML topology (for --topology xml:FILE).\n";
 
 int cmd_host(int argc, char **argv)
 {
@@ -21,7 +22,7 @@ int cmd_host(int argc, char **argv)
 	unsigned cpus = 0;
 	int err;
 
-	if ((err = cli_parse(argc, argv, "host", "json", &o)))
+	if ((err = cli_parse(argc, argv, "host", "json output", &o)))
 		return err;
 	if (o.help) {
 		fputs(help, stdout);
@@ -32,6 +33,8 @@ int cmd_host(int argc, char **argv)
 		return 2;
 	}
 	if ((err = tlbsim_host_detect(&h, &d)))
+		return cli_fail(&d);
+	if (o.output && (err = tlbsim_topology_host_export(o.output, &d)))
 		return cli_fail(&d);
 	if (!tlbsim_topology_host(&topo, &d))
 		cpus = tlbsim_topology_cpus(topo);

@@ -167,6 +167,23 @@ int tlbsim_topology_host(struct tlbsim_topology **out, struct tlbsim_diag *diag)
 	return topology_load(SRC_HOST, NULL, 0, out, diag);
 }
 
+int tlbsim_topology_host_export(const char *path, struct tlbsim_diag *diag)
+{
+	hwloc_topology_t h;
+	int err = 0;
+
+	if (hwloc_topology_init(&h))
+		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "hwloc: cannot initialise");
+	if (hwloc_topology_load(h))
+		err = tlbsim_diag_set(diag, TLBSIM_EINVAL, "hwloc: cannot load this "
+				      "host's topology");
+	else if (hwloc_topology_export_xml(h, path, 0))
+		err = tlbsim_diag_set(diag, TLBSIM_EIO, "%s: cannot write the hwloc "
+				      "XML topology", path);
+	hwloc_topology_destroy(h);
+	return err;
+}
+
 void tlbsim_topology_free(struct tlbsim_topology *t)
 {
 	if (!t)

@@ -120,6 +120,32 @@ static void test_pcid_option(void **state)
 	tu_run_free(&c);
 }
 
+/* host -o writes this machine's hwloc XML: as many PUs as host counts. */
+static void test_host_xml(void **state)
+{
+	const char *xml = "/tmp/tlbsim-host-topology.xml";
+	struct tu_run r;
+	char *text, *p;
+	int pus = 0, cpus;
+
+	(void)state;
+	unlink(xml);
+	r = tu_cli(NULL, "host", "--json", "-o", xml, NULL);
+	assert_int_equal(r.status, 0);
+	p = strstr(r.out, "\"cpus\": ");
+	assert_non_null(p);
+	cpus = atoi(p + 8);
+	text = tu_slurp(xml);
+	assert_non_null(text);
+	for (p = text; (p = strstr(p, "type=\"PU\"")); p++)
+		pus++;
+	assert_true(cpus > 0);
+	assert_int_equal(pus, cpus);
+	free(text);
+	unlink(xml);
+	tu_run_free(&r);
+}
+
 static void test_output_atomic(void **state)
 {
 	struct tu_run r;
@@ -372,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_convert_binary),
 		cmocka_unit_test(test_quiet_cpus),
 		cmocka_unit_test(test_pcid_option),
+		cmocka_unit_test(test_host_xml),
 		cmocka_unit_test(test_output_atomic),
 		cmocka_unit_test(test_explain_unshare),
 		cmocka_unit_test(test_perfetto),
