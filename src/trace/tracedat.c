@@ -6,6 +6,7 @@
  * has not read yet, nothing more.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,9 +36,20 @@ bool tracedat_is(const char *path)
  * that belong to the parent. */
 static void child_run(const char *path, int fd)
 {
-	FILE *out = fdopen(fd, "w");
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+	FILE *out;
+	int null = open("/dev/null", O_WRONLY);
 
+	/* a crash is the parent's to report, as the signal it was: take back
+	 * handlers a sanitizer runtime installed, keep the libraries quiet */
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		signal(fatal[i], SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);   /* the parent stopped reading: just end */
+	if (null >= 0) {
+		dup2(null, STDERR_FILENO);
+		close(null);
+	}
+	out = fdopen(fd, "w");
 	_exit(out && tracedat_decode(path, out) == 0 ? 0 : 1);
 }
 
