@@ -182,8 +182,15 @@ int gather_touch(struct sim *s, uint32_t c, struct mm *mm, uint64_t addr,
 		if (tlb_lookup_stale(s, c, mm, vpage, &why))
 			hazard_stale_tlb(s, c, mm, vpage, why);
 		if (!v) {
-			s->res.c.faults++; /* SIGSEGV: nothing mapped here */
-			page += PAGE_SIZE;
+			/* SIGSEGV: nothing mapped here, up to the next VMA (a page
+			 * at a time would be O(len) for a huge touch) */
+			uint32_t next = vma_index_after(mm, page);
+			uint64_t stop = next < mm->nvmas && mm->vmas[next].start < end ?
+					mm->vmas[next].start : end;
+			uint64_t n = (stop - page + PAGE_SIZE - 1) / PAGE_SIZE;
+
+			s->res.c.faults += n;
+			page += n * PAGE_SIZE;
 			continue;
 		}
 		size = fault_in(s, mmi, v, page);
@@ -305,9 +312,17 @@ static void clear_normal(struct sim *s, struct mm *mm, uint64_t lo,
 		struct pt_table *pmd;
 
 		pt_walk(s, mm, reg, path);
-		pmd = pt_get(s, path[1]);
-		if (!pmd)
+		/* no PUD or PMD table: nothing present below it, skip it whole
+		 * (a huge range costs what its tables hold, not its size) */
+		if (!path[0]) {
+			reg = (reg & ~(PGDIR_SIZE - 1)) + PGDIR_SIZE - PMD_SIZE;
 			continue;
+		}
+		pmd = pt_get(s, path[1]);
+		if (!pmd) {
+			reg = (reg & ~(PUD_SIZE - 1)) + PUD_SIZE - PMD_SIZE;
+			continue;
+		}
 		if (leaf_test(pmd, (reg >> PMD_SHIFT) & 511)) {
 			/* a THP from collapse (zap_huge_pmd) */
 			clear_pmd_leaves(pmd, reg, reg + 1, mode, g);

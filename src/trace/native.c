@@ -265,6 +265,9 @@ static int check_event(struct native_ctx *x, struct tlbsim_trace_event *ev)
 	case TLBSIM_EV_TOUCH:
 		if (ev->kind == TLBSIM_EV_TOUCH && !ev->len)
 			ev->len = page;
+		if (ev->kind == TLBSIM_EV_TOUCH && ev->len > (1ULL << 30))
+			return bad(x, "touch: \"len\" is %" PRIu64 " bytes, more than "
+				   "1 GiB (faults a page at a time: split it)", ev->len);
 		if (ev->len > USER_TOP - ev->addr)
 			return bad(x, "range [0x%" PRIx64 ", +0x%" PRIx64 ") ends outside "
 				   "user space", ev->addr, ev->len);

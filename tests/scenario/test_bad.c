@@ -38,6 +38,7 @@ static const char *const corpus[] = {
 	"time_backwards.jsonl",
 	"too_many_cpus.jsonl",
 	"touch_not_running.jsonl",
+	"touch_too_long.jsonl",
 	"tracedat_event_format.dat",
 	"tracedat_garbage.dat",
 	"tracedat_page_commit.dat",
