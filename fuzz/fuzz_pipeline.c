@@ -23,6 +23,7 @@ static int run(struct tlbsim_trace_reader *r, struct tlbsim_topology *topo)
 	struct tlbsim_trace_event ev;
 	struct tlbsim_diag d;
 	int err = 0, n = 0;
+	uint64_t touched = 0;
 
 	for (int i = 0; i < 2 && !err; i++) {
 		struct tlbsim_sim_config cfg;
@@ -38,10 +39,14 @@ static int run(struct tlbsim_trace_reader *r, struct tlbsim_topology *topo)
 		cfg.trace_name = "fuzz";
 		err = tlbsim_sim_new(&cfg, &sims[i], &d);
 	}
-	/* bound the simulated work per input */
-	while (!err && n++ < 2000 && tlbsim_trace_next(r, &ev, &d) == 1)
+	/* bound the simulated work per input: events, and pages touched (a
+	 * touch may fault 1 GiB, a page at a time) */
+	while (!err && n++ < 2000 && tlbsim_trace_next(r, &ev, &d) == 1) {
+		if (ev.kind == TLBSIM_EV_TOUCH && (touched += ev.len) > (256u << 20))
+			break;
 		for (int i = 0; i < 2 && !err; i++)
 			err = tlbsim_sim_apply(sims[i], &ev, &d);
+	}
 	for (int i = 0; i < 2 && !err; i++) {
 		err = tlbsim_sim_finish(sims[i], &d);
 		res[i] = tlbsim_sim_result(sims[i]);
