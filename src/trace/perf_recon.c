@@ -714,10 +714,10 @@ static void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r,
 	emit_map(p, pr, s, e, huge);
 	if (!huge && t->mmap_fd != 0xffffffff && !(t->mmap_flags & 0x20) &&
 	    !(t->mmap_flags & 0x1)) {
-		const struct vma_m *v = vma_at(pr, s);
+		uint32_t i = vma_first_after(pr, s);
 
-		if (v)   /* MAP_PRIVATE of a file, not MAP_ANONYMOUS */
-			((struct vma_m *)v)->file = true;
+		if (i < pr->nv && pr->v[i].start == s)   /* MAP_PRIVATE of a file */
+			pr->v[i].file = true;
 	}
 }
 
