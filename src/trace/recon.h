@@ -1,0 +1,168 @@
+/*
+ * recon.h - the perf reconstruction's state and the helpers its files share
+ * (internal to the trace module): recon_state.c keeps processes, tasks,
+ * the VMA mirror and page sets; recon_mm.c turns address-space records
+ * (mmap, munmap, madvise, mprotect, collapse, faults) into model inputs;
+ * perf_recon.c schedules, forks, execs, exits and dispatches.
+ */
+#ifndef TLBSIM_TRACE_RECON_H
+#define TLBSIM_TRACE_RECON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "trace/perf.h"
+
+#define PAGE 4096ULL
+#define PMD (2ULL << 20)
+#define PUD (1ULL << 30)
+#define USER_TOP (1ULL << 47)
+
+/* inference kinds */
+enum inf {
+	INF_SWITCH_FROM_EVENT,   /* a task ran on a CPU without a sched_switch */
+	INF_TGID_FROM_TID,       /* sched_switch to a tid never seen: tgid = tid */
+	INF_MAP_BEFORE_CAPTURE,  /* a fault/munmap in a region mapped earlier */
+	INF_MAP_REPLACED,        /* mmap over an existing mapping: unmapped first */
+	INF_COW_FLUSH,           /* write fault on a present page: flush_tlb_page */
+	INF_FORK_FLUSH,          /* dup_mmap() flush of the parent */
+	INF_FORK_VMAS,           /* child inherits the parent's mappings */
+	INF_EXEC_EXIT,           /* exec drops the old mm */
+	INF_HUGETLB_GUESS,       /* shared fd mapping at 1 GiB alignment */
+	INF_PMD_SHARE,           /* a hugetlb fault found another mm's PMD table */
+	INF_KHUGEPAGED_MM,       /* khugepaged's collapse: whose mm, and where */
+	INF_THREAD_FROM_RECORDS, /* a fork's child whose records name the parent's
+				  * thread group: a thread (clone), no new mm */
+	INF_EXEC_STACK,          /* exec moves the new stack: two local flushes */
+	INF_COUNT
+};
+
+struct vma_m {
+	uint64_t start, end;
+	bool huge;
+	bool file;   /* a private file mapping the capture saw made (mmap fd):
+		      * read faults map page-cache pages, fault-around too.
+		      * Mappings inferred from faults count as anonymous: the
+		      * program's own segments made by execve() are file ones,
+		      * but the ELF loader writes some of their pages itself */
+};
+
+struct pageset {
+	uint64_t *s;
+	uint32_t n, cap;
+};
+
+struct proc {
+	int32_t tgid;
+	int32_t parent;      /* tgid it was forked from (COW peer) */
+	uint32_t cow_peers;  /* live processes sharing pages copy-on-write */
+	bool live;
+	bool exited;         /* its records until the next fork are exit paths */
+	struct vma_m *v;
+	uint32_t nv, capv;
+	uint64_t *chunks;     /* 2 MiB chunks touched (PTE tables exist) */
+	uint32_t nchunks, capchunks;
+	uint64_t col_start, col_end; /* MADV_COLLAPSE range in progress */
+	uint64_t gibs[8];     /* hugetlb GiBs whose PMD table this mm links */
+	uint32_t ngibs;
+	struct pageset rd;    /* pages first mapped by a read fault (zero page,
+			       * page cache): a later write copies them */
+	struct pageset wr;    /* pages written here: ours alone while no live
+			       * parent or child shares them (cow_peers) */
+	struct pageset cow_done; /* shared pages a peer has since copied */
+};
+
+struct task {
+	int32_t tid, tgid;
+	uint64_t mmap_addr, mmap_len, mmap_flags, mmap_fd;
+	bool in_mmap;
+	uint64_t col_start, col_end;
+};
+
+struct name_count {
+	uint32_t hash;
+	char name[48];
+	uint64_t count;
+	bool used;
+};
+
+/* tgid or tid -> index: captures of real workloads hold thousands of
+ * tasks, and every record looks one up. Open addressing; entries are
+ * never removed (an exited process keeps its slot). */
+struct idmap {
+	int32_t *keys;
+	uint32_t *vals;   /* UINT32_MAX: empty */
+	uint32_t cap, n;
+};
+
+struct perf_recon {
+	unsigned cpus;
+	int32_t *cur;            /* per CPU: tgid of the user mm running, 0 none */
+	struct proc *procs;
+	uint32_t nprocs, capprocs;
+	struct idmap procmap;
+	struct task *tasks;
+	uint32_t ntasks, captasks;
+	struct idmap taskmap;
+	struct tlbsim_trace_event *q;
+	uint32_t qhead, qlen, qcap;
+	uint64_t t0;
+	bool have_t0;
+	const struct perf_rec *rec;
+	struct name_count *names;
+	uint32_t nnames, capnames;
+	const char **name_ptrs;
+	uint64_t *name_counts;
+	bool *name_used;
+	uint64_t inf[INF_COUNT];
+	/* khugepaged: the tracepoint names the mm by kernel pointer */
+	char mmptr[8][24];
+	int32_t mmptr_tgid[8];
+	uint32_t nmmptr;
+	/* the reader's look-ahead: the thread group of a tid in the records
+	 * not yet fed, or 0 (sched_process_fork does not say fork or thread) */
+	int32_t (*peek_tgid)(void *ctx, int32_t tid);
+	void *peek_ctx;
+	int32_t hint_tgid;           /* last MADV_HUGEPAGE: a khugepaged candidate */
+	uint64_t hint_start, hint_end;
+};
+
+/* recon_state.c */
+void *grow(void *p, uint32_t *cap, uint32_t need, size_t sz);
+int idmap_put(struct idmap *m, int32_t k, uint32_t v);
+uint32_t idmap_get(const struct idmap *m, int32_t k);
+void idmap_free(struct idmap *m);
+struct proc *proc_find(struct perf_recon *p, int32_t tgid);
+struct proc *proc_get(struct perf_recon *p, int32_t tgid);
+struct task *task_get(struct perf_recon *p, int32_t tid);
+int32_t tgid_of(struct perf_recon *p, int32_t tid);
+uint32_t vma_first_after(const struct proc *pr, uint64_t a);
+bool vma_overlaps(const struct proc *pr, uint64_t s, uint64_t e);
+const struct vma_m *vma_at(const struct proc *pr, uint64_t a);
+void mirror_remove(struct proc *pr, uint64_t s, uint64_t e);
+void mirror_add(struct proc *pr, uint64_t s, uint64_t e, bool huge);
+bool gib_linked(const struct proc *pr, uint64_t g);
+void gib_link(struct proc *pr, uint64_t g);
+void pageset_add(struct pageset *ps, uint64_t page);
+bool pageset_take(struct pageset *ps, uint64_t page);
+bool pageset_has(const struct pageset *ps, uint64_t page);
+void proc_release(struct proc *pr);
+void chunk_touch(struct proc *pr, uint64_t a);
+bool chunk_touched(const struct proc *pr, uint64_t c);
+
+/* perf_recon.c */
+struct tlbsim_trace_event *emit(struct perf_recon *p, enum tlbsim_ev_kind k,
+				uint32_t cpu);
+bool is_kthread(const char *comm, int32_t pid);
+
+/* recon_mm.c: one handler per record kind */
+void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r, struct task *t);
+void on_munmap(struct perf_recon *p, const struct perf_rec *r);
+void on_madvise(struct perf_recon *p, const struct perf_rec *r, struct task *t);
+void on_collapse(struct perf_recon *p, const struct perf_rec *r);
+void on_mprotect(struct perf_recon *p, const struct perf_rec *r);
+void on_fault(struct perf_recon *p, const struct perf_rec *r);
+void emit_map(struct perf_recon *p, struct proc *pr, uint64_t s, uint64_t e,
+	      bool huge);
+
+#endif

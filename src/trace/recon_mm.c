@@ -1,0 +1,360 @@
+/*
+ * recon_mm.c - address-space records of a perf capture as model inputs:
+ * mmap (and MAP_FIXED replacing), munmap, madvise (DONTNEED zaps,
+ * COLLAPSE and HUGEPAGE for collapses), mprotect, THP collapses, and page
+ * faults with the copy-on-write flushes they imply. Regions the capture
+ * never shows being mapped are inferred at their first fault.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/recon.h"
+
+/*
+ * huge_pmd_share(): a fault in a shared hugetlb mapping covering a whole
+ * GiB reuses the PMD table of another mm that maps the same range (the
+ * same file at the same offset: here, the same addresses, as after fork).
+ */
+static void maybe_share(struct perf_recon *p, struct proc *pr,
+			const struct vma_m *v, uint64_t page)
+{
+	uint64_t g = page & ~(PUD - 1);
+	struct tlbsim_trace_event *ev;
+
+	if (!v->huge || v->start > g || v->end < g + PUD || gib_linked(pr, g))
+		return;
+	for (uint32_t i = 0; i < p->nprocs; i++) {
+		struct proc *o = &p->procs[i];
+		const struct vma_m *ov;
+
+		if (o == pr || !o->live || !gib_linked(o, g))
+			continue;
+		ov = vma_at(o, g);
+		if (!ov || !ov->huge || ov->start > g || ov->end < g + PUD)
+			continue;
+		ev = emit(p, TLBSIM_EV_SHARE, p->rec->cpu);
+		if (ev) {
+			ev->mm = (uint32_t)pr->tgid;
+			ev->with = (uint32_t)o->tgid;
+			ev->addr = g;
+		}
+		p->inf[INF_PMD_SHARE]++;
+		break;
+	}
+	gib_link(pr, g);
+}
+
+void emit_map(struct perf_recon *p, struct proc *pr, uint64_t s,
+		     uint64_t e, bool huge)
+{
+	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_MAP, p->rec->cpu);
+
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)pr->tgid;
+	ev->addr = s;
+	ev->len = e - s;
+	ev->hugetlb = huge;
+	mirror_add(pr, s, e, huge);
+	pr->live = true;
+}
+
+static void emit_range(struct perf_recon *p, enum tlbsim_ev_kind k,
+		       struct proc *pr, uint64_t s, uint64_t e)
+{
+	struct tlbsim_trace_event *ev = emit(p, k, p->rec->cpu);
+
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)pr->tgid;
+	ev->addr = s;
+	ev->len = e - s;
+}
+
+/* Make [s, e) mapped in the mirror, inferring maps for the holes (regions
+ * the process mapped before the capture began). */
+static void ensure_mapped(struct perf_recon *p, struct proc *pr, uint64_t s,
+			  uint64_t e)
+{
+	for (uint64_t a = s; a < e; a += PAGE) {
+		uint64_t b = a;
+
+		if (vma_at(pr, a))
+			continue;
+		while (b < e && !vma_at(pr, b))
+			b += PAGE;
+		emit_map(p, pr, a, b, false);
+		p->inf[INF_MAP_BEFORE_CAPTURE]++;
+		a = b;
+	}
+}
+
+void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r,
+			 struct task *t)
+{
+	uint64_t ret = strtoull(r->text, NULL, 16), len, s, e;
+	struct proc *pr = proc_get(p, r->pid);
+	bool huge;
+
+	if (!t->in_mmap || !pr)
+		return;
+	t->in_mmap = false;
+	if (ret >= (uint64_t)-4095 || ret % PAGE || ret >= USER_TOP)
+		return; /* failed */
+	len = (t->mmap_len + PAGE - 1) & ~(PAGE - 1);
+	huge = (t->mmap_flags & 0x40000) != 0; /* MAP_HUGETLB */
+	if (!huge && (t->mmap_flags & 0x1) && t->mmap_fd != 0xffffffff &&
+	    ret % PUD == 0 && len % PUD == 0) {
+		huge = true; /* a shared file mapping at 1 GiB: hugetlbfs */
+		p->inf[INF_HUGETLB_GUESS]++;
+	}
+	if (huge)
+		len = (len + PMD - 1) & ~(PMD - 1);
+	s = ret;
+	e = ret + len;
+	if (e > USER_TOP)
+		return;
+	if (vma_overlaps(pr, s, e)) {
+		/* MAP_FIXED over a mapping: do_mmap() unmaps it first */
+		emit_range(p, TLBSIM_EV_UNMAP, pr, s, e);
+		mirror_remove(pr, s, e);
+		p->inf[INF_MAP_REPLACED]++;
+	}
+	emit_map(p, pr, s, e, huge);
+	if (!huge && t->mmap_fd != 0xffffffff && !(t->mmap_flags & 0x20) &&
+	    !(t->mmap_flags & 0x1)) {
+		uint32_t i = vma_first_after(pr, s);
+
+		if (i < pr->nv && pr->v[i].start == s)   /* MAP_PRIVATE of a file */
+			pr->v[i].file = true;
+	}
+}
+
+static void clip_range(uint64_t a, uint64_t l, uint64_t *s, uint64_t *e)
+{
+	*s = a & ~(PAGE - 1);
+	*e = (a + l + PAGE - 1) & ~(PAGE - 1);
+	if (*e > USER_TOP)
+		*e = USER_TOP;
+}
+
+void on_munmap(struct perf_recon *p, const struct perf_rec *r)
+{
+	struct proc *pr = proc_get(p, r->pid);
+	uint64_t a, l, s, e;
+
+	if (!pr || !perf_field_u64(r->text, "addr", &a) ||
+	    !perf_field_u64(r->text, "len", &l) || !l)
+		return;
+	clip_range(a, l, &s, &e);
+	if (s >= e || !vma_overlaps(pr, s, e))
+		return; /* nothing mapped there as far as the capture shows */
+	emit_range(p, TLBSIM_EV_UNMAP, pr, s, e);
+	mirror_remove(pr, s, e);
+}
+
+void on_madvise(struct perf_recon *p, const struct perf_rec *r,
+		       struct task *t)
+{
+	struct proc *pr = proc_get(p, r->pid);
+	uint64_t a, l, b, s, e;
+
+	if (!pr || !perf_field_u64(r->text, "start", &a) ||
+	    !perf_field_u64(r->text, "len_in", &l) ||
+	    !perf_field_u64(r->text, "behavior", &b) || !l)
+		return;
+	clip_range(a, l, &s, &e);
+	if (b == 4 && vma_overlaps(pr, s, e)) {          /* MADV_DONTNEED */
+		emit_range(p, TLBSIM_EV_ZAP, pr, s, e);
+	} else if (b == 14) {                             /* MADV_HUGEPAGE */
+		p->hint_tgid = pr->tgid;
+		p->hint_start = s;
+		p->hint_end = e;
+	} else if (b == 25) {                             /* MADV_COLLAPSE */
+		t->col_start = (s + PMD - 1) & ~(PMD - 1);
+		t->col_end = e & ~(PMD - 1);
+	}
+}
+
+/* huge_memory:mm_collapse_huge_page: the next chunk of the MADV_COLLAPSE
+ * range of this task was collapsed. */
+static int32_t mmptr_lookup(struct perf_recon *p, const char *ptr)
+{
+	for (uint32_t i = 0; i < p->nmmptr; i++)
+		if (!strcmp(p->mmptr[i], ptr))
+			return p->mmptr_tgid[i];
+	return 0;
+}
+
+static void mmptr_learn(struct perf_recon *p, const char *ptr, int32_t tgid)
+{
+	uint32_t i = p->nmmptr < 8 ? p->nmmptr++ : (uint32_t)(tgid % 8);
+
+	if (!ptr[0] || mmptr_lookup(p, ptr) == tgid)
+		return;
+	snprintf(p->mmptr[i], sizeof(p->mmptr[0]), "%s", ptr);
+	p->mmptr_tgid[i] = tgid;
+}
+
+/* The first 2 MiB chunk of [*start, end) that can be collapsed (mapped,
+ * not hugetlb, PTE table present): emit its collapse, move *start past. */
+static bool collapse_next(struct perf_recon *p, struct proc *pr, uint64_t *start,
+			  uint64_t end, uint32_t cpu)
+{
+	struct tlbsim_trace_event *ev;
+
+	while (*start < end) {
+		uint64_t c = *start;
+		const struct vma_m *v = vma_at(pr, c);
+
+		*start += PMD;
+		if (!v || v->huge || v->start > c || v->end < c + PMD ||
+		    !chunk_touched(pr, c))
+			continue;
+		ev = emit(p, TLBSIM_EV_COLLAPSE, cpu);
+		if (ev) {
+			ev->mm = (uint32_t)pr->tgid;
+			ev->addr = c;
+		}
+		for (uint32_t i = 0; i < pr->nchunks; i++)
+			if (pr->chunks[i] == c)
+				pr->chunks[i] = pr->chunks[--pr->nchunks];
+		return true;
+	}
+	return false;
+}
+
+/*
+ * huge_memory:mm_collapse_huge_page (collapse_huge_page() succeeded). From
+ * MADV_COLLAPSE, the task's madvise range says where; from khugepaged, the
+ * mm is a kernel pointer: learned from earlier collapses, else the last
+ * MADV_HUGEPAGE range is taken (an inference).
+ */
+void on_collapse(struct perf_recon *p, const struct perf_rec *r)
+{
+	struct task *t = task_get(p, r->tid);
+	char status[32] = "", ptr[24] = "";
+	struct proc *pr;
+	int32_t tgid;
+
+	perf_field(r->text, "status", status, sizeof(status), false);
+	perf_field(r->text, "mm", ptr, sizeof(ptr), false);
+	if (strcmp(status, "succeeded") || !t)
+		return;
+	if (!is_kthread(r->comm, r->pid)) {
+		pr = proc_get(p, r->pid);
+		if (pr && collapse_next(p, pr, &t->col_start, t->col_end, r->cpu))
+			mmptr_learn(p, ptr, pr->tgid);
+		return;
+	}
+	tgid = mmptr_lookup(p, ptr);
+	if (!tgid)
+		tgid = p->hint_tgid;
+	pr = tgid ? proc_get(p, tgid) : NULL;
+	if (!pr || !pr->live)
+		return;
+	if (tgid == p->hint_tgid) {
+		uint64_t start = p->hint_start & ~(PMD - 1);
+
+		if (collapse_next(p, pr, &start, p->hint_end, r->cpu)) {
+			p->inf[INF_KHUGEPAGED_MM]++;
+			mmptr_learn(p, ptr, tgid);
+		}
+	}
+}
+
+void on_mprotect(struct perf_recon *p, const struct perf_rec *r)
+{
+	struct proc *pr = proc_get(p, r->pid);
+	uint64_t a, l, s, e;
+
+	if (!pr || !perf_field_u64(r->text, "start", &a) ||
+	    !perf_field_u64(r->text, "len", &l) || !l)
+		return;
+	clip_range(a, l, &s, &e);
+	if (s < e && vma_overlaps(pr, s, e))
+		emit_range(p, TLBSIM_EV_PROTECT, pr, s, e);
+}
+
+/* @pr copied @page: its children sharing it with @pr alone now own their
+ * original alone (their next write reuses it). */
+static void cow_copied(struct perf_recon *p, const struct proc *pr, uint64_t page)
+{
+	for (uint32_t i = 0; i < p->nprocs; i++) {
+		struct proc *q = &p->procs[i];
+
+		if (q != pr && !q->exited && q->cow_peers == 1 && q->parent == pr->tgid)
+			pageset_add(&q->cow_done, page);
+	}
+}
+
+/*
+ * A write to a present page (error code P|W): do_wp_page() copies it, and
+ * wp_page_copy() -> ptep_clear_flush() flushes the old PTE, unless the
+ * page is an anonymous one ours alone, which it reuses without a flush.
+ * Copied: the zero page or a page-cache page mapped by a read fault; a page
+ * of a private file mapping that fault-around mapped (filemap_map_pages)
+ * and we never wrote; a page shared copy-on-write with a live parent or
+ * child. Reused: a page a child's parent already copied (the child's is
+ * back to one reference: wp_can_reuse_anon_folio()), and anything else
+ * present, which is ours from before (written before the capture began).
+ * Only the parent's copy is tracked: crediting the parent with its
+ * child's copies lost fork_exit's exact flush IPIs.
+ */
+static bool write_copies(struct perf_recon *p, struct proc *pr,
+			 const struct vma_m *v, uint64_t page)
+{
+	if (pageset_take(&pr->rd, page))
+		return true;
+	if (pr->cow_peers) {
+		if (pageset_take(&pr->cow_done, page))
+			return false;
+		cow_copied(p, pr, page);
+		return true;
+	}
+	return v && v->file && !pageset_has(&pr->wr, page);
+}
+
+void on_fault(struct perf_recon *p, const struct perf_rec *r)
+{
+	struct proc *pr = proc_get(p, r->pid);
+	uint64_t a, err = 0, page;
+	struct tlbsim_trace_event *ev;
+	const struct vma_m *v;
+
+	if (!pr || !perf_field_u64(r->text, "address", &a) || a >= USER_TOP)
+		return;
+	perf_field_u64(r->text, "error_code", &err);
+	page = a & ~(PAGE - 1);
+	/* a region mapped before the capture began (or by an mmap the capture
+	 * does not show): infer its 2 MiB around the fault, so that it stays
+	 * one VMA as a real mapping would (collapse needs that) */
+	if (!vma_at(pr, page))
+		ensure_mapped(p, pr, page & ~(PMD - 1), (page & ~(PMD - 1)) + PMD);
+	v = vma_at(pr, page);
+	if (v)
+		maybe_share(p, pr, v, page);
+	ev = emit(p, TLBSIM_EV_TOUCH, r->cpu);
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)pr->tgid;
+	ev->addr = page;
+	ev->len = PAGE;
+	if (v && !v->huge)
+		chunk_touch(pr, page);
+	if (!(err & 2))
+		pageset_add(&pr->rd, page);
+	if ((err & 3) == 3 && write_copies(p, pr, v, page)) {
+		ev = emit(p, TLBSIM_EV_FLUSH, r->cpu);
+		if (!ev)
+			return;
+		ev->mm = (uint32_t)pr->tgid;
+		ev->start = page;
+		ev->end = page + PAGE;
+		ev->stride = 12;
+		p->inf[INF_COW_FLUSH]++;
+	}
+	if (err & 2)
+		pageset_add(&pr->wr, page);
+}
+

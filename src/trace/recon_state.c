@@ -1,0 +1,327 @@
+/*
+ * recon_state.c - what the perf reconstruction knows of each process and
+ * task: found by id through open-addressing maps (captures of real
+ * workloads hold thousands of tasks, and every record looks one up), the
+ * mirror of its VMAs (sorted, searched), and sets of pages.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/recon.h"
+
+void *grow(void *p, uint32_t *cap, uint32_t need, size_t sz)
+{
+	uint32_t c = *cap ? *cap : 8;
+	void *n;
+
+	if (need <= *cap)
+		return p;
+	while (c < need)
+		c *= 2;
+	n = realloc(p, c * sz);
+	if (n)
+		*cap = c;
+	return n;
+}
+
+static uint32_t idmap_slot(const struct idmap *m, int32_t k)
+{
+	uint32_t i = ((uint32_t)k * 2654435761u) & (m->cap - 1);
+
+	while (m->vals[i] != UINT32_MAX && m->keys[i] != k)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+uint32_t idmap_get(const struct idmap *m, int32_t k)
+{
+	return m->cap ? m->vals[idmap_slot(m, k)] : UINT32_MAX;
+}
+
+int idmap_put(struct idmap *m, int32_t k, uint32_t v)
+{
+	if (2 * (m->n + 1) > m->cap) {   /* at most half full */
+		struct idmap g = { NULL, NULL, m->cap ? 2 * m->cap : 64, 0 };
+
+		g.keys = malloc(g.cap * sizeof(*g.keys));
+		g.vals = malloc(g.cap * sizeof(*g.vals));
+		if (!g.keys || !g.vals) {
+			free(g.keys);
+			free(g.vals);
+			return -1;
+		}
+		memset(g.vals, 0xff, g.cap * sizeof(*g.vals));
+		for (uint32_t i = 0; i < m->cap; i++)
+			if (m->vals[i] != UINT32_MAX) {
+				uint32_t j = idmap_slot(&g, m->keys[i]);
+
+				g.keys[j] = m->keys[i];
+				g.vals[j] = m->vals[i];
+				g.n++;
+			}
+		free(m->keys);
+		free(m->vals);
+		*m = g;
+	}
+	uint32_t i = idmap_slot(m, k);
+
+	if (m->vals[i] == UINT32_MAX)
+		m->n++;
+	m->keys[i] = k;
+	m->vals[i] = v;
+	return 0;
+}
+
+void idmap_free(struct idmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+}
+
+struct proc *proc_find(struct perf_recon *p, int32_t tgid)
+{
+	uint32_t i = idmap_get(&p->procmap, tgid);
+
+	return i == UINT32_MAX ? NULL : &p->procs[i];
+}
+
+struct proc *proc_get(struct perf_recon *p, int32_t tgid)
+{
+	struct proc *pr = proc_find(p, tgid);
+
+	if (pr)
+		return pr;
+	p->procs = grow(p->procs, &p->capprocs, p->nprocs + 1, sizeof(*p->procs));
+	if (!p->procs || idmap_put(&p->procmap, tgid, p->nprocs))
+		return NULL;
+	memset(&p->procs[p->nprocs], 0, sizeof(p->procs[0]));
+	p->procs[p->nprocs].tgid = tgid;
+	return &p->procs[p->nprocs++];
+}
+
+struct task *task_get(struct perf_recon *p, int32_t tid)
+{
+	uint32_t i = idmap_get(&p->taskmap, tid);
+
+	if (i != UINT32_MAX)
+		return &p->tasks[i];
+	p->tasks = grow(p->tasks, &p->captasks, p->ntasks + 1, sizeof(*p->tasks));
+	if (!p->tasks || idmap_put(&p->taskmap, tid, p->ntasks))
+		return NULL;
+	memset(&p->tasks[p->ntasks], 0, sizeof(p->tasks[0]));
+	p->tasks[p->ntasks].tid = tid;
+	return &p->tasks[p->ntasks++];
+}
+
+int32_t tgid_of(struct perf_recon *p, int32_t tid)
+{
+	uint32_t i = idmap_get(&p->taskmap, tid);
+
+	return i == UINT32_MAX ? 0 : p->tasks[i].tgid;
+}
+
+/* The mirror is sorted by start and its VMAs do not overlap (maps go in
+ * after the range is removed, inferred maps only fill holes): the first
+ * VMA ending after @a, by binary search. */
+uint32_t vma_first_after(const struct proc *pr, uint64_t a)
+{
+	uint32_t lo = 0, hi = pr->nv;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (pr->v[mid].end <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+bool vma_overlaps(const struct proc *pr, uint64_t s, uint64_t e)
+{
+	uint32_t i = vma_first_after(pr, s);
+
+	return i < pr->nv && pr->v[i].start < e;
+}
+
+const struct vma_m *vma_at(const struct proc *pr, uint64_t a)
+{
+	uint32_t i = vma_first_after(pr, a);
+
+	return i < pr->nv && pr->v[i].start <= a ? &pr->v[i] : NULL;
+}
+
+void mirror_remove(struct proc *pr, uint64_t s, uint64_t e)
+{
+	uint32_t out = 0, n = pr->nv;
+	struct vma_m *keep = malloc((n * 2 + 1) * sizeof(*keep));
+
+	if (!keep)
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		struct vma_m v = pr->v[i];
+
+		if (v.end <= s || v.start >= e) {
+			keep[out++] = v;
+			continue;
+		}
+		if (v.start < s)
+			keep[out++] = (struct vma_m){ v.start, s, v.huge, v.file };
+		if (v.end > e)
+			keep[out++] = (struct vma_m){ e, v.end, v.huge, v.file };
+	}
+	pr->v = grow(pr->v, &pr->capv, out, sizeof(*pr->v));
+	if (pr->v)
+		memcpy(pr->v, keep, out * sizeof(*keep));
+	pr->nv = pr->v ? out : 0;
+	free(keep);
+	for (uint32_t i = 0; i < pr->nchunks;)
+		if (pr->chunks[i] + PMD > s && pr->chunks[i] < e)
+			pr->chunks[i] = pr->chunks[--pr->nchunks];
+		else
+			i++;
+	for (uint32_t i = 0; i < pr->ngibs;)
+		if (pr->gibs[i] + PUD > s && pr->gibs[i] < e)
+			pr->gibs[i] = pr->gibs[--pr->ngibs];
+		else
+			i++;
+}
+
+bool gib_linked(const struct proc *pr, uint64_t g)
+{
+	for (uint32_t i = 0; i < pr->ngibs; i++)
+		if (pr->gibs[i] == g)
+			return true;
+	return false;
+}
+
+void gib_link(struct proc *pr, uint64_t g)
+{
+	if (!gib_linked(pr, g) && pr->ngibs < 8)
+		pr->gibs[pr->ngibs++] = g;
+}
+
+void mirror_add(struct proc *pr, uint64_t s, uint64_t e, bool huge)
+{
+	uint32_t i;
+
+	pr->v = grow(pr->v, &pr->capv, pr->nv + 1, sizeof(*pr->v));
+	if (!pr->v) {
+		pr->nv = 0;
+		return;
+	}
+	i = vma_first_after(pr, s);   /* keep the mirror sorted */
+	memmove(&pr->v[i + 1], &pr->v[i], (pr->nv - i) * sizeof(*pr->v));
+	pr->v[i] = (struct vma_m){ s, e, huge, false };
+	pr->nv++;
+}
+
+/* A set of pages: open addressing, never shrunk (removal leaves a
+ * tombstone, 1, a value no page can have). */
+static bool pageset_find(const struct pageset *ps, uint64_t page, uint32_t *slot)
+{
+	uint32_t mask = ps->cap - 1, h;
+
+	if (!ps->cap)
+		return false;
+	for (h = (uint32_t)((page >> 12) * 2654435761u) & mask; ps->s[h]; h = (h + 1) & mask)
+		if (ps->s[h] == page) {
+			*slot = h;
+			return true;
+		}
+	return false;
+}
+
+void pageset_add(struct pageset *ps, uint64_t page)
+{
+	uint32_t slot, h;
+
+	if (pageset_find(ps, page, &slot))
+		return;
+	if ((ps->n + 1) * 2 > ps->cap) {
+		uint32_t cap = ps->cap ? 2 * ps->cap : 64, n = 0;
+		uint64_t *t = calloc(cap, sizeof(*t));
+
+		if (!t)
+			return;
+		for (uint32_t i = 0; i < ps->cap; i++) {
+			if (ps->s[i] <= 1)
+				continue;
+			for (h = (uint32_t)((ps->s[i] >> 12) * 2654435761u) & (cap - 1);
+			     t[h]; h = (h + 1) & (cap - 1))
+				;
+			t[h] = ps->s[i];
+			n++;
+		}
+		free(ps->s);
+		ps->s = t;
+		ps->cap = cap;
+		ps->n = n;   /* tombstones are gone */
+	}
+	for (h = (uint32_t)((page >> 12) * 2654435761u) & (ps->cap - 1); ps->s[h] > 1;
+	     h = (h + 1) & (ps->cap - 1))
+		;
+	ps->s[h] = page;
+	ps->n++;
+}
+
+bool pageset_take(struct pageset *ps, uint64_t page)
+{
+	uint32_t slot;
+
+	if (!pageset_find(ps, page, &slot))
+		return false;
+	ps->s[slot] = 1;
+	return true;
+}
+
+bool pageset_has(const struct pageset *ps, uint64_t page)
+{
+	uint32_t slot;
+
+	return pageset_find(ps, page, &slot);
+}
+
+static void pageset_free(struct pageset *ps)
+{
+	free(ps->s);
+	ps->s = NULL;
+	ps->n = ps->cap = 0;
+}
+
+/* An mm's mirror and page sets are gone: free them. */
+void proc_release(struct proc *pr)
+{
+	free(pr->v);
+	pr->v = NULL;
+	pr->nv = pr->capv = 0;
+	free(pr->chunks);
+	pr->chunks = NULL;
+	pr->nchunks = pr->capchunks = 0;
+	pr->ngibs = 0;
+	pageset_free(&pr->rd);
+	pageset_free(&pr->wr);
+	pageset_free(&pr->cow_done);
+}
+
+void chunk_touch(struct proc *pr, uint64_t a)
+{
+	uint64_t c = a & ~(PMD - 1);
+
+	for (uint32_t i = 0; i < pr->nchunks; i++)
+		if (pr->chunks[i] == c)
+			return;
+	pr->chunks = grow(pr->chunks, &pr->capchunks, pr->nchunks + 1, sizeof(uint64_t));
+	if (pr->chunks)
+		pr->chunks[pr->nchunks++] = c;
+}
+
+bool chunk_touched(const struct proc *pr, uint64_t c)
+{
+	for (uint32_t i = 0; i < pr->nchunks; i++)
+		if (pr->chunks[i] == c)
+			return true;
+	return false;
+}
+
