@@ -392,6 +392,20 @@ tlbsim_trace_header(const struct tlbsim_trace_reader *r)
 	return &r->hdr;
 }
 
+/* After one read: count an event, or at the end hash what is left of the
+ * file so that the SHA-256 covers all of it. */
+static int reader_count(struct tlbsim_trace_reader *r, int err)
+{
+	if (err == 1)
+		r->events++;
+	if (err == 0) {
+		r->done = true;
+		input_drain(&r->in);
+		sha256_hex(&r->in.sha, r->sha);
+	}
+	return err;
+}
+
 int tlbsim_trace_next(struct tlbsim_trace_reader *r,
 		      struct tlbsim_trace_event *ev, struct tlbsim_diag *diag)
 {
@@ -399,44 +413,20 @@ int tlbsim_trace_next(struct tlbsim_trace_reader *r,
 
 	if (r->done)
 		return 0;
+	r->nx.diag = diag;
 	if (r->perf) {
 		err = perf_next(r, ev, diag);
-		if (err == 1)
-			r->events++;
-		if (err == 0) {
-			r->done = true;
-			input_drain(&r->in);
-			sha256_hex(&r->in.sha, r->sha);
-		}
-		return err;
-	}
-	r->nx.diag = diag;
-	if (r->binary) {
+	} else if (r->binary) {
 		err = binary_next(&r->nx, &r->in, ev);
-		if (err == 1)
-			r->events++;
-		if (err == 0) {
-			r->done = true;
-			input_drain(&r->in);
-			sha256_hex(&r->in.sha, r->sha);
+	} else {
+		err = input_line(&r->in, diag);
+		if (err > 0) {
+			r->nx.line = r->in.lineno;
+			err = native_event(&r->nx, r->in.line, ev);
+			err = err ? err : 1;
 		}
-		return err;
 	}
-	err = input_line(&r->in, diag);
-	if (err < 0)
-		return err;
-	if (err == 0) {
-		r->done = true;
-		input_drain(&r->in);
-		sha256_hex(&r->in.sha, r->sha);
-		return 0;
-	}
-	r->nx.line = r->in.lineno;
-	err = native_event(&r->nx, r->in.line, ev);
-	if (err)
-		return err;
-	r->events++;
-	return 1;
+	return reader_count(r, err);
 }
 
 int tlbsim_trace_set_cpus(struct tlbsim_trace_reader *r, unsigned cpus,
