@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "trace/input.h"
 #include "trace/native.h"
@@ -344,10 +345,14 @@ static int open_tracedat(const char *path, FILE *f, struct tlbsim_trace_reader *
 int tlbsim_trace_open(const char *path, struct tlbsim_trace_reader **out,
 		      struct tlbsim_diag *diag)
 {
+	struct stat st;
 	FILE *f;
 	int err;
 
 	*out = NULL;
+	if (strcmp(path, "-") && !stat(path, &st) && S_ISDIR(st.st_mode))
+		return tlbsim_diag_set(diag, TLBSIM_EIO, "%s: is a directory (expected "
+				       "a trace file)", path);
 	if (tracedat_is(path)) {
 		f = fopen(path, "rb");
 		if (!f)

@@ -371,6 +371,11 @@ static void test_help_and_errors(void **state)
 	r = tu_cli(NULL, "frob", NULL);
 	assert_int_equal(r.status, 2);
 	tu_run_free(&r);
+	r = tu_cli(NULL, "compare", "traces", NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "tlbsim: traces: is a directory (expected a trace "
+			    "file)\n");
+	tu_run_free(&r);
 }
 
 static void test_host_json(void **state)
