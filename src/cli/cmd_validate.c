@@ -54,6 +54,14 @@ static void predicted(const struct tlbsim_result *r, uint64_t pred[V_COUNT])
 	pred[V_WRONG] = r->c.wrong_cpu;
 }
 
+static bool any_observed(const uint64_t obs[V_COUNT])
+{
+	for (int i = 0; i < V_COUNT; i++)
+		if (obs[i])
+			return true;
+	return false;
+}
+
 static double error_pct(uint64_t obs, uint64_t pred)
 {
 	if (!obs)
@@ -179,6 +187,10 @@ int cmd_validate(int argc, char **argv)
 	o.policies[0] = "legacy";
 	o.npolicies = 1;
 	err = capture_replay(&s, o.traces[0], &o, obs, &lat, &d);
+	if (!err && !strcmp(tlbsim_trace_format(s.reader), "native") && !any_observed(obs))
+		err = tlbsim_diag_set(&d, TLBSIM_EINVAL, "%s: no observed events: validate "
+				      "compares the model with a capture (perf text, "
+				      "trace.dat, or their import)", o.traces[0]);
 	if (!err) {
 		char *text = NULL;
 		size_t len = 0;

@@ -201,7 +201,9 @@ int tlbsim_profile_load(const char *path, struct tlbsim_profile *out,
 	int err = 0;
 
 	if (!doc)
-		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:%d: %s", path,
+		return e.line < 1 ?   /* not opened, or empty */
+		       tlbsim_diag_set(diag, TLBSIM_EIO, "%s: %s", path, e.text) :
+		       tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:%d: %s", path,
 				       e.line, e.text);
 	memset(out, 0, sizeof(*out));
 	name = json_object_get(doc, "name");

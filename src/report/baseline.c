@@ -103,7 +103,9 @@ int tlbsim_baseline_load(const char *path, struct tlbsim_baseline **out,
 
 	*out = NULL;
 	if (!doc)
-		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:%d: %s", path,
+		return e.line < 1 ?   /* not opened, or empty */
+		       tlbsim_diag_set(diag, TLBSIM_EIO, "%s: %s", path, e.text) :
+		       tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:%d: %s", path,
 				       e.line, e.text);
 	if (json_integer_value(json_object_get(doc, "tlbsim_baseline")) != 1 ||
 	    !json_is_array(json_object_get(doc, "traces"))) {

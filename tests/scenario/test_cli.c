@@ -371,6 +371,17 @@ static void test_help_and_errors(void **state)
 	r = tu_cli(NULL, "frob", NULL);
 	assert_int_equal(r.status, 2);
 	tu_run_free(&r);
+	r = tu_cli(NULL, "validate", UNSHARE, NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "tlbsim: " UNSHARE ": no observed events: validate "
+			    "compares the model with a capture (perf text, trace.dat, or "
+			    "their import)\n");
+	tu_run_free(&r);
+	r = tu_cli(NULL, "compare", UNSHARE, "--profile", "/nonexistent.json", NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "tlbsim: /nonexistent.json: unable to open "
+			    "/nonexistent.json: No such file or directory\n");
+	tu_run_free(&r);
 	r = tu_cli(NULL, "compare", "traces", NULL);
 	assert_int_equal(r.status, 2);
 	assert_string_equal(r.err, "tlbsim: traces: is a directory (expected a trace "
