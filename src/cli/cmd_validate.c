@@ -187,7 +187,8 @@ int cmd_validate(int argc, char **argv)
 	o.policies[0] = "legacy";
 	o.npolicies = 1;
 	err = capture_replay(&s, o.traces[0], &o, obs, &lat, &d);
-	if (!err && !strcmp(tlbsim_trace_format(s.reader), "native") && !any_observed(obs))
+	if (!err && (!strcmp(tlbsim_trace_format(s.reader), "native") ||
+		     !strcmp(tlbsim_trace_format(s.reader), "binary")) && !any_observed(obs))
 		err = tlbsim_diag_set(&d, TLBSIM_EINVAL, "%s: no observed events: validate "
 				      "compares the model with a capture (perf text, "
 				      "trace.dat, or their import)", o.traces[0]);
