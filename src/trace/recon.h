@@ -129,8 +129,6 @@ struct perf_recon {
 
 /* recon_state.c */
 void *grow(void *p, uint32_t *cap, uint32_t need, size_t sz);
-int idmap_put(struct idmap *m, int32_t k, uint32_t v);
-uint32_t idmap_get(const struct idmap *m, int32_t k);
 void idmap_free(struct idmap *m);
 struct proc *proc_find(struct perf_recon *p, int32_t tgid);
 struct proc *proc_get(struct perf_recon *p, int32_t tgid);

@@ -33,12 +33,12 @@ static uint32_t idmap_slot(const struct idmap *m, int32_t k)
 	return i;
 }
 
-uint32_t idmap_get(const struct idmap *m, int32_t k)
+static uint32_t idmap_get(const struct idmap *m, int32_t k)
 {
 	return m->cap ? m->vals[idmap_slot(m, k)] : UINT32_MAX;
 }
 
-int idmap_put(struct idmap *m, int32_t k, uint32_t v)
+static int idmap_put(struct idmap *m, int32_t k, uint32_t v)
 {
 	if (2 * (m->n + 1) > m->cap) {   /* at most half full */
 		struct idmap g = { NULL, NULL, m->cap ? 2 * m->cap : 64, 0 };
