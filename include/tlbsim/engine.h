@@ -55,6 +55,13 @@ bool tlbsim_engine_cancel(struct tlbsim_engine *e, uint64_t id);
 bool tlbsim_engine_pop(struct tlbsim_engine *e, uint64_t limit,
 		       struct tlbsim_event *out);
 
+/*
+ * Move the clock forward to @time without an event: nothing may be pending
+ * before it (pop those first). TLBSIM_EINVAL when something is. A clock
+ * already past @time stays where it is.
+ */
+int tlbsim_engine_advance(struct tlbsim_engine *e, uint64_t time);
+
 /* Time of the earliest pending event, or UINT64_MAX when empty. */
 uint64_t tlbsim_engine_next_time(const struct tlbsim_engine *e);
 

@@ -222,6 +222,15 @@ bool tlbsim_engine_pop(struct tlbsim_engine *e, uint64_t limit,
 	return true;
 }
 
+int tlbsim_engine_advance(struct tlbsim_engine *e, uint64_t time)
+{
+	if (e->len && e->heap[0].time < time)
+		return TLBSIM_EINVAL;
+	if (time > e->now)
+		e->now = time;
+	return 0;
+}
+
 uint64_t tlbsim_engine_next_time(const struct tlbsim_engine *e)
 {
 	return e->len ? e->heap[0].time : UINT64_MAX;

@@ -234,13 +234,13 @@ static void check_psc(struct sim *s, const struct dead_link *l,
 {
 	char table[48];
 
-	table_name(l, table, sizeof(table));
 	for (uint32_t i = 0; i < s->nactive; i++) {
 		uint32_t c = s->active[i];   /* only they ever load a user mm */
 		struct tlbsim_hazard *h;
 
 		if (!psc_may_hold(s, c, l))
 			continue;
+		table_name(l, table, sizeof(table));  /* rare: only for a hazard */
 		h = hazard_new(s, TLBSIM_HAZARD_STALE_PSC, c, l->mm_trace_id, table);
 		if (!h)
 			continue;
@@ -266,7 +266,6 @@ static void check_gup(struct sim *s, const struct dead_link *l,
 	uint64_t now = sim_now(s);
 	char table[48];
 
-	table_name(l, table, sizeof(table));
 	for (uint32_t i = 0; i < s->nactive; i++) {
 		uint32_t c = s->active[i];   /* gup_fast is a trace event */
 		const struct cpu *cpu = &s->cpus[c];
@@ -275,6 +274,7 @@ static void check_gup(struct sim *s, const struct dead_link *l,
 		if (now >= cpu->gup_until || cpu->gup_mm != l->mm ||
 		    cpu->gup_since > l->unlinked_at || !on_gup_path(cpu, l->table))
 			continue;
+		table_name(l, table, sizeof(table));
 		h = hazard_new(s, TLBSIM_HAZARD_GUP_FAST, c, l->mm_trace_id, table);
 		if (!h)
 			continue;

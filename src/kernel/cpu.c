@@ -73,13 +73,17 @@ bool tlb_lookup_stale(struct sim *s, uint32_t c, struct mm *mm,
 		      uint64_t vpage, const struct inval **why)
 {
 	struct tlb_entry *e = tlb_slot(s, c, vpage, false);
-	uint64_t now = sim_now(s);
+	uint64_t now = sim_now(s), seq;
 
 	if (!e || e->vpage != vpage || e->ctx_id != mm->ctx_id ||
 	    e->asid != s->cpus[c].loaded_asid ||
 	    e->epoch != s->cpus[c].tlb_epoch[epoch_slot(e->asid)])
 		return false;
-	for (uint64_t seq = e->fill_seq + 1; seq <= mm->inval_seq; seq++) {
+	/* older invalidations fell off the ring: cannot judge them */
+	seq = e->fill_seq + 1;
+	if (mm->inval_seq >= INVAL_RING && seq < mm->inval_seq - INVAL_RING + 1)
+		seq = mm->inval_seq - INVAL_RING + 1;
+	for (; seq <= mm->inval_seq; seq++) {
 		const struct inval *iv = &mm->inval[seq % INVAL_RING];
 
 		if (iv->seq != seq)
@@ -93,23 +97,38 @@ bool tlb_lookup_stale(struct sim *s, uint32_t c, struct mm *mm,
 	return false;
 }
 
-/* Partial flush: drop the entries of one ASID in [start, end). */
-static void tlb_drop(struct sim *s, uint32_t c, uint16_t asid, bool all_asids,
-		     uint64_t start, uint64_t end)
+static void tlb_drop_slot(struct tlb_entry *e, uint16_t asid, uint64_t start,
+			  uint64_t end)
+{
+	if (!e->vpage || e->asid != asid)
+		return;
+	if (e->vpage >= end || e->vpage + e->size <= start)
+		return;
+	e->vpage = 0;
+}
+
+/* Partial flush: drop the entries of one ASID in [start, end). The TLB is
+ * direct-mapped by page number (tlb_slot), so a range of fewer pages than
+ * entries visits only its pages' slots and those of its 2 MiB pages. */
+static void tlb_drop(struct sim *s, uint32_t c, uint16_t asid, uint64_t start,
+		     uint64_t end)
 {
 	struct cpu *cpu = &s->cpus[c];
+	uint64_t first = start & ~(PAGE_SIZE - 1);
 
 	if (!cpu->tlb)
 		return;
-	for (unsigned i = 0; i < TLB_ENTRIES; i++) {
-		struct tlb_entry *e = &cpu->tlb[i];
-
-		if (!e->vpage || (!all_asids && e->asid != asid))
-			continue;
-		if (e->vpage >= end || e->vpage + e->size <= start)
-			continue;
-		e->vpage = 0;
+	if (end > first && (end - first) / PAGE_SIZE < TLB_ENTRIES) {
+		for (uint64_t p = first; p < end; p += PAGE_SIZE)
+			tlb_drop_slot(&cpu->tlb[(p >> PAGE_SHIFT) % TLB_ENTRIES],
+				      asid, start, end);
+		for (uint64_t p = start & ~(PMD_SIZE - 1); p < end; p += PMD_SIZE)
+			tlb_drop_slot(&cpu->tlb[(p >> PAGE_SHIFT) % TLB_ENTRIES],
+				      asid, start, end);
+		return;
 	}
+	for (unsigned i = 0; i < TLB_ENTRIES; i++)
+		tlb_drop_slot(&cpu->tlb[i], asid, start, end);
 }
 
 /*
@@ -124,7 +143,7 @@ void cpu_flush_asid(struct sim *s, uint32_t c, uint16_t asid, bool full,
 	if (full)
 		s->cpus[c].tlb_epoch[epoch_slot(asid)]++;
 	else
-		tlb_drop(s, c, asid, false, start, end);
+		tlb_drop(s, c, asid, start, end);
 }
 
 /* Everything, every ASID: a host-side flush of a vCPU, a Xen multicall. */

@@ -293,6 +293,7 @@ struct hist {
 struct sim {
 	struct tlbsim_sim_config cfg;
 	struct tlbsim_profile prof;
+	uint64_t ghz_milli;        /* clock: GHz in thousandths (sim.c) */
 	struct tlbsim_engine *eng;
 	unsigned ncpus;
 	struct cpu *cpus;

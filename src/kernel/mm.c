@@ -288,7 +288,7 @@ bool vma_intersects(const struct mm *mm, uint64_t start, uint64_t end)
 int vma_add(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 	    bool hugetlb)
 {
-	uint32_t i = 0;
+	uint32_t i;
 
 	(void)s;
 	if (vma_intersects(mm, start, end))
@@ -302,8 +302,7 @@ int vma_add(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 		mm->vmas = v;
 		mm->capvmas = cap;
 	}
-	while (i < mm->nvmas && mm->vmas[i].start < start)
-		i++;
+	i = vma_index_after(mm, start);   /* nothing overlaps: the sorted place */
 	memmove(&mm->vmas[i + 1], &mm->vmas[i], (mm->nvmas - i) * sizeof(struct vma));
 	mm->vmas[i] = (struct vma){ start, end, hugetlb };
 	mm->nvmas++;
@@ -311,36 +310,26 @@ int vma_add(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 }
 
 /* Remove [start, end) from the VMAs, splitting one that straddles it
- * (__split_vma + vms_gather_munmap_vmas). */
+ * (__split_vma + vms_gather_munmap_vmas). The VMAs it overlaps are found
+ * by binary search and replaced by what is left of the first and the last:
+ * at most two pieces, so the array grows by at most one, and vma_add()
+ * keeps one spare slot for that. */
 void vma_remove(struct mm *mm, uint64_t start, uint64_t end)
 {
-	uint32_t out = 0, n = mm->nvmas;
-	struct vma *v = mm->vmas;
+	uint32_t i = vma_index_after(mm, start), j = i, npieces = 0;
+	struct vma *v = mm->vmas, piece[2];
 
-	/* At most one VMA straddles each end, so the array grows by at most
-	 * one; vma_add() keeps one spare slot for that. */
-	for (uint32_t i = 0; i < n; i++) {
-		struct vma cur = v[i];
-
-		if (cur.end <= start || cur.start >= end) {
-			v[out++] = cur;
-			continue;
-		}
-		if (cur.start < start && cur.end > end) {
-			/* a hole in the middle: both pieces stay */
-			memmove(&v[i + 2], &v[i + 1], (n - i - 1) * sizeof(*v));
-			v[out++] = (struct vma){ cur.start, start, cur.hugetlb };
-			v[out++] = (struct vma){ end, cur.end, cur.hugetlb };
-			n++;
-			i++;
-			continue;
-		}
-		if (cur.start < start)
-			v[out++] = (struct vma){ cur.start, start, cur.hugetlb };
-		if (cur.end > end)
-			v[out++] = (struct vma){ end, cur.end, cur.hugetlb };
-	}
-	mm->nvmas = out;
+	while (j < mm->nvmas && v[j].start < end)
+		j++;
+	if (i == j)
+		return;
+	if (v[i].start < start)
+		piece[npieces++] = (struct vma){ v[i].start, start, v[i].hugetlb };
+	if (v[j - 1].end > end)
+		piece[npieces++] = (struct vma){ end, v[j - 1].end, v[j - 1].hugetlb };
+	memmove(&v[i + npieces], &v[j], (mm->nvmas - j) * sizeof(*v));
+	memcpy(&v[i], piece, npieces * sizeof(*piece));
+	mm->nvmas = mm->nvmas - (j - i) + npieces;
 }
 
 /* ------------------------------------------------------- invalidations */

@@ -13,7 +13,7 @@
 
 /* ns -> cycles with integer arithmetic (ghz kept in thousandths) so that
  * the same input gives the same cycles on every machine. */
-static uint64_t ghz_milli(const struct sim *s)
+static uint64_t ghz_milli_of(const struct sim *s)
 {
 	double g = s->cfg.ghz > 0 ? s->cfg.ghz : s->prof.ghz;
 	uint64_t m = (uint64_t)(g * 1000.0 + 0.5);
@@ -21,11 +21,23 @@ static uint64_t ghz_milli(const struct sim *s)
 	return m ? m : 1;
 }
 
+/* Computed once (tlbsim_sim_new): every clock conversion needs it. */
+static uint64_t ghz_milli(const struct sim *s)
+{
+	return s->ghz_milli;
+}
+
+/* The products fit 64 bits for the first ~40 days of simulated time at
+ * 5 GHz; only later ones need the (slower) 128-bit division. */
 static uint64_t t_to_cycles(const struct sim *s, uint64_t t)
 {
+	uint64_t m = ghz_milli(s);
+
 	if (s->cfg.clock == TLBSIM_CLOCK_CYCLES)
 		return t;
-	return (uint64_t)(((unsigned __int128)t * ghz_milli(s)) / 1000);
+	if (t <= UINT64_MAX / m)
+		return t * m / 1000;
+	return (uint64_t)(((unsigned __int128)t * m) / 1000);
 }
 
 uint64_t sim_cycles(const struct sim *s, uint64_t t)
@@ -42,6 +54,8 @@ uint64_t sim_t(const struct sim *s, uint64_t cycles)
 {
 	if (s->cfg.clock == TLBSIM_CLOCK_CYCLES)
 		return cycles;
+	if (cycles <= UINT64_MAX / 1000)
+		return cycles * 1000 / ghz_milli(s);
 	return (uint64_t)(((unsigned __int128)cycles * 1000) / ghz_milli(s));
 }
 
@@ -316,12 +330,15 @@ static void run_until(struct sim *s, uint64_t limit)
 	}
 }
 
-/* Move the clock to @at when nothing is pending before it. */
+/* Run what is pending up to @at, then move the clock there: a trace event
+ * happens at its own time even when nothing else does (no queue entry for
+ * it: most trace events find the queue empty before them). */
 static void advance_clock(struct sim *s, uint64_t at)
 {
-	if (sim_now(s) < at)
-		sim_schedule(s, at, 0, NULL, 0);
 	run_until(s, at);
+	if (!s->err && tlbsim_engine_advance(s->eng, at))
+		sim_model_error(s, "clock cannot move to cycle %llu",
+				(unsigned long long)at);
 }
 
 /* Into the active list, which stays in CPU order (so do the hazards and
@@ -456,6 +473,7 @@ int tlbsim_sim_new(const struct tlbsim_sim_config *cfg, struct tlbsim_sim **out,
 		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
 	s->cfg = *cfg;
 	s->prof = *cfg->profile;
+	s->ghz_milli = ghz_milli_of(s);
 	s->ncpus = cfg->cpus;
 	s->diag = diag;
 	s->eng = tlbsim_engine_new();

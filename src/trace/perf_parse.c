@@ -74,7 +74,12 @@ int perf_parse_line(const char *line, uint64_t lineno, const char *name,
 	unsigned long sec, frac;
 	size_t digits;
 
-	memset(r, 0, sizeof(*r));
+	/* every field is set below: no memset of the half-KiB record */
+	r->t_ns = r->seq = 0;
+	r->cpu = 0;
+	r->tid = r->pid = 0;
+	r->comm[0] = r->event[0] = r->text[0] = '\0';
+	r->fork = false;
 	r->line = lineno;
 	if (!b)
 		return bad(diag, name, lineno, "no [CPU] field");
@@ -131,12 +136,12 @@ int perf_parse_line(const char *line, uint64_t lineno, const char *name,
 	}
 	if ((size_t)(colon - p) >= sizeof(r->event) || !memchr(p, ':', (size_t)(colon - p)))
 		return bad(diag, name, lineno, "bad event name");
-	snprintf(r->event, sizeof(r->event), "%.*s", (int)(colon - p), p);
+	copy_span(r->event, sizeof(r->event), p, (size_t)(colon - p));
 	r->fork = !strcmp(r->event, "sched:sched_process_fork");
 	p = *colon ? colon + 1 : colon;
 	while (*p == ' ')
 		p++;
-	snprintf(r->text, sizeof(r->text), "%s", p);
+	copy_span(r->text, sizeof(r->text), p, strlen(p));
 	return 0;
 }
 
@@ -145,10 +150,13 @@ bool perf_field(const char *text, const char *key, char *out, size_t len,
 {
 	size_t k = strlen(key);
 
-	for (const char *p = strstr(text, key); p; p = strstr(p + 1, key)) {
+	/* Walk the field starts (after a space or comma) rather than strstr():
+	 * the texts are short and the keys match at a start or nowhere. */
+	for (const char *p = text; *p; p++) {
 		const char *v, *e;
 
-		if (p != text && p[-1] != ' ' && p[-1] != ',')
+		if ((p != text && p[-1] != ' ' && p[-1] != ',') ||
+		    *p != key[0] || strncmp(p, key, k))
 			continue;
 		v = p + k;
 		if (*v == '=' || *v == ':')
@@ -169,14 +177,43 @@ bool perf_field(const char *text, const char *key, char *out, size_t len,
 	return false;
 }
 
+/* strtoull(buf, &end, 0) for the common forms, "0x<hex>" and decimal
+ * without a leading zero, up to 16 and 19 digits (no overflow); anything
+ * else goes to strtoull. */
+static bool parse_u64(const char *buf, uint64_t *out)
+{
+	const char *p = buf;
+	uint64_t v = 0;
+	int n = 0;
+	char *end;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		for (p += 2; n < 16 && isxdigit((unsigned char)*p); p++, n++)
+			v = v * 16 + (uint64_t)(isdigit((unsigned char)*p) ? *p - '0' :
+						(tolower((unsigned char)*p) - 'a' + 10));
+		if (n && !*p) {
+			*out = v;
+			return true;
+		}
+	} else if (*p >= '1' && *p <= '9') {
+		for (; n < 19 && isdigit((unsigned char)*p); p++, n++)
+			v = v * 10 + (uint64_t)(*p - '0');
+		if (!*p) {
+			*out = v;
+			return true;
+		}
+	}
+	*out = strtoull(buf, &end, 0);
+	return end != buf;
+}
+
 bool perf_field_u64(const char *text, const char *key, uint64_t *out)
 {
-	char buf[40], *end;
+	char buf[40];
 
 	if (!perf_field(text, key, buf, sizeof(buf), false))
 		return false;
-	*out = strtoull(buf, &end, 0);
-	return end != buf;
+	return parse_u64(buf, out);
 }
 
 bool perf_field_i64(const char *text, const char *key, int64_t *out)

@@ -70,24 +70,52 @@ static uint32_t name_hash(const char *s)
 	return h;
 }
 
-static void count_name(struct perf_recon *p, const char *name, bool used)
+/* The tracepoints the reconstruction reads, by perf's "system:name". */
+static const char *const rec_names[REC_NKINDS] = {
+	[REC_SWITCH] = "sched:sched_switch",
+	[REC_ENTER_MMAP] = "syscalls:sys_enter_mmap",
+	[REC_EXIT_MMAP] = "syscalls:sys_exit_mmap",
+	[REC_MUNMAP] = "syscalls:sys_enter_munmap",
+	[REC_MADVISE] = "syscalls:sys_enter_madvise",
+	[REC_MPROTECT] = "syscalls:sys_enter_mprotect",
+	[REC_FAULT] = "exceptions:page_fault_user",
+	[REC_COLLAPSE] = "huge_memory:mm_collapse_huge_page",
+	[REC_FORK] = "sched:sched_process_fork",
+	[REC_EXEC] = "sched:sched_process_exec",
+	[REC_EXIT] = "sched:sched_process_exit",
+	[REC_TLB_FLUSH] = "tlb:tlb_flush",
+	[REC_CSD_QUEUE] = "csd:csd_queue_cpu",
+};
+
+static enum rec_kind rec_kind_of(const char *name)
+{
+	for (int k = REC_OTHER + 1; k < REC_NKINDS; k++)
+		if (!strcmp(name, rec_names[k]))
+			return (enum rec_kind)k;
+	return REC_OTHER;
+}
+
+/* The count of an event name, added on first sight with its kind (so the
+ * name is compared with the known ones once, not on every record); NULL
+ * when out of memory. */
+static struct name_count *name_entry(struct perf_recon *p, const char *name)
 {
 	uint32_t h = name_hash(name);
+	struct name_count *n;
 
-	for (uint32_t i = 0; i < p->nnames; i++) {
-		if (p->names[i].hash != h || strcmp(p->names[i].name, name))
-			continue;
-		p->names[i].count++;
-		p->names[i].used |= used;
-		return;
-	}
+	for (uint32_t i = 0; i < p->nnames; i++)
+		if (p->names[i].hash == h && !strcmp(p->names[i].name, name))
+			return &p->names[i];
 	p->names = grow(p->names, &p->capnames, p->nnames + 1, sizeof(*p->names));
 	if (!p->names)
-		return;
-	snprintf(p->names[p->nnames].name, sizeof(p->names[0].name), "%s", name);
-	p->names[p->nnames].hash = h;
-	p->names[p->nnames].count = 1;
-	p->names[p->nnames++].used = used;
+		return NULL;
+	n = &p->names[p->nnames++];
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	n->hash = h;
+	n->count = 0;
+	n->used = false;
+	n->kind = rec_kind_of(name);
+	return n;
 }
 
 /* Kernel threads and idle have no mm: a switch to them is lazy TLB. */
@@ -346,6 +374,8 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		    struct tlbsim_diag *diag)
 {
 	const char *ev = r->event;
+	struct name_count *nc;
+	enum rec_kind kind;
 	struct task *t;
 	bool used = true;
 
@@ -363,43 +393,67 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 	t = task_get(p, r->tid);
 	if (t && r->pid > 0)
 		t->tgid = r->pid;
+	nc = name_entry(p, ev);
+	kind = nc ? nc->kind : rec_kind_of(ev);
 	/* The record's task runs on its CPU (for sched_switch: the prev task).
 	 * Not for the task-switch tlb_flush: switch_mm_irqs_off() traces it
 	 * before `current` changes, so it still names the previous task. */
-	if (strcmp(ev, "sched:sched_process_fork") &&
-	    !(!strcmp(ev, "tlb:tlb_flush") && strstr(r->text, "(0)")))
+	if (kind != REC_FORK && !(kind == REC_TLB_FLUSH && strstr(r->text, "(0)")))
 		ensure_running(p, r);
-	if (!strcmp(ev, "sched:sched_switch"))
+	switch (kind) {
+	case REC_SWITCH:
 		on_sched_switch(p, r);
-	else if (!strcmp(ev, "syscalls:sys_enter_mmap") && t) {
+		break;
+	case REC_ENTER_MMAP:
+		if (!(used = t != NULL))
+			break;
 		t->in_mmap = perf_field_u64(r->text, "len", &t->mmap_len);
 		perf_field_u64(r->text, "flags", &t->mmap_flags);
 		perf_field_u64(r->text, "fd", &t->mmap_fd);
-	} else if (!strcmp(ev, "syscalls:sys_exit_mmap") && t)
-		on_mmap_exit(p, r, t);
-	else if (!strcmp(ev, "syscalls:sys_enter_munmap"))
+		break;
+	case REC_EXIT_MMAP:
+		if ((used = t != NULL))
+			on_mmap_exit(p, r, t);
+		break;
+	case REC_MUNMAP:
 		on_munmap(p, r);
-	else if (!strcmp(ev, "syscalls:sys_enter_madvise") && t)
-		on_madvise(p, r, t);
-	else if (!strcmp(ev, "syscalls:sys_enter_mprotect"))
+		break;
+	case REC_MADVISE:
+		if ((used = t != NULL))
+			on_madvise(p, r, t);
+		break;
+	case REC_MPROTECT:
 		on_mprotect(p, r);
-	else if (!strcmp(ev, "exceptions:page_fault_user"))
+		break;
+	case REC_FAULT:
 		on_fault(p, r);
-	else if (!strcmp(ev, "huge_memory:mm_collapse_huge_page"))
+		break;
+	case REC_COLLAPSE:
 		on_collapse(p, r);
-	else if (!strcmp(ev, "sched:sched_process_fork"))
+		break;
+	case REC_FORK:
 		on_fork(p, r);
-	else if (!strcmp(ev, "sched:sched_process_exec"))
+		break;
+	case REC_EXEC:
 		on_exec(p, r);
-	else if (!strcmp(ev, "sched:sched_process_exit"))
+		break;
+	case REC_EXIT:
 		on_exit(p, r);
-	else if (!strcmp(ev, "tlb:tlb_flush"))
+		break;
+	case REC_TLB_FLUSH:
 		observe(p, r, "tlb_flush");
-	else if (!strcmp(ev, "csd:csd_queue_cpu"))
+		break;
+	case REC_CSD_QUEUE:
 		observe(p, r, "csd_queue_cpu");
-	else
+		break;
+	default:
 		used = false;
-	count_name(p, ev, used);
+		break;
+	}
+	if (nc) {
+		nc->count++;
+		nc->used |= used;
+	}
 	return 0;
 }
 

@@ -88,22 +88,18 @@ static uint32_t slot_get(struct tlbsim_trace_reader *r)
 	return r->npool++;
 }
 
-static int heap_push(struct tlbsim_trace_reader *r, const struct perf_rec *rec)
+/* The record parsed into pool[@slot] joins the heap. */
+static void heap_push(struct tlbsim_trace_reader *r, uint32_t slot)
 {
-	uint32_t slot = slot_get(r), i;
-	struct heap_key k;
+	const struct perf_rec *rec = &r->pool[slot];
+	struct heap_key k = { rec->t_ns, rec->seq, slot };
+	uint32_t i = r->nheap++;
 
-	if (slot == UINT32_MAX)
-		return TLBSIM_ENOMEM;
-	r->pool[slot] = *rec;
-	k = (struct heap_key){ rec->t_ns, rec->seq, slot };
-	i = r->nheap++;
 	while (i && key_before(&k, &r->heap[(i - 1) / 2])) {
 		r->heap[i] = r->heap[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
 	r->heap[i] = k;
-	return 0;
 }
 
 /* The earliest record's slot, out of the heap (the caller frees it). */
@@ -143,10 +139,33 @@ static int32_t peek_tgid(void *ctx, int32_t tid)
 	return 0;
 }
 
+/* Parse @line into a pool slot (records stay where they are parsed) and
+ * put it in the reorder window. */
+static int perf_take_line(struct tlbsim_trace_reader *r, const char *line,
+			  struct tlbsim_diag *diag)
+{
+	uint32_t slot = slot_get(r);
+	struct perf_rec *rec;
+	int err;
+
+	if (slot == UINT32_MAX)
+		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+	rec = &r->pool[slot];
+	err = perf_parse_line(line, r->in.lineno, r->name, rec, diag);
+	if (err) {
+		r->freeslots[r->nfree++] = slot;
+		return err;
+	}
+	rec->seq = r->seq++;
+	if (rec->t_ns > r->newest)
+		r->newest = rec->t_ns;
+	heap_push(r, slot);
+	return 0;
+}
+
 /* Read one perf line into the window; 0 at end of input. */
 static int perf_read_one(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 {
-	struct perf_rec rec;
 	int err;
 
 	if (r->dat) {
@@ -154,39 +173,28 @@ static int perf_read_one(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag
 		if (err <= 0)
 			return err;
 		r->in.lineno++; /* records, for messages */
-		err = perf_parse_line(r->datline, r->in.lineno, r->name, &rec, diag);
+		err = perf_take_line(r, r->datline, diag);
 	} else {
 		do {
 			err = input_line(&r->in, diag);
 			if (err <= 0)
 				return err;
 		} while (!r->in.line[0]);
-		err = perf_parse_line(r->in.line, r->in.lineno, r->name, &rec, diag);
+		err = perf_take_line(r, r->in.line, diag);
 	}
-	if (err)
-		return err;
-	rec.seq = r->seq++;
-	if (rec.t_ns > r->newest)
-		r->newest = rec.t_ns;
-	return heap_push(r, &rec) ? tlbsim_diag_set(diag, TLBSIM_ENOMEM,
-						    "out of memory") : 1;
+	return err ? err : 1;
 }
 
 /* Open a perf capture: pre-read some lines to learn the CPU count. */
 static int perf_open(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 {
 	unsigned cpus = 1;
-	struct perf_rec rec;
 	int err;
 
 	r->perf = true;
-	err = perf_parse_line(r->in.line, r->in.lineno, r->name, &rec, diag);
+	err = perf_take_line(r, r->in.line, diag);
 	if (err)
 		return err;
-	rec.seq = r->seq++;
-	r->newest = rec.t_ns;
-	if (heap_push(r, &rec))
-		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
 	while (r->nheap < PERF_PRESCAN && (err = perf_read_one(r, diag)) > 0)
 		;
 	if (err < 0)

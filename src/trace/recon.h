@@ -60,8 +60,7 @@ struct proc {
 	bool exited;         /* its records until the next fork are exit paths */
 	struct vma_m *v;
 	uint32_t nv, capv;
-	uint64_t *chunks;     /* 2 MiB chunks touched (PTE tables exist) */
-	uint32_t nchunks, capchunks;
+	struct pageset chunks; /* 2 MiB chunks touched (PTE tables exist) */
 	uint64_t col_start, col_end; /* MADV_COLLAPSE range in progress */
 	uint64_t gibs[8];     /* hugetlb GiBs whose PMD table this mm links */
 	uint32_t ngibs;
@@ -79,11 +78,19 @@ struct task {
 	uint64_t col_start, col_end;
 };
 
+/* The records the reconstruction reads (perf_recon.c rec_names). */
+enum rec_kind {
+	REC_OTHER, REC_SWITCH, REC_ENTER_MMAP, REC_EXIT_MMAP, REC_MUNMAP,
+	REC_MADVISE, REC_MPROTECT, REC_FAULT, REC_COLLAPSE, REC_FORK, REC_EXEC,
+	REC_EXIT, REC_TLB_FLUSH, REC_CSD_QUEUE, REC_NKINDS
+};
+
 struct name_count {
 	uint32_t hash;
 	char name[48];
 	uint64_t count;
 	bool used;
+	enum rec_kind kind;
 };
 
 /* tgid or tid -> index: captures of real workloads hold thousands of
@@ -147,6 +154,8 @@ bool pageset_has(const struct pageset *ps, uint64_t page);
 void proc_release(struct proc *pr);
 void chunk_touch(struct proc *pr, uint64_t a);
 bool chunk_touched(const struct proc *pr, uint64_t c);
+void chunk_forget(struct proc *pr, uint64_t c);
+void chunks_forget(struct proc *pr, uint64_t s, uint64_t e);
 
 /* perf_recon.c */
 struct tlbsim_trace_event *emit(struct perf_recon *p, enum tlbsim_ev_kind k,

@@ -216,9 +216,7 @@ static bool collapse_next(struct perf_recon *p, struct proc *pr, uint64_t *start
 			ev->mm = (uint32_t)pr->tgid;
 			ev->addr = c;
 		}
-		for (uint32_t i = 0; i < pr->nchunks; i++)
-			if (pr->chunks[i] == c)
-				pr->chunks[i] = pr->chunks[--pr->nchunks];
+		chunk_forget(pr, c);
 		return true;
 	}
 	return false;

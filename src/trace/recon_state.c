@@ -152,40 +152,38 @@ const struct vma_m *vma_at(const struct proc *pr, uint64_t a)
 	return i < pr->nv && pr->v[i].start <= a ? &pr->v[i] : NULL;
 }
 
+/* munmap() of [s, e) in the mirror: the VMAs it overlaps are found by
+ * binary search and replaced by what is left of the first and the last
+ * (at most two pieces), so an unmap costs O(log n + tail move). */
 void mirror_remove(struct proc *pr, uint64_t s, uint64_t e)
 {
-	uint32_t out = 0, n = pr->nv;
-	struct vma_m *keep = malloc((n * 2 + 1) * sizeof(*keep));
+	uint32_t i = vma_first_after(pr, s), j = i, npieces = 0;
+	struct vma_m piece[2];
 
-	if (!keep)
-		return;
-	for (uint32_t i = 0; i < n; i++) {
-		struct vma_m v = pr->v[i];
-
-		if (v.end <= s || v.start >= e) {
-			keep[out++] = v;
-			continue;
+	while (j < pr->nv && pr->v[j].start < e)
+		j++;
+	if (i < j) {
+		if (pr->v[i].start < s)
+			piece[npieces++] = (struct vma_m){ pr->v[i].start, s,
+							   pr->v[i].huge, pr->v[i].file };
+		if (pr->v[j - 1].end > e)
+			piece[npieces++] = (struct vma_m){ e, pr->v[j - 1].end,
+							   pr->v[j - 1].huge, pr->v[j - 1].file };
+		pr->v = grow(pr->v, &pr->capv, pr->nv + 1, sizeof(*pr->v));
+		if (!pr->v) {
+			pr->nv = 0;
+			return;
 		}
-		if (v.start < s)
-			keep[out++] = (struct vma_m){ v.start, s, v.huge, v.file };
-		if (v.end > e)
-			keep[out++] = (struct vma_m){ e, v.end, v.huge, v.file };
+		memmove(&pr->v[i + npieces], &pr->v[j], (pr->nv - j) * sizeof(*pr->v));
+		memcpy(&pr->v[i], piece, npieces * sizeof(*piece));
+		pr->nv = pr->nv - (j - i) + npieces;
 	}
-	pr->v = grow(pr->v, &pr->capv, out, sizeof(*pr->v));
-	if (pr->v)
-		memcpy(pr->v, keep, out * sizeof(*keep));
-	pr->nv = pr->v ? out : 0;
-	free(keep);
-	for (uint32_t i = 0; i < pr->nchunks;)
-		if (pr->chunks[i] + PMD > s && pr->chunks[i] < e)
-			pr->chunks[i] = pr->chunks[--pr->nchunks];
+	chunks_forget(pr, s, e);
+	for (uint32_t k = 0; k < pr->ngibs;)
+		if (pr->gibs[k] + PUD > s && pr->gibs[k] < e)
+			pr->gibs[k] = pr->gibs[--pr->ngibs];
 		else
-			i++;
-	for (uint32_t i = 0; i < pr->ngibs;)
-		if (pr->gibs[i] + PUD > s && pr->gibs[i] < e)
-			pr->gibs[i] = pr->gibs[--pr->ngibs];
-		else
-			i++;
+			k++;
 }
 
 bool gib_linked(const struct proc *pr, uint64_t g)
@@ -218,14 +216,20 @@ void mirror_add(struct proc *pr, uint64_t s, uint64_t e, bool huge)
 }
 
 /* A set of pages: open addressing, never shrunk (removal leaves a
- * tombstone, 1, a value no page can have). */
+ * tombstone, 1, a value no page can have). The hash mixes all the page
+ * number's bits: sets of 2 MiB-aligned chunks use it too. */
+static uint32_t pageset_hash(uint64_t page, uint32_t mask)
+{
+	return (uint32_t)(((page >> 12) * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+}
+
 static bool pageset_find(const struct pageset *ps, uint64_t page, uint32_t *slot)
 {
 	uint32_t mask = ps->cap - 1, h;
 
 	if (!ps->cap)
 		return false;
-	for (h = (uint32_t)((page >> 12) * 2654435761u) & mask; ps->s[h]; h = (h + 1) & mask)
+	for (h = pageset_hash(page, mask); ps->s[h]; h = (h + 1) & mask)
 		if (ps->s[h] == page) {
 			*slot = h;
 			return true;
@@ -248,8 +252,8 @@ void pageset_add(struct pageset *ps, uint64_t page)
 		for (uint32_t i = 0; i < ps->cap; i++) {
 			if (ps->s[i] <= 1)
 				continue;
-			for (h = (uint32_t)((ps->s[i] >> 12) * 2654435761u) & (cap - 1);
-			     t[h]; h = (h + 1) & (cap - 1))
+			for (h = pageset_hash(ps->s[i], cap - 1); t[h];
+			     h = (h + 1) & (cap - 1))
 				;
 			t[h] = ps->s[i];
 			n++;
@@ -259,7 +263,7 @@ void pageset_add(struct pageset *ps, uint64_t page)
 		ps->cap = cap;
 		ps->n = n;   /* tombstones are gone */
 	}
-	for (h = (uint32_t)((page >> 12) * 2654435761u) & (ps->cap - 1); ps->s[h] > 1;
+	for (h = pageset_hash(page, ps->cap - 1); ps->s[h] > 1;
 	     h = (h + 1) & (ps->cap - 1))
 		;
 	ps->s[h] = page;
@@ -296,32 +300,53 @@ void proc_release(struct proc *pr)
 	free(pr->v);
 	pr->v = NULL;
 	pr->nv = pr->capv = 0;
-	free(pr->chunks);
-	pr->chunks = NULL;
-	pr->nchunks = pr->capchunks = 0;
+	pageset_free(&pr->chunks);
 	pr->ngibs = 0;
 	pageset_free(&pr->rd);
 	pageset_free(&pr->wr);
 	pageset_free(&pr->cow_done);
 }
 
+/* The 2 MiB chunks of an mm where PTE tables exist, as a page set keyed
+ * chunk + PAGE (a set holds no 0). */
+static uint64_t chunk_key(uint64_t c)
+{
+	return c + PAGE;
+}
+
 void chunk_touch(struct proc *pr, uint64_t a)
 {
-	uint64_t c = a & ~(PMD - 1);
-
-	for (uint32_t i = 0; i < pr->nchunks; i++)
-		if (pr->chunks[i] == c)
-			return;
-	pr->chunks = grow(pr->chunks, &pr->capchunks, pr->nchunks + 1, sizeof(uint64_t));
-	if (pr->chunks)
-		pr->chunks[pr->nchunks++] = c;
+	pageset_add(&pr->chunks, chunk_key(a & ~(PMD - 1)));
 }
 
 bool chunk_touched(const struct proc *pr, uint64_t c)
 {
-	for (uint32_t i = 0; i < pr->nchunks; i++)
-		if (pr->chunks[i] == c)
-			return true;
-	return false;
+	return pageset_has(&pr->chunks, chunk_key(c));
 }
 
+void chunk_forget(struct proc *pr, uint64_t c)
+{
+	pageset_take(&pr->chunks, chunk_key(c));
+}
+
+/* Every chunk overlapping [s, e): by address when the range spans fewer
+ * chunks than the set has slots, else by a pass over the set. */
+void chunks_forget(struct proc *pr, uint64_t s, uint64_t e)
+{
+	struct pageset *ps = &pr->chunks;
+	uint64_t first = s & ~(PMD - 1);
+
+	if (!ps->n || s >= e)
+		return;
+	if ((e - first) / PMD < ps->cap) {
+		for (uint64_t c = first; c < e; c += PMD)
+			pageset_take(ps, chunk_key(c));
+		return;
+	}
+	for (uint32_t i = 0; i < ps->cap; i++) {
+		uint64_t c = ps->s[i] - PAGE;
+
+		if (ps->s[i] > 1 && c + PMD > s && c < e)
+			ps->s[i] = 1;
+	}
+}

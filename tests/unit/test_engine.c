@@ -81,12 +81,37 @@ static void test_cancel_and_clone(void **state)
 	tlbsim_engine_free(e);
 }
 
+/* The clock moves to a time with nothing queued; not past what is. */
+static void test_advance(void **state)
+{
+	struct tlbsim_engine *e = tlbsim_engine_new();
+	struct tlbsim_event ev;
+
+	(void)state;
+	assert_int_equal(tlbsim_engine_advance(e, 40), 0);
+	assert_int_equal(tlbsim_engine_now(e), 40);
+	assert_int_equal(tlbsim_engine_advance(e, 10), 0);  /* never backwards */
+	assert_int_equal(tlbsim_engine_now(e), 40);
+	assert_true(tlbsim_engine_schedule(e, 30, 1, NULL, 0, NULL) < 0);
+	assert_int_equal(tlbsim_engine_schedule(e, 50, 1, NULL, 0, NULL), 0);
+	assert_int_equal(tlbsim_engine_advance(e, 50), 0);  /* at it: fine */
+	assert_true(tlbsim_engine_advance(e, 51) < 0);      /* past it: no */
+	assert_int_equal(tlbsim_engine_now(e), 50);
+	assert_true(tlbsim_engine_pop(e, 60, &ev));
+	assert_int_equal(tlbsim_engine_advance(e, 60), 0);
+	assert_int_equal(tlbsim_engine_now(e), 60);
+	/* an advance is not an event */
+	assert_int_equal(tlbsim_engine_popped(e), 1);
+	tlbsim_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_orders_by_time_then_seq),
 		cmocka_unit_test(test_limit_and_past),
 		cmocka_unit_test(test_cancel_and_clone),
+		cmocka_unit_test(test_advance),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "trace/perf.h"
+#include "trace/recon.h"
 #include "trace/sha256.h"
 #include "tlbsim/trace.h"
 
@@ -313,6 +315,84 @@ static void test_binary_bad(void **state)
 	binary_bad(e, 1, 0, "record 1: field \"addr\" must be 4 KiB aligned (got 0x1234)");
 }
 
+/* perf_field_u64: keys match at a field start only; values as
+ * strtoull(..., 0) reads them, fast path or not. */
+static void test_perf_fields(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_true(perf_field_u64("address=0x7faf0010e408 ip=0x55c4c719643d "
+				   "error_code=0x7", "address", &v));
+	assert_int_equal(v, 0x7faf0010e408ULL);
+	assert_true(perf_field_u64("address=0x7faf0010e408 ip=0x55c4c719643d "
+				   "error_code=0x7", "ip", &v));
+	assert_int_equal(v, 0x55c4c719643dULL);
+	assert_true(perf_field_u64("prev_len=5 len=4096", "len", &v));
+	assert_int_equal(v, 4096);
+	assert_true(perf_field_u64("xlen: 3, len: 0x10", "len", &v));
+	assert_int_equal(v, 16);
+	assert_true(perf_field_u64("fd=010", "fd", &v));       /* octal, as strtoull */
+	assert_int_equal(v, 8);
+	assert_true(perf_field_u64("fd=0xffffffff", "fd", &v));
+	assert_int_equal(v, 0xffffffffULL);
+	assert_true(perf_field_u64("n=18446744073709551615", "n", &v));
+	assert_int_equal(v, UINT64_MAX);                     /* 20 digits */
+	assert_true(perf_field_u64("n=0x1ffffffffffffffff", "n", &v));
+	assert_int_equal(v, UINT64_MAX);                     /* strtoull saturates */
+	assert_true(perf_field_u64("n=-1", "n", &v));
+	assert_int_equal(v, UINT64_MAX);
+	assert_true(perf_field_u64("a=12)", "a", &v));       /* prefix, as strtoull */
+	assert_int_equal(v, 12);
+	assert_false(perf_field_u64("a=zz", "a", &v));
+	assert_false(perf_field_u64("plen=4", "len", &v));
+}
+
+/* The reconstruction's VMA mirror: an unmap trims, splits and drops, and
+ * forgets the 2 MiB chunks it covers. */
+static void test_mirror_remove(void **state)
+{
+	struct proc pr;
+
+	(void)state;
+	memset(&pr, 0, sizeof(pr));
+	mirror_add(&pr, 0x1000, 0x5000, false);
+	mirror_add(&pr, 0xa000, 0xc000, false);
+	mirror_add(&pr, 0x6000, 0x9000, true);
+	assert_int_equal(pr.nv, 3);
+	mirror_remove(&pr, 0x2000, 0x7000);   /* trims the first two */
+	assert_int_equal(pr.nv, 3);
+	assert_true(pr.v[0].start == 0x1000 && pr.v[0].end == 0x2000);
+	assert_true(pr.v[1].start == 0x7000 && pr.v[1].end == 0x9000 && pr.v[1].huge);
+	assert_true(pr.v[2].start == 0xa000 && pr.v[2].end == 0xc000);
+	mirror_remove(&pr, 0xa800, 0xb000);   /* a hole: two pieces */
+	assert_int_equal(pr.nv, 4);
+	assert_true(pr.v[2].start == 0xa000 && pr.v[2].end == 0xa800);
+	assert_true(pr.v[3].start == 0xb000 && pr.v[3].end == 0xc000);
+	mirror_remove(&pr, 0x5000, 0x6000);   /* nothing there */
+	assert_int_equal(pr.nv, 4);
+	mirror_remove(&pr, 0, 0xb800);        /* all but the last's tail */
+	assert_int_equal(pr.nv, 1);
+	assert_true(pr.v[0].start == 0xb800 && pr.v[0].end == 0xc000);
+	assert_non_null(vma_at(&pr, 0xb800));
+	assert_null(vma_at(&pr, 0xb7ff));
+
+	chunk_touch(&pr, 0x0);                /* chunk 0 is a chunk too */
+	chunk_touch(&pr, 0x200123);
+	chunk_touch(&pr, 0x400000);
+	assert_true(chunk_touched(&pr, 0) && chunk_touched(&pr, 0x200000) &&
+		    chunk_touched(&pr, 0x400000));
+	mirror_remove(&pr, 0x400000, 0x401000);
+	assert_false(chunk_touched(&pr, 0x400000));
+	assert_true(chunk_touched(&pr, 0x200000));
+	chunks_forget(&pr, 0x200000, 1ULL << 46); /* the pass over the set */
+	assert_false(chunk_touched(&pr, 0x200000));
+	assert_true(chunk_touched(&pr, 0));
+	chunks_forget(&pr, 0x1fffff, 0x200000);   /* its last byte */
+	assert_false(chunk_touched(&pr, 0));
+	proc_release(&pr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +403,8 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_binary_roundtrip),
 		cmocka_unit_test(test_binary_bad),
+		cmocka_unit_test(test_perf_fields),
+		cmocka_unit_test(test_mirror_remove),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
