@@ -19,6 +19,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"switch_from_event", "tgid_from_tid", "map_before_capture", "map_replaced",
 	"cow_flush", "fork_flush", "fork_vmas", "exec_exit", "hugetlb_guess",
 	"pmd_share", "khugepaged_mm", "thread_from_records", "exec_stack",
+	"lock_wait",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -400,6 +401,10 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 	 * before `current` changes, so it still names the previous task. */
 	if (kind != REC_FORK && !(kind == REC_TLB_FLUSH && strstr(r->text, "(0)")))
 		ensure_running(p, r);
+	/* a held operation happens once its task runs again: at its first
+	 * record that is not the switch away from it */
+	if (t && t->holding && kind != REC_SWITCH)
+		held_release(p, t, r->cpu);
 	switch (kind) {
 	case REC_SWITCH:
 		on_sched_switch(p, r);
@@ -416,14 +421,14 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 			on_mmap_exit(p, r, t);
 		break;
 	case REC_MUNMAP:
-		on_munmap(p, r);
+		on_munmap(p, r, t);
 		break;
 	case REC_MADVISE:
 		if ((used = t != NULL))
 			on_madvise(p, r, t);
 		break;
 	case REC_MPROTECT:
-		on_mprotect(p, r);
+		on_mprotect(p, r, t);
 		break;
 	case REC_FAULT:
 		on_fault(p, r);
@@ -475,9 +480,11 @@ int perf_recon_new(unsigned cpus, struct perf_recon **out)
 }
 
 void perf_recon_set_peek(struct perf_recon *p, int32_t (*peek)(void *, int32_t),
+			 const struct perf_rec *(*next)(void *, int32_t),
 			 void *ctx)
 {
 	p->peek_tgid = peek;
+	p->peek_next = next;
 	p->peek_ctx = ctx;
 }
 

@@ -163,6 +163,20 @@ static int perf_take_line(struct tlbsim_trace_reader *r, const char *line,
 	return 0;
 }
 
+/* perf_recon's look-ahead: the earliest record of @tid not yet fed, or
+ * NULL when the window holds none. */
+static const struct perf_rec *peek_next(void *ctx, int32_t tid)
+{
+	const struct tlbsim_trace_reader *r = ctx;
+	const struct heap_key *best = NULL;
+
+	for (uint32_t i = 0; i < r->nheap; i++)
+		if (r->pool[r->heap[i].slot].tid == tid &&
+		    (!best || key_before(&r->heap[i], best)))
+			best = &r->heap[i];
+	return best ? &r->pool[best->slot] : NULL;
+}
+
 /* Read one perf line into the window; 0 at end of input. */
 static int perf_read_one(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 {
@@ -210,7 +224,7 @@ static int perf_open(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 		 "reconstructed from the perf capture %s", r->name);
 	if (perf_recon_new(r->hdr.cpus, &r->recon))
 		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
-	perf_recon_set_peek(r->recon, peek_tgid, r);
+	perf_recon_set_peek(r->recon, peek_tgid, peek_next, r);
 	return 0;
 }
 
@@ -340,7 +354,7 @@ static int open_tracedat(const char *path, FILE *f, struct tlbsim_trace_reader *
 		if (perf_recon_new(r->hdr.cpus, &r->recon))
 			err = tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
 		else
-			perf_recon_set_peek(r->recon, peek_tgid, r);
+			perf_recon_set_peek(r->recon, peek_tgid, peek_next, r);
 	}
 	if (err) {
 		tlbsim_trace_close(r);

@@ -34,6 +34,8 @@ enum inf {
 	INF_THREAD_FROM_RECORDS, /* a fork's child whose records name the parent's
 				  * thread group: a thread (clone), no new mm */
 	INF_EXEC_STACK,          /* exec moves the new stack: two local flushes */
+	INF_LOCK_WAIT,           /* a munmap/mprotect/madvise whose task blocked
+				  * at once (mmap_lock): applied when it runs */
 	INF_COUNT
 };
 
@@ -73,6 +75,9 @@ struct proc {
 
 struct task {
 	int32_t tid, tgid;
+	/* a memory operation waiting for the mmap_lock (INF_LOCK_WAIT) */
+	struct tlbsim_trace_event held;
+	bool holding;
 	uint64_t mmap_addr, mmap_len, mmap_flags, mmap_fd;
 	bool in_mmap;
 	uint64_t col_start, col_end;
@@ -129,6 +134,7 @@ struct perf_recon {
 	/* the reader's look-ahead: the thread group of a tid in the records
 	 * not yet fed, or 0 (sched_process_fork does not say fork or thread) */
 	int32_t (*peek_tgid)(void *ctx, int32_t tid);
+	const struct perf_rec *(*peek_next)(void *ctx, int32_t tid);
 	void *peek_ctx;
 	int32_t hint_tgid;           /* last MADV_HUGEPAGE: a khugepaged candidate */
 	uint64_t hint_start, hint_end;
@@ -161,13 +167,14 @@ void chunks_forget(struct proc *pr, uint64_t s, uint64_t e);
 struct tlbsim_trace_event *emit(struct perf_recon *p, enum tlbsim_ev_kind k,
 				uint32_t cpu);
 bool is_kthread(const char *comm, int32_t pid);
+void held_release(struct perf_recon *p, struct task *t, uint32_t cpu);
 
 /* recon_mm.c: one handler per record kind */
 void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r, struct task *t);
-void on_munmap(struct perf_recon *p, const struct perf_rec *r);
+void on_munmap(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void on_madvise(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void on_collapse(struct perf_recon *p, const struct perf_rec *r);
-void on_mprotect(struct perf_recon *p, const struct perf_rec *r);
+void on_mprotect(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void on_fault(struct perf_recon *p, const struct perf_rec *r);
 void emit_map(struct perf_recon *p, struct proc *pr, uint64_t s, uint64_t e,
 	      bool huge);

@@ -71,6 +71,51 @@ static void emit_range(struct perf_recon *p, enum tlbsim_ev_kind k,
 	ev->len = e - s;
 }
 
+/* Does @t block at once, before its next record? Its next record is the
+ * switch away from it in state D (prev_state=D): a munmap (mmap_write_lock)
+ * or madvise (mmap_read_lock) waiting for the mmap_lock that another
+ * thread holds, e.g. across MADV_COLLAPSE. Its page tables change, and its
+ * flush is sent, only when it has the lock: after it runs again. */
+static bool blocks_at_once(const struct perf_recon *p, const struct task *t)
+{
+	const struct perf_rec *n;
+
+	if (!p->peek_next || !(n = p->peek_next(p->peek_ctx, t->tid)))
+		return false;
+	return !strcmp(n->event, "sched:sched_switch") && strstr(n->text, "prev_state=D");
+}
+
+/* emit_range(), or, when the task blocks on the mmap_lock first, the
+ * operation held in the task until held_release(). */
+static void emit_range_locked(struct perf_recon *p, enum tlbsim_ev_kind k,
+			      struct proc *pr, uint64_t s, uint64_t e,
+			      struct task *t)
+{
+	if (!t || t->holding || !blocks_at_once(p, t)) {
+		emit_range(p, k, pr, s, e);
+		return;
+	}
+	memset(&t->held, 0, sizeof(t->held));
+	t->held.kind = (uint16_t)k;
+	t->held.mm = (uint32_t)pr->tgid;
+	t->held.addr = s;
+	t->held.len = e - s;
+	t->holding = true;
+	p->inf[INF_LOCK_WAIT]++;
+}
+
+void held_release(struct perf_recon *p, struct task *t, uint32_t cpu)
+{
+	struct tlbsim_trace_event *ev = emit(p, (enum tlbsim_ev_kind)t->held.kind, cpu);
+
+	t->holding = false;
+	if (!ev)
+		return;
+	ev->mm = t->held.mm;
+	ev->addr = t->held.addr;
+	ev->len = t->held.len;
+}
+
 /* Make [s, e) mapped in the mirror, inferring maps for the holes (regions
  * the process mapped before the capture began). */
 static void ensure_mapped(struct perf_recon *p, struct proc *pr, uint64_t s,
@@ -138,7 +183,7 @@ static void clip_range(uint64_t a, uint64_t l, uint64_t *s, uint64_t *e)
 		*e = USER_TOP;
 }
 
-void on_munmap(struct perf_recon *p, const struct perf_rec *r)
+void on_munmap(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 {
 	struct proc *pr = proc_get(p, r->pid);
 	uint64_t a, l, s, e;
@@ -149,7 +194,7 @@ void on_munmap(struct perf_recon *p, const struct perf_rec *r)
 	clip_range(a, l, &s, &e);
 	if (s >= e || !vma_overlaps(pr, s, e))
 		return; /* nothing mapped there as far as the capture shows */
-	emit_range(p, TLBSIM_EV_UNMAP, pr, s, e);
+	emit_range_locked(p, TLBSIM_EV_UNMAP, pr, s, e, t);
 	mirror_remove(pr, s, e);
 }
 
@@ -165,7 +210,7 @@ void on_madvise(struct perf_recon *p, const struct perf_rec *r,
 		return;
 	clip_range(a, l, &s, &e);
 	if (b == 4 && vma_overlaps(pr, s, e)) {          /* MADV_DONTNEED */
-		emit_range(p, TLBSIM_EV_ZAP, pr, s, e);
+		emit_range_locked(p, TLBSIM_EV_ZAP, pr, s, e, t);
 	} else if (b == 14) {                             /* MADV_HUGEPAGE */
 		p->hint_tgid = pr->tgid;
 		p->hint_start = s;
@@ -261,7 +306,7 @@ void on_collapse(struct perf_recon *p, const struct perf_rec *r)
 	}
 }
 
-void on_mprotect(struct perf_recon *p, const struct perf_rec *r)
+void on_mprotect(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 {
 	struct proc *pr = proc_get(p, r->pid);
 	uint64_t a, l, s, e;
@@ -271,7 +316,7 @@ void on_mprotect(struct perf_recon *p, const struct perf_rec *r)
 		return;
 	clip_range(a, l, &s, &e);
 	if (s < e && vma_overlaps(pr, s, e))
-		emit_range(p, TLBSIM_EV_PROTECT, pr, s, e);
+		emit_range_locked(p, TLBSIM_EV_PROTECT, pr, s, e, t);
 }
 
 /* @pr copied @page: its children sharing it with @pr alone now own their

@@ -7,7 +7,9 @@
  */
 #include <jansson.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -394,6 +396,62 @@ static void test_late_cpu(void **state)
 	free(text);
 }
 
+/* Thread 100 zaps a page while thread 101 is idle on cpu 1 (lazy): no
+ * IPI. When the zap blocks at once (prev_state=D: the mmap_lock), it
+ * happens after thread 101 runs again on cpu 1, which then gets the IPI
+ * (inference lock_wait). */
+static long lock_wait_ipis(bool blocks, long *inferred)
+{
+	char text[4096], *path;
+	json_t *doc, *v;
+	long ipis;
+
+	snprintf(text, sizeof(text),
+		"wl 100/100 [000] 1.000000100: syscalls:sys_enter_mmap: addr: 0x00000000, "
+		"len: 0x00002000, prot: 0x00000003, flags: 0x00000022, fd: 0xffffffff, off: 0x00000000\n"
+		"wl 100/100 [000] 1.000000200: syscalls:sys_exit_mmap: 0x7f0000000000\n"
+		"wl 100/100 [000] 1.000000300: exceptions:page_fault_user: address=0x7f0000000000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 100/101 [001] 1.000000400: exceptions:page_fault_user: address=0x7f0000001000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 100/101 [001] 1.000001000: sched:sched_switch: prev_comm=wl prev_pid=101 "
+		"prev_prio=120 prev_state=S ==> next_comm=swapper/1 next_pid=0 next_prio=120\n"
+		"wl 100/100 [000] 1.000002000: syscalls:sys_enter_madvise: start: 0x7f0000000000, "
+		"len_in: 0x00002000, behavior: 0x00000004\n"
+		"%s"
+		"swapper 0/0 [001] 1.000010000: sched:sched_switch: prev_comm=swapper/1 prev_pid=0 "
+		"prev_prio=120 prev_state=R ==> next_comm=wl next_pid=101 next_prio=120\n"
+		"%s"
+		"wl 100/100 [000] 1.000021000: syscalls:sys_exit_madvise: 0x0\n",
+		blocks ? "wl 100/100 [000] 1.000003000: sched:sched_switch: prev_comm=wl "
+			 "prev_pid=100 prev_prio=120 prev_state=D ==> next_comm=swapper/0 "
+			 "next_pid=0 next_prio=120\n" : "",
+		blocks ? "swapper 0/0 [000] 1.000020000: sched:sched_switch: prev_comm=swapper/0 "
+			 "prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=wl next_pid=100 "
+			 "next_prio=120\n" : "");
+	path = tu_tmpfile(text, ".perf.txt");
+	doc = validate(path);
+	v = json_object_get(doc, "validate");
+	ipis = val(json_object_get(v, "counters"), "flush_ipis", "predicted");
+	*inferred = (long)json_integer_value(json_object_get(
+		json_object_get(v, "inferences"), "lock_wait"));
+	json_decref(doc);
+	unlink(path);
+	free(path);
+	return ipis;
+}
+
+static void test_lock_wait(void **state)
+{
+	long inferred;
+
+	(void)state;
+	assert_int_equal(lock_wait_ipis(false, &inferred), 0);
+	assert_int_equal(inferred, 0);
+	assert_int_equal(lock_wait_ipis(true, &inferred), 1);
+	assert_int_equal(inferred, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_import_all),
 		cmocka_unit_test(test_late_cpu),
 		cmocka_unit_test(test_fork_self),
+		cmocka_unit_test(test_lock_wait),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
