@@ -86,6 +86,8 @@ struct tlbsim_profile {
 	uint32_t context_switch;         /* scheduler switch, without the CR3 part */
 	uint32_t ack;                    /* target csd unlock seen by the sender */
 	uint64_t rcu_grace;              /* minimum RCU grace period */
+	uint32_t gather_walk;            /* unmap/zap/protect: tlb_gather_mmu ->
+					  * tlb_finish_mmu (0: instantaneous) */
 };
 
 /* A compiled-in profile by name ("generic", ...), or NULL. */

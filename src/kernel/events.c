@@ -95,50 +95,71 @@ static int ev_touch(struct sim *s, uint32_t c, const struct tlbsim_trace_event *
 	return 0;
 }
 
+/* tlb_finish_mmu(): mm_tlb_flush_nested(), another thread's gather on
+ * this mm is in flight (both under mmap_lock for read): it may have skipped
+ * PTEs this one cleared, so flush everything, as if tables were freed. */
+static void nested_flush(struct sim *s, uint32_t c, struct gather *g,
+			 const struct mm *mm)
+{
+	g->fullmm = true;
+	g->freed_tables = true;
+	s->res.c.nested_flushes++;
+	if (sim_observing(s))
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			"tlb_finish_mmu", "mm_tlb_flush_nested(): %u gathers "
+			"of mm %u are in flight: flush the whole TLB, "
+			"freed_tables=1", mm->tlb_flush_pending, mm->trace_id);
+}
+
 /*
  * Start the flush stage of an op from a gather: x86 tlb_flush() with the
  * policy's wake rule, or nothing when tlb_flush_mmu_tlbonly() has nothing
  * to do (then the op ends at once).
  */
 static int gather_flush(struct sim *s, uint32_t c, enum op_kind kind,
-			uint32_t idx, struct gather *g, uint64_t inval, bool exit_mm)
+			uint32_t idx, struct gather *g, uint64_t inval, bool exit_mm,
+			bool walked)
 {
 	bool wake;
 	uint64_t start = g->start, end = g->end;
 	uint32_t unlinked = g->nlinks;   /* op_begin() takes the links */
-	struct mm *mm;
+	struct mm *mm = mm_get(s, idx);
 
-	if (!gather_needs_flush(g) && !exit_mm) {
-		if (sim_observing(s))
-			sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
-				"tlb_flush_mmu_tlbonly", "nothing present was cleared and "
-				"no table freed: no flush at all");
-		free(g->links);
-		return 0;
-	}
-	op_begin(s, c, kind, idx, g, inval);
-	s->cpus[c].op.exit_mm = exit_mm;
-	if (!gather_needs_flush(g)) {
-		op_arm(s, c);
-		return 0;
-	}
-	/* inc_tlb_flush_pending(), held until the flush is acknowledged */
-	mm = mm_get(s, idx);
-	mm->tlb_flush_pending++;
-	s->cpus[c].op.flush_pending = true;
-	if (mm->tlb_flush_pending > 1 && !g->fullmm) {
-		/* tlb_finish_mmu(): mm_tlb_flush_nested(), another thread's
-		 * gather on this mm is in flight (both under mmap_lock for
-		 * read): it may have skipped PTEs this one cleared, so flush
-		 * everything, as if tables were freed */
-		g->fullmm = true;
-		g->freed_tables = true;
-		s->res.c.nested_flushes++;
-		if (sim_observing(s))
-			sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
-				"tlb_finish_mmu", "mm_tlb_flush_nested(): %u gathers "
-				"of mm %u are in flight: flush the whole TLB, "
-				"freed_tables=1", mm->tlb_flush_pending, mm->trace_id);
+	if (walked) {
+		/* the op and its tlb_flush_pending began with the walk: an empty
+		 * gather still flushes everything when another gather of the mm
+		 * is in flight (tlb_finish_mmu(), mm_tlb_flush_nested()) */
+		op_adopt(s, c, g, inval);
+		if (mm->tlb_flush_pending > 1 && !g->fullmm)
+			nested_flush(s, c, g, mm);
+		if (!gather_needs_flush(g)) {
+			if (sim_observing(s))
+				sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+					"tlb_flush_mmu_tlbonly", "nothing present was cleared "
+					"and no table freed: no flush at all");
+			op_arm(s, c);
+			return 0;
+		}
+	} else {
+		if (!gather_needs_flush(g) && !exit_mm) {
+			if (sim_observing(s))
+				sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+					"tlb_flush_mmu_tlbonly", "nothing present was cleared and "
+					"no table freed: no flush at all");
+			free(g->links);
+			return 0;
+		}
+		op_begin(s, c, kind, idx, g, inval);
+		s->cpus[c].op.exit_mm = exit_mm;
+		if (!gather_needs_flush(g)) {
+			op_arm(s, c);
+			return 0;
+		}
+		/* inc_tlb_flush_pending(), held until the flush is acknowledged */
+		mm->tlb_flush_pending++;
+		s->cpus[c].op.flush_pending = true;
+		if (mm->tlb_flush_pending > 1 && !g->fullmm)
+			nested_flush(s, c, g, mm);
 	}
 	if (g->fullmm) {
 		start = 0;
@@ -163,16 +184,17 @@ static int gather_flush(struct sim *s, uint32_t c, enum op_kind kind,
 	return 0;
 }
 
-static int ev_clear(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+/* The range operation itself: clear what the event covers into a gather
+ * and flush it. @walked: its op began with the walk (ST_WALK). */
+static int clear_range_now(struct sim *s, uint32_t c,
+			   const struct tlbsim_trace_event *ev, uint32_t idx,
+			   bool walked)
 {
-	uint32_t idx;
-	struct mm *mm = mm_of(s, ev, ev->mm, &idx);
+	struct mm *mm = mm_get(s, idx);
 	struct gather g;
 	uint64_t inval;
 	int err;
 
-	if (!mm)
-		return s->err;
 	gather_init(&g, idx, false);
 	inval = inval_begin(mm, ev->addr, ev->addr + ev->len, ev);
 	switch (ev->kind) {
@@ -190,7 +212,52 @@ static int ev_clear(struct sim *s, uint32_t c, const struct tlbsim_trace_event *
 		free(g.links);
 		return s->err ? s->err : sim_model_error(s, "out of memory");
 	}
-	return gather_flush(s, c, OP_GATHER, idx, &g, inval, false);
+	return gather_flush(s, c, OP_GATHER, idx, &g, inval, false, walked);
+}
+
+/*
+ * unmap / zap / protect. tlb_gather_mmu() raises the mm's
+ * tlb_flush_pending (inc_tlb_flush_pending) before the walk, and
+ * tlb_finish_mmu() looks at it after: the walk takes the profile's
+ * gather_walk cycles, during which another thread's gather of the mm makes
+ * both nested. With gather_walk 0 the range is cleared at once.
+ */
+static int ev_clear(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	uint32_t idx;
+	struct mm *mm = mm_of(s, ev, ev->mm, &idx);
+	struct op *op = &s->cpus[c].op;
+
+	if (!mm)
+		return s->err;
+	if (!s->prof.gather_walk)
+		return clear_range_now(s, c, ev, idx, false);
+	op_begin(s, c, OP_GATHER, idx, NULL, 0);
+	op->stage = ST_WALK;
+	op->flush_pending = true;
+	mm->tlb_flush_pending++;
+	op->local_done = sim_now(s) + s->prof.gather_walk;
+	if (sim_observing(s))
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			"tlb_gather_mmu", "inc_tlb_flush_pending(mm %u): %u gather(s) "
+			"in flight; the walk of [0x%llx, 0x%llx) takes %u cycles",
+			ev->mm, mm->tlb_flush_pending, (unsigned long long)ev->addr,
+			(unsigned long long)(ev->addr + ev->len), s->prof.gather_walk);
+	op_arm(s, c);
+	return 0;
+}
+
+/* The walk of CPU @c's range operation is over (op_continue, ST_WALK). */
+int gather_walk_done(struct sim *s, uint32_t c)
+{
+	struct op *op = &s->cpus[c].op;
+	const struct tlbsim_trace_event *was = s->cur;
+	int err;
+
+	s->cur = &op->ev;   /* unlinked tables name the event that unlinked them */
+	err = clear_range_now(s, c, &op->ev, op->mm, true);
+	s->cur = was;
+	return err;
 }
 
 static int ev_unshare(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
@@ -217,7 +284,7 @@ static int ev_unshare(struct sim *s, uint32_t c, const struct tlbsim_trace_event
 		return 0;
 	}
 	return gather_flush(s, c, OP_GATHER, idx, &g,
-			    inval_begin(mm, ev->addr, ev->addr + PUD_SIZE, ev), false);
+			    inval_begin(mm, ev->addr, ev->addr + PUD_SIZE, ev), false, false);
 }
 
 static int ev_share(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
@@ -287,7 +354,7 @@ static int ev_exit(struct sim *s, uint32_t c, const struct tlbsim_trace_event *e
 		return sim_model_error(s, "out of memory");
 	}
 	return gather_flush(s, c, OP_GATHER, idx, &g,
-			    inval_begin(mm, 0, USER_TOP, ev), true);
+			    inval_begin(mm, 0, USER_TOP, ev), true, false);
 }
 
 static int ev_flush(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)

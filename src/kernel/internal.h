@@ -207,7 +207,9 @@ enum op_kind {
 	OP_SYNC,     /* raw tlb_remove_table_sync_one() */
 };
 
-enum op_stage { ST_FLUSH = 0, ST_SYNC, ST_DONE };
+/* ST_WALK: between tlb_gather_mmu() and tlb_finish_mmu(), the initiator
+ * walks the range (profile gather_walk); the flush stage follows. */
+enum op_stage { ST_FLUSH = 0, ST_SYNC, ST_DONE, ST_WALK };
 
 struct op {
 	uint8_t kind;
@@ -488,6 +490,9 @@ void op_begin(struct sim *s, uint32_t c, enum op_kind kind, uint32_t mm,
 void op_arm(struct sim *s, uint32_t c);
 void op_ack(struct sim *s, uint32_t c, uint64_t op_seq);
 void op_continue(struct sim *s, uint32_t c);
+void op_adopt(struct sim *s, uint32_t c, struct gather *g, uint64_t inval_seq);
+/* ---- events.c ---- */
+int gather_walk_done(struct sim *s, uint32_t c);
 
 /* ---- mmlock.c ---- */
 enum lock_mode mmlock_mode(const struct tlbsim_trace_event *ev);

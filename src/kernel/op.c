@@ -36,6 +36,25 @@ void op_begin(struct sim *s, uint32_t c, enum op_kind kind, uint32_t mm,
 	}
 }
 
+/* The walk of an op begun before its gather is over: the gather's tables
+ * and invalidation join it and its flush stage starts now. */
+void op_adopt(struct sim *s, uint32_t c, struct gather *g, uint64_t inval_seq)
+{
+	struct op *op = &s->cpus[c].op;
+
+	free(op->links);
+	op->links = g->links;
+	op->nlinks = g->nlinks;
+	op->caplinks = g->caplinks;
+	op->sync_needed = g->fully_unshared_tables;
+	g->links = NULL;
+	g->nlinks = g->caplinks = 0;
+	op->inval_seq = inval_seq;
+	op->stage = ST_FLUSH;
+	op->started = sim_now(s);
+	op->local_done = sim_now(s);
+}
+
 /* The stage's requests are out: continue when the last ack arrives, or
  * when the initiator's own work is done if nothing was sent. */
 void op_arm(struct sim *s, uint32_t c)
@@ -112,6 +131,10 @@ void op_continue(struct sim *s, uint32_t c)
 	struct op *op = &s->cpus[c].op;
 	uint64_t waited = sim_now(s) - op->started;
 
+	if (op->stage == ST_WALK) {   /* the initiator's own work, not a wait */
+		gather_walk_done(s, c);
+		return;
+	}
 	s->res.c.cycles_wait += waited;
 	s->res.per_cpu[c].wait_cycles += waited;
 	if (sim_observing(s) && waited)

@@ -163,6 +163,11 @@ static void test_predictions_that_hold(void **state)
 	within_1pct("traces/perf/mprotect.perf.txt.xz", "remote_send_ipi");
 	within_1pct("traces/perf/tlb_flush3.perf.txt.xz", "remote_send_ipi");
 	within_1pct("traces/perf/ftrace/idle_lazy.ftrace.txt.xz", "remote_send_ipi");
+	/* threads' overlapping gathers nest (gather_walk), a munmap blocked on
+	 * the mmap_lock flushes when it gets it (lock_wait) */
+	within_1pct("traces/perf/ftrace/munmap_big.ftrace.txt.xz", "flush_ipis");
+	within_1pct("traces/perf/ftrace/munmap_big.ftrace.txt.xz", "remote_send_ipi");
+	within_1pct("traces/perf/ftrace/thp_collapse.ftrace.txt.xz", "remote_send_ipi");
 	/* local mm shootdowns, with exec's stack move and fault-around copies */
 	within_1pct("traces/perf/collapse.perf.txt.xz", "local_mm_shootdown");
 	within_1pct("traces/perf/lazy_idle.perf.txt.xz", "local_mm_shootdown");
