@@ -88,6 +88,7 @@ struct tlbsim_profile {
 	uint64_t rcu_grace;              /* minimum RCU grace period */
 	uint32_t gather_walk;            /* unmap/zap/protect: tlb_gather_mmu ->
 					  * tlb_finish_mmu (0: instantaneous) */
+	uint32_t gather_walk_page;       /* ... plus this per present page */
 };
 
 /* A compiled-in profile by name ("generic", ...), or NULL. */

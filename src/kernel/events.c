@@ -227,22 +227,28 @@ static int ev_clear(struct sim *s, uint32_t c, const struct tlbsim_trace_event *
 	uint32_t idx;
 	struct mm *mm = mm_of(s, ev, ev->mm, &idx);
 	struct op *op = &s->cpus[c].op;
+	uint64_t present, walk;
 
 	if (!mm)
 		return s->err;
-	if (!s->prof.gather_walk)
+	if (!s->prof.gather_walk && !s->prof.gather_walk_page)
 		return clear_range_now(s, c, ev, idx, false);
+	present = s->prof.gather_walk_page ?
+		  gather_count_present(s, mm, ev->addr, ev->addr + ev->len) : 0;
+	walk = s->prof.gather_walk + present * s->prof.gather_walk_page;
 	op_begin(s, c, OP_GATHER, idx, NULL, 0);
 	op->stage = ST_WALK;
 	op->flush_pending = true;
 	mm->tlb_flush_pending++;
-	op->local_done = sim_now(s) + s->prof.gather_walk;
+	op->local_done = sim_now(s) + walk;
 	if (sim_observing(s))
 		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
 			"tlb_gather_mmu", "inc_tlb_flush_pending(mm %u): %u gather(s) "
-			"in flight; the walk of [0x%llx, 0x%llx) takes %u cycles",
-			ev->mm, mm->tlb_flush_pending, (unsigned long long)ev->addr,
-			(unsigned long long)(ev->addr + ev->len), s->prof.gather_walk);
+			"in flight; the walk of [0x%llx, 0x%llx), %llu present "
+			"page(s), takes %llu cycles", ev->mm, mm->tlb_flush_pending,
+			(unsigned long long)ev->addr,
+			(unsigned long long)(ev->addr + ev->len),
+			(unsigned long long)present, (unsigned long long)walk);
 	op_arm(s, c);
 	return 0;
 }

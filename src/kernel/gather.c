@@ -417,6 +417,56 @@ static int clear_range(struct sim *s, struct mm *mm, uint64_t start,
 	return 0;
 }
 
+/* The present translations an unmap/zap/protect of [start, end) will
+ * visit, without touching them: what its walk costs (zap_pte_range() and
+ * the page frees behind it are per present page). A 2 MiB leaf counts one. */
+uint64_t gather_count_present(struct sim *s, struct mm *mm, uint64_t start,
+			      uint64_t end)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = vma_index_after(mm, start);
+	     i < mm->nvmas && mm->vmas[i].start < end; i++) {
+		uint64_t lo = mm->vmas[i].start > start ? mm->vmas[i].start : start;
+		uint64_t hi = mm->vmas[i].end < end ? mm->vmas[i].end : end;
+
+		for (uint64_t reg = lo & ~(PMD_SIZE - 1); reg < hi; reg += PMD_SIZE) {
+			uint64_t a = reg > lo ? reg : lo, b = reg + PMD_SIZE < hi ? reg + PMD_SIZE : hi;
+			uint32_t path[3];
+			const struct pt_table *pmd, *pte;
+			unsigned first, last;
+
+			pt_walk(s, mm, reg, path);
+			if (!path[0]) {
+				reg = (reg & ~(PGDIR_SIZE - 1)) + PGDIR_SIZE - PMD_SIZE;
+				continue;
+			}
+			if (!(pmd = pt_get(s, path[1]))) {
+				reg = (reg & ~(PUD_SIZE - 1)) + PUD_SIZE - PMD_SIZE;
+				continue;
+			}
+			if (leaf_test(pmd, (reg >> PMD_SHIFT) & 511)) {
+				n++;
+				continue;
+			}
+			if (!(pte = pt_get(s, path[2])))
+				continue;
+			first = (unsigned)((a - reg) >> PAGE_SHIFT);
+			last = (unsigned)((b - reg + PAGE_SIZE - 1) >> PAGE_SHIFT);
+			for (unsigned w = first / 64; w * 64 < last; w++) {
+				uint64_t bits = pte->leaf[w];
+
+				if (w == first / 64)
+					bits &= ~0ULL << (first % 64);
+				if ((w + 1) * 64 > last)
+					bits &= ~0ULL >> (64 - (last - w * 64));
+				n += (uint64_t)__builtin_popcountll(bits);
+			}
+		}
+	}
+	return n;
+}
+
 /* ------------------------------------------------------ free_pgtables */
 
 static int unlink_subtree(struct sim *s, struct gather *g, uint32_t id,

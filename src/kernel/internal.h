@@ -448,6 +448,8 @@ int gather_unmap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 		 struct gather *g);
 int gather_zap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 	       struct gather *g);
+uint64_t gather_count_present(struct sim *s, struct mm *mm, uint64_t start,
+			      uint64_t end);
 int gather_protect(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 		   struct gather *g);
 int gather_unshare(struct sim *s, struct mm *mm, uint64_t addr,

@@ -55,6 +55,10 @@ enum lock_mode mmlock_mode(const struct tlbsim_trace_event *ev)
 {
 	switch (ev->kind) {
 	case TLBSIM_EV_TOUCH:
+		/* page faults take the VMA's lock (lock_vma_under_rcu(), since
+		 * 6.4), not the mmap_lock: a fault elsewhere in the mm does not
+		 * wait for a munmap's walk */
+		return LOCK_NONE;
 	case TLBSIM_EV_ZAP:
 		return LOCK_READ;
 	case TLBSIM_EV_MAP:

@@ -52,6 +52,7 @@ static const struct field fields[] = {
 	FD("ack", ack, F_U32),
 	FD("rcu_grace", rcu_grace, F_U64),
 	FD_OPT("gather_walk", gather_walk, F_U32),
+	FD_OPT("gather_walk_page", gather_walk_page, F_U32),
 };
 
 /* Sources for these figures: profiles/generic.json. */
@@ -78,6 +79,7 @@ static const struct tlbsim_profile builtin[] = {
 		.ack = 300,
 		.rcu_grace = 25000000,
 		.gather_walk = 7000,
+		.gather_walk_page = 286,
 	},
 	{
 		/* Sources: profiles/kvm-guest.json (calibrated on traces/perf/) */
@@ -102,6 +104,7 @@ static const struct tlbsim_profile builtin[] = {
 		.ack = 1000,
 		.rcu_grace = 25000000,
 		.gather_walk = 7000,
+		.gather_walk_page = 286,
 	},
 	{
 		/* Sources: profiles/amd-zen4-server.json (estimates) */
@@ -126,6 +129,7 @@ static const struct tlbsim_profile builtin[] = {
 		.ack = 240,
 		.rcu_grace = 24000000,
 		.gather_walk = 6700,
+		.gather_walk_page = 274,
 	},
 	{
 		/* Sources: profiles/intel-spr-server.json (estimates) */
@@ -150,6 +154,7 @@ static const struct tlbsim_profile builtin[] = {
 		.ack = 200,
 		.rcu_grace = 20000000,
 		.gather_walk = 5600,
+		.gather_walk_page = 229,
 	},
 };
 
