@@ -19,7 +19,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"switch_from_event", "tgid_from_tid", "map_before_capture", "map_replaced",
 	"cow_flush", "fork_flush", "fork_vmas", "exec_exit", "hugetlb_guess",
 	"pmd_share", "khugepaged_mm", "thread_from_records", "exec_stack",
-	"lock_wait",
+	"lock_wait", "fork_settid",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -86,6 +86,7 @@ static const char *const rec_names[REC_NKINDS] = {
 	[REC_EXIT] = "sched:sched_process_exit",
 	[REC_TLB_FLUSH] = "tlb:tlb_flush",
 	[REC_CSD_QUEUE] = "csd:csd_queue_cpu",
+	[REC_ENTER_CLONE] = "syscalls:sys_enter_clone",
 };
 
 static enum rec_kind rec_kind_of(const char *name)
@@ -229,15 +230,25 @@ static void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu)
 
 static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 {
-	uint64_t child;
+	uint64_t child, clone_flags = 0, clone_tidptr = 0;
 	struct proc *parent = proc_get(p, r->pid), *pc;
 	struct task *t;
 	struct tlbsim_trace_event *ev;
+	bool clone_known = false;
 
 	if (!parent || !perf_field_u64(r->text, "child_pid", &child))
 		return;
 	if (child > INT32_MAX || (int32_t)child == r->pid || (int32_t)child == r->tid)
 		return;   /* a task cannot be its own child: a corrupt record */
+	/* the parent's sys_enter_clone, if the capture has it (read before
+	 * task_get() of the child may move the task array) */
+	t = task_get(p, r->tid);
+	if (t && t->clone_known) {
+		clone_known = true;
+		clone_flags = t->clone_flags;
+		clone_tidptr = t->clone_tidptr;
+		t->clone_known = false;
+	}
 	t = task_get(p, (int32_t)child);
 	if (!t)
 		return;
@@ -258,6 +269,11 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	pc = proc_get(p, (int32_t)child);
 	if (!pc || is_kthread(r->comm, r->pid))
 		return;
+	/* glibc's fork() passes CLONE_CHILD_SETTID: the child's first run
+	 * writes its tid (schedule_tail) into a page it shares copy-on-write.
+	 * The clone's arguments say where, when the capture has them. */
+	t->settid = !clone_known || (clone_flags & 0x01000000); /* CLONE_CHILD_SETTID */
+	t->settid_page = clone_known ? clone_tidptr & ~(PAGE - 1) : 0;
 	pc->exited = false;
 	pc->parent = r->pid;
 	parent = proc_get(p, r->pid);
@@ -266,24 +282,26 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	 * before the capture has pages it never showed) */
 	pc->cow_peers = 1;
 	parent->cow_peers++;
+	/* every private page is shared again: what an earlier child's copies
+	 * left the parent alone is not any more */
+	pageset_free(&parent->cow_done);
 	for (uint32_t i = 0, n = parent->nv; i < n && i < parent->nv; i++) {
 		emit_map(p, pc, parent->v[i].start, parent->v[i].end,
 			 parent->v[i].huge);
 		p->inf[INF_FORK_VMAS]++;
 		parent = proc_get(p, r->pid);
 	}
-	if (parent->live && parent->nv) {
-		/* write-protecting the parent's private pages ends in
-		 * flush_tlb_mm(parent) */
-		ev = emit(p, TLBSIM_EV_FLUSH, r->cpu);
-		if (ev) {
-			ev->mm = (uint32_t)r->pid;
-			ev->end = TLBSIM_END_ALL;
-			ev->stride = 12;
-			ev->freed_tables = true; /* flush_tlb_mm() */
-		}
-		p->inf[INF_FORK_FLUSH]++;
+	/* write-protecting the parent's private pages ends in
+	 * flush_tlb_mm(parent), whether the capture showed them or not (a
+	 * shell older than the capture has them too) */
+	ev = emit(p, TLBSIM_EV_FLUSH, r->cpu);
+	if (ev) {
+		ev->mm = (uint32_t)r->pid;
+		ev->end = TLBSIM_END_ALL;
+		ev->stride = 12;
+		ev->freed_tables = true; /* flush_tlb_mm() */
 	}
+	p->inf[INF_FORK_FLUSH]++;
 }
 
 /* A raw flush of @pr's mm on @cpu: [start, end) or everything. */
@@ -405,6 +423,8 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 	 * record that is not the switch away from it */
 	if (t && t->holding && kind != REC_SWITCH)
 		held_release(p, t, r->cpu);
+	if (t && t->settid && kind != REC_FORK)
+		on_settid(p, r, t);
 	switch (kind) {
 	case REC_SWITCH:
 		on_sched_switch(p, r);
@@ -450,6 +470,12 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		break;
 	case REC_CSD_QUEUE:
 		observe(p, r, "csd_queue_cpu");
+		break;
+	case REC_ENTER_CLONE:
+		if (!(used = t != NULL))
+			break;
+		t->clone_known = perf_field_u64(r->text, "clone_flags", &t->clone_flags) &&
+				 perf_field_u64(r->text, "child_tidptr", &t->clone_tidptr);
 		break;
 	default:
 		used = false;

@@ -36,6 +36,8 @@ enum inf {
 	INF_EXEC_STACK,          /* exec moves the new stack: two local flushes */
 	INF_LOCK_WAIT,           /* a munmap/mprotect/madvise whose task blocked
 				  * at once (mmap_lock): applied when it runs */
+	INF_FORK_SETTID,         /* a forked child's first run writes its tid
+				  * (schedule_tail, CLONE_CHILD_SETTID): COW */
 	INF_COUNT
 };
 
@@ -75,6 +77,13 @@ struct proc {
 
 struct task {
 	int32_t tid, tgid;
+	/* sys_enter_clone's arguments, for the fork that follows */
+	uint64_t clone_flags, clone_tidptr;
+	bool clone_known;
+	/* a forked child that has not run yet: its first run writes its tid
+	 * at settid_page (0: unknown) */
+	bool settid;
+	uint64_t settid_page;
 	/* a memory operation waiting for the mmap_lock (INF_LOCK_WAIT) */
 	struct tlbsim_trace_event held;
 	bool holding;
@@ -87,7 +96,7 @@ struct task {
 enum rec_kind {
 	REC_OTHER, REC_SWITCH, REC_ENTER_MMAP, REC_EXIT_MMAP, REC_MUNMAP,
 	REC_MADVISE, REC_MPROTECT, REC_FAULT, REC_COLLAPSE, REC_FORK, REC_EXEC,
-	REC_EXIT, REC_TLB_FLUSH, REC_CSD_QUEUE, REC_NKINDS
+	REC_EXIT, REC_TLB_FLUSH, REC_CSD_QUEUE, REC_ENTER_CLONE, REC_NKINDS
 };
 
 struct name_count {
@@ -157,6 +166,7 @@ void gib_link(struct proc *pr, uint64_t g);
 void pageset_add(struct pageset *ps, uint64_t page);
 bool pageset_take(struct pageset *ps, uint64_t page);
 bool pageset_has(const struct pageset *ps, uint64_t page);
+void pageset_free(struct pageset *ps);
 void proc_release(struct proc *pr);
 void chunk_touch(struct proc *pr, uint64_t a);
 bool chunk_touched(const struct proc *pr, uint64_t c);
@@ -176,6 +186,7 @@ void on_madvise(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void on_collapse(struct perf_recon *p, const struct perf_rec *r);
 void on_mprotect(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void on_fault(struct perf_recon *p, const struct perf_rec *r);
+void on_settid(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void emit_map(struct perf_recon *p, struct proc *pr, uint64_t s, uint64_t e,
 	      bool huge);
 

@@ -319,14 +319,36 @@ void on_mprotect(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 		emit_range_locked(p, TLBSIM_EV_PROTECT, pr, s, e, t);
 }
 
-/* @pr copied @page: its children sharing it with @pr alone now own their
- * original alone (their next write reuses it). */
+/* wp_page_copy() -> ptep_clear_flush(): one page of @pr's mm on @cpu. */
+static void emit_flush_page(struct perf_recon *p, struct proc *pr, uint32_t cpu,
+			    uint64_t page)
+{
+	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_FLUSH, cpu);
+
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)pr->tgid;
+	ev->start = page;
+	ev->end = page + PAGE;
+	ev->stride = 12;
+}
+
+/* @pr copied @page: a peer that shared it with @pr alone owns its original
+ * alone now, and its next write reuses it (wp_can_reuse_anon_folio()): a
+ * child of @pr's that shares with @pr only, or @pr's parent when @pr is
+ * its only sharer (a child that copies before its parent writes: timeout,
+ * the shell's children in the ftrace captures). on_fork() forgets these
+ * when the parent forks again. */
 static void cow_copied(struct perf_recon *p, const struct proc *pr, uint64_t page)
 {
 	for (uint32_t i = 0; i < p->nprocs; i++) {
 		struct proc *q = &p->procs[i];
 
-		if (q != pr && !q->exited && q->cow_peers == 1 && q->parent == pr->tgid)
+		if (q == pr || q->exited)
+			continue;
+		if ((q->cow_peers == 1 && q->parent == pr->tgid) ||
+		    (q->live && pr->cow_peers == 1 && q->cow_peers == 1 &&
+		     pr->parent == q->tgid))
 			pageset_add(&q->cow_done, page);
 	}
 }
@@ -338,11 +360,10 @@ static void cow_copied(struct perf_recon *p, const struct proc *pr, uint64_t pag
  * Copied: the zero page or a page-cache page mapped by a read fault; a page
  * of a private file mapping that fault-around mapped (filemap_map_pages)
  * and we never wrote; a page shared copy-on-write with a live parent or
- * child. Reused: a page a child's parent already copied (the child's is
- * back to one reference: wp_can_reuse_anon_folio()), and anything else
- * present, which is ours from before (written before the capture began).
- * Only the parent's copy is tracked: crediting the parent with its
- * child's copies lost fork_exit's exact flush IPIs.
+ * child. Reused: a page the peer it shared with already copied (ours is
+ * back to one reference: wp_can_reuse_anon_folio(), cow_copied()), and
+ * anything else present, which is ours from before (written before the
+ * capture began).
  */
 static bool write_copies(struct perf_recon *p, struct proc *pr,
 			 const struct vma_m *v, uint64_t page)
@@ -356,6 +377,36 @@ static bool write_copies(struct perf_recon *p, struct proc *pr,
 		return true;
 	}
 	return v && v->file && !pageset_has(&pr->wr, page);
+}
+
+/*
+ * A forked child's first run: schedule_tail() writes its tid where
+ * CLONE_CHILD_SETTID said (glibc's fork: its struct pthread), a write from
+ * the kernel, which exceptions:page_fault_user does not show. The page is
+ * shared copy-on-write with the parent: do_wp_page() copies it and
+ * flushes the one page, unless the parent copied it first. Where the
+ * clone's arguments are not in the capture, the page is unknown: the copy
+ * and its flush are assumed (fork_exit, hugetlb_unshare: every child's
+ * first record is that flush), at the child's first mapped page.
+ */
+void on_settid(struct perf_recon *p, const struct perf_rec *r, struct task *t)
+{
+	struct proc *pr = proc_get(p, t->tgid);
+	uint64_t page = t->settid_page;
+	const struct vma_m *v;
+
+	t->settid = false;
+	if (!pr || !pr->live || pr->tgid != r->pid)
+		return;
+	if (!page && pr->nv)
+		page = pr->v[0].start;
+	v = vma_at(pr, page);
+	if (t->settid_page && (!v || !write_copies(p, pr, v, page)))
+		return;
+	emit_flush_page(p, pr, r->cpu, page);
+	if (t->settid_page)
+		pageset_add(&pr->wr, page);
+	p->inf[INF_FORK_SETTID]++;
 }
 
 void on_fault(struct perf_recon *p, const struct perf_rec *r)
@@ -388,13 +439,7 @@ void on_fault(struct perf_recon *p, const struct perf_rec *r)
 	if (!(err & 2))
 		pageset_add(&pr->rd, page);
 	if ((err & 3) == 3 && write_copies(p, pr, v, page)) {
-		ev = emit(p, TLBSIM_EV_FLUSH, r->cpu);
-		if (!ev)
-			return;
-		ev->mm = (uint32_t)pr->tgid;
-		ev->start = page;
-		ev->end = page + PAGE;
-		ev->stride = 12;
+		emit_flush_page(p, pr, r->cpu, page);
 		p->inf[INF_COW_FLUSH]++;
 	}
 	if (err & 2)

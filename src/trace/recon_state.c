@@ -287,7 +287,7 @@ bool pageset_has(const struct pageset *ps, uint64_t page)
 	return pageset_find(ps, page, &slot);
 }
 
-static void pageset_free(struct pageset *ps)
+void pageset_free(struct pageset *ps)
 {
 	free(ps->s);
 	ps->s = NULL;

@@ -168,11 +168,16 @@ static void test_predictions_that_hold(void **state)
 	within_1pct("traces/perf/ftrace/munmap_big.ftrace.txt.xz", "flush_ipis");
 	within_1pct("traces/perf/ftrace/munmap_big.ftrace.txt.xz", "remote_send_ipi");
 	within_1pct("traces/perf/ftrace/thp_collapse.ftrace.txt.xz", "remote_send_ipi");
+	/* a forked child's first run writes its tid (fork_settid); a fork
+	 * flushes its parent whatever the capture knows of its mappings; a
+	 * child's copy leaves its parent the original */
+	within_1pct("traces/perf/fork_exit.perf.txt.xz", "local_mm_shootdown");
+	within_1pct("traces/perf/ftrace/munmap_big.ftrace.txt.xz", "local_mm_shootdown");
+	within_1pct("traces/perf/ftrace/hugetlb_share.ftrace.txt.xz", "remote_send_ipi");
 	/* local mm shootdowns, with exec's stack move and fault-around copies */
 	within_1pct("traces/perf/collapse.perf.txt.xz", "local_mm_shootdown");
 	within_1pct("traces/perf/lazy_idle.perf.txt.xz", "local_mm_shootdown");
 	within_1pct("traces/perf/munmap_tables.perf.txt.xz", "local_mm_shootdown");
-	within_1pct("traces/perf/ftrace/hugetlb_share.ftrace.txt.xz", "local_mm_shootdown");
 	within_1pct("traces/perf/ftrace/idle_lazy.ftrace.txt.xz", "local_mm_shootdown");
 	within_1pct("traces/perf/ftrace/thp_collapse.ftrace.txt.xz", "local_mm_shootdown");
 }
@@ -457,6 +462,63 @@ static void test_lock_wait(void **state)
 	assert_int_equal(inferred, 1);
 }
 
+/* A forked child's first record: schedule_tail() has written its tid
+ * (CLONE_CHILD_SETTID) into a page shared with its parent: a copy and a
+ * one-page flush of the child's mm, before anything else of the child.
+ * Not when the clone's flags lack CLONE_CHILD_SETTID, nor when the parent
+ * copied that page first (the child's original is then its own). */
+static int settid_flushes(const char *clone, bool parent_writes_first)
+{
+	char text[4096], *path;
+	struct tu_run r;
+	const char *child, *p;
+	int n = 0;
+
+	snprintf(text, sizeof(text),
+		"wl 100/100 [000] 1.000000100: syscalls:sys_enter_mmap: addr: 0x00000000, "
+		"len: 0x00002000, prot: 0x00000003, flags: 0x00000022, fd: 0xffffffff, off: 0x00000000\n"
+		"wl 100/100 [000] 1.000000200: syscalls:sys_exit_mmap: 0x7f0000000000\n"
+		"wl 100/100 [000] 1.000000300: exceptions:page_fault_user: address=0x7f0000001a10 "
+		"ip=0x1000 error_code=0x6\n"
+		"%s"
+		"wl 100/100 [000] 1.000000500: sched:sched_process_fork: comm=wl pid=100 "
+		"child_comm=wl child_pid=200\n"
+		"%s"
+		"wl 200/200 [001] 1.000001000: exceptions:page_fault_user: address=0x7f0000000000 "
+		"ip=0x1000 error_code=0x6\n",
+		clone ? clone : "",
+		parent_writes_first ? "wl 100/100 [000] 1.000000600: exceptions:page_fault_user: "
+			"address=0x7f0000001a10 ip=0x1000 error_code=0x7\n" : "");
+	path = tu_tmpfile(text, ".perf.txt");
+	r = tu_cli(NULL, "import", path, NULL);
+	assert_int_equal(r.status, 0);
+	/* the child's one-page flushes, in order before its touch */
+	child = strstr(r.out, "\"ev\": \"touch\", \"mm\": 200");
+	assert_non_null(child);
+	for (p = r.out; (p = strstr(p, "\"ev\": \"flush\", \"mm\": 200, \"start\": "
+				    "\"0x7f0000001000\", \"end\": \"0x7f0000002000\"")) && p < child; p++)
+		n++;
+	tu_run_free(&r);
+	unlink(path);
+	free(path);
+	return n;
+}
+
+static void test_fork_settid(void **state)
+{
+	const char *glibc = "wl 100/100 [000] 1.000000400: syscalls:sys_enter_clone: "
+		"clone_flags: 0x01200011, newsp: 0x00000000, parent_tidptr: 0x00000000, "
+		"child_tidptr: 0x7f0000001a10, tls: 0x00000000\n";
+	const char *plain = "wl 100/100 [000] 1.000000400: syscalls:sys_enter_clone: "
+		"clone_flags: 0x00000011, newsp: 0x00000000, parent_tidptr: 0x00000000, "
+		"child_tidptr: 0x7f0000001a10, tls: 0x00000000\n";
+
+	(void)state;
+	assert_int_equal(settid_flushes(glibc, false), 1);
+	assert_int_equal(settid_flushes(plain, false), 0);
+	assert_int_equal(settid_flushes(glibc, true), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -471,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_late_cpu),
 		cmocka_unit_test(test_fork_self),
 		cmocka_unit_test(test_lock_wait),
+		cmocka_unit_test(test_fork_settid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
