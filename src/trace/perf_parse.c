@@ -16,6 +16,30 @@
 #include "tlbsim/machine.h"
 #include "trace/perf.h"
 
+/* strtoul(p, end, 10) when @p starts with at most 18 digits (most lines:
+ * no locale, sign or overflow work); strtoul itself otherwise, so that odd
+ * input reads, and fails, exactly as it did. */
+static unsigned long dec(const char *p, char **end)
+{
+	unsigned long v = 0;
+	const char *q = p;
+
+	while (*q >= '0' && *q <= '9' && q - p < 18)
+		v = v * 10 + (unsigned long)(*q++ - '0');
+	if (q == p || (*q >= '0' && *q <= '9'))
+		return strtoul(p, end, 10);
+	*end = (char *)q;
+	return v;
+}
+
+/* strtol(p, end, 10) likewise, for the PID/TID column. */
+static long sdec(const char *p, char **end)
+{
+	if (*p < '0' || *p > '9')
+		return strtol(p, end, 10);
+	return (long)dec(p, end);
+}
+
 static int bad(struct tlbsim_diag *d, const char *name, uint64_t line,
 	       const char *what)
 {
@@ -91,15 +115,16 @@ int perf_parse_line(const char *line, uint64_t lineno, const char *name,
 	while (tok > line && tok[-1] != ' ')
 		tok--;
 	/* perf script prints "PID/TID" (print_sample_start) */
-	r->pid = (int32_t)strtol(tok, &end, 10);
+	r->pid = (int32_t)sdec(tok, &end);
 	if (end == tok || *end != '/')
 		return bad(diag, name, lineno, end != tok ? "a TID without its PID: perf "
 			   "script's default fields; record the text with perf script "
 			   "-F comm,tid,pid,cpu,time,event,trace" : "no PID/TID before [CPU]");
-	r->tid = (int32_t)strtol(end + 1, &end, 10);
+	r->tid = (int32_t)sdec(end + 1, &end);
 	trim_copy(r->comm, sizeof(r->comm), line, tok);
 	{
-		unsigned long cpu = strtoul(b + 1, NULL, 10);
+		char *cend;
+		unsigned long cpu = dec(b + 1, &cend);
 
 		if (cpu >= TLBSIM_MAX_CPUS)
 			return bad(diag, name, lineno, "CPU id beyond what tlbsim models "
@@ -110,13 +135,13 @@ int perf_parse_line(const char *line, uint64_t lineno, const char *name,
 	p = strchr(b, ']') + 1;
 	while (*p == ' ')
 		p++;
-	sec = strtoul(p, &end, 10);
+	sec = dec(p, &end);
 	if (end == p || *end != '.')
 		return bad(diag, name, lineno, "no timestamp");
 	if (sec >= UINT64_MAX / 1000000000ULL)
 		return bad(diag, name, lineno, "bad timestamp");
 	p = end + 1;
-	frac = strtoul(p, &end, 10);
+	frac = dec(p, &end);
 	digits = (size_t)(end - p);
 	if (!digits || *end != ':' || digits > 9)
 		return bad(diag, name, lineno, "bad timestamp");

@@ -16,6 +16,7 @@
 #include "tlbsim/machine.h"
 #include "trace/binary.h"
 #include "trace/tracedat.h"
+#include "trace/window.h"
 
 /* perf lines of different CPUs are merged from per-CPU buffers and can be
  * out of order by a few microseconds: records are held this long. */
@@ -25,11 +26,6 @@
  * milliseconds in the shipped and our own captures; xz's after 3.5 ms). */
 #define FORK_LOOKAHEAD_NS 20000000
 #define PERF_PRESCAN 4096
-
-struct heap_key {
-	uint64_t t_ns, seq;
-	uint32_t slot;
-};
 
 struct tlbsim_trace_reader {
 	struct input in;
@@ -46,92 +42,18 @@ struct tlbsim_trace_reader {
 	struct tracedat *dat;
 	char datline[TRACEDAT_LINE_MAX];
 	struct perf_recon *recon;
-	struct perf_rec *pool;       /* reorder window: records by slot */
-	struct heap_key *heap;       /* min-heap on (t, seq) */
-	uint32_t *freeslots;
-	uint32_t npool, cappool, nheap, nfree;
+	struct window *win;          /* reorder window (trace/window.h) */
 	uint64_t seq, newest;
 	bool input_done;
 };
-
-/* The reorder window is a min-heap of (time, seq, slot): records (half a
- * KiB each) stay where they were parsed, the keys move, and comparing
- * them touches no record. */
-static bool key_before(const struct heap_key *x, const struct heap_key *y)
-{
-	return x->t_ns != y->t_ns ? x->t_ns < y->t_ns : x->seq < y->seq;
-}
-
-/* A free slot, the pool and the heap grown to hold one more: the slot
- * number, or UINT32_MAX when out of memory. */
-static uint32_t slot_get(struct tlbsim_trace_reader *r)
-{
-	if (r->nfree)
-		return r->freeslots[--r->nfree];
-	if (r->npool == r->cappool) {
-		uint32_t cap = r->cappool ? 2 * r->cappool : 1024;
-		struct perf_rec *p = realloc(r->pool, cap * sizeof(*p));
-		struct heap_key *h;
-		uint32_t *f;
-
-		if (p)
-			r->pool = p;
-		h = p ? realloc(r->heap, cap * sizeof(*h)) : NULL;
-		if (h)
-			r->heap = h;
-		f = h ? realloc(r->freeslots, cap * sizeof(*f)) : NULL;
-		if (!f)
-			return UINT32_MAX;
-		r->freeslots = f;
-		r->cappool = cap;
-	}
-	return r->npool++;
-}
-
-/* The record parsed into pool[@slot] joins the heap. */
-static void heap_push(struct tlbsim_trace_reader *r, uint32_t slot)
-{
-	const struct perf_rec *rec = &r->pool[slot];
-	struct heap_key k = { rec->t_ns, rec->seq, slot };
-	uint32_t i = r->nheap++;
-
-	while (i && key_before(&k, &r->heap[(i - 1) / 2])) {
-		r->heap[i] = r->heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	r->heap[i] = k;
-}
-
-/* The earliest record's slot, out of the heap (the caller frees it). */
-static uint32_t heap_pop(struct tlbsim_trace_reader *r)
-{
-	uint32_t top = r->heap[0].slot, i = 0;
-	struct heap_key last = r->heap[--r->nheap];
-
-	for (;;) {
-		uint32_t l = 2 * i + 1, m = l;
-
-		if (l >= r->nheap)
-			break;
-		if (l + 1 < r->nheap && key_before(&r->heap[l + 1], &r->heap[l]))
-			m = l + 1;
-		if (!key_before(&r->heap[m], &last))
-			break;
-		r->heap[i] = r->heap[m];
-		i = m;
-	}
-	if (r->nheap)
-		r->heap[i] = last;
-	return top;
-}
 
 /* perf_recon's look-ahead: the thread group the pending records give @tid. */
 static int32_t peek_tgid(void *ctx, int32_t tid)
 {
 	const struct tlbsim_trace_reader *r = ctx;
 
-	for (uint32_t i = 0; i < r->nheap; i++) {
-		const struct perf_rec *rec = &r->pool[r->heap[i].slot];
+	for (uint32_t i = 0; r->win && i < window_len(r->win); i++) {
+		const struct perf_rec *rec = window_at(r->win, i);
 
 		if (rec->tid == tid && rec->pid > 0)
 			return rec->pid;
@@ -144,22 +66,25 @@ static int32_t peek_tgid(void *ctx, int32_t tid)
 static int perf_take_line(struct tlbsim_trace_reader *r, const char *line,
 			  struct tlbsim_diag *diag)
 {
-	uint32_t slot = slot_get(r);
+	uint32_t slot;
 	struct perf_rec *rec;
 	int err;
 
-	if (slot == UINT32_MAX)
+	if (!r->win && !(r->win = window_new()))
 		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
-	rec = &r->pool[slot];
+	if ((slot = window_slot(r->win)) == UINT32_MAX)
+		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+	rec = window_rec(r->win, slot);
 	err = perf_parse_line(line, r->in.lineno, r->name, rec, diag);
 	if (err) {
-		r->freeslots[r->nfree++] = slot;
+		window_unget(r->win, slot);
 		return err;
 	}
 	rec->seq = r->seq++;
 	if (rec->t_ns > r->newest)
 		r->newest = rec->t_ns;
-	heap_push(r, slot);
+	if (window_push(r->win, slot))
+		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -168,13 +93,8 @@ static int perf_take_line(struct tlbsim_trace_reader *r, const char *line,
 static const struct perf_rec *peek_next(void *ctx, int32_t tid)
 {
 	const struct tlbsim_trace_reader *r = ctx;
-	const struct heap_key *best = NULL;
 
-	for (uint32_t i = 0; i < r->nheap; i++)
-		if (r->pool[r->heap[i].slot].tid == tid &&
-		    (!best || key_before(&r->heap[i], best)))
-			best = &r->heap[i];
-	return best ? &r->pool[best->slot] : NULL;
+	return r->win ? window_next_of(r->win, tid) : NULL;
 }
 
 /* Read one perf line into the window; 0 at end of input. */
@@ -209,14 +129,14 @@ static int perf_open(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 	err = perf_take_line(r, r->in.line, diag);
 	if (err)
 		return err;
-	while (r->nheap < PERF_PRESCAN && (err = perf_read_one(r, diag)) > 0)
+	while (window_len(r->win) < PERF_PRESCAN && (err = perf_read_one(r, diag)) > 0)
 		;
 	if (err < 0)
 		return err;
-	r->input_done = err == 0 && r->nheap < PERF_PRESCAN;
-	for (uint32_t i = 0; i < r->nheap; i++)
-		if (r->pool[r->heap[i].slot].cpu + 1 > cpus)
-			cpus = r->pool[r->heap[i].slot].cpu + 1;
+	r->input_done = err == 0 && window_len(r->win) < PERF_PRESCAN;
+	for (uint32_t i = 0; i < window_len(r->win); i++)
+		if (window_at(r->win, i)->cpu + 1 > cpus)
+			cpus = window_at(r->win, i)->cpu + 1;
 	r->hdr.version = 1;
 	r->hdr.cpus = cpus < 2 ? 2 : cpus;
 	r->hdr.clock = TLBSIM_CLOCK_NS;
@@ -234,7 +154,6 @@ static int perf_next(struct tlbsim_trace_reader *r, struct tlbsim_trace_event *e
 {
 	while (!perf_recon_pop(r->recon, ev)) {
 		const struct perf_rec *rec;
-		uint32_t slot;
 		int err;
 
 		if (!r->input_done) {
@@ -244,14 +163,12 @@ static int perf_next(struct tlbsim_trace_reader *r, struct tlbsim_trace_event *e
 			if (err == 0)
 				r->input_done = true;
 		}
-		if (!r->nheap)
+		if (!(rec = r->win ? window_top(r->win) : NULL))
 			return 0;
-		if (!r->input_done && r->heap[0].t_ns + (r->pool[r->heap[0].slot].fork ?
-		    FORK_LOOKAHEAD_NS : PERF_WINDOW_NS) > r->newest)
+		if (!r->input_done && rec->t_ns + (rec->fork ? FORK_LOOKAHEAD_NS :
+		    PERF_WINDOW_NS) > r->newest)
 			continue;
-		slot = heap_pop(r);
-		rec = &r->pool[slot];
-		r->freeslots[r->nfree++] = slot;   /* read below, before any push */
+		rec = window_pop(r->win);   /* readable until the next push */
 		err = perf_recon_feed(r->recon, rec, diag);
 		if (err) {
 			char why[sizeof(diag->msg)];   /* not formatted onto itself */
@@ -406,9 +323,7 @@ void tlbsim_trace_close(struct tlbsim_trace_reader *r)
 		fclose(r->own);
 	perf_recon_free(r->recon);
 	tracedat_close(r->dat);
-	free(r->heap);
-	free(r->pool);
-	free(r->freeslots);
+	window_free(r->win);
 	free(r->name);
 	free(r);
 }

@@ -9,6 +9,7 @@
 #include "trace/perf.h"
 #include "trace/recon.h"
 #include "trace/sha256.h"
+#include "trace/window.h"
 #include "tlbsim/trace.h"
 
 #define EVERY "tests/data/every_kind.jsonl"
@@ -393,6 +394,62 @@ static void test_mirror_remove(void **state)
 	proc_release(&pr);
 }
 
+/* The reorder window: records leave in (time, input order); a task's next
+ * pending record is found without a pass over the window, also when its
+ * records arrived out of time order. */
+static void push(struct window *w, uint64_t t, uint64_t seq, int32_t tid)
+{
+	uint32_t slot = window_slot(w);
+	struct perf_rec *r;
+
+	assert_int_not_equal(slot, UINT32_MAX);
+	r = window_rec(w, slot);
+	memset(r, 0, sizeof(*r));
+	r->t_ns = t;
+	r->seq = seq;
+	r->tid = tid;
+	assert_int_equal(window_push(w, slot), 0);
+}
+
+static void test_window(void **state)
+{
+	struct window *w = window_new();
+	const struct perf_rec *r;
+	static const uint64_t order[] = { 5, 10, 10, 20, 30, 40 };
+
+	(void)state;
+	assert_non_null(w);
+	assert_null(window_top(w));
+	assert_null(window_next_of(w, 7));
+	push(w, 30, 0, 7);
+	push(w, 10, 1, 8);
+	push(w, 20, 2, 7);   /* task 7's records out of time order */
+	push(w, 10, 3, 7);
+	push(w, 40, 4, 8);
+	push(w, 5, 5, 9);
+	assert_int_equal(window_len(w), 6);
+	assert_int_equal(window_next_of(w, 7)->t_ns, 10);
+	assert_int_equal(window_next_of(w, 7)->seq, 3);
+	assert_int_equal(window_next_of(w, 8)->t_ns, 10);
+	for (unsigned i = 0; i < 6; i++) {
+		r = window_pop(w);
+		assert_non_null(r);
+		assert_int_equal(r->t_ns, order[i]);
+		if (i == 2)   /* the two at 10 in input order: task 8's, then 7's */
+			assert_int_equal(r->tid, 7);
+		if (i == 2) {
+			assert_int_equal(window_next_of(w, 7)->t_ns, 20);
+			assert_null(window_next_of(w, 9));
+		}
+	}
+	assert_null(window_pop(w));
+	assert_null(window_next_of(w, 8));
+	/* slots are reused */
+	push(w, 50, 6, 7);
+	assert_int_equal(window_next_of(w, 7)->t_ns, 50);
+	window_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_binary_bad),
 		cmocka_unit_test(test_perf_fields),
 		cmocka_unit_test(test_mirror_remove),
+		cmocka_unit_test(test_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,270 @@
+/*
+ * window.c - the perf reader's reorder window (see trace/window.h).
+ *
+ * A min-heap of 24-byte keys (time, seq, slot) orders the records, which
+ * stay where they were parsed (half a KiB each). Each task's pending
+ * records also form a doubly linked list in key order: records of one
+ * task arrive almost always in time order, so an insertion walks back
+ * from the tail a step or none, and the record the heap gives up, the
+ * window's earliest, is the head of its task's list.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlbsim/error.h"
+#include "trace/window.h"
+
+#define NONE UINT32_MAX
+
+struct heap_key {
+	uint64_t t_ns, seq;
+	uint32_t slot;
+};
+
+struct task_list {
+	int32_t tid;
+	bool used;
+	uint32_t head, tail;
+};
+
+struct window {
+	struct perf_rec *pool;   /* by slot */
+	struct heap_key *heap;
+	uint32_t *freeslots;
+	uint32_t *next, *prev;   /* by slot: the task's list */
+	uint32_t npool, cap, nheap, nfree;
+	struct task_list *tasks; /* by tid, open addressing, never shrunk */
+	uint32_t ntasks, captasks;
+};
+
+static bool key_before(const struct heap_key *x, const struct heap_key *y)
+{
+	return x->t_ns != y->t_ns ? x->t_ns < y->t_ns : x->seq < y->seq;
+}
+
+static bool rec_before(const struct perf_rec *x, const struct perf_rec *y)
+{
+	return x->t_ns != y->t_ns ? x->t_ns < y->t_ns : x->seq < y->seq;
+}
+
+struct window *window_new(void)
+{
+	return calloc(1, sizeof(struct window));
+}
+
+void window_free(struct window *w)
+{
+	if (!w)
+		return;
+	free(w->pool);
+	free(w->heap);
+	free(w->freeslots);
+	free(w->next);
+	free(w->prev);
+	free(w->tasks);
+	free(w);
+}
+
+/* Every per-slot array grown to @cap; on failure the old ones stay. */
+static int grow_slots(struct window *w, uint32_t cap)
+{
+	void *p;
+
+	if (!(p = realloc(w->pool, cap * sizeof(*w->pool))))
+		return TLBSIM_ENOMEM;
+	w->pool = p;
+	if (!(p = realloc(w->heap, cap * sizeof(*w->heap))))
+		return TLBSIM_ENOMEM;
+	w->heap = p;
+	if (!(p = realloc(w->freeslots, cap * sizeof(*w->freeslots))))
+		return TLBSIM_ENOMEM;
+	w->freeslots = p;
+	if (!(p = realloc(w->next, cap * sizeof(*w->next))))
+		return TLBSIM_ENOMEM;
+	w->next = p;
+	if (!(p = realloc(w->prev, cap * sizeof(*w->prev))))
+		return TLBSIM_ENOMEM;
+	w->prev = p;
+	w->cap = cap;
+	return 0;
+}
+
+uint32_t window_slot(struct window *w)
+{
+	if (w->nfree)
+		return w->freeslots[--w->nfree];
+	if (w->npool == w->cap && grow_slots(w, w->cap ? 2 * w->cap : 1024))
+		return NONE;
+	return w->npool++;
+}
+
+struct perf_rec *window_rec(struct window *w, uint32_t slot)
+{
+	return &w->pool[slot];
+}
+
+void window_unget(struct window *w, uint32_t slot)
+{
+	w->freeslots[w->nfree++] = slot;
+}
+
+/* ------------------------------------------------------ task lists */
+
+static uint32_t tid_hash(int32_t tid, uint32_t mask)
+{
+	return ((uint32_t)tid * 2654435761u) & mask;
+}
+
+static struct task_list *task_find(const struct window *w, int32_t tid)
+{
+	uint32_t mask = w->captasks - 1;
+
+	if (!w->captasks)
+		return NULL;
+	for (uint32_t h = tid_hash(tid, mask); w->tasks[h].used; h = (h + 1) & mask)
+		if (w->tasks[h].tid == tid)
+			return &w->tasks[h];
+	return NULL;
+}
+
+static int tasks_grow(struct window *w)
+{
+	uint32_t cap = w->captasks ? 2 * w->captasks : 64;
+	struct task_list *t = calloc(cap, sizeof(*t));
+
+	if (!t)
+		return TLBSIM_ENOMEM;
+	for (uint32_t i = 0; i < w->captasks; i++) {
+		uint32_t h;
+
+		if (!w->tasks[i].used)
+			continue;
+		for (h = tid_hash(w->tasks[i].tid, cap - 1); t[h].used; h = (h + 1) & (cap - 1))
+			;
+		t[h] = w->tasks[i];
+	}
+	free(w->tasks);
+	w->tasks = t;
+	w->captasks = cap;
+	return 0;
+}
+
+static struct task_list *task_get(struct window *w, int32_t tid)
+{
+	struct task_list *t = task_find(w, tid);
+	uint32_t h;
+
+	if (t)
+		return t;
+	if ((w->ntasks + 1) * 2 > w->captasks && tasks_grow(w))
+		return NULL;
+	for (h = tid_hash(tid, w->captasks - 1); w->tasks[h].used; h = (h + 1) & (w->captasks - 1))
+		;
+	w->tasks[h] = (struct task_list){ tid, true, NONE, NONE };
+	w->ntasks++;
+	return &w->tasks[h];
+}
+
+/* Into its task's list, after the last record that comes before it. */
+static void list_insert(struct window *w, struct task_list *t, uint32_t slot)
+{
+	uint32_t after = t->tail;
+
+	while (after != NONE && rec_before(&w->pool[slot], &w->pool[after]))
+		after = w->prev[after];
+	w->prev[slot] = after;
+	w->next[slot] = after == NONE ? t->head : w->next[after];
+	if (after == NONE)
+		t->head = slot;
+	else
+		w->next[after] = slot;
+	if (w->next[slot] == NONE)
+		t->tail = slot;
+	else
+		w->prev[w->next[slot]] = slot;
+}
+
+static void list_remove(struct window *w, struct task_list *t, uint32_t slot)
+{
+	if (w->prev[slot] == NONE)
+		t->head = w->next[slot];
+	else
+		w->next[w->prev[slot]] = w->next[slot];
+	if (w->next[slot] == NONE)
+		t->tail = w->prev[slot];
+	else
+		w->prev[w->next[slot]] = w->prev[slot];
+}
+
+/* ------------------------------------------------------------ heap */
+
+int window_push(struct window *w, uint32_t slot)
+{
+	const struct perf_rec *rec = &w->pool[slot];
+	struct heap_key k = { rec->t_ns, rec->seq, slot };
+	struct task_list *t = task_get(w, rec->tid);
+	uint32_t i = w->nheap++;
+
+	if (!t) {
+		w->nheap--;
+		return TLBSIM_ENOMEM;
+	}
+	list_insert(w, t, slot);
+	while (i && key_before(&k, &w->heap[(i - 1) / 2])) {
+		w->heap[i] = w->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	w->heap[i] = k;
+	return 0;
+}
+
+uint32_t window_len(const struct window *w)
+{
+	return w->nheap;
+}
+
+const struct perf_rec *window_top(const struct window *w)
+{
+	return w->nheap ? &w->pool[w->heap[0].slot] : NULL;
+}
+
+const struct perf_rec *window_at(const struct window *w, uint32_t i)
+{
+	return &w->pool[w->heap[i].slot];
+}
+
+const struct perf_rec *window_pop(struct window *w)
+{
+	uint32_t top, i = 0;
+	struct heap_key last;
+
+	if (!w->nheap)
+		return NULL;
+	top = w->heap[0].slot;
+	last = w->heap[--w->nheap];
+	for (;;) {
+		uint32_t l = 2 * i + 1, m = l;
+
+		if (l >= w->nheap)
+			break;
+		if (l + 1 < w->nheap && key_before(&w->heap[l + 1], &w->heap[l]))
+			m = l + 1;
+		if (!key_before(&w->heap[m], &last))
+			break;
+		w->heap[i] = w->heap[m];
+		i = m;
+	}
+	if (w->nheap)
+		w->heap[i] = last;
+	list_remove(w, task_find(w, w->pool[top].tid), top);
+	w->freeslots[w->nfree++] = top;
+	return &w->pool[top];
+}
+
+const struct perf_rec *window_next_of(const struct window *w, int32_t tid)
+{
+	const struct task_list *t = task_find(w, tid);
+
+	return t && t->head != NONE ? &w->pool[t->head] : NULL;
+}
