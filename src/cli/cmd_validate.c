@@ -25,7 +25,9 @@ static const char validate_help[] =
 "backend B (default kvm) and print observed vs predicted counts with the\n"
 "error, the inferences the reconstruction made, and the tracepoints it did\n"
 "not use. --topology xml:FILE gives the capture host's machine (its CPU\n"
-"count too); --pcid off when that host lacks PCID.\n";
+"count too); --pcid off when that host lacks PCID. The profile is\n"
+"kvm-guest on the kvm backend (calibrated on such captures), generic on\n"
+"the others, unless --profile says.\n";
 
 static const struct {
 	const char *name;
@@ -184,6 +186,9 @@ int cmd_validate(int argc, char **argv)
 	memset(&lat, 0, sizeof(lat));
 	if (!o.backend)
 		o.backend = "kvm";
+	/* the capture's latencies are only comparable with a guest's costs */
+	if (!o.profile && !strcmp(o.backend, "kvm"))
+		o.profile = "kvm-guest";
 	o.policies[0] = "legacy";
 	o.npolicies = 1;
 	err = capture_replay(&s, o.traces[0], &o, obs, &lat, &d);

@@ -19,7 +19,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"switch_from_event", "tgid_from_tid", "map_before_capture", "map_replaced",
 	"cow_flush", "fork_flush", "fork_vmas", "exec_exit", "hugetlb_guess",
 	"pmd_share", "khugepaged_mm", "thread_from_records", "exec_stack",
-	"lock_wait", "fork_settid",
+	"lock_wait", "fork_settid", "collapse_at_isolate",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -87,6 +87,7 @@ static const char *const rec_names[REC_NKINDS] = {
 	[REC_TLB_FLUSH] = "tlb:tlb_flush",
 	[REC_CSD_QUEUE] = "csd:csd_queue_cpu",
 	[REC_ENTER_CLONE] = "syscalls:sys_enter_clone",
+	[REC_ISOLATE] = "huge_memory:mm_collapse_huge_page_isolate",
 };
 
 static enum rec_kind rec_kind_of(const char *name)
@@ -470,6 +471,10 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		break;
 	case REC_CSD_QUEUE:
 		observe(p, r, "csd_queue_cpu");
+		break;
+	case REC_ISOLATE:
+		if ((used = t != NULL))
+			on_isolate(p, r, t);
 		break;
 	case REC_ENTER_CLONE:
 		if (!(used = t != NULL))

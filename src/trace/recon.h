@@ -38,6 +38,8 @@ enum inf {
 				  * at once (mmap_lock): applied when it runs */
 	INF_FORK_SETTID,         /* a forked child's first run writes its tid
 				  * (schedule_tail, CLONE_CHILD_SETTID): COW */
+	INF_COLLAPSE_AT_ISOLATE, /* MADV_COLLAPSE's flush placed at its isolate
+				  * record, not at the collapse's end */
 	INF_COUNT
 };
 
@@ -90,13 +92,15 @@ struct task {
 	uint64_t mmap_addr, mmap_len, mmap_flags, mmap_fd;
 	bool in_mmap;
 	uint64_t col_start, col_end;
+	bool col_early;     /* the collapse went out at its isolate record */
 };
 
 /* The records the reconstruction reads (perf_recon.c rec_names). */
 enum rec_kind {
 	REC_OTHER, REC_SWITCH, REC_ENTER_MMAP, REC_EXIT_MMAP, REC_MUNMAP,
 	REC_MADVISE, REC_MPROTECT, REC_FAULT, REC_COLLAPSE, REC_FORK, REC_EXEC,
-	REC_EXIT, REC_TLB_FLUSH, REC_CSD_QUEUE, REC_ENTER_CLONE, REC_NKINDS
+	REC_EXIT, REC_TLB_FLUSH, REC_CSD_QUEUE, REC_ENTER_CLONE, REC_ISOLATE,
+	REC_NKINDS
 };
 
 struct name_count {
@@ -184,6 +188,7 @@ void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r, struct task *t
 void on_munmap(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void on_madvise(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void on_collapse(struct perf_recon *p, const struct perf_rec *r);
+void on_isolate(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void on_mprotect(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void on_fault(struct perf_recon *p, const struct perf_rec *r);
 void on_settid(struct perf_recon *p, const struct perf_rec *r, struct task *t);

@@ -504,6 +504,32 @@ static int settid_flushes(const char *clone, bool parent_writes_first)
 	return n;
 }
 
+/* validate's profile follows the backend: kvm-guest on kvm (the default
+ * backend), generic on native, the one given otherwise. */
+static void test_validate_profile(void **state)
+{
+	static const struct { const char *backend, *profile, *want; } c[] = {
+		{ NULL, NULL, "kvm-guest" }, { "native", NULL, "generic" },
+		{ "kvm", "generic", "generic" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct tu_run r = tu_cli(NULL, "validate", "traces/perf/tlb_flush3.perf.txt.xz",
+					 "--json", c[i].backend ? "--backend" : NULL,
+					 c[i].backend, c[i].profile ? "--profile" : NULL,
+					 c[i].profile, NULL);
+		json_error_t e;
+		json_t *doc = json_loads(r.out, 0, &e);
+
+		assert_non_null(doc);
+		assert_string_equal(json_string_value(json_object_get(json_object_get(doc,
+				    "machine"), "profile")), c[i].want);
+		json_decref(doc);
+		tu_run_free(&r);
+	}
+}
+
 static void test_fork_settid(void **state)
 {
 	const char *glibc = "wl 100/100 [000] 1.000000400: syscalls:sys_enter_clone: "
@@ -534,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_fork_self),
 		cmocka_unit_test(test_lock_wait),
 		cmocka_unit_test(test_fork_settid),
+		cmocka_unit_test(test_validate_profile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
