@@ -441,7 +441,10 @@ uint64_t gather_count_present(struct sim *s, struct mm *mm, uint64_t start,
 				reg = (reg & ~(PGDIR_SIZE - 1)) + PGDIR_SIZE - PMD_SIZE;
 				continue;
 			}
-			if (!(pmd = pt_get(s, path[1]))) {
+			if (!(pmd = pt_get(s, path[1])) ||
+			    (mm->vmas[i].hugetlb && pmd->nlinks > 1)) {
+				/* none, or a shared hugetlb PMD table: unshared
+				 * with one PUD entry (huge_pmd_unshare), not walked */
 				reg = (reg & ~(PUD_SIZE - 1)) + PUD_SIZE - PMD_SIZE;
 				continue;
 			}
