@@ -307,6 +307,19 @@ static void clear_pmd_leaves(struct pt_table *pmd, uint64_t lo, uint64_t hi,
 	}
 }
 
+/* Word @w of @pte's leaf bitmap, only the entries in [first, last). */
+static uint64_t leaf_word(const struct pt_table *pte, unsigned w, unsigned first,
+			  unsigned last)
+{
+	uint64_t bits = pte->leaf[w];
+
+	if (w == first / 64)
+		bits &= ~0ULL << (first % 64);
+	if ((w + 1) * 64 > last)
+		bits &= ~0ULL >> (64 - (last - w * 64));
+	return bits;
+}
+
 /* zap_pte_range(): each present PTE cleared is one page of range. */
 /* The present entries of [lo, hi) within one PTE table (lo and hi in the
  * same 2 MiB): a word of the leaf bitmap at a time, set bits only. */
@@ -318,12 +331,8 @@ static void clear_ptes(struct pt_table *pte, uint64_t lo, uint64_t hi,
 	unsigned last = (unsigned)((hi - base + PAGE_SIZE - 1) >> PAGE_SHIFT); /* excl. */
 
 	for (unsigned w = first / 64; w * 64 < last; w++) {
-		uint64_t bits = pte->leaf[w];
+		uint64_t bits = leaf_word(pte, w, first, last);
 
-		if (w == first / 64)
-			bits &= ~0ULL << (first % 64);
-		if ((w + 1) * 64 > last)
-			bits &= ~0ULL >> (64 - (last - w * 64));
 		while (bits) {
 			unsigned i = w * 64 + (unsigned)__builtin_ctzll(bits);
 
@@ -456,15 +465,8 @@ uint64_t gather_count_present(struct sim *s, struct mm *mm, uint64_t start,
 				continue;
 			first = (unsigned)((a - reg) >> PAGE_SHIFT);
 			last = (unsigned)((b - reg + PAGE_SIZE - 1) >> PAGE_SHIFT);
-			for (unsigned w = first / 64; w * 64 < last; w++) {
-				uint64_t bits = pte->leaf[w];
-
-				if (w == first / 64)
-					bits &= ~0ULL << (first % 64);
-				if ((w + 1) * 64 > last)
-					bits &= ~0ULL >> (64 - (last - w * 64));
-				n += (uint64_t)__builtin_popcountll(bits);
-			}
+			for (unsigned w = first / 64; w * 64 < last; w++)
+				n += (uint64_t)__builtin_popcountll(leaf_word(pte, w, first, last));
 		}
 	}
 	return n;

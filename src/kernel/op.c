@@ -9,6 +9,18 @@
 
 #include "kernel/internal.h"
 
+/* The gather's unlinked tables (and whether they need a sync) move into
+ * the op. */
+static void op_take_links(struct op *op, struct gather *g)
+{
+	op->links = g->links;
+	op->nlinks = g->nlinks;
+	op->caplinks = g->caplinks;
+	op->sync_needed = g->fully_unshared_tables;
+	g->links = NULL;
+	g->nlinks = g->caplinks = 0;
+}
+
 /* Start an op on CPU @c; the gather's unlinked tables move into it. */
 void op_begin(struct sim *s, uint32_t c, enum op_kind kind, uint32_t mm,
 	      struct gather *g, uint64_t inval_seq)
@@ -26,14 +38,8 @@ void op_begin(struct sim *s, uint32_t c, enum op_kind kind, uint32_t mm,
 	if (s->cur)
 		op->ev = *s->cur;
 	op->inval_seq = inval_seq;
-	if (g) {
-		op->links = g->links;
-		op->nlinks = g->nlinks;
-		op->caplinks = g->caplinks;
-		op->sync_needed = g->fully_unshared_tables;
-		g->links = NULL;
-		g->nlinks = g->caplinks = 0;
-	}
+	if (g)
+		op_take_links(op, g);
 }
 
 /* The walk of an op begun before its gather is over: the gather's tables
@@ -43,12 +49,7 @@ void op_adopt(struct sim *s, uint32_t c, struct gather *g, uint64_t inval_seq)
 	struct op *op = &s->cpus[c].op;
 
 	free(op->links);
-	op->links = g->links;
-	op->nlinks = g->nlinks;
-	op->caplinks = g->caplinks;
-	op->sync_needed = g->fully_unshared_tables;
-	g->links = NULL;
-	g->nlinks = g->caplinks = 0;
+	op_take_links(op, g);
 	op->inval_seq = inval_seq;
 	op->stage = ST_FLUSH;
 	op->started = sim_now(s);

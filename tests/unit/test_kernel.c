@@ -13,8 +13,10 @@ struct run {
 	uint64_t line;
 };
 
-static void run_start_cfg(struct run *r, unsigned cpus, const char *policy,
-			  const char *backend, bool no_pcid)
+/* @prof: NULL for the generic profile. */
+static void run_start_prof(struct run *r, unsigned cpus, const char *policy,
+			   const char *backend, bool no_pcid,
+			   const struct tlbsim_profile *prof)
 {
 	struct tlbsim_sim_config cfg;
 
@@ -25,12 +27,18 @@ static void run_start_cfg(struct run *r, unsigned cpus, const char *policy,
 	cfg.clock = TLBSIM_CLOCK_NS;
 	cfg.ghz = 2.5;
 	cfg.topo = r->topo;
-	cfg.profile = tlbsim_profile_builtin("generic");
+	cfg.profile = prof ? prof : tlbsim_profile_builtin("generic");
 	cfg.backend = tlbsim_backend_find(backend);
 	cfg.trace_name = "test";
 	cfg.no_pcid = no_pcid;
 	assert_int_equal(tlbsim_policy_parse(policy, &cfg.policy, &r->diag), 0);
 	assert_int_equal(tlbsim_sim_new(&cfg, &r->sim, &r->diag), 0);
+}
+
+static void run_start_cfg(struct run *r, unsigned cpus, const char *policy,
+			  const char *backend, bool no_pcid)
+{
+	run_start_prof(r, cpus, policy, backend, no_pcid, NULL);
 }
 
 static void run_start(struct run *r, unsigned cpus, const char *policy,
@@ -420,22 +428,13 @@ static void test_nested_gathers(void **state)
 static void empty_nested(uint32_t walk, uint64_t flushes, uint64_t ipis)
 {
 	struct tlbsim_profile prof = *tlbsim_profile_builtin("generic");
-	struct tlbsim_sim_config cfg;
 	struct run r;
 	const struct tlbsim_result *res;
 
 	prof.gather_walk = walk;
-	memset(&r, 0, sizeof(r));
-	assert_int_equal(tlbsim_topology_default(2, &r.topo, &r.diag), 0);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.cpus = 2;
-	cfg.clock = TLBSIM_CLOCK_NS;
-	cfg.topo = r.topo;
-	cfg.profile = &prof;
-	cfg.backend = tlbsim_backend_find("native");
-	cfg.trace_name = "test";
-	assert_int_equal(tlbsim_policy_parse("legacy", &cfg.policy, &r.diag), 0);
-	assert_int_equal(tlbsim_sim_new(&cfg, &r.sim, &r.diag), 0);
+	if (!walk)
+		prof.gather_walk_page = 0;   /* as a profile from before both */
+	run_start_prof(&r, 2, "legacy", "native", false, &prof);
 	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
 	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
 	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x800000);
@@ -460,22 +459,11 @@ static void empty_nested(uint32_t walk, uint64_t flushes, uint64_t ipis)
 static void walk_per_page(uint32_t per_page, uint64_t ipis)
 {
 	struct tlbsim_profile prof = *tlbsim_profile_builtin("generic");
-	struct tlbsim_sim_config cfg;
 	struct run r;
 	const struct tlbsim_result *res;
 
 	prof.gather_walk_page = per_page;
-	memset(&r, 0, sizeof(r));
-	assert_int_equal(tlbsim_topology_default(2, &r.topo, &r.diag), 0);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.cpus = 2;
-	cfg.clock = TLBSIM_CLOCK_NS;
-	cfg.topo = r.topo;
-	cfg.profile = &prof;
-	cfg.backend = tlbsim_backend_find("native");
-	cfg.trace_name = "test";
-	assert_int_equal(tlbsim_policy_parse("legacy", &cfg.policy, &r.diag), 0);
-	assert_int_equal(tlbsim_sim_new(&cfg, &r.sim, &r.diag), 0);
+	run_start_prof(&r, 2, "legacy", "native", false, &prof);
 	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
 	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
 	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x400000);
