@@ -87,9 +87,9 @@ int gather_unlink(struct sim *s, struct gather *g, struct pt_table *t,
 	return 0;
 }
 
-/* --------------------------------------------------------------- touch */
+/* ------------------------------------------------- table helpers */
 
-static uint32_t *pud_slot(struct sim *s, struct mm *mm, uint64_t addr)
+uint32_t *pud_slot(struct sim *s, struct mm *mm, uint64_t addr)
 {
 	(void)s;
 	return &mm->pgd[(addr >> PGDIR_SHIFT) & 511];
@@ -97,9 +97,9 @@ static uint32_t *pud_slot(struct sim *s, struct mm *mm, uint64_t addr)
 
 /* Return the child table id at @slot, allocating it (pud_alloc, pmd_alloc,
  * pte_alloc) when missing. 0 on allocation failure. */
-static uint32_t ensure_child(struct sim *s, uint32_t parent, uint32_t *pgd_slot,
-			     unsigned idx, enum pt_level level, uint64_t base,
-			     uint32_t mm)
+uint32_t ensure_child(struct sim *s, uint32_t parent, uint32_t *pgd_slot,
+		      unsigned idx, enum pt_level level, uint64_t base,
+		      uint32_t mm)
 {
 	uint32_t id = parent ? s->tables[parent].child[idx] : *pgd_slot;
 
@@ -114,151 +114,6 @@ static uint32_t ensure_child(struct sim *s, uint32_t parent, uint32_t *pgd_slot,
 	else
 		*pgd_slot = id;
 	return id;
-}
-
-static uint32_t ensure_pmd_table(struct sim *s, uint32_t mmi, uint64_t addr)
-{
-	struct mm *mm = mm_get(s, mmi);
-	uint32_t pud = ensure_child(s, 0, pud_slot(s, mm, addr), 0, PT_PUD,
-				    addr & ~(PGDIR_SIZE - 1), mmi);
-
-	if (!pud)
-		return NO_TABLE;
-	return ensure_child(s, pud, NULL, (addr >> PUD_SHIFT) & 511, PT_PMD,
-			    addr & ~(PUD_SIZE - 1), mmi);
-}
-
-static bool leaf_test(const struct pt_table *t, unsigned i)
-{
-	return (t->leaf[i / 64] >> (i % 64)) & 1;
-}
-
-static void leaf_set(struct pt_table *t, unsigned i)
-{
-	t->leaf[i / 64] |= 1ULL << (i % 64);
-}
-
-static void leaf_clear(struct pt_table *t, unsigned i)
-{
-	t->leaf[i / 64] &= ~(1ULL << (i % 64));
-}
-
-/* Make the page at @addr present (handle_mm_fault), allocating tables on the
- * way. Returns the size of the page mapped, 0 on allocation failure. */
-static uint64_t fault_in(struct sim *s, uint32_t mmi, const struct vma *v,
-			 uint64_t addr)
-{
-	uint32_t pmd = ensure_pmd_table(s, mmi, addr), pte;
-	unsigned pmd_i = (addr >> PMD_SHIFT) & 511;
-
-	if (!pmd)
-		return 0;
-	if (v->hugetlb || leaf_test(&s->tables[pmd], pmd_i)) {
-		/* hugetlb page, or a THP left by collapse: a leaf PMD entry */
-		leaf_set(&s->tables[pmd], pmd_i);
-		return PMD_SIZE;
-	}
-	pte = ensure_child(s, pmd, NULL, pmd_i, PT_PTE, addr & ~(PMD_SIZE - 1),
-			   mmi);
-	if (!pte)
-		return 0;
-	leaf_set(&s->tables[pte], (addr >> PAGE_SHIFT) & 511);
-	return PAGE_SIZE;
-}
-
-/* Is the 2 MiB region at @addr a leaf PMD entry (a THP left by collapse)?
- * Only asked after fault_in() made the PMD table exist, or before: then no. */
-static bool pmd_leaf_at(struct sim *s, uint32_t mmi, uint64_t addr)
-{
-	uint32_t pud = mm_get(s, mmi)->pgd[(addr >> PGDIR_SHIFT) & 511], pmd;
-
-	if (!pud)
-		return false;
-	pmd = s->tables[pud].child[(addr >> PUD_SHIFT) & 511];
-	return pmd && leaf_test(&s->tables[pmd], (addr >> PMD_SHIFT) & 511);
-}
-
-/* The PTE table fault_in() just made present for @addr. */
-static uint32_t pte_table_at(struct sim *s, uint32_t mmi, uint64_t addr)
-{
-	uint32_t pud = mm_get(s, mmi)->pgd[(addr >> PGDIR_SHIFT) & 511];
-	uint32_t pmd = s->tables[pud].child[(addr >> PUD_SHIFT) & 511];
-
-	return s->tables[pmd].child[(addr >> PMD_SHIFT) & 511];
-}
-
-/* One page (or hugetlb/THP page) at @vpage enters @c's TLB; first a look
- * for a stale translation of it the TLB still holds. */
-static void touch_page(struct sim *s, uint32_t c, struct mm *mm, uint64_t vpage,
-		       uint64_t size)
-{
-	const struct inval *why = NULL;
-
-	if (tlb_lookup_stale(s, c, mm, vpage, &why))
-		hazard_stale_tlb(s, c, mm, vpage, why);
-	tlb_fill(s, c, mm, vpage, size);
-}
-
-/* Touch [page, stop) of VMA @v, 2 MiB at a time: the walk to the PTE table
- * (handle_mm_fault's descent) is done once per table, not once per page.
- * Returns the address reached, 0 on allocation failure. */
-static uint64_t touch_vma(struct sim *s, uint32_t c, struct mm *mm,
-			  const struct vma *v, uint64_t page, uint64_t stop)
-{
-	uint32_t mmi = (uint32_t)(mm - s->mms);
-
-	while (page < stop) {
-		uint64_t region = page & ~(PMD_SIZE - 1);
-		uint64_t last = region + PMD_SIZE < stop ? region + PMD_SIZE : stop;
-		uint32_t pte;
-
-		if (v->hugetlb || pmd_leaf_at(s, mmi, page)) {
-			if (!fault_in(s, mmi, v, page))
-				return 0;
-			touch_page(s, c, mm, region, PMD_SIZE);
-			page = region + PMD_SIZE;
-			continue;
-		}
-		if (!fault_in(s, mmi, v, page))
-			return 0;
-		pte = pte_table_at(s, mmi, page);
-		for (; page < last; page += PAGE_SIZE) {
-			leaf_set(&s->tables[pte], (page >> PAGE_SHIFT) & 511);
-			touch_page(s, c, mm, page, PAGE_SIZE);
-		}
-	}
-	return page;
-}
-
-/* `touch`: CPU @c, running @mm, accesses [addr, addr+len). */
-int gather_touch(struct sim *s, uint32_t c, struct mm *mm, uint64_t addr,
-		 uint64_t len)
-{
-	uint64_t end = addr + len, page = addr & ~(PAGE_SIZE - 1);
-
-	while (page < end) {
-		const struct vma *v = vma_find(mm, page);
-
-		if (!v) {
-			/* SIGSEGV: nothing mapped here, up to the next VMA (a page
-			 * at a time would be O(len) for a huge touch) */
-			const struct inval *why = NULL;
-			uint32_t next = vma_index_after(mm, page);
-			uint64_t stop = next < mm->nvmas && mm->vmas[next].start < end ?
-					mm->vmas[next].start : end;
-			uint64_t n = (stop - page + PAGE_SIZE - 1) / PAGE_SIZE;
-
-			if (tlb_lookup_stale(s, c, mm, page, &why))
-				hazard_stale_tlb(s, c, mm, page, why);
-			s->res.c.faults += n;
-			page += n * PAGE_SIZE;
-			continue;
-		}
-		page = touch_vma(s, c, mm, v, page, v->end < end ? v->end : end);
-		if (!page)
-			return TLBSIM_ENOMEM;
-	}
-	return 0;
 }
 
 /* -------------------------------------------------- clearing entries */

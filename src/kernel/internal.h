@@ -67,6 +67,22 @@ struct pt_table {
 	uint32_t nlinks, caplinks;
 };
 
+/* The present-entry bitmap of a table. */
+static inline bool leaf_test(const struct pt_table *t, unsigned i)
+{
+	return (t->leaf[i / 64] >> (i % 64)) & 1;
+}
+
+static inline void leaf_set(struct pt_table *t, unsigned i)
+{
+	t->leaf[i / 64] |= 1ULL << (i % 64);
+}
+
+static inline void leaf_clear(struct pt_table *t, unsigned i)
+{
+	t->leaf[i / 64] &= ~(1ULL << (i % 64));
+}
+
 /* How an unlinked table stopped being safe to reach. */
 enum gone_how { GONE_FREED = 1, GONE_REUSED, GONE_HANDED_OVER };
 
@@ -450,6 +466,13 @@ int gather_zap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 	       struct gather *g);
 uint64_t gather_count_present(struct sim *s, struct mm *mm, uint64_t start,
 			      uint64_t end);
+uint32_t *pud_slot(struct sim *s, struct mm *mm, uint64_t addr);
+/* The child table id at @idx of @parent (or *@pgd_slot when @parent is
+ * 0), allocated when missing (pud_alloc, pmd_alloc, pte_alloc); 0 when out
+ * of memory. */
+uint32_t ensure_child(struct sim *s, uint32_t parent, uint32_t *pgd_slot,
+		      unsigned idx, enum pt_level level, uint64_t base,
+		      uint32_t mm);
 int gather_protect(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 		   struct gather *g);
 int gather_unshare(struct sim *s, struct mm *mm, uint64_t addr,
