@@ -123,19 +123,22 @@ int32_t tgid_of(struct perf_recon *p, int32_t tid)
 /* The mirror is sorted by start and its VMAs do not overlap (maps go in
  * after the range is removed, inferred maps only fill holes): the first
  * VMA ending after @a, by binary search. */
+/* The first mapping that ends above @a: branch-free binary search (see
+ * vma_index_after() in the kernel model). */
 uint32_t vma_first_after(const struct proc *pr, uint64_t a)
 {
-	uint32_t lo = 0, hi = pr->nv;
+	const struct vma_m *b = pr->v;
+	uint32_t len = pr->nv;
 
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
+	if (!len)
+		return 0;
+	while (len > 1) {
+		uint32_t half = len / 2;
 
-		if (pr->v[mid].end <= a)
-			lo = mid + 1;
-		else
-			hi = mid;
+		b += b[half - 1].end <= a ? half : 0;
+		len -= half;
 	}
-	return lo;
+	return (uint32_t)(b - pr->v) + (b->end <= a);
 }
 
 bool vma_overlaps(const struct proc *pr, uint64_t s, uint64_t e)
