@@ -19,7 +19,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"switch_from_event", "tgid_from_tid", "map_before_capture", "map_replaced",
 	"cow_flush", "fork_flush", "fork_vmas", "exec_exit", "hugetlb_guess",
 	"pmd_share", "khugepaged_mm", "thread_from_records", "exec_stack",
-	"lock_wait", "fork_settid", "collapse_at_isolate",
+	"lock_wait", "fork_settid", "collapse_at_isolate", "wake_ahead",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -390,6 +390,35 @@ static void observe(struct perf_recon *p, const struct perf_rec *r,
 		snprintf(ev->func, sizeof(ev->func), "%s", s);
 }
 
+/*
+ * ttwu_queue_wakelist(): a task is woken onto another CPU by an IPI
+ * (sched_ttwu_pending). perf records nothing of an idle CPU's switch to the
+ * task it wakes, so when the target is idle here and its next record, within
+ * 0.2 ms (the reorder window), is a user task's own, that task runs there
+ * from now: a flush sent meanwhile must reach it (munmap_tables).
+ */
+static void wake_ahead(struct perf_recon *p, const struct perf_rec *r)
+{
+	const struct perf_rec *n;
+	struct tlbsim_trace_event *ev;
+	int64_t cpu;
+
+	if (!p->peek_cpu || !perf_field_i64(r->text, "cpu", &cpu) || cpu < 0 ||
+	    cpu >= (int64_t)p->cpus || p->cur[cpu] != 0)
+		return;
+	n = p->peek_cpu(p->peek_ctx, (uint32_t)cpu);
+	if (!n || n->t_ns > r->t_ns + 200000 || n->pid <= 0 ||
+	    is_kthread(n->comm, n->pid) || exited(p, n->pid))
+		return;
+	ev = emit(p, TLBSIM_EV_SWITCH, (uint32_t)cpu);
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)n->pid;
+	p->cur[cpu] = n->pid;
+	proc_get(p, n->pid)->live = true;
+	p->inf[INF_WAKE_AHEAD]++;
+}
+
 int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		    struct tlbsim_diag *diag)
 {
@@ -471,6 +500,8 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		break;
 	case REC_CSD_QUEUE:
 		observe(p, r, "csd_queue_cpu");
+		if (strstr(r->text, "func=sched_ttwu_pending"))
+			wake_ahead(p, r);
 		break;
 	case REC_ISOLATE:
 		if ((used = t != NULL))
@@ -512,10 +543,12 @@ int perf_recon_new(unsigned cpus, struct perf_recon **out)
 
 void perf_recon_set_peek(struct perf_recon *p, int32_t (*peek)(void *, int32_t),
 			 const struct perf_rec *(*next)(void *, int32_t),
+			 const struct perf_rec *(*on_cpu)(void *, uint32_t),
 			 void *ctx)
 {
 	p->peek_tgid = peek;
 	p->peek_next = next;
+	p->peek_cpu = on_cpu;
 	p->peek_ctx = ctx;
 }
 

@@ -97,6 +97,23 @@ static const struct perf_rec *peek_next(void *ctx, int32_t tid)
 	return r->win ? window_next_of(r->win, tid) : NULL;
 }
 
+/* perf_recon's look-ahead: the earliest pending record on @cpu, or NULL.
+ * A pass over the window: asked only on scheduler wake-up IPIs. */
+static const struct perf_rec *peek_cpu(void *ctx, uint32_t cpu)
+{
+	const struct tlbsim_trace_reader *r = ctx;
+	const struct perf_rec *best = NULL;
+
+	for (uint32_t i = 0; r->win && i < window_len(r->win); i++) {
+		const struct perf_rec *rec = window_at(r->win, i);
+
+		if (rec->cpu == cpu && (!best || rec->t_ns < best->t_ns ||
+		    (rec->t_ns == best->t_ns && rec->seq < best->seq)))
+			best = rec;
+	}
+	return best;
+}
+
 /* Read one perf line into the window; 0 at end of input. */
 static int perf_read_one(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 {
@@ -144,7 +161,7 @@ static int perf_open(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 		 "reconstructed from the perf capture %s", r->name);
 	if (perf_recon_new(r->hdr.cpus, &r->recon))
 		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
-	perf_recon_set_peek(r->recon, peek_tgid, peek_next, r);
+	perf_recon_set_peek(r->recon, peek_tgid, peek_next, peek_cpu, r);
 	return 0;
 }
 
@@ -271,7 +288,7 @@ static int open_tracedat(const char *path, FILE *f, struct tlbsim_trace_reader *
 		if (perf_recon_new(r->hdr.cpus, &r->recon))
 			err = tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
 		else
-			perf_recon_set_peek(r->recon, peek_tgid, peek_next, r);
+			perf_recon_set_peek(r->recon, peek_tgid, peek_next, peek_cpu, r);
 	}
 	if (err) {
 		tlbsim_trace_close(r);

@@ -40,6 +40,8 @@ enum inf {
 				  * (schedule_tail, CLONE_CHILD_SETTID): COW */
 	INF_COLLAPSE_AT_ISOLATE, /* MADV_COLLAPSE's flush placed at its isolate
 				  * record, not at the collapse's end */
+	INF_WAKE_AHEAD,          /* a task woken onto an idle CPU runs there
+				  * from the wake-up IPI (its switch-in unseen) */
 	INF_COUNT
 };
 
@@ -148,6 +150,7 @@ struct perf_recon {
 	 * not yet fed, or 0 (sched_process_fork does not say fork or thread) */
 	int32_t (*peek_tgid)(void *ctx, int32_t tid);
 	const struct perf_rec *(*peek_next)(void *ctx, int32_t tid);
+	const struct perf_rec *(*peek_cpu)(void *ctx, uint32_t cpu);
 	void *peek_ctx;
 	int32_t hint_tgid;           /* last MADV_HUGEPAGE: a khugepaged candidate */
 	uint64_t hint_start, hint_end;

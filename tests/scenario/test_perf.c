@@ -451,6 +451,56 @@ static long lock_wait_ipis(bool blocks, long *inferred)
 	return ipis;
 }
 
+/* Thread 101 is woken onto idle cpu 1 by an IPI (sched_ttwu_pending); perf
+ * shows no switch to it there, only its own record later. A zap by thread
+ * 100 in between reaches cpu 1 (inference wake_ahead); without the wake-up
+ * IPI cpu 1 stays idle (lazy) for the model and gets none. */
+static long wake_ahead_ipis(bool wakeup, long *inferred)
+{
+	char text[4096], *path;
+	json_t *doc, *v;
+	long ipis;
+
+	snprintf(text, sizeof(text),
+		"wl 100/100 [000] 1.000000100: syscalls:sys_enter_mmap: addr: 0x00000000, "
+		"len: 0x00002000, prot: 0x00000003, flags: 0x00000022, fd: 0xffffffff, off: 0x00000000\n"
+		"wl 100/100 [000] 1.000000200: syscalls:sys_exit_mmap: 0x7f0000000000\n"
+		"wl 100/100 [000] 1.000000300: exceptions:page_fault_user: address=0x7f0000000000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 100/101 [001] 1.000000400: exceptions:page_fault_user: address=0x7f0000001000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 100/101 [001] 1.000001000: sched:sched_switch: prev_comm=wl prev_pid=101 "
+		"prev_prio=120 prev_state=S ==> next_comm=swapper/1 next_pid=0 next_prio=120\n"
+		"%s"
+		"wl 100/100 [000] 1.000030000: syscalls:sys_enter_madvise: start: 0x7f0000000000, "
+		"len_in: 0x00002000, behavior: 0x00000004\n"
+		"wl 100/101 [001] 1.000100000: exceptions:page_fault_user: address=0x7f0000001000 "
+		"ip=0x1000 error_code=0x4\n",
+		wakeup ? "wl 100/100 [000] 1.000020000: csd:csd_queue_cpu: cpu=1 "
+			 "callsite=ttwu_queue_wakelist+0x11d func=sched_ttwu_pending csd=0x0\n" : "");
+	path = tu_tmpfile(text, ".perf.txt");
+	doc = validate(path);
+	v = json_object_get(doc, "validate");
+	ipis = val(json_object_get(v, "counters"), "flush_ipis", "predicted");
+	*inferred = (long)json_integer_value(json_object_get(
+		json_object_get(v, "inferences"), "wake_ahead"));
+	json_decref(doc);
+	unlink(path);
+	free(path);
+	return ipis;
+}
+
+static void test_wake_ahead(void **state)
+{
+	long inferred;
+
+	(void)state;
+	assert_int_equal(wake_ahead_ipis(false, &inferred), 0);
+	assert_int_equal(inferred, 0);
+	assert_int_equal(wake_ahead_ipis(true, &inferred), 1);
+	assert_int_equal(inferred, 1);
+}
+
 static void test_lock_wait(void **state)
 {
 	long inferred;
@@ -559,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_late_cpu),
 		cmocka_unit_test(test_fork_self),
 		cmocka_unit_test(test_lock_wait),
+		cmocka_unit_test(test_wake_ahead),
 		cmocka_unit_test(test_fork_settid),
 		cmocka_unit_test(test_validate_profile),
 	};
