@@ -2,7 +2,11 @@
 # tlbsim.sh - set up, build, test and demo tlbsim on a fresh Debian machine.
 #
 #   ./tlbsim.sh demo       install what is missing, build, compare the two
-#                          policies on the shipped hugetlb-unshare scenario
+#                          policies on the seed patch's case (a scenario),
+#                          then replay a shipped perf capture of a real
+#                          hugetlb-unshare workload: what wake-lazy changes
+#                          there on bare metal, and the model against the
+#                          captured kernel's own counts
 #   ./tlbsim.sh test       install what is missing, build, run every test
 #   ./tlbsim.sh test-asan  the same under AddressSanitizer + UBSan
 #   ./tlbsim.sh build      install and build only (binary: build/tlbsim)
@@ -53,7 +57,14 @@ fuzz)
 	./fuzz/run.sh "${2:-60}" ;;
 demo)
 	setup; build build >/dev/null
-	./build/tlbsim compare traces/scenarios/unshare_lazy.jsonl ;;
+	echo "== the seed patch's case: tlbsim compare traces/scenarios/unshare_lazy.jsonl"
+	./build/tlbsim compare traces/scenarios/unshare_lazy.jsonl
+	echo
+	echo "== a real capture on bare metal: tlbsim compare traces/perf/hugetlb_unshare.perf.txt.xz --backend native"
+	./build/tlbsim compare traces/perf/hugetlb_unshare.perf.txt.xz --backend native
+	echo
+	echo "== the same capture against the kernel's counts: tlbsim validate traces/perf/hugetlb_unshare.perf.txt.xz"
+	./build/tlbsim validate traces/perf/hugetlb_unshare.perf.txt.xz ;;
 *)
 	sed -n '2,/^set /p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'
 	exit 2 ;;
