@@ -406,15 +406,31 @@ static void test_late_cpu(void **state)
 	free(text);
 }
 
+/* The predicted flush IPIs of a perf text, and how many times the
+ * reconstruction made @inference. */
+static long validate_ipis(const char *text, const char *inference, long *inferred)
+{
+	char *path = tu_tmpfile(text, ".perf.txt");
+	json_t *doc = validate(path), *v;
+	long ipis;
+
+	v = json_object_get(doc, "validate");
+	ipis = val(json_object_get(v, "counters"), "flush_ipis", "predicted");
+	*inferred = (long)json_integer_value(json_object_get(
+		json_object_get(v, "inferences"), inference));
+	json_decref(doc);
+	unlink(path);
+	free(path);
+	return ipis;
+}
+
 /* Thread 100 zaps a page while thread 101 is idle on cpu 1 (lazy): no
  * IPI. When the zap blocks at once (prev_state=D: the mmap_lock), it
  * happens after thread 101 runs again on cpu 1, which then gets the IPI
  * (inference lock_wait). */
 static long lock_wait_ipis(bool blocks, long *inferred)
 {
-	char text[4096], *path;
-	json_t *doc, *v;
-	long ipis;
+	char text[4096];
 
 	snprintf(text, sizeof(text),
 		"wl 100/100 [000] 1.000000100: syscalls:sys_enter_mmap: addr: 0x00000000, "
@@ -439,16 +455,7 @@ static long lock_wait_ipis(bool blocks, long *inferred)
 		blocks ? "swapper 0/0 [000] 1.000020000: sched:sched_switch: prev_comm=swapper/0 "
 			 "prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=wl next_pid=100 "
 			 "next_prio=120\n" : "");
-	path = tu_tmpfile(text, ".perf.txt");
-	doc = validate(path);
-	v = json_object_get(doc, "validate");
-	ipis = val(json_object_get(v, "counters"), "flush_ipis", "predicted");
-	*inferred = (long)json_integer_value(json_object_get(
-		json_object_get(v, "inferences"), "lock_wait"));
-	json_decref(doc);
-	unlink(path);
-	free(path);
-	return ipis;
+	return validate_ipis(text, "lock_wait", inferred);
 }
 
 /* Thread 101 is woken onto idle cpu 1 by an IPI (sched_ttwu_pending); perf
@@ -457,9 +464,7 @@ static long lock_wait_ipis(bool blocks, long *inferred)
  * IPI cpu 1 stays idle (lazy) for the model and gets none. */
 static long wake_ahead_ipis(bool wakeup, long *inferred)
 {
-	char text[4096], *path;
-	json_t *doc, *v;
-	long ipis;
+	char text[4096];
 
 	snprintf(text, sizeof(text),
 		"wl 100/100 [000] 1.000000100: syscalls:sys_enter_mmap: addr: 0x00000000, "
@@ -478,16 +483,7 @@ static long wake_ahead_ipis(bool wakeup, long *inferred)
 		"ip=0x1000 error_code=0x4\n",
 		wakeup ? "wl 100/100 [000] 1.000020000: csd:csd_queue_cpu: cpu=1 "
 			 "callsite=ttwu_queue_wakelist+0x11d func=sched_ttwu_pending csd=0x0\n" : "");
-	path = tu_tmpfile(text, ".perf.txt");
-	doc = validate(path);
-	v = json_object_get(doc, "validate");
-	ipis = val(json_object_get(v, "counters"), "flush_ipis", "predicted");
-	*inferred = (long)json_integer_value(json_object_get(
-		json_object_get(v, "inferences"), "wake_ahead"));
-	json_decref(doc);
-	unlink(path);
-	free(path);
-	return ipis;
+	return validate_ipis(text, "wake_ahead", inferred);
 }
 
 static void test_wake_ahead(void **state)
