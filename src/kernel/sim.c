@@ -21,17 +21,11 @@ static uint64_t ghz_milli_of(const struct sim *s)
 	return m ? m : 1;
 }
 
-/* Computed once (tlbsim_sim_new): every clock conversion needs it. */
-static uint64_t ghz_milli(const struct sim *s)
-{
-	return s->ghz_milli;
-}
-
 /* The products fit 64 bits for the first ~40 days of simulated time at
  * 5 GHz; only later ones need the (slower) 128-bit division. */
 static uint64_t t_to_cycles(const struct sim *s, uint64_t t)
 {
-	uint64_t m = ghz_milli(s);
+	uint64_t m = s->ghz_milli;
 
 	if (s->cfg.clock == TLBSIM_CLOCK_CYCLES)
 		return t;
@@ -47,7 +41,7 @@ uint64_t sim_cycles(const struct sim *s, uint64_t t)
 
 uint64_t sim_second(const struct sim *s)
 {
-	return ghz_milli(s) * 1000000ULL;
+	return s->ghz_milli * 1000000ULL;
 }
 
 uint64_t sim_t(const struct sim *s, uint64_t cycles)
@@ -55,8 +49,8 @@ uint64_t sim_t(const struct sim *s, uint64_t cycles)
 	if (s->cfg.clock == TLBSIM_CLOCK_CYCLES)
 		return cycles;
 	if (cycles <= UINT64_MAX / 1000)
-		return cycles * 1000 / ghz_milli(s);
-	return (uint64_t)(((unsigned __int128)cycles * 1000) / ghz_milli(s));
+		return cycles * 1000 / s->ghz_milli;
+	return (uint64_t)(((unsigned __int128)cycles * 1000) / s->ghz_milli);
 }
 
 uint64_t tlbsim_sim_cycles_to_t(const struct tlbsim_sim *ss, uint64_t cycles)
@@ -473,7 +467,7 @@ int tlbsim_sim_new(const struct tlbsim_sim_config *cfg, struct tlbsim_sim **out,
 		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
 	s->cfg = *cfg;
 	s->prof = *cfg->profile;
-	s->ghz_milli = ghz_milli_of(s);
+	s->ghz_milli = ghz_milli_of(s);   /* every clock conversion needs it */
 	s->ncpus = cfg->cpus;
 	s->diag = diag;
 	s->eng = tlbsim_engine_new();

@@ -202,9 +202,9 @@ bool perf_field(const char *text, const char *key, char *out, size_t len,
 	return false;
 }
 
-/* strtoull(buf, &end, 0) for the common forms, "0x<hex>" and decimal
- * without a leading zero, up to 16 and 19 digits (no overflow); anything
- * else goes to strtoull. */
+/* strtoull(buf, &end, 0) for the common forms, "0x<hex>" of up to 16
+ * digits and decimal without a leading zero (dec()); anything else goes to
+ * strtoull. */
 static bool parse_u64(const char *buf, uint64_t *out)
 {
 	const char *p = buf;
@@ -221,9 +221,8 @@ static bool parse_u64(const char *buf, uint64_t *out)
 			return true;
 		}
 	} else if (*p >= '1' && *p <= '9') {
-		for (; n < 19 && isdigit((unsigned char)*p); p++, n++)
-			v = v * 10 + (uint64_t)(*p - '0');
-		if (!*p) {
+		v = dec(p, &end);   /* no leading zero: base 10 is base 0 */
+		if (!*end) {
 			*out = v;
 			return true;
 		}

@@ -183,15 +183,27 @@ static void clip_range(uint64_t a, uint64_t l, uint64_t *s, uint64_t *e)
 		*e = USER_TOP;
 }
 
+/* The page range [*s, *e) a syscall record names by @akey (its start)
+ * and @lkey (its length), clipped to user space; false when a field is
+ * missing or the length is 0. */
+static bool range_of(const struct perf_rec *r, const char *akey, const char *lkey,
+		     uint64_t *s, uint64_t *e)
+{
+	uint64_t a, l;
+
+	if (!perf_field_u64(r->text, akey, &a) || !perf_field_u64(r->text, lkey, &l) || !l)
+		return false;
+	clip_range(a, l, s, e);
+	return true;
+}
+
 void on_munmap(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 {
 	struct proc *pr = proc_get(p, r->pid);
-	uint64_t a, l, s, e;
+	uint64_t s, e;
 
-	if (!pr || !perf_field_u64(r->text, "addr", &a) ||
-	    !perf_field_u64(r->text, "len", &l) || !l)
+	if (!pr || !range_of(r, "addr", "len", &s, &e))
 		return;
-	clip_range(a, l, &s, &e);
 	if (s >= e || !vma_overlaps(pr, s, e))
 		return; /* nothing mapped there as far as the capture shows */
 	emit_range_locked(p, TLBSIM_EV_UNMAP, pr, s, e, t);
@@ -202,13 +214,11 @@ void on_madvise(struct perf_recon *p, const struct perf_rec *r,
 		       struct task *t)
 {
 	struct proc *pr = proc_get(p, r->pid);
-	uint64_t a, l, b, s, e;
+	uint64_t b, s, e;
 
-	if (!pr || !perf_field_u64(r->text, "start", &a) ||
-	    !perf_field_u64(r->text, "len_in", &l) ||
-	    !perf_field_u64(r->text, "behavior", &b) || !l)
+	if (!pr || !range_of(r, "start", "len_in", &s, &e) ||
+	    !perf_field_u64(r->text, "behavior", &b))
 		return;
-	clip_range(a, l, &s, &e);
 	if (b == 4 && vma_overlaps(pr, s, e)) {          /* MADV_DONTNEED */
 		emit_range_locked(p, TLBSIM_EV_ZAP, pr, s, e, t);
 	} else if (b == 14) {                             /* MADV_HUGEPAGE */
@@ -335,12 +345,10 @@ void on_isolate(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 void on_mprotect(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 {
 	struct proc *pr = proc_get(p, r->pid);
-	uint64_t a, l, s, e;
+	uint64_t s, e;
 
-	if (!pr || !perf_field_u64(r->text, "start", &a) ||
-	    !perf_field_u64(r->text, "len", &l) || !l)
+	if (!pr || !range_of(r, "start", "len", &s, &e))
 		return;
-	clip_range(a, l, &s, &e);
 	if (s < e && vma_overlaps(pr, s, e))
 		emit_range_locked(p, TLBSIM_EV_PROTECT, pr, s, e, t);
 }

@@ -424,6 +424,19 @@ static long validate_ipis(const char *text, const char *inference, long *inferre
 	return ipis;
 }
 
+/* Threads 100 (cpu 0) and 101 (cpu 1) of one process touch a page each
+ * of a fresh mapping; then 101 sleeps and cpu 1 goes idle (lazy). */
+#define TWO_THREADS_CPU1_IDLE \
+	"wl 100/100 [000] 1.000000100: syscalls:sys_enter_mmap: addr: 0x00000000, " \
+	"len: 0x00002000, prot: 0x00000003, flags: 0x00000022, fd: 0xffffffff, off: 0x00000000\n" \
+	"wl 100/100 [000] 1.000000200: syscalls:sys_exit_mmap: 0x7f0000000000\n" \
+	"wl 100/100 [000] 1.000000300: exceptions:page_fault_user: address=0x7f0000000000 " \
+	"ip=0x1000 error_code=0x6\n" \
+	"wl 100/101 [001] 1.000000400: exceptions:page_fault_user: address=0x7f0000001000 " \
+	"ip=0x1000 error_code=0x6\n" \
+	"wl 100/101 [001] 1.000001000: sched:sched_switch: prev_comm=wl prev_pid=101 " \
+	"prev_prio=120 prev_state=S ==> next_comm=swapper/1 next_pid=0 next_prio=120\n"
+
 /* Thread 100 zaps a page while thread 101 is idle on cpu 1 (lazy): no
  * IPI. When the zap blocks at once (prev_state=D: the mmap_lock), it
  * happens after thread 101 runs again on cpu 1, which then gets the IPI
@@ -433,15 +446,7 @@ static long lock_wait_ipis(bool blocks, long *inferred)
 	char text[4096];
 
 	snprintf(text, sizeof(text),
-		"wl 100/100 [000] 1.000000100: syscalls:sys_enter_mmap: addr: 0x00000000, "
-		"len: 0x00002000, prot: 0x00000003, flags: 0x00000022, fd: 0xffffffff, off: 0x00000000\n"
-		"wl 100/100 [000] 1.000000200: syscalls:sys_exit_mmap: 0x7f0000000000\n"
-		"wl 100/100 [000] 1.000000300: exceptions:page_fault_user: address=0x7f0000000000 "
-		"ip=0x1000 error_code=0x6\n"
-		"wl 100/101 [001] 1.000000400: exceptions:page_fault_user: address=0x7f0000001000 "
-		"ip=0x1000 error_code=0x6\n"
-		"wl 100/101 [001] 1.000001000: sched:sched_switch: prev_comm=wl prev_pid=101 "
-		"prev_prio=120 prev_state=S ==> next_comm=swapper/1 next_pid=0 next_prio=120\n"
+		TWO_THREADS_CPU1_IDLE
 		"wl 100/100 [000] 1.000002000: syscalls:sys_enter_madvise: start: 0x7f0000000000, "
 		"len_in: 0x00002000, behavior: 0x00000004\n"
 		"%s"
@@ -467,15 +472,7 @@ static long wake_ahead_ipis(bool wakeup, long *inferred)
 	char text[4096];
 
 	snprintf(text, sizeof(text),
-		"wl 100/100 [000] 1.000000100: syscalls:sys_enter_mmap: addr: 0x00000000, "
-		"len: 0x00002000, prot: 0x00000003, flags: 0x00000022, fd: 0xffffffff, off: 0x00000000\n"
-		"wl 100/100 [000] 1.000000200: syscalls:sys_exit_mmap: 0x7f0000000000\n"
-		"wl 100/100 [000] 1.000000300: exceptions:page_fault_user: address=0x7f0000000000 "
-		"ip=0x1000 error_code=0x6\n"
-		"wl 100/101 [001] 1.000000400: exceptions:page_fault_user: address=0x7f0000001000 "
-		"ip=0x1000 error_code=0x6\n"
-		"wl 100/101 [001] 1.000001000: sched:sched_switch: prev_comm=wl prev_pid=101 "
-		"prev_prio=120 prev_state=S ==> next_comm=swapper/1 next_pid=0 next_prio=120\n"
+		TWO_THREADS_CPU1_IDLE
 		"%s"
 		"wl 100/100 [000] 1.000030000: syscalls:sys_enter_madvise: start: 0x7f0000000000, "
 		"len_in: 0x00002000, behavior: 0x00000004\n"
