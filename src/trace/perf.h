@@ -41,9 +41,11 @@ struct perf_recon;
 int perf_recon_new(unsigned cpus, struct perf_recon **out);
 /* Where the reconstruction may look ahead: @peek returns the thread group
  * of @tid in the records read but not yet fed, or 0; @next the earliest of
- * those records of @tid, or NULL; @on_cpu the earliest on a CPU, or NULL. */
+ * those records of @tid (the one after its third argument, when given), or
+ * NULL; @on_cpu the earliest on a CPU, or NULL. */
 void perf_recon_set_peek(struct perf_recon *p, int32_t (*peek)(void *, int32_t),
-			 const struct perf_rec *(*next)(void *, int32_t),
+			 const struct perf_rec *(*next)(void *, int32_t,
+							const struct perf_rec *),
 			 const struct perf_rec *(*on_cpu)(void *, uint32_t),
 			 void *ctx);
 /* More CPUs than the capture's first records showed (never fewer). */

@@ -20,6 +20,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"cow_flush", "fork_flush", "fork_vmas", "exec_exit", "hugetlb_guess",
 	"pmd_share", "khugepaged_mm", "thread_from_records", "exec_stack",
 	"lock_wait", "fork_settid", "collapse_at_isolate", "wake_ahead",
+	"vfork", "exec_image",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -235,7 +236,7 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	struct proc *parent = proc_get(p, r->pid), *pc;
 	struct task *t;
 	struct tlbsim_trace_event *ev;
-	bool clone_known = false;
+	bool clone_known = false, vfork;
 
 	if (!parent || !perf_field_u64(r->text, "child_pid", &child))
 		return;
@@ -244,6 +245,7 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	/* the parent's sys_enter_clone, if the capture has it (read before
 	 * task_get() of the child may move the task array) */
 	t = task_get(p, r->tid);
+	vfork = t && blocks_at_once(p, t);
 	if (t && t->clone_known) {
 		clone_known = true;
 		clone_flags = t->clone_flags;
@@ -253,6 +255,7 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	t = task_get(p, (int32_t)child);
 	if (!t)
 		return;
+	t->vfork_mm = 0;   /* a tid used again */
 	/* The tracepoint does not say fork or thread (clone with CLONE_VM):
 	 * the child's own records do ("TGID/TID"), and the reader holds a
 	 * fork back until it has read some time ahead. A thread shares the
@@ -267,6 +270,16 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 		}
 	}
 	t->tgid = (int32_t)child;
+	/* vfork(), posix_spawn(): clone(CLONE_VM | CLONE_VFORK), and the
+	 * parent waits in wait_for_vfork_done() (state D) until the child
+	 * execs or exits. The child runs in the parent's mm meanwhile: no
+	 * copy, no flush, no tid written (perf_recon_feed() runs its records
+	 * in that mm). 219 of a captured build's 222 forks, none flushed. */
+	if (vfork && !is_kthread(r->comm, r->pid)) {
+		t->tgid = t->vfork_mm = r->pid;
+		p->inf[INF_VFORK]++;
+		return;
+	}
 	pc = proc_get(p, (int32_t)child);
 	if (!pc || is_kthread(r->comm, r->pid))
 		return;
@@ -278,6 +291,10 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	pc->exited = false;
 	pc->parent = r->pid;
 	parent = proc_get(p, r->pid);
+	/* write-protected by the fork, pages the kernel wrote (execve's
+	 * argument strings, the ELF loader's zeroing) fault P|W now, and are
+	 * anonymous: neither mm is fresh any more (write_copies()) */
+	pc->fresh = parent->fresh = false;
 	/* dup_mmap(): parent and child share every private page copy-on-write,
 	 * the mappings the capture knows of or not (a parent that existed
 	 * before the capture has pages it never showed) */
@@ -320,18 +337,21 @@ static void emit_flush(struct perf_recon *p, struct proc *pr, uint32_t cpu,
 	ev->freed_tables = freed;
 }
 
-static void on_exec(struct perf_recon *p, const struct perf_rec *r)
+static void on_exec(struct perf_recon *p, const struct perf_rec *r, bool vforked)
 {
 	struct proc *pr = proc_get(p, r->pid);
 	struct tlbsim_trace_event *ev;
 
-	if (!pr || !pr->live)
+	if (!pr || (!pr->live && !vforked))
 		return;
-	/* exec_mmap(): the task moves to a new mm, the old one is torn down;
-	 * the task itself goes on, in the new mm */
-	emit_exit(p, pr, r->cpu);
+	/* exec_mmap(): the task moves to a new mm, the old one is torn down
+	 * (a vfork child's was its parent's: it goes on); the task itself
+	 * goes on, in the new mm */
+	if (pr->live) {
+		emit_exit(p, pr, r->cpu);
+		p->inf[INF_EXEC_EXIT]++;
+	}
 	pr->exited = false;
-	p->inf[INF_EXEC_EXIT]++;
 	p->cur[r->cpu] = 0;
 	ev = emit(p, TLBSIM_EV_SWITCH, r->cpu);
 	if (!ev)
@@ -339,6 +359,7 @@ static void on_exec(struct perf_recon *p, const struct perf_rec *r)
 	ev->mm = (uint32_t)pr->tgid;
 	p->cur[r->cpu] = pr->tgid;
 	pr->live = true;
+	pr->fresh = true;
 	/* setup_arg_pages() -> relocate_vma_down(): the argument page moves
 	 * down (move_page_tables(), a one-page range flush) and the page
 	 * tables left behind are freed (free_pgd_range() in an mmu_gather:
@@ -401,6 +422,7 @@ static void wake_ahead(struct perf_recon *p, const struct perf_rec *r)
 {
 	const struct perf_rec *n;
 	struct tlbsim_trace_event *ev;
+	int32_t tgid;
 	int64_t cpu;
 
 	if (!p->peek_cpu || !perf_field_i64(r->text, "cpu", &cpu) || cpu < 0 ||
@@ -410,18 +432,21 @@ static void wake_ahead(struct perf_recon *p, const struct perf_rec *r)
 	if (!n || n->t_ns > r->t_ns + 200000 || n->pid <= 0 ||
 	    is_kthread(n->comm, n->pid) || exited(p, n->pid))
 		return;
+	tgid = tgid_of(p, n->tid) > 0 ? tgid_of(p, n->tid) : n->pid;
 	ev = emit(p, TLBSIM_EV_SWITCH, (uint32_t)cpu);
 	if (!ev)
 		return;
-	ev->mm = (uint32_t)n->pid;
-	p->cur[cpu] = n->pid;
-	proc_get(p, n->pid)->live = true;
+	ev->mm = (uint32_t)tgid;
+	p->cur[cpu] = tgid;
+	proc_get(p, tgid)->live = true;
 	p->inf[INF_WAKE_AHEAD]++;
 }
 
 int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		    struct tlbsim_diag *diag)
 {
+	const struct perf_rec *own = r;   /* as the capture has it */
+	struct perf_rec borrowed;
 	const char *ev = r->event;
 	struct name_count *nc;
 	enum rec_kind kind;
@@ -440,6 +465,12 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 				       "the capture host's topology with --topology xml:FILE "
 				       "(traces/capture.sh saves it)", r->cpu, p->cpus);
 	t = task_get(p, r->tid);
+	/* a vfork child's records happen in its parent's mm (on_fork) */
+	if (t && t->vfork_mm) {
+		borrowed = *r;
+		borrowed.pid = t->vfork_mm;
+		r = &borrowed;
+	}
 	if (t && r->pid > 0)
 		t->tgid = r->pid;
 	nc = name_entry(p, ev);
@@ -490,10 +521,14 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		on_fork(p, r);
 		break;
 	case REC_EXEC:
-		on_exec(p, r);
+		on_exec(p, own, t && t->vfork_mm);
+		if (t && t->vfork_mm) {
+			t->vfork_mm = 0;
+			t->tgid = own->pid;
+		}
 		break;
 	case REC_EXIT:
-		on_exit(p, r);
+		on_exit(p, own);
 		break;
 	case REC_TLB_FLUSH:
 		observe(p, r, "tlb_flush");
@@ -542,7 +577,8 @@ int perf_recon_new(unsigned cpus, struct perf_recon **out)
 }
 
 void perf_recon_set_peek(struct perf_recon *p, int32_t (*peek)(void *, int32_t),
-			 const struct perf_rec *(*next)(void *, int32_t),
+			 const struct perf_rec *(*next)(void *, int32_t,
+							const struct perf_rec *),
 			 const struct perf_rec *(*on_cpu)(void *, uint32_t),
 			 void *ctx)
 {

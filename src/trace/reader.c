@@ -88,13 +88,16 @@ static int perf_take_line(struct tlbsim_trace_reader *r, const char *line,
 	return 0;
 }
 
-/* perf_recon's look-ahead: the earliest record of @tid not yet fed, or
- * NULL when the window holds none. */
-static const struct perf_rec *peek_next(void *ctx, int32_t tid)
+/* perf_recon's look-ahead: the earliest record of @tid not yet fed (with
+ * @after, the one after that), or NULL when the window holds none. */
+static const struct perf_rec *peek_next(void *ctx, int32_t tid,
+					const struct perf_rec *after)
 {
 	const struct tlbsim_trace_reader *r = ctx;
 
-	return r->win ? window_next_of(r->win, tid) : NULL;
+	if (!r->win)
+		return NULL;
+	return after ? window_after(r->win, after) : window_next_of(r->win, tid);
 }
 
 /* perf_recon's look-ahead: the earliest pending record on @cpu, or NULL.

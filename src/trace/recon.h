@@ -42,6 +42,13 @@ enum inf {
 				  * record, not at the collapse's end */
 	INF_WAKE_AHEAD,          /* a task woken onto an idle CPU runs there
 				  * from the wake-up IPI (its switch-in unseen) */
+	INF_VFORK,               /* a fork whose parent blocks at once (D): a
+				  * vfork/posix_spawn child, in the parent's mm
+				  * until it execs or exits */
+	INF_EXEC_IMAGE,          /* a write to a present page no fault mapped,
+				  * in an mm begun in the capture: a page-cache
+				  * page mapped read-only by execve or
+				  * fault-around, copied (wp_page_copy) */
 	INF_COUNT
 };
 
@@ -66,6 +73,9 @@ struct proc {
 	uint32_t cow_peers;  /* live processes sharing pages copy-on-write */
 	bool live;
 	bool exited;         /* its records until the next fork are exit paths */
+	bool fresh;          /* its mm began in the capture (execve) and has
+			      * not forked since: a P|W fault is a read-only
+			      * page-cache page's (write_copies()) */
 	struct vma_m *v;
 	uint32_t nv, capv;
 	struct pageset chunks; /* 2 MiB chunks touched (PTE tables exist) */
@@ -91,6 +101,9 @@ struct task {
 	/* a memory operation waiting for the mmap_lock (INF_LOCK_WAIT) */
 	struct tlbsim_trace_event held;
 	bool holding;
+	/* a vfork child (CLONE_VM | CLONE_VFORK) runs in this thread group's
+	 * mm until it execs or exits (INF_VFORK); 0 otherwise */
+	int32_t vfork_mm;
 	uint64_t mmap_addr, mmap_len, mmap_flags, mmap_fd;
 	bool in_mmap;
 	uint64_t col_start, col_end;
@@ -149,7 +162,8 @@ struct perf_recon {
 	/* the reader's look-ahead: the thread group of a tid in the records
 	 * not yet fed, or 0 (sched_process_fork does not say fork or thread) */
 	int32_t (*peek_tgid)(void *ctx, int32_t tid);
-	const struct perf_rec *(*peek_next)(void *ctx, int32_t tid);
+	const struct perf_rec *(*peek_next)(void *ctx, int32_t tid,
+					    const struct perf_rec *after);
 	const struct perf_rec *(*peek_cpu)(void *ctx, uint32_t cpu);
 	void *peek_ctx;
 	int32_t hint_tgid;           /* last MADV_HUGEPAGE: a khugepaged candidate */
@@ -185,6 +199,7 @@ struct tlbsim_trace_event *emit(struct perf_recon *p, enum tlbsim_ev_kind k,
 				uint32_t cpu);
 bool is_kthread(const char *comm, int32_t pid);
 void held_release(struct perf_recon *p, struct task *t, uint32_t cpu);
+bool blocks_at_once(const struct perf_recon *p, const struct task *t);
 
 /* recon_mm.c: one handler per record kind */
 void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r, struct task *t);

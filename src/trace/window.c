@@ -268,3 +268,11 @@ const struct perf_rec *window_next_of(const struct window *w, int32_t tid)
 
 	return t && t->head != NONE ? &w->pool[t->head] : NULL;
 }
+
+const struct perf_rec *window_after(const struct window *w,
+				    const struct perf_rec *rec)
+{
+	uint32_t slot = (uint32_t)(rec - w->pool);
+
+	return w->next[slot] != NONE ? &w->pool[w->next[slot]] : NULL;
+}

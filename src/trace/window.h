@@ -38,7 +38,10 @@ const struct perf_rec *window_pop(struct window *w);
 /* The @i-th record in heap order (any order), for scans of the window. */
 const struct perf_rec *window_at(const struct window *w, uint32_t i);
 
-/* The earliest pending record of task @tid, or NULL. */
+/* The earliest pending record of task @tid, or NULL; the one of the same
+ * task after @rec (a pending record), or NULL. */
 const struct perf_rec *window_next_of(const struct window *w, int32_t tid);
+const struct perf_rec *window_after(const struct window *w,
+				    const struct perf_rec *rec);
 
 #endif

@@ -406,22 +406,28 @@ static void test_late_cpu(void **state)
 	free(text);
 }
 
-/* The predicted flush IPIs of a perf text, and how many times the
+/* A predicted counter of a perf text, and how many times the
  * reconstruction made @inference. */
-static long validate_ipis(const char *text, const char *inference, long *inferred)
+static long validate_counter(const char *text, const char *counter,
+			     const char *inference, long *inferred)
 {
 	char *path = tu_tmpfile(text, ".perf.txt");
 	json_t *doc = validate(path), *v;
-	long ipis;
+	long n;
 
 	v = json_object_get(doc, "validate");
-	ipis = val(json_object_get(v, "counters"), "flush_ipis", "predicted");
+	n = val(json_object_get(v, "counters"), counter, "predicted");
 	*inferred = (long)json_integer_value(json_object_get(
 		json_object_get(v, "inferences"), inference));
 	json_decref(doc);
 	unlink(path);
 	free(path);
-	return ipis;
+	return n;
+}
+
+static long validate_ipis(const char *text, const char *inference, long *inferred)
+{
+	return validate_counter(text, "flush_ipis", inference, inferred);
 }
 
 /* Threads 100 (cpu 0) and 101 (cpu 1) of one process touch a page each
@@ -588,6 +594,89 @@ static void test_fork_settid(void **state)
 	assert_int_equal(settid_flushes(glibc, true), 0);
 }
 
+/* Process 100 writes (P|W) a present page no fault of the capture mapped.
+ * After an execve in the capture the page came from the page cache (the
+ * program's image, mapped by execve; fault-around): a copy and a one-page
+ * flush (exec_image), besides exec's own two (exec_stack). Without the
+ * execve, or after a fork, the page is taken for its own anonymous one. */
+static long exec_image_flushes(bool exec, bool forked, long *inferred)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text),
+		"sh 100/100 [000] 1.000000100: exceptions:page_fault_user: address=0x400000 "
+		"ip=0x1000 error_code=0x4\n"
+		"%s%s"
+		"wl 100/100 [000] 1.000010000: exceptions:page_fault_user: address=0x401008 "
+		"ip=0x1000 error_code=0x7\n",
+		exec ? "wl 100/100 [000] 1.000000200: sched:sched_process_exec: "
+		       "filename=/bin/wl pid=100 old_pid=100\n"
+		       "wl 100/100 [000] 1.000000300: exceptions:page_fault_user: "
+		       "address=0x400000 ip=0x1000 error_code=0x4\n" : "",
+		forked ? "wl 100/100 [000] 1.000000400: sched:sched_process_fork: comm=wl "
+			 "pid=100 child_comm=wl child_pid=200\n"
+			 "wl 100/100 [000] 1.000000500: exceptions:page_fault_user: "
+			 "address=0x400000 ip=0x1000 error_code=0x4\n"
+			 "wl 200/200 [001] 1.000000600: sched:sched_process_exit: comm=wl "
+			 "pid=200 prio=120 group_dead=true\n" : "");
+	return validate_counter(text, "local_mm_shootdown", "exec_image", inferred);
+}
+
+static void test_exec_image(void **state)
+{
+	long inferred;
+
+	(void)state;
+	assert_int_equal(exec_image_flushes(true, false, &inferred), 3);
+	assert_int_equal(inferred, 1);
+	assert_int_equal(exec_image_flushes(false, false, &inferred), 0);
+	assert_int_equal(inferred, 0);
+	/* the fork flushes the parent (fork_flush) and the child writes its
+	 * tid (fork_settid); the parent's later write is not exec_image's */
+	assert_int_equal(exec_image_flushes(true, true, &inferred), 4);
+	assert_int_equal(inferred, 0);
+}
+
+/* Shell 100 forks 200, which faults a page and execs /bin/wl. When the
+ * shell blocks at once (state D, behind a wake-up IPI: vfork,
+ * posix_spawn), the child ran in the shell's mm: no fork flush, no tid
+ * write, its fault in the shell's mm; only the exec's two flushes. A fork
+ * whose parent goes on adds the fork flush of the parent and the child's
+ * tid write. */
+static long vfork_flushes(bool blocks, long *inferred)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text),
+		"sh 100/100 [000] 1.000000100: exceptions:page_fault_user: address=0x400000 "
+		"ip=0x1000 error_code=0x6\n"
+		"sh 100/100 [000] 1.000000200: sched:sched_process_fork: comm=sh pid=100 "
+		"child_comm=sh child_pid=200\n"
+		"sh 100/100 [000] 1.000000300: ipi:ipi_send_cpu: cpu=1 "
+		"callsite=ttwu_queue_wakelist+0x0 callback=0x0\n"
+		"sh 100/100 [000] 1.000000400: sched:sched_switch: prev_comm=sh prev_pid=100 "
+		"prev_prio=120 prev_state=%s ==> next_comm=swapper/0 next_pid=0 next_prio=120\n"
+		"sh 200/200 [001] 1.000001000: exceptions:page_fault_user: address=0x402000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 200/200 [001] 1.000002000: sched:sched_process_exec: filename=/bin/wl "
+		"pid=200 old_pid=200\n"
+		"wl 200/200 [001] 1.000003000: exceptions:page_fault_user: address=0x500000 "
+		"ip=0x1000 error_code=0x6\n",
+		blocks ? "D" : "S");
+	return validate_counter(text, "local_mm_shootdown", "vfork", inferred);
+}
+
+static void test_vfork(void **state)
+{
+	long inferred;
+
+	(void)state;
+	assert_int_equal(vfork_flushes(true, &inferred), 2);
+	assert_int_equal(inferred, 1);
+	assert_int_equal(vfork_flushes(false, &inferred), 4);
+	assert_int_equal(inferred, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -604,6 +693,8 @@ int main(void)
 		cmocka_unit_test(test_lock_wait),
 		cmocka_unit_test(test_wake_ahead),
 		cmocka_unit_test(test_fork_settid),
+		cmocka_unit_test(test_exec_image),
+		cmocka_unit_test(test_vfork),
 		cmocka_unit_test(test_validate_profile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -431,6 +431,10 @@ static void test_window(void **state)
 	assert_int_equal(window_next_of(w, 7)->t_ns, 10);
 	assert_int_equal(window_next_of(w, 7)->seq, 3);
 	assert_int_equal(window_next_of(w, 8)->t_ns, 10);
+	/* task 7's records in time order: 10, 20, 30, then none */
+	assert_int_equal(window_after(w, window_next_of(w, 7))->t_ns, 20);
+	assert_int_equal(window_after(w, window_after(w, window_next_of(w, 7)))->t_ns, 30);
+	assert_null(window_after(w, window_after(w, window_after(w, window_next_of(w, 7)))));
 	for (unsigned i = 0; i < 6; i++) {
 		r = window_pop(w);
 		assert_non_null(r);
