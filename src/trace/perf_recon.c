@@ -20,7 +20,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"cow_flush", "fork_flush", "fork_vmas", "exec_exit", "hugetlb_guess",
 	"pmd_share", "khugepaged_mm", "thread_from_records", "exec_stack",
 	"lock_wait", "fork_settid", "collapse_at_isolate", "wake_ahead",
-	"vfork", "exec_image",
+	"vfork", "fork_rseq", "exec_image",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -223,8 +223,11 @@ static void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu)
 
 		if ((q->tgid == pr->parent || q->parent == pr->tgid) && q->cow_peers)
 			q->cow_peers--;
+		if (q->parent == pr->tgid)
+			q->peer_up = false;
 	}
 	pr->cow_peers = 0;
+	pr->peer_up = false;
 	for (unsigned c = 0; c < p->cpus; c++)
 		if (p->cur[c] == pr->tgid)
 			p->cur[c] = 0; /* the exiting CPU runs it lazily now */
@@ -256,6 +259,7 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	if (!t)
 		return;
 	t->vfork_mm = 0;   /* a tid used again */
+	t->forked = false;
 	/* The tracepoint does not say fork or thread (clone with CLONE_VM):
 	 * the child's own records do ("TGID/TID"), and the reader holds a
 	 * fork back until it has read some time ahead. A thread shares the
@@ -288,6 +292,8 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	 * The clone's arguments say where, when the capture has them. */
 	t->settid = !clone_known || (clone_flags & 0x01000000); /* CLONE_CHILD_SETTID */
 	t->settid_page = clone_known ? clone_tidptr & ~(PAGE - 1) : 0;
+	t->forked = true;
+	t->fork_cpu = r->cpu;
 	pc->exited = false;
 	pc->parent = r->pid;
 	parent = proc_get(p, r->pid);
@@ -299,6 +305,7 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	 * the mappings the capture knows of or not (a parent that existed
 	 * before the capture has pages it never showed) */
 	pc->cow_peers = 1;
+	pc->peer_up = true;
 	parent->cow_peers++;
 	/* every private page is shared again: what an earlier child's copies
 	 * left the parent alone is not any more */
@@ -484,8 +491,8 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 	 * record that is not the switch away from it */
 	if (t && t->holding && kind != REC_SWITCH)
 		held_release(p, t, r->cpu);
-	if (t && t->settid && kind != REC_FORK)
-		on_settid(p, r, t);
+	if (t && (t->settid || t->forked) && kind != REC_FORK)
+		on_first_run(p, r, t);
 	switch (kind) {
 	case REC_SWITCH:
 		on_sched_switch(p, r);

@@ -45,6 +45,8 @@ enum inf {
 	INF_VFORK,               /* a fork whose parent blocks at once (D): a
 				  * vfork/posix_spawn child, in the parent's mm
 				  * until it execs or exits */
+	INF_FORK_RSEQ,           /* a forked child first run on another CPU
+				  * writes its rseq area (rseq_migrate): COW */
 	INF_EXEC_IMAGE,          /* a write to a present page no fault mapped,
 				  * in an mm begun in the capture: a page-cache
 				  * page mapped read-only by execve or
@@ -71,6 +73,7 @@ struct proc {
 	int32_t tgid;
 	int32_t parent;      /* tgid it was forked from (COW peer) */
 	uint32_t cow_peers;  /* live processes sharing pages copy-on-write */
+	bool peer_up;        /* its parent is one of them */
 	bool live;
 	bool exited;         /* its records until the next fork are exit paths */
 	bool fresh;          /* its mm began in the capture (execve) and has
@@ -98,6 +101,9 @@ struct task {
 	 * at settid_page (0: unknown) */
 	bool settid;
 	uint64_t settid_page;
+	/* a forked child that has not run yet, and the CPU it was forked on */
+	bool forked;
+	uint32_t fork_cpu;
 	/* a memory operation waiting for the mmap_lock (INF_LOCK_WAIT) */
 	struct tlbsim_trace_event held;
 	bool holding;
@@ -209,7 +215,7 @@ void on_collapse(struct perf_recon *p, const struct perf_rec *r);
 void on_isolate(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void on_mprotect(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void on_fault(struct perf_recon *p, const struct perf_rec *r);
-void on_settid(struct perf_recon *p, const struct perf_rec *r, struct task *t);
+void on_first_run(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void emit_map(struct perf_recon *p, struct proc *pr, uint64_t s, uint64_t e,
 	      bool huge);
 

@@ -631,9 +631,10 @@ static void test_exec_image(void **state)
 	assert_int_equal(inferred, 1);
 	assert_int_equal(exec_image_flushes(false, false, &inferred), 0);
 	assert_int_equal(inferred, 0);
-	/* the fork flushes the parent (fork_flush) and the child writes its
-	 * tid (fork_settid); the parent's later write is not exec_image's */
-	assert_int_equal(exec_image_flushes(true, true, &inferred), 4);
+	/* the fork flushes the parent (fork_flush), the child, first run on
+	 * another CPU, writes its tid and rseq area (fork_settid, fork_rseq);
+	 * the parent's later write is not exec_image's */
+	assert_int_equal(exec_image_flushes(true, true, &inferred), 5);
 	assert_int_equal(inferred, 0);
 }
 
@@ -642,7 +643,7 @@ static void test_exec_image(void **state)
  * posix_spawn), the child ran in the shell's mm: no fork flush, no tid
  * write, its fault in the shell's mm; only the exec's two flushes. A fork
  * whose parent goes on adds the fork flush of the parent and the child's
- * tid write. */
+ * tid and rseq writes (it first runs on cpu 1: fork_rseq). */
 static long vfork_flushes(bool blocks, long *inferred)
 {
 	char text[4096];
@@ -673,7 +674,38 @@ static void test_vfork(void **state)
 	(void)state;
 	assert_int_equal(vfork_flushes(true, &inferred), 2);
 	assert_int_equal(inferred, 1);
-	assert_int_equal(vfork_flushes(false, &inferred), 4);
+	assert_int_equal(vfork_flushes(false, &inferred), 5);
+	assert_int_equal(inferred, 0);
+}
+
+/* Process 100 forks 200 on cpu 0. The child first runs on cpu 1: it was
+ * migrated, and writes its rseq area on the way to user space, a second
+ * COW copy and flush after its tid's (fork_rseq). On cpu 0, the tid's
+ * only. Both add the parent's fork flush. */
+static long fork_rseq_flushes(unsigned child_cpu, long *inferred)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text),
+		"wl 100/100 [000] 1.000000100: exceptions:page_fault_user: address=0x400000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 100/100 [000] 1.000000200: sched:sched_process_fork: comm=wl pid=100 "
+		"child_comm=wl child_pid=200\n"
+		"wl 100/100 [000] 1.000000300: exceptions:page_fault_user: address=0x500000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 200/200 [00%u] 1.000001000: exceptions:page_fault_user: address=0x600000 "
+		"ip=0x1000 error_code=0x6\n", child_cpu);
+	return validate_counter(text, "local_mm_shootdown", "fork_rseq", inferred);
+}
+
+static void test_fork_rseq(void **state)
+{
+	long inferred;
+
+	(void)state;
+	assert_int_equal(fork_rseq_flushes(1, &inferred), 3);
+	assert_int_equal(inferred, 1);
+	assert_int_equal(fork_rseq_flushes(0, &inferred), 2);
 	assert_int_equal(inferred, 0);
 }
 
@@ -695,6 +727,7 @@ int main(void)
 		cmocka_unit_test(test_fork_settid),
 		cmocka_unit_test(test_exec_image),
 		cmocka_unit_test(test_vfork),
+		cmocka_unit_test(test_fork_rseq),
 		cmocka_unit_test(test_validate_profile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
