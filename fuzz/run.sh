@@ -20,7 +20,8 @@ seed() {  # seed HARNESS CORPUS
 	fuzz_perf)
 		for f in traces/perf/*.perf.txt.xz traces/perf/ftrace/*.txt.xz; do
 			(xzcat "$f" | head -300 > "$2/$(basename "$f" .xz).head") || true
-		done ;;
+		done
+		cp fuzz/seeds/*.perf.txt "$2"/ ;;
 	fuzz_tracedat)
 		cp fuzz/seeds/*.dat "$2"/ ;;
 	esac

@@ -709,6 +709,43 @@ static void test_fork_rseq(void **state)
 	assert_int_equal(inferred, 0);
 }
 
+/* Shell 100 forks 200, which writes a page (its own copy), forks 300 and
+ * writes the page again after 300 copied it: 200's copy is its alone
+ * again, though 200 still shares other pages with 100 (a bash subshell's
+ * subshell): no flush. When 200 wrote another page first, the one 300
+ * copied is still shared by 100 and 200: 200's write copies it, one flush
+ * more. All on cpu 0 (no fork_rseq). */
+static long subshell_flushes(uint64_t first_write)
+{
+	char text[4096];
+	long inferred;
+
+	snprintf(text, sizeof(text),
+		"sh 100/100 [000] 1.000000100: exceptions:page_fault_user: address=0x400000 "
+		"ip=0x1000 error_code=0x6\n"
+		"sh 100/100 [000] 1.000000110: exceptions:page_fault_user: address=0x401000 "
+		"ip=0x1000 error_code=0x6\n"
+		"sh 100/100 [000] 1.000000200: sched:sched_process_fork: comm=sh pid=100 "
+		"child_comm=sh child_pid=200\n"
+		"sh 200/200 [000] 1.000000300: exceptions:page_fault_user: address=0x%llx "
+		"ip=0x1000 error_code=0x7\n"
+		"sh 200/200 [000] 1.000000400: sched:sched_process_fork: comm=sh pid=200 "
+		"child_comm=sh child_pid=300\n"
+		"sh 300/300 [000] 1.000000500: exceptions:page_fault_user: address=0x400000 "
+		"ip=0x1000 error_code=0x7\n"
+		"sh 200/200 [000] 1.000000600: exceptions:page_fault_user: address=0x400000 "
+		"ip=0x1000 error_code=0x7\n", (unsigned long long)first_write);
+	return validate_counter(text, "local_mm_shootdown", "fork_settid", &inferred);
+}
+
+static void test_subshell_pages(void **state)
+{
+	(void)state;
+	/* two fork flushes, two tid writes, 200's first write, 300's copy */
+	assert_int_equal(subshell_flushes(0x400000), 6);
+	assert_int_equal(subshell_flushes(0x401000), 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -728,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_exec_image),
 		cmocka_unit_test(test_vfork),
 		cmocka_unit_test(test_fork_rseq),
+		cmocka_unit_test(test_subshell_pages),
 		cmocka_unit_test(test_validate_profile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
