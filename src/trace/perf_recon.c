@@ -89,6 +89,7 @@ static const char *const rec_names[REC_NKINDS] = {
 	[REC_CSD_QUEUE] = "csd:csd_queue_cpu",
 	[REC_ENTER_CLONE] = "syscalls:sys_enter_clone",
 	[REC_ISOLATE] = "huge_memory:mm_collapse_huge_page_isolate",
+	[REC_EXIT_BRK] = "syscalls:sys_exit_brk",
 };
 
 static enum rec_kind rec_kind_of(const char *name)
@@ -306,6 +307,7 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	 * before the capture has pages it never showed) */
 	pc->cow_peers = 1;
 	pc->peer_up = true;
+	pc->brk = parent->brk;
 	parent->cow_peers++;
 	/* every private page is shared again: what an earlier child's copies
 	 * left the parent alone is not any more */
@@ -517,6 +519,9 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		break;
 	case REC_MPROTECT:
 		on_mprotect(p, r, t);
+		break;
+	case REC_EXIT_BRK:
+		on_brk_exit(p, r);
 		break;
 	case REC_FAULT:
 		on_fault(p, r);

@@ -74,6 +74,7 @@ struct proc {
 	int32_t parent;      /* tgid it was forked from (COW peer) */
 	uint32_t cow_peers;  /* live processes sharing pages copy-on-write */
 	bool peer_up;        /* its parent is one of them */
+	uint64_t brk;        /* the program break (sys_exit_brk), 0: unknown */
 	bool live;
 	bool exited;         /* its records until the next fork are exit paths */
 	bool fresh;          /* its mm began in the capture (execve) and has
@@ -121,6 +122,7 @@ enum rec_kind {
 	REC_OTHER, REC_SWITCH, REC_ENTER_MMAP, REC_EXIT_MMAP, REC_MUNMAP,
 	REC_MADVISE, REC_MPROTECT, REC_FAULT, REC_COLLAPSE, REC_FORK, REC_EXEC,
 	REC_EXIT, REC_TLB_FLUSH, REC_CSD_QUEUE, REC_ENTER_CLONE, REC_ISOLATE,
+	REC_EXIT_BRK,
 	REC_NKINDS
 };
 
@@ -213,6 +215,7 @@ void on_munmap(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void on_madvise(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void on_collapse(struct perf_recon *p, const struct perf_rec *r);
 void on_isolate(struct perf_recon *p, const struct perf_rec *r, struct task *t);
+void on_brk_exit(struct perf_recon *p, const struct perf_rec *r);
 void on_mprotect(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void on_fault(struct perf_recon *p, const struct perf_rec *r);
 void on_first_run(struct perf_recon *p, const struct perf_rec *r, struct task *t);

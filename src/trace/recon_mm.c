@@ -121,11 +121,12 @@ void held_release(struct perf_recon *p, struct task *t, uint32_t cpu)
 	ev->len = t->held.len;
 }
 
-/* Make [s, e) mapped in the mirror, inferring maps for the holes (regions
- * the process mapped before the capture began). */
-static void ensure_mapped(struct perf_recon *p, struct proc *pr, uint64_t s,
-			  uint64_t e)
+/* Make [s, e) mapped in the mirror: maps for the holes. */
+static uint32_t fill_holes(struct perf_recon *p, struct proc *pr, uint64_t s,
+			   uint64_t e)
 {
+	uint32_t n = 0;
+
 	for (uint64_t a = s; a < e; a += PAGE) {
 		uint64_t b = a;
 
@@ -134,8 +135,47 @@ static void ensure_mapped(struct perf_recon *p, struct proc *pr, uint64_t s,
 		while (b < e && !vma_at(pr, b))
 			b += PAGE;
 		emit_map(p, pr, a, b, false);
-		p->inf[INF_MAP_BEFORE_CAPTURE]++;
+		n++;
 		a = b;
+	}
+	return n;
+}
+
+/* fill_holes(), the holes being regions the process mapped before the
+ * capture began (an inference). */
+static void ensure_mapped(struct perf_recon *p, struct proc *pr, uint64_t s,
+			  uint64_t e)
+{
+	p->inf[INF_MAP_BEFORE_CAPTURE] += fill_holes(p, pr, s, e);
+}
+
+/*
+ * syscalls:sys_exit_brk (when the capture has it: traces/capture.sh
+ * records it; the shipped recipe does not): the program break moved.
+ * Down: brk() unmaps the heap's top like munmap (do_vmi_align_munmap(),
+ * glibc's malloc trimming its arena: a git gc flushed 259 times so);
+ * up: the heap mapping grows (do_brk_flags()). brk(0) only says where
+ * the break is.
+ */
+void on_brk_exit(struct perf_recon *p, const struct perf_rec *r)
+{
+	uint64_t ret = strtoull(r->text, NULL, 16), old, now;
+	struct proc *pr = proc_get(p, r->pid);
+
+	if (!pr || !ret || ret >= USER_TOP)
+		return;
+	old = (pr->brk + PAGE - 1) & ~(PAGE - 1);
+	now = (ret + PAGE - 1) & ~(PAGE - 1);
+	pr->brk = ret;
+	if (!old || old == now)
+		return;
+	if (now < old) {
+		if (vma_overlaps(pr, now, old)) {
+			emit_range(p, TLBSIM_EV_UNMAP, pr, now, old);
+			mirror_remove(pr, now, old);
+		}
+	} else {
+		fill_holes(p, pr, old, now);
 	}
 }
 

@@ -308,6 +308,7 @@ void proc_release(struct proc *pr)
 	pageset_free(&pr->rd);
 	pageset_free(&pr->wr);
 	pageset_free(&pr->cow_done);
+	pr->brk = 0;
 }
 
 /* The 2 MiB chunks of an mm where PTE tables exist, as a page set keyed

@@ -746,6 +746,39 @@ static void test_subshell_pages(void **state)
 	assert_int_equal(subshell_flushes(0x401000), 7);
 }
 
+/* A process finds its break (brk(0)), grows the heap by 0x21000, writes
+ * two pages there and gives the top back (glibc's trim): brk() unmaps
+ * it, one local flush. The heap's map comes from brk, not from the
+ * faults (no map_before_capture). Without the brk records the faults
+ * infer a mapping and nothing is unmapped. */
+static long brk_flushes(bool brk, long *inferred)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text),
+		"%s"
+		"wl 100/100 [000] 1.000000300: exceptions:page_fault_user: address=0x5600000000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 100/100 [000] 1.000000400: exceptions:page_fault_user: address=0x5600020000 "
+		"ip=0x1000 error_code=0x6\n"
+		"%s",
+		brk ? "wl 100/100 [000] 1.000000100: syscalls:sys_exit_brk: 0x5600000000\n"
+		      "wl 100/100 [000] 1.000000200: syscalls:sys_exit_brk: 0x5600021000\n" : "",
+		brk ? "wl 100/100 [000] 1.000000500: syscalls:sys_exit_brk: 0x5600001000\n" : "");
+	return validate_counter(text, "local_mm_shootdown", "map_before_capture", inferred);
+}
+
+static void test_brk(void **state)
+{
+	long inferred;
+
+	(void)state;
+	assert_int_equal(brk_flushes(true, &inferred), 1);
+	assert_int_equal(inferred, 0);
+	assert_int_equal(brk_flushes(false, &inferred), 0);
+	assert_int_equal(inferred, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -766,6 +799,7 @@ int main(void)
 		cmocka_unit_test(test_vfork),
 		cmocka_unit_test(test_fork_rseq),
 		cmocka_unit_test(test_subshell_pages),
+		cmocka_unit_test(test_brk),
 		cmocka_unit_test(test_validate_profile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
