@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/capture.h"
+#include "cli/fanout.h"
 
 /* Observed send -> remote shootdown latencies: each TLB_REMOTE_SHOOTDOWN
  * on a CPU pairs with the latest TLB_REMOTE_SEND_IPI on another CPU, as
@@ -80,23 +81,33 @@ static void tally(uint64_t obs[V_COUNT], const struct tlbsim_trace_event *ev)
 	}
 }
 
+struct tally_ctx {
+	uint64_t *obs;
+	struct lat_obs *lat;
+};
+
+/* On the reading thread: the kernel's outputs are counted here, and only
+ * the model's inputs go on to the simulation. */
+static bool keep_input(void *ctx, const struct tlbsim_trace_event *ev)
+{
+	struct tally_ctx *t = ctx;
+
+	if (ev->kind != TLBSIM_EV_OBSERVED)
+		return true;
+	tally(t->obs, ev);
+	lat_note(t->lat, ev);
+	return false;
+}
+
 int capture_replay(struct session *s, const char *path, const struct cli_opts *o,
 		   uint64_t obs[V_COUNT], struct lat_obs *lat, struct tlbsim_diag *d)
 {
-	struct tlbsim_trace_event ev;
-	int err, r;
+	struct tally_ctx t = { obs, lat };
+	int err;
 
 	err = session_open(s, path, o, d);
-	while (!err && (r = tlbsim_trace_next(s->reader, &ev, d)) != 0) {
-		if (r < 0)
-			return r;
-		if (ev.kind == TLBSIM_EV_OBSERVED) {
-			tally(obs, &ev);
-			lat_note(lat, &ev);
-		} else {
-			err = tlbsim_sim_apply(s->sims[0], &ev, d);
-		}
-	}
+	if (!err)
+		err = fanout_run(s->reader, s->sims, 1, keep_input, &t, d);
 	if (!err)
 		err = tlbsim_sim_finish(s->sims[0], d);
 	if (!err)

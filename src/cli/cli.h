@@ -48,6 +48,7 @@ struct session {
 	const struct tlbsim_backend *backend;
 	double ghz;
 	bool no_pcid;
+	bool serial;   /* observers attached: one thread (see fanout.h) */
 	size_t n;
 	struct tlbsim_sim *sims[CLI_MAX_POLICIES];
 	const struct tlbsim_result *results[CLI_MAX_POLICIES];

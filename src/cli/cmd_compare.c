@@ -41,6 +41,7 @@ int timelines_attach(struct timelines *t, struct session *s,
 	int err;
 
 	memset(t, 0, sizeof(*t));
+	s->serial |= o->perfetto || o->svg;
 	if (o->perfetto) {
 		if ((err = tlbsim_atomic_open(o->perfetto, &t->pf_out, d)))
 			return err;

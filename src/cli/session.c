@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/fanout.h"
 
 int cli_fail(const struct tlbsim_diag *d)
 {
@@ -109,12 +110,16 @@ int session_open(struct session *s, const char *path, const struct cli_opts *o,
 	return 0;
 }
 
-int session_run(struct session *s, session_hook hook, void *ctx,
-		struct tlbsim_diag *diag)
+/* Apply every event to each simulation: in threads (fanout.h), unless
+ * something observes the simulations or steps with them. */
+static int session_feed(struct session *s, session_hook hook, void *ctx,
+			struct tlbsim_diag *diag)
 {
 	struct tlbsim_trace_event ev;
 	int r;
 
+	if (!hook && !s->serial && s->n)
+		return fanout_run(s->reader, s->sims, s->n, NULL, NULL, diag);
 	while ((r = tlbsim_trace_next(s->reader, &ev, diag)) > 0) {
 		if (hook) {
 			for (size_t i = 0; i < s->n; i++)
@@ -126,6 +131,14 @@ int session_run(struct session *s, session_hook hook, void *ctx,
 			if ((r = tlbsim_sim_apply(s->sims[i], &ev, diag)))
 				return r;
 	}
+	return r;
+}
+
+int session_run(struct session *s, session_hook hook, void *ctx,
+		struct tlbsim_diag *diag)
+{
+	int r = session_feed(s, hook, ctx, diag);
+
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < s->n; i++) {

@@ -1,12 +1,15 @@
 /*
  * window.c - the perf reader's reorder window (see trace/window.h).
  *
- * A min-heap of 24-byte keys (time, seq, slot) orders the records, which
- * stay where they were parsed (half a KiB each). Each task's pending
- * records also form a doubly linked list in key order: records of one
- * task arrive almost always in time order, so an insertion walks back
- * from the tail a step or none, and the record the heap gives up, the
- * window's earliest, is the head of its task's list.
+ * A sorted run of 24-byte keys (time, seq, slot) orders the records,
+ * which stay where they were parsed (half a KiB each). perf script and
+ * trace-cmd print records almost in time order, so a new key goes at the
+ * run's end or a few places before it (a heap paid log n on every push
+ * and pop), and the earliest leaves from the front. The run lives in an
+ * array twice the slots' size, moved back to its start when it reaches
+ * the end: at most once per as many pops as slots. Each task's pending
+ * records also form a doubly linked list in key order, so the record the
+ * window gives up, its earliest, is the head of its task's list.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -17,7 +20,7 @@
 
 #define NONE UINT32_MAX
 
-struct heap_key {
+struct win_key {
 	uint64_t t_ns, seq;
 	uint32_t slot;
 };
@@ -30,15 +33,15 @@ struct task_list {
 
 struct window {
 	struct perf_rec *pool;   /* by slot */
-	struct heap_key *heap;
+	struct win_key *keys;    /* the run: keys[head, tail), sorted */
 	uint32_t *freeslots;
 	uint32_t *next, *prev;   /* by slot: the task's list */
-	uint32_t npool, cap, nheap, nfree;
+	uint32_t npool, cap, head, tail, nfree;
 	struct task_list *tasks; /* by tid, open addressing, never shrunk */
 	uint32_t ntasks, captasks;
 };
 
-static bool key_before(const struct heap_key *x, const struct heap_key *y)
+static bool key_before(const struct win_key *x, const struct win_key *y)
 {
 	return x->t_ns != y->t_ns ? x->t_ns < y->t_ns : x->seq < y->seq;
 }
@@ -58,7 +61,7 @@ void window_free(struct window *w)
 	if (!w)
 		return;
 	free(w->pool);
-	free(w->heap);
+	free(w->keys);
 	free(w->freeslots);
 	free(w->next);
 	free(w->prev);
@@ -74,9 +77,9 @@ static int grow_slots(struct window *w, uint32_t cap)
 	if (!(p = realloc(w->pool, cap * sizeof(*w->pool))))
 		return TLBSIM_ENOMEM;
 	w->pool = p;
-	if (!(p = realloc(w->heap, cap * sizeof(*w->heap))))
+	if (!(p = realloc(w->keys, 2 * (size_t)cap * sizeof(*w->keys))))
 		return TLBSIM_ENOMEM;
-	w->heap = p;
+	w->keys = p;
 	if (!(p = realloc(w->freeslots, cap * sizeof(*w->freeslots))))
 		return TLBSIM_ENOMEM;
 	w->freeslots = p;
@@ -197,66 +200,54 @@ static void list_remove(struct window *w, struct task_list *t, uint32_t slot)
 		w->prev[w->next[slot]] = w->prev[slot];
 }
 
-/* ------------------------------------------------------------ heap */
+/* ------------------------------------------------------------- run */
 
 int window_push(struct window *w, uint32_t slot)
 {
 	const struct perf_rec *rec = &w->pool[slot];
-	struct heap_key k = { rec->t_ns, rec->seq, slot };
+	struct win_key k = { rec->t_ns, rec->seq, slot };
 	struct task_list *t = task_get(w, rec->tid);
-	uint32_t i = w->nheap++;
+	uint32_t i;
 
-	if (!t) {
-		w->nheap--;
+	if (!t)
 		return TLBSIM_ENOMEM;
-	}
 	list_insert(w, t, slot);
-	while (i && key_before(&k, &w->heap[(i - 1) / 2])) {
-		w->heap[i] = w->heap[(i - 1) / 2];
-		i = (i - 1) / 2;
+	if (w->tail == 2 * w->cap) {   /* at the array's end: move back */
+		memmove(w->keys, w->keys + w->head,
+			(w->tail - w->head) * sizeof(*w->keys));
+		w->tail -= w->head;
+		w->head = 0;
 	}
-	w->heap[i] = k;
+	for (i = w->tail++; i > w->head && key_before(&k, &w->keys[i - 1]); i--)
+		w->keys[i] = w->keys[i - 1];
+	w->keys[i] = k;
 	return 0;
 }
 
 uint32_t window_len(const struct window *w)
 {
-	return w->nheap;
+	return w->tail - w->head;
 }
 
 const struct perf_rec *window_top(const struct window *w)
 {
-	return w->nheap ? &w->pool[w->heap[0].slot] : NULL;
+	return w->tail > w->head ? &w->pool[w->keys[w->head].slot] : NULL;
 }
 
 const struct perf_rec *window_at(const struct window *w, uint32_t i)
 {
-	return &w->pool[w->heap[i].slot];
+	return &w->pool[w->keys[w->head + i].slot];
 }
 
 const struct perf_rec *window_pop(struct window *w)
 {
-	uint32_t top, i = 0;
-	struct heap_key last;
+	uint32_t top;
 
-	if (!w->nheap)
+	if (w->tail == w->head)
 		return NULL;
-	top = w->heap[0].slot;
-	last = w->heap[--w->nheap];
-	for (;;) {
-		uint32_t l = 2 * i + 1, m = l;
-
-		if (l >= w->nheap)
-			break;
-		if (l + 1 < w->nheap && key_before(&w->heap[l + 1], &w->heap[l]))
-			m = l + 1;
-		if (!key_before(&w->heap[m], &last))
-			break;
-		w->heap[i] = w->heap[m];
-		i = m;
-	}
-	if (w->nheap)
-		w->heap[i] = last;
+	top = w->keys[w->head++].slot;
+	if (w->head == w->tail)
+		w->head = w->tail = 0;
 	list_remove(w, task_find(w, w->pool[top].tid), top);
 	w->freeslots[w->nfree++] = top;
 	return &w->pool[top];

@@ -4,7 +4,7 @@
  * buffers, so lines can be out of time order by a few microseconds; the
  * reader holds each record until it has read far enough past it.
  *
- * Records stay in the slot they were parsed into; a min-heap of keys
+ * Records stay in the slot they were parsed into; a sorted run of keys
  * orders them, and each task's pending records are also kept in a list in
  * key order, so that the reconstruction's look-ahead ("what does this
  * task do next?") costs O(1) rather than a pass over the window.
@@ -35,7 +35,7 @@ uint32_t window_len(const struct window *w);
  * readable until the next window_slot(). */
 const struct perf_rec *window_top(const struct window *w);
 const struct perf_rec *window_pop(struct window *w);
-/* The @i-th record in heap order (any order), for scans of the window. */
+/* The @i-th record in time order, for scans of the window. */
 const struct perf_rec *window_at(const struct window *w, uint32_t i);
 
 /* The earliest pending record of task @tid, or NULL; the one of the same

@@ -1,0 +1,220 @@
+/*
+ * fanout.c - the reading thread fills batches of events in a ring; one
+ * worker per simulation applies each batch in order and releases it. See
+ * fanout.h for why the results are the sequential loop's.
+ *
+ * Errors: the sequential loop stops at the first (event, simulation) pair
+ * that fails, in that order. Each worker applies an event only while no
+ * earlier pair has failed (the stop key, event * CLI_MAX_POLICIES +
+ * simulation, lowered atomically by a failing worker), so the workers
+ * reach exactly the pairs the sequential loop would, and the lowest
+ * failing pair is the one reported. A reader error comes after every
+ * event it read: any simulation error among those wins over it.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "cli/fanout.h"
+
+#define BATCH 512   /* events per batch */
+#define RING 4      /* batches in flight */
+
+struct fanout;
+
+struct worker {
+	struct fanout *f;
+	struct tlbsim_sim *sim;
+	unsigned index;
+	uint64_t done;       /* batches applied (or skipped, once stopped) */
+	bool quit;           /* stopped: will not take another batch */
+	int err;
+	struct tlbsim_diag diag;
+	pthread_t thread;
+};
+
+struct fanout {
+	pthread_mutex_t lock;
+	pthread_cond_t more;     /* a batch was published, or the end came */
+	pthread_cond_t room;     /* a worker released a batch or quit */
+	struct tlbsim_trace_event *ev;   /* RING * BATCH */
+	uint32_t count[RING];
+	uint64_t published;      /* batches published */
+	bool end;
+	_Atomic uint64_t stop;   /* lowest failing pair's key, UINT64_MAX: none */
+	size_t n;
+	struct worker w[CLI_MAX_POLICIES];
+};
+
+static uint64_t pair_key(uint64_t event, unsigned sim)
+{
+	return event * CLI_MAX_POLICIES + sim;
+}
+
+/* A worker failed at @key: lower the stop key to it. */
+static void stop_at(struct fanout *f, uint64_t key)
+{
+	uint64_t cur = atomic_load(&f->stop);
+
+	while (key < cur && !atomic_compare_exchange_weak(&f->stop, &cur, key))
+		;
+}
+
+/* Apply batch @b (its @n events) to @w's simulation; false once @w stops. */
+static bool worker_apply(struct worker *w, uint64_t b, uint32_t n)
+{
+	const struct tlbsim_trace_event *ev = w->f->ev + (b % RING) * BATCH;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t key = pair_key(b * BATCH + i, w->index);
+
+		if (key >= atomic_load(&w->f->stop))
+			return false;   /* the sequential loop stops before this */
+		w->err = tlbsim_sim_apply(w->sim, &ev[i], &w->diag);
+		if (w->err) {
+			stop_at(w->f, key);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct fanout *f = w->f;
+	bool going = true;
+
+	while (going) {
+		uint64_t b;
+		uint32_t n;
+
+		pthread_mutex_lock(&f->lock);
+		while (w->done == f->published && !f->end)
+			pthread_cond_wait(&f->more, &f->lock);
+		if (w->done == f->published) {   /* the end, all applied */
+			pthread_mutex_unlock(&f->lock);
+			break;
+		}
+		b = w->done;
+		n = f->count[b % RING];
+		pthread_mutex_unlock(&f->lock);
+		going = worker_apply(w, b, n);
+		pthread_mutex_lock(&f->lock);
+		w->done++;
+		w->quit = !going;
+		pthread_cond_signal(&f->room);
+		pthread_mutex_unlock(&f->lock);
+	}
+	return NULL;
+}
+
+/* Is the next slot free: every worker still going is past it? */
+static bool ring_room(const struct fanout *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (!f->w[i].quit && f->published - f->w[i].done >= RING)
+			return false;
+	return true;
+}
+
+/* Fill the next slot from @r. Its event count; *@rc: the reader's last
+ * result (1 more to come, 0 the end, < 0 an error). */
+static uint32_t fill(struct fanout *f, struct tlbsim_trace_reader *r,
+		     fanout_keep keep, void *ctx, int *rc, struct tlbsim_diag *diag)
+{
+	struct tlbsim_trace_event *ev = f->ev + (f->published % RING) * BATCH;
+	uint32_t n = 0;
+
+	while (n < BATCH && (*rc = tlbsim_trace_next(r, &ev[n], diag)) > 0)
+		if (!keep || keep(ctx, &ev[n]))
+			n++;
+	return n;
+}
+
+/* Read until the end, an error, or a simulation's failure. The reader's
+ * result: 0 or its error. */
+static int produce(struct fanout *f, struct tlbsim_trace_reader *r,
+		   fanout_keep keep, void *ctx, struct tlbsim_diag *diag)
+{
+	int rc = 1;
+
+	while (rc > 0) {
+		uint32_t n;
+
+		pthread_mutex_lock(&f->lock);
+		while (!ring_room(f) && atomic_load(&f->stop) == UINT64_MAX)
+			pthread_cond_wait(&f->room, &f->lock);
+		pthread_mutex_unlock(&f->lock);
+		if (atomic_load(&f->stop) != UINT64_MAX)
+			return 0;   /* a simulation failed: its error is reported */
+		n = fill(f, r, keep, ctx, &rc, diag);
+		pthread_mutex_lock(&f->lock);
+		f->count[f->published % RING] = n;
+		if (n)
+			f->published++;
+		pthread_cond_broadcast(&f->more);
+		pthread_mutex_unlock(&f->lock);
+	}
+	return rc;
+}
+
+/* The lowest failing pair's error, else the reader's. */
+static int first_error(struct fanout *f, int read_err, struct tlbsim_diag *diag)
+{
+	uint64_t key = atomic_load(&f->stop);
+	const struct worker *w;
+
+	if (key == UINT64_MAX)
+		return read_err;
+	w = &f->w[key % CLI_MAX_POLICIES];
+	*diag = w->diag;
+	return w->err;
+}
+
+int fanout_run(struct tlbsim_trace_reader *r, struct tlbsim_sim **sims, size_t n,
+	       fanout_keep keep, void *ctx, struct tlbsim_diag *diag)
+{
+	struct fanout *f = calloc(1, sizeof(*f));
+	size_t started = 0;
+	int err = 0;
+
+	if (!f || !(f->ev = malloc(sizeof(*f->ev) * RING * BATCH))) {
+		free(f);
+		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+	}
+	pthread_mutex_init(&f->lock, NULL);
+	pthread_cond_init(&f->more, NULL);
+	pthread_cond_init(&f->room, NULL);
+	atomic_init(&f->stop, UINT64_MAX);
+	f->n = n;
+	for (; started < n; started++) {
+		struct worker *w = &f->w[started];
+
+		w->f = f;
+		w->sim = sims[started];
+		w->index = (unsigned)started;
+		if (pthread_create(&w->thread, NULL, worker_main, w)) {
+			err = tlbsim_diag_set(diag, TLBSIM_ENOMEM, "cannot start a thread");
+			break;
+		}
+	}
+	if (!err)
+		err = produce(f, r, keep, ctx, diag);
+	pthread_mutex_lock(&f->lock);
+	f->end = true;
+	pthread_cond_broadcast(&f->more);
+	pthread_mutex_unlock(&f->lock);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(f->w[i].thread, NULL);
+	if (started == n)
+		err = first_error(f, err, diag);
+	pthread_cond_destroy(&f->room);
+	pthread_cond_destroy(&f->more);
+	pthread_mutex_destroy(&f->lock);
+	free(f->ev);
+	free(f);
+	return err;
+}
