@@ -112,6 +112,50 @@ static void nested_flush(struct sim *s, uint32_t c, struct gather *g,
 }
 
 /*
+ * The gather's flush, after one flush per full page batch when it queued
+ * more pages than its batches hold (zap_pte_range() -> tlb_flush_mmu():
+ * a 200 MiB munmap flushes four times). Those go first, each waited for
+ * (op_continue() sends the next): a range of thousands of pages, a full
+ * flush, before any table is freed (no lazy CPU woken).
+ */
+static void gather_send_flush(struct sim *s, uint32_t c, const struct gather *g,
+			      uint64_t start, uint64_t end, bool wake)
+{
+	struct op *op = &s->cpus[c].op;
+
+	op->batch_flushes = (uint32_t)(g->freed_pages / GATHER_PAGES_MAX);
+	op->fin_start = start;
+	op->fin_end = end;
+	op->fin_stride = gather_stride(g);
+	op->fin_wake = wake;
+	if (op->batch_flushes && sim_observing(s))
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			"zap_pte_range", "%llu pages queued for freeing fill the "
+			"mmu_gather's batches (%u pages) %u time(s): tlb_flush_mmu() "
+			"flushes each time before the gather's own flush",
+			(unsigned long long)g->freed_pages, GATHER_PAGES_MAX,
+			op->batch_flushes);
+	gather_next_flush(s, c);
+}
+
+/* The op's next flush: a full batch's, or the gather's own. */
+void gather_next_flush(struct sim *s, uint32_t c)
+{
+	struct op *op = &s->cpus[c].op;
+
+	if (op->batch_flushes) {
+		op->batch_flushes--;
+		flush_tlb_mm_range(s, c, op, op->fin_start, op->fin_end, PAGE_SHIFT,
+				   false);
+		op->batch_out = true;
+		return;
+	}
+	op->batch_out = false;
+	flush_tlb_mm_range(s, c, op, op->fin_start, op->fin_end, op->fin_stride,
+			   op->fin_wake);
+}
+
+/*
  * Start the flush stage of an op from a gather: x86 tlb_flush() with the
  * policy's wake rule, or nothing when tlb_flush_mmu_tlbonly() has nothing
  * to do (then the op ends at once).
@@ -179,7 +223,7 @@ static int gather_flush(struct sim *s, uint32_t c, enum op_kind kind,
 			"(policy wake=%s)", g->freed_tables, g->unshared_tables,
 			wake ? "true" : "false", tlbsim_wake_name(s->cfg.policy.wake));
 	}
-	flush_tlb_mm_range(s, c, &s->cpus[c].op, start, end, gather_stride(g), wake);
+	gather_send_flush(s, c, g, start, end, wake);
 	op_arm(s, c);
 	return 0;
 }

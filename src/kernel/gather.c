@@ -156,8 +156,10 @@ static void clear_pmd_leaves(struct pt_table *pmd, uint64_t lo, uint64_t hi,
 
 		if (!leaf_test(pmd, i))
 			continue;
-		if (mode == CLEAR_ENTRIES)
+		if (mode == CLEAR_ENTRIES) {
 			leaf_clear(pmd, i);
+			g->freed_pages++;   /* one folio */
+		}
 		gather_adjust(g, a, PMD_SIZE, 2); /* tlb_remove_huge_tlb_entry */
 	}
 }
@@ -188,6 +190,8 @@ static void clear_ptes(struct pt_table *pte, uint64_t lo, uint64_t hi,
 	for (unsigned w = first / 64; w * 64 < last; w++) {
 		uint64_t bits = leaf_word(pte, w, first, last);
 
+		if (mode == CLEAR_ENTRIES)
+			g->freed_pages += (uint64_t)__builtin_popcountll(bits);
 		while (bits) {
 			unsigned i = w * 64 + (unsigned)__builtin_ctzll(bits);
 

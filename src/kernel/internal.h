@@ -247,6 +247,13 @@ struct op {
 	uint32_t lock_mm, lock_with; /* trace ids */
 	uint32_t sync_targets;     /* sync IPIs sent (0: skipped or none) */
 	bool sync_skipped;
+	/* flushes of full page batches (GATHER_PAGES_MAX) not yet done, and
+	 * the gather's own flush, which follows them */
+	uint32_t batch_flushes;
+	bool batch_out;            /* the flush in flight is a batch's */
+	uint64_t fin_start, fin_end;
+	uint8_t fin_stride;
+	bool fin_wake;
 };
 
 struct cpu {
@@ -441,9 +448,18 @@ void pt_walk(struct sim *s, struct mm *mm, uint64_t addr, uint32_t path[3]);
 const char *pt_level_name(enum pt_level l);
 
 /* ---- gather.c: trace events that change page tables ---- */
+/* mmu_gather's page batches: the on-stack bundle (MMU_GATHER_BUNDLE, 8)
+ * and at most MAX_GATHER_BATCH_COUNT (10000 / 510 = 19) batch pages of
+ * MAX_GATHER_BATCH (510) entries, each left one entry short of full
+ * (__tlb_remove_folio_pages_size() keeps room for a page + nr pair): the
+ * add that fills the last returns "full", and zap_pte_range() flushes
+ * (tlb_flush_mmu) and goes on with the batches emptied. */
+#define GATHER_PAGES_MAX (7 + 19 * 509)
+
 struct gather {
 	uint32_t mm;
 	uint64_t start, end;       /* range; start > end: empty */
+	uint64_t freed_pages;      /* pages (folios) unmap/zap queued to free */
 	uint8_t cleared;           /* bitmask: 1<<level cleared (1=pte..4=p4d) */
 	bool freed_tables;
 	bool unshared_tables;
@@ -518,6 +534,7 @@ void op_continue(struct sim *s, uint32_t c);
 void op_adopt(struct sim *s, uint32_t c, struct gather *g, uint64_t inval_seq);
 /* ---- events.c ---- */
 int gather_walk_done(struct sim *s, uint32_t c);
+void gather_next_flush(struct sim *s, uint32_t c);
 
 /* ---- mmlock.c ---- */
 enum lock_mode mmlock_mode(const struct tlbsim_trace_event *ev);

@@ -147,6 +147,14 @@ void op_continue(struct sim *s, uint32_t c)
 			    "collapse_huge_page", "the flush is done; before the detached "
 			    "PTE table is reused, tlb_remove_table_sync_one() must make "
 			    "sure no gup_fast() walker is still inside it");
+	if (op->stage == ST_FLUSH && op->batch_out) {
+		/* a full page batch's flush is done: its pages are freed
+		 * (tlb_batch_pages_flush) and the walk goes on to the next */
+		op->started = sim_now(s);
+		gather_next_flush(s, c);
+		op_arm(s, c);
+		return;
+	}
 	if (op->stage == ST_FLUSH)
 		inval_done(mm_get(s, op->mm), op->inval_seq, sim_now(s));
 	switch (op->kind) {

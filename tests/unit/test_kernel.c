@@ -485,6 +485,40 @@ static void test_walk_per_page(void **state)
 	walk_per_page(0, 1);
 }
 
+/*
+ * cpu 0 touches @pages pages of mm 1, which cpu 1 also runs, then unmaps
+ * them: each time the gather's page batches fill (GATHER_PAGES_MAX, 9678
+ * pages) zap_pte_range() flushes before going on, then the gather's own
+ * flush; each reaches cpu 1.
+ */
+static void batch_flushes(uint64_t pages, uint64_t flushes)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x40000000,
+	   .len = 0x5000000);
+	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x40000000,
+	   .len = pages * 4096);
+	EV(&r, .t = 1000000, .cpu = 0, .kind = TLBSIM_EV_UNMAP, .mm = 1,
+	   .addr = 0x40000000, .len = 0x5000000);
+	res = run_end(&r);
+	assert_int_equal(res->c.mm_flushes, flushes);
+	assert_int_equal(res->c.ipi_flush, flushes);
+	run_free(&r);
+}
+
+static void test_batch_flushes(void **state)
+{
+	(void)state;
+	batch_flushes(9677, 1);
+	batch_flushes(9678, 2);
+	batch_flushes(2 * 9678 + 5, 3);
+}
+
 static void test_empty_gathers_nest(void **state)
 {
 	(void)state;
@@ -525,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_nested_gathers),
 		cmocka_unit_test(test_empty_gathers_nest),
 		cmocka_unit_test(test_walk_per_page),
+		cmocka_unit_test(test_batch_flushes),
 		cmocka_unit_test(test_pcid),
 		cmocka_unit_test(test_no_pcid),
 		cmocka_unit_test(test_collapse_legacy),
