@@ -65,20 +65,14 @@ void tlb_fill(struct sim *s, uint32_t c, struct mm *mm, uint64_t vpage,
 	e->epoch = s->cpus[c].tlb_epoch[epoch_slot(e->asid)];
 }
 
-/*
- * Does @c's TLB hold, on its current ASID, a translation of @vpage that an
- * invalidation of @mm removed, whose flush has completed? (*@why: which.)
- */
-bool tlb_lookup_stale(struct sim *s, uint32_t c, struct mm *mm,
-		      uint64_t vpage, const struct inval **why)
+/* An invalidation of @mm after entry @e's fill that removed @vpage and
+ * whose flush completed by @now, or NULL. */
+static const struct inval *stale_why(const struct mm *mm,
+				     const struct tlb_entry *e, uint64_t vpage,
+				     uint64_t now)
 {
-	struct tlb_entry *e = tlb_slot(s, c, vpage, false);
-	uint64_t now = sim_now(s), seq;
+	uint64_t seq;
 
-	if (!e || e->vpage != vpage || e->ctx_id != mm->ctx_id ||
-	    e->asid != s->cpus[c].loaded_asid ||
-	    e->epoch != s->cpus[c].tlb_epoch[epoch_slot(e->asid)])
-		return false;
 	/* older invalidations fell off the ring: cannot judge them */
 	seq = e->fill_seq + 1;
 	if (mm->inval_seq >= INVAL_RING && seq < mm->inval_seq - INVAL_RING + 1)
@@ -89,12 +83,63 @@ bool tlb_lookup_stale(struct sim *s, uint32_t c, struct mm *mm,
 		if (iv->seq != seq)
 			continue; /* fell off the ring: cannot judge */
 		if (iv->done <= now && vpage < iv->end &&
-		    vpage + e->size > iv->start) {
-			*why = iv;
-			return true;
-		}
+		    vpage + e->size > iv->start)
+			return iv;
 	}
-	return false;
+	return NULL;
+}
+
+/*
+ * Does @c's TLB hold, on its current ASID, a translation of @vpage that an
+ * invalidation of @mm removed, whose flush has completed? (*@why: which.)
+ */
+bool tlb_lookup_stale(struct sim *s, uint32_t c, struct mm *mm,
+		      uint64_t vpage, const struct inval **why)
+{
+	struct tlb_entry *e = tlb_slot(s, c, vpage, false);
+
+	if (!e || e->vpage != vpage || e->ctx_id != mm->ctx_id ||
+	    e->asid != s->cpus[c].loaded_asid ||
+	    e->epoch != s->cpus[c].tlb_epoch[epoch_slot(e->asid)])
+		return false;
+	*why = stale_why(mm, e, vpage, sim_now(s));
+	return *why != NULL;
+}
+
+/*
+ * The 4 KiB pages [first, end) enter @c's TLB, each after the look for a
+ * stale translation of it (tlb_lookup_stale(), then tlb_fill(), page by
+ * page): what a touch does per page, with what does not change from one
+ * page to the next worked out once.
+ */
+void tlb_touch_pages(struct sim *s, uint32_t c, struct mm *mm, uint64_t first,
+		     uint64_t end)
+{
+	struct cpu *cpu = &s->cpus[c];
+	uint16_t asid = cpu->loaded_asid;
+	uint32_t epoch = cpu->tlb_epoch[epoch_slot(asid)];
+	uint64_t now = sim_now(s), t = s->cur ? s->cur->t : s->last_t;
+
+	if (first >= end || !tlb_slot(s, c, first, true))
+		return;
+	for (uint64_t p = first; p < end; p += PAGE_SIZE) {
+		struct tlb_entry *e = &cpu->tlb[(p >> PAGE_SHIFT) % TLB_ENTRIES];
+
+		if (e->vpage == p && e->ctx_id == mm->ctx_id && e->asid == asid &&
+		    e->epoch == epoch) {
+			const struct inval *why = stale_why(mm, e, p, now);
+
+			if (why)
+				hazard_stale_tlb(s, c, mm, p, why);
+		}
+		e->vpage = p;
+		e->ctx_id = mm->ctx_id;
+		e->fill_seq = mm->inval_seq;
+		e->fill_t = t;
+		e->asid = asid;
+		e->size = PAGE_SIZE;
+		e->epoch = epoch;
+	}
 }
 
 static void tlb_drop_slot(struct tlb_entry *e, uint16_t asid, uint64_t start,

@@ -96,11 +96,12 @@ static uint64_t touch_vma(struct sim *s, uint32_t c, struct mm *mm,
 		}
 		if (!fault_in(s, mmi, v, page))
 			return 0;
+		last = (last + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 		pte = pte_table_at(s, mmi, page);
-		for (; page < last; page += PAGE_SIZE) {
-			leaf_set(&s->tables[pte], (page >> PAGE_SHIFT) & 511);
-			touch_page(s, c, mm, page, PAGE_SIZE);
-		}
+		leaf_set_range(&s->tables[pte], (page >> PAGE_SHIFT) & 511,
+			       (unsigned)((last - region) >> PAGE_SHIFT));
+		tlb_touch_pages(s, c, mm, page, last);
+		page = last;
 	}
 	return page;
 }

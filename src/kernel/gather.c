@@ -191,7 +191,7 @@ static void clear_ptes(struct pt_table *pte, uint64_t lo, uint64_t hi,
 		uint64_t bits = leaf_word(pte, w, first, last);
 
 		if (mode == CLEAR_ENTRIES)
-			g->freed_pages += (uint64_t)__builtin_popcountll(bits);
+			g->freed_pages += popcount64(bits);
 		while (bits) {
 			unsigned i = w * 64 + (unsigned)__builtin_ctzll(bits);
 
@@ -325,7 +325,7 @@ uint64_t gather_count_present(struct sim *s, struct mm *mm, uint64_t start,
 			first = (unsigned)((a - reg) >> PAGE_SHIFT);
 			last = (unsigned)((b - reg + PAGE_SIZE - 1) >> PAGE_SHIFT);
 			for (unsigned w = first / 64; w * 64 < last; w++)
-				n += (uint64_t)__builtin_popcountll(leaf_word(pte, w, first, last));
+				n += popcount64(leaf_word(pte, w, first, last));
 		}
 	}
 	return n;

@@ -78,6 +78,31 @@ static inline void leaf_set(struct pt_table *t, unsigned i)
 	t->leaf[i / 64] |= 1ULL << (i % 64);
 }
 
+/* Set bits in @x: inline, where __builtin_popcountll() calls libgcc's
+ * table lookup on the baseline x86-64 target (no POPCNT). */
+static inline unsigned popcount64(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555ULL;
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (unsigned)((x * 0x0101010101010101ULL) >> 56);
+}
+
+/* Entries [first, last) present, a word of the bitmap at a time. */
+static inline void leaf_set_range(struct pt_table *t, unsigned first,
+				  unsigned last)
+{
+	while (first < last) {
+		unsigned w = first / 64, hi = (w + 1) * 64 < last ? (w + 1) * 64 : last;
+		uint64_t bits = ~0ULL << (first % 64);
+
+		if (hi % 64)
+			bits &= ~0ULL >> (64 - hi % 64);
+		t->leaf[w] |= bits;
+		first = hi;
+	}
+}
+
 static inline void leaf_clear(struct pt_table *t, unsigned i)
 {
 	t->leaf[i / 64] &= ~(1ULL << (i % 64));
@@ -507,6 +532,8 @@ void cpu_flush_all(struct sim *s, uint32_t c);
 struct asid_ctx *cpu_asid_ctx(struct cpu *cpu, uint16_t asid);
 void tlb_fill(struct sim *s, uint32_t c, struct mm *mm, uint64_t vpage,
 	      uint64_t size);
+void tlb_touch_pages(struct sim *s, uint32_t c, struct mm *mm, uint64_t first,
+		     uint64_t end);
 bool tlb_lookup_stale(struct sim *s, uint32_t c, struct mm *mm,
 		      uint64_t vpage, const struct inval **why);
 
