@@ -119,14 +119,14 @@ static void nested_flush(struct sim *s, uint32_t c, struct gather *g,
  * flush, before any table is freed (no lazy CPU woken).
  */
 static void gather_send_flush(struct sim *s, uint32_t c, const struct gather *g,
-			      uint64_t start, uint64_t end, bool wake)
+			      uint64_t start, uint64_t end, uint8_t stride, bool wake)
 {
 	struct op *op = &s->cpus[c].op;
 
 	op->batch_flushes = (uint32_t)(g->freed_pages / GATHER_PAGES_MAX);
 	op->fin_start = start;
 	op->fin_end = end;
-	op->fin_stride = gather_stride(g);
+	op->fin_stride = stride;
 	op->fin_wake = wake;
 	if (op->batch_flushes && sim_observing(s))
 		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
@@ -223,7 +223,21 @@ static int gather_flush(struct sim *s, uint32_t c, enum op_kind kind,
 			"(policy wake=%s)", g->freed_tables, g->unshared_tables,
 			wake ? "true" : "false", tlbsim_wake_name(s->cfg.policy.wake));
 	}
-	gather_send_flush(s, c, g, start, end, wake);
+	if (g->split) {
+		/* the unshare's flush first; the freed tables' after it */
+		struct op *op = &s->cpus[c].op;
+
+		op->late = g->freed_tables || g->cleared;
+		op->late_start = start;
+		op->late_end = end;
+		op->late_stride = gather_stride(g);
+		op->late_wake = wake;
+		gather_send_flush(s, c, g, g->unshare_start, g->unshare_end,
+				  cleared_stride(g->unshare_cleared),
+				  tlbsim_policy_wake_lazy(&s->cfg.policy, false, true));
+	} else {
+		gather_send_flush(s, c, g, start, end, gather_stride(g), wake);
+	}
 	op_arm(s, c);
 	return 0;
 }

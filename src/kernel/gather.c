@@ -35,21 +35,26 @@ void gather_adjust(struct gather *g, uint64_t start, uint64_t size, int level)
 /* tlb_flush_mmu_tlbonly() returns early unless one of these is set. */
 bool gather_needs_flush(const struct gather *g)
 {
-	return g->freed_tables || g->cleared || g->unshared_tables;
+	return g->split || g->freed_tables || g->cleared || g->unshared_tables;
 }
 
 /* tlb_get_unmap_shift(): the smallest level cleared decides the stride. */
-uint8_t gather_stride(const struct gather *g)
+uint8_t cleared_stride(uint8_t cleared)
 {
-	if (g->cleared & (1u << 1))
+	if (cleared & (1u << 1))
 		return PAGE_SHIFT;
-	if (g->cleared & (1u << 2))
+	if (cleared & (1u << 2))
 		return PMD_SHIFT;
-	if (g->cleared & (1u << 3))
+	if (cleared & (1u << 3))
 		return PUD_SHIFT;
-	if (g->cleared & (1u << 4))
+	if (cleared & (1u << 4))
 		return PGDIR_SHIFT;
 	return PAGE_SHIFT;
+}
+
+uint8_t gather_stride(const struct gather *g)
+{
+	return cleared_stride(g->cleared);
 }
 
 /* Remember that @mm no longer links @t, for the hazard checker. */
@@ -426,6 +431,22 @@ int gather_unmap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 
 	if (err)
 		return err;
+	if (g->unshared_tables && !g->fullmm) {
+		/* __unmap_hugepage_range() flushes what it unshared before it
+		 * drops i_mmap_rwsem (tlb_flush_mmu_tlbonly, then the sync when
+		 * fully unshared), which resets the range (__tlb_reset_range):
+		 * free_pgtables() gathers for a flush of its own. A captured
+		 * munmap of a shared hugetlb GiB: pages:-1, the sync IPI, then
+		 * pages:0 for the PUD table freed (stride 2^39). */
+		g->split = true;
+		g->unshare_start = g->start;
+		g->unshare_end = g->end;
+		g->unshare_cleared = g->cleared;
+		g->start = NEVER;
+		g->end = 0;
+		g->cleared = 0;
+		g->unshared_tables = false;
+	}
 	vma_remove(mm, start, end);
 	return free_pgtables(s, mm, start, end, g);
 }

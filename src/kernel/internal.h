@@ -279,6 +279,11 @@ struct op {
 	uint64_t fin_start, fin_end;
 	uint8_t fin_stride;
 	bool fin_wake;
+	/* after a split gather's flush (and sync): the freed tables' flush */
+	bool late;
+	uint64_t late_start, late_end;
+	uint8_t late_stride;
+	bool late_wake;
 };
 
 struct cpu {
@@ -485,6 +490,11 @@ struct gather {
 	uint32_t mm;
 	uint64_t start, end;       /* range; start > end: empty */
 	uint64_t freed_pages;      /* pages (folios) unmap/zap queued to free */
+	/* an unmap that unshared hugetlb PMD tables flushed them at once
+	 * (split), before free_pgtables() gathered the rest: that flush */
+	bool split;
+	uint64_t unshare_start, unshare_end;
+	uint8_t unshare_cleared;
 	uint8_t cleared;           /* bitmask: 1<<level cleared (1=pte..4=p4d) */
 	bool freed_tables;
 	bool unshared_tables;
@@ -499,6 +509,7 @@ int gather_unlink(struct sim *s, struct gather *g, struct pt_table *t,
 		  uint32_t mm);
 bool gather_needs_flush(const struct gather *g);
 uint8_t gather_stride(const struct gather *g);
+uint8_t cleared_stride(uint8_t cleared);
 int gather_touch(struct sim *s, uint32_t cpu, struct mm *mm, uint64_t addr,
 		 uint64_t len);
 int gather_unmap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,

@@ -155,13 +155,26 @@ void op_continue(struct sim *s, uint32_t c)
 		op_arm(s, c);
 		return;
 	}
-	if (op->stage == ST_FLUSH)
+	if (op->stage == ST_FLUSH) {
 		inval_done(mm_get(s, op->mm), op->inval_seq, sim_now(s));
+		op->inval_seq = 0;
+	}
 	switch (op->kind) {
 	case OP_GATHER:
 		if (op->stage == ST_FLUSH && op->sync_needed) {
 			/* tlb_flush_unshared_tables(): fully unshared */
+			op->sync_needed = false;
 			op_sync(s, c);
+			return;
+		}
+		if (op->late) {
+			/* a split gather: free_pgtables()'s own flush */
+			op->late = false;
+			op->stage = ST_FLUSH;
+			op->started = sim_now(s);
+			flush_tlb_mm_range(s, c, op, op->late_start, op->late_end,
+					   op->late_stride, op->late_wake);
+			op_arm(s, c);
 			return;
 		}
 		/*

@@ -180,6 +180,9 @@ static void test_predictions_that_hold(void **state)
 	within_1pct("traces/perf/munmap_tables.perf.txt.xz", "local_mm_shootdown");
 	within_1pct("traces/perf/ftrace/idle_lazy.ftrace.txt.xz", "local_mm_shootdown");
 	within_1pct("traces/perf/ftrace/thp_collapse.ftrace.txt.xz", "local_mm_shootdown");
+	/* a munmap of a shared hugetlb GiB flushes its unshare, then its
+	 * freed PUD table */
+	within_1pct("traces/perf/hugetlb_unshare.perf.txt.xz", "local_mm_shootdown");
 }
 
 /* With the kvm-guest profile, the predicted send -> remote shootdown p50 is

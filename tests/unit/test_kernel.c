@@ -178,6 +178,40 @@ static void test_unshare_legacy(void **state) { unshare(state, "legacy", 0, 2, 1
 static void test_unshare_wake(void **state) { unshare(state, "wake-lazy", 1, 0, 0); }
 
 /*
+ * mm 1 (cpu 0) shares mm 2's hugetlb PMD table at 1 GiB, then munmaps the
+ * GiB: the unshare is flushed at once (__unmap_hugepage_range(), then the
+ * sync: mm 2 is left alone with the table), and free_pgtables() frees mm
+ * 1's PUD table in a flush of its own: two flushes, one sync. cpu 1, idle
+ * (lazy) on mm 1, gets the second one's IPI under legacy (freed_tables).
+ */
+static void test_unmap_unshared(void **state)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+	const uint64_t G = 1ULL << 30;
+
+	(void)state;
+	run_start(&r, 3, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 2, .kind = TLBSIM_EV_SWITCH, .mm = 2);
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 10, .cpu = 2, .kind = TLBSIM_EV_MAP, .mm = 2, .addr = G, .len = G,
+	   .hugetlb = true);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = G, .len = G,
+	   .hugetlb = true);
+	EV(&r, .t = 20, .cpu = 2, .kind = TLBSIM_EV_TOUCH, .mm = 2, .addr = G, .len = 4096);
+	EV(&r, .t = 30, .cpu = 0, .kind = TLBSIM_EV_SHARE, .mm = 1, .with = 2, .addr = G);
+	EV(&r, .t = 40, .cpu = 1, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = G, .len = 4096);
+	EV(&r, .t = 50, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 0);
+	EV(&r, .t = 10000, .cpu = 0, .kind = TLBSIM_EV_UNMAP, .mm = 1, .addr = G, .len = G);
+	res = run_end(&r);
+	assert_int_equal(res->c.mm_flushes, 2);
+	assert_int_equal(res->c.ipi_sync, 2);
+	assert_int_equal(res->c.ipi_flush, 1);
+	run_free(&r);
+}
+
+/*
  * THP collapse with cpu 1 running mm 1 and cpu 2 idle-lazy on it.
  * pmdp_collapse_flush -> flush_tlb_range: freed_tables=true, unfiltered:
  * IPIs to cpus 1 and 2 under every policy (to_lazy 1). Then
@@ -560,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_empty_gathers_nest),
 		cmocka_unit_test(test_walk_per_page),
 		cmocka_unit_test(test_batch_flushes),
+		cmocka_unit_test(test_unmap_unshared),
 		cmocka_unit_test(test_pcid),
 		cmocka_unit_test(test_no_pcid),
 		cmocka_unit_test(test_collapse_legacy),
