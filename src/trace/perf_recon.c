@@ -135,8 +135,9 @@ bool is_kthread(const char *comm, int32_t pid)
 
 	if (pid <= 0)
 		return true;
+	/* asked for most records: compare only the prefixes that can match */
 	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
-		if (!strncmp(comm, pre[i], strlen(pre[i])))
+		if (pre[i][0] == comm[0] && !strncmp(comm, pre[i], strlen(pre[i])))
 			return true;
 	return false;
 }
