@@ -49,6 +49,8 @@ static const char *const corpus[] = {
 	"unknown_event.jsonl",
 	"unknown_field.jsonl",
 	"wrong_type.jsonl",
+	"model_error_before_parse_error.jsonl",
+	"parse_error_before_model_error.jsonl",
 };
 
 static void check_one(const char *file)
@@ -84,10 +86,23 @@ static void test_corpus(void **state)
 		check_one(corpus[i]);
 }
 
+/* The simulations run in threads beside the reader (cli/fanout.c): the
+ * error reported is still the sequential loop's, the first in trace
+ * order, whichever thread met its own first. Run it many times. */
+static void test_first_error_wins(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 20; i++) {
+		check_one("model_error_before_parse_error.jsonl");
+		check_one("parse_error_before_model_error.jsonl");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus),
+		cmocka_unit_test(test_first_error_wins),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
