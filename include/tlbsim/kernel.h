@@ -35,6 +35,7 @@ struct tlbsim_sim_config {
 	const struct tlbsim_backend *backend;
 	const char *trace_name;   /* for "file:line" in model errors */
 	bool no_pcid;             /* the CPUs lack PCID: every mm switch flushes */
+	bool per_mm;              /* keep flush counts per mm (result.per_mm) */
 };
 
 int tlbsim_sim_new(const struct tlbsim_sim_config *cfg, struct tlbsim_sim **out,

@@ -84,6 +84,14 @@ struct tlbsim_latency {
 	uint64_t p50, p90, p99;
 };
 
+/* Flushes of one mm (by the trace's id), with config per_mm: the same
+ * counts as counters.flush_local, flush_remote and remote_send_ipi. An id
+ * the trace reuses (exec, a pid again) may appear more than once. */
+struct tlbsim_mm_counts {
+	uint32_t mm;
+	uint64_t flush_local, flush_remote, remote_send_ipi;
+};
+
 struct tlbsim_result {
 	struct tlbsim_policy policy;
 	const char *backend;
@@ -96,6 +104,8 @@ struct tlbsim_result {
 	struct tlbsim_latency shootdown;
 	/* send -> the target's flush (TLB_REMOTE_SHOOTDOWN), per flush IPI */
 	struct tlbsim_latency send_to_remote_flush;
+	size_t nper_mm;
+	struct tlbsim_mm_counts *per_mm;
 };
 
 /*

@@ -84,6 +84,7 @@ static void tally(uint64_t obs[V_COUNT], const struct tlbsim_trace_event *ev)
 struct tally_ctx {
 	uint64_t *obs;
 	struct lat_obs *lat;
+	struct byproc *bp;
 };
 
 /* On the reading thread: the kernel's outputs are counted here, and only
@@ -96,13 +97,16 @@ static bool keep_input(void *ctx, const struct tlbsim_trace_event *ev)
 		return true;
 	tally(t->obs, ev);
 	lat_note(t->lat, ev);
+	if (t->bp)
+		byproc_observed(t->bp, ev);
 	return false;
 }
 
 int capture_replay(struct session *s, const char *path, const struct cli_opts *o,
-		   uint64_t obs[V_COUNT], struct lat_obs *lat, struct tlbsim_diag *d)
+		   uint64_t obs[V_COUNT], struct lat_obs *lat, struct byproc *bp,
+		   struct tlbsim_diag *d)
 {
-	struct tally_ctx t = { obs, lat };
+	struct tally_ctx t = { obs, lat, bp };
 	int err;
 
 	err = session_open(s, path, o, d);

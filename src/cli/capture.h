@@ -5,6 +5,7 @@
 #ifndef TLBSIM_CLI_CAPTURE_H
 #define TLBSIM_CLI_CAPTURE_H
 
+#include "cli/byproc.h"
 #include "cli/cli.h"
 
 enum { V_FLUSH, V_SYNC, V_SEND, V_REMOTE, V_LOCAL, V_TS_FLUSH, V_TS_NOFLUSH,
@@ -24,10 +25,12 @@ uint64_t lat_pct(struct lat_obs *l, double q);
 
 /*
  * Open @path as a session with o's options (one policy: legacy, backend
- * default kvm), feed it, tally the kernel's outputs into @obs and @lat and
- * finish the simulation. The session is left open for the caller.
+ * default kvm), feed it, tally the kernel's outputs into @obs and @lat (and
+ * per process into @bp, unless NULL) and finish the simulation. The
+ * session is left open for the caller.
  */
 int capture_replay(struct session *s, const char *path, const struct cli_opts *o,
-		   uint64_t obs[V_COUNT], struct lat_obs *lat, struct tlbsim_diag *d);
+		   uint64_t obs[V_COUNT], struct lat_obs *lat, struct byproc *bp,
+		   struct tlbsim_diag *d);
 
 #endif

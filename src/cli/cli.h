@@ -31,7 +31,7 @@ struct cli_opts {
 	const char *tolerance;
 	const char *junit;
 	const char *pcid;          /* "on" / "off": overrides the trace and host */
-	bool json, fail_on_hazard, help;
+	bool json, fail_on_hazard, help, by_process;
 };
 
 /* Parse argv after the subcommand. @allowed lists the long options the
@@ -49,6 +49,7 @@ struct session {
 	double ghz;
 	bool no_pcid;
 	bool serial;   /* observers attached: one thread (see fanout.h) */
+	bool per_mm;   /* simulations keep flush counts per mm */
 	size_t n;
 	struct tlbsim_sim *sims[CLI_MAX_POLICIES];
 	const struct tlbsim_result *results[CLI_MAX_POLICIES];

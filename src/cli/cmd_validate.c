@@ -18,7 +18,7 @@
 
 static const char validate_help[] =
 "usage: tlbsim validate CAPTURE [--backend B] [--profile P] [--topology T]\n"
-"                       [--pcid on|off] [--json] [-o FILE]\n"
+"                       [--pcid on|off] [--by-process] [--json] [-o FILE]\n"
 "\n"
 "Replay a perf capture (`perf script -F comm,tid,pid,cpu,time,event,trace`,\n"
 "plain or .xz, '-' for stdin) or a trace-cmd trace.dat under legacy with\n"
@@ -27,7 +27,9 @@ static const char validate_help[] =
 "not use. --topology xml:FILE gives the capture host's machine (its CPU\n"
 "count too); --pcid off when that host lacks PCID. The profile is\n"
 "kvm-guest on the kvm backend (calibrated on such captures), generic on\n"
-"the others, unless --profile says.\n";
+"the others, unless --profile says. --by-process adds local shootdowns,\n"
+"remote sends and remote shootdowns per thread group, observed and\n"
+"predicted: where the model and the kernel part.\n";
 
 static const struct {
 	const char *name;
@@ -92,7 +94,7 @@ static double lat_err(uint64_t obs, uint64_t pred)
 }
 
 static char *validate_json(const struct session *s, const char *backend,
-			   const struct lat_pair *lp,
+			   const struct byproc *bp, const struct lat_pair *lp,
 			   const uint64_t obs[V_COUNT], const uint64_t pred[V_COUNT],
 			   const struct tlbsim_trace_count *tp, size_t ntp,
 			   const struct tlbsim_trace_count *inf, size_t ninf)
@@ -122,6 +124,8 @@ static char *validate_json(const struct session *s, const char *backend,
 		      "p50", (json_int_t)lp->pred_p50, "p90", (json_int_t)lp->pred_p90,
 		      "inferences", counts_json(inf, ninf, false), "tracepoints",
 		      counts_json(tp, ntp, true));
+	if (bp)
+		json_object_set_new(v, "by_process", byproc_json(bp));
 	json_object_set_new(doc, "validate", v);
 	out = json_text(doc, JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(10));
 	json_decref(doc);
@@ -129,7 +133,7 @@ static char *validate_json(const struct session *s, const char *backend,
 }
 
 static void validate_table(FILE *f, const char *path, const char *backend,
-			   const struct lat_pair *lp,
+			   const struct byproc *bp, const struct lat_pair *lp,
 			   const uint64_t obs[V_COUNT], const uint64_t pred[V_COUNT],
 			   const struct tlbsim_trace_count *tp, size_t ntp,
 			   const struct tlbsim_trace_count *inf, size_t ninf)
@@ -159,6 +163,8 @@ static void validate_table(FILE *f, const char *path, const char *backend,
 		if (!tp[i].used)
 			fprintf(f, " %s %llu", tp[i].name, (unsigned long long)tp[i].count);
 	fputc('\n', f);
+	if (bp)
+		byproc_table(f, bp);
 }
 
 int cmd_validate(int argc, char **argv)
@@ -168,12 +174,13 @@ int cmd_validate(int argc, char **argv)
 	struct tlbsim_trace_count tp[256], inf[32];
 	uint64_t obs[V_COUNT] = { 0 }, pred[V_COUNT];
 	struct lat_obs lat;
+	struct byproc bp = { 0 };
 	struct tlbsim_diag d;
 	size_t ntp, ninf;
 	int err;
 
 	if ((err = cli_parse(argc, argv, "validate", "backend json output topology pcid "
-			     "profile", &o)))
+			     "profile by-process", &o)))
 		return err;
 	if (o.help) {
 		fputs(validate_help, stdout);
@@ -191,7 +198,12 @@ int cmd_validate(int argc, char **argv)
 		o.profile = "kvm-guest";
 	o.policies[0] = "legacy";
 	o.npolicies = 1;
-	err = capture_replay(&s, o.traces[0], &o, obs, &lat, &d);
+	err = capture_replay(&s, o.traces[0], &o, obs, &lat, o.by_process ? &bp : NULL, &d);
+	if (!err && o.by_process) {
+		byproc_predicted(&bp, tlbsim_sim_result(s.sims[0]));
+		if (bp.err)
+			err = tlbsim_diag_set(&d, bp.err, "out of memory");
+	}
 	if (!err && (!strcmp(tlbsim_trace_format(s.reader), "native") ||
 		     !strcmp(tlbsim_trace_format(s.reader), "binary")) && !any_observed(obs))
 		err = tlbsim_diag_set(&d, TLBSIM_EINVAL, "%s: no observed events: validate "
@@ -214,14 +226,16 @@ int cmd_validate(int argc, char **argv)
 		ntp = tlbsim_trace_tracepoints(s.reader, tp, 256);
 		ninf = tlbsim_trace_inferences(s.reader, inf, 32);
 		if (o.json) {
-			text = validate_json(&s, o.backend, &lp, obs, pred, tp, ntp < 256 ? ntp : 256,
+			text = validate_json(&s, o.backend, o.by_process ? &bp : NULL, &lp,
+					     obs, pred, tp, ntp < 256 ? ntp : 256,
 					     inf, ninf < 32 ? ninf : 32);
 			len = text ? strlen(text) : 0;
 		} else {
 			FILE *f = open_memstream(&text, &len);
 
 			if (f) {
-				validate_table(f, o.traces[0], o.backend, &lp, obs, pred, tp,
+				validate_table(f, o.traces[0], o.backend,
+					       o.by_process ? &bp : NULL, &lp, obs, pred, tp,
 					       ntp < 256 ? ntp : 256, inf, ninf < 32 ? ninf : 32);
 				fclose(f);
 			}
@@ -232,6 +246,7 @@ int cmd_validate(int argc, char **argv)
 		free(text);
 	}
 	free(lat.v);
+	byproc_free(&bp);
 	session_close(&s);
 	return err ? cli_fail(&d) : 0;
 }

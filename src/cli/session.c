@@ -75,6 +75,7 @@ int session_open(struct session *s, const char *path, const struct cli_opts *o,
 
 	memset(s, 0, sizeof(*s));
 	s->path = path;
+	s->per_mm = o->by_process;
 	err = tlbsim_trace_open(path, &s->reader, diag);
 	if (err)
 		return err;
@@ -101,6 +102,7 @@ int session_open(struct session *s, const char *path, const struct cli_opts *o,
 		cfg.profile = &s->profile;
 		cfg.backend = s->backend;
 		cfg.no_pcid = s->no_pcid;
+		cfg.per_mm = s->per_mm;
 		cfg.trace_name = tlbsim_trace_name(s->reader);
 		err = tlbsim_sim_new(&cfg, &s->sims[i], diag);
 		if (err)

@@ -127,10 +127,13 @@ uint64_t flush_tlb_func(struct sim *s, uint32_t c, const struct flush_info *f)
 		s->res.c.flush_full++;
 		ctx->tlb_gen = mm_gen;
 	}
-	if (local)
+	if (local) {
 		s->res.c.flush_local++;
-	else
+		mm->counts.flush_local++;
+	} else {
 		s->res.c.flush_remote++;
+		mm->counts.flush_remote++;
+	}
 	if (sim_observing(s))
 		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
 			"flush_tlb_func", "cpu %u %s: %s (tlb_gen %llu -> %llu)", c,
@@ -166,6 +169,7 @@ static uint64_t native_flush_tlb_multi(struct sim *s, uint32_t me, struct op *op
 
 	/* trace_tlb_flush(TLB_REMOTE_SEND_IPI): emitted here, whatever is sent */
 	s->res.c.remote_send_ipi++;
+	mm->counts.remote_send_ipi++;
 
 	for (uint32_t c = cpumask_next(&mm->cpumask, 0, s->ncpus); c < s->ncpus;
 	     c = cpumask_next(&mm->cpumask, c + 1, s->ncpus)) {

@@ -156,6 +156,7 @@ struct inval {
 struct mm {
 	bool in_use;
 	uint32_t trace_id;        /* the number the trace names it by */
+	struct tlbsim_mm_counts counts; /* with cfg.per_mm */
 	uint64_t ctx_id;
 	uint64_t tlb_gen;         /* context.tlb_gen */
 	struct cpumask cpumask;
@@ -381,6 +382,7 @@ struct sim {
 	uint64_t flow_seq;
 	uint64_t last_t;           /* trace time of the last applied event */
 	struct tlbsim_result res;
+	size_t cap_per_mm;          /* res.per_mm's room */
 	struct hist lat_shootdown;   /* cycles */
 	struct hist lat_remote;      /* cycles */
 	size_t caphazards;
@@ -553,6 +555,7 @@ void flush_tlb_mm_range(struct sim *s, uint32_t initiator, struct op *op,
 			uint64_t start, uint64_t end, uint8_t stride,
 			bool wake_lazy_cpus);
 uint64_t flush_tlb_func(struct sim *s, uint32_t c, const struct flush_info *f);
+void mm_counts_save(struct sim *s, struct mm *mm);
 
 /* ---- ipi.c ---- */
 void ipi_send(struct sim *s, uint32_t from, uint32_t target, enum csd_func f,

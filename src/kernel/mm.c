@@ -173,6 +173,8 @@ static int mm_create(struct sim *s, uint32_t trace_id, uint32_t *idx)
 	mm = &s->mms[i];
 	mm->in_use = true;
 	mm->trace_id = trace_id;
+	memset(&mm->counts, 0, sizeof(mm->counts));
+	mm->counts.mm = trace_id;
 	mm->ctx_id = s->next_ctx_id++;
 	mm->tlb_gen = 0;
 	mm->global_asid = mm->asid_transition = false;
@@ -226,11 +228,36 @@ void mm_unname(struct sim *s, uint32_t idx)
  * The mm's last user is gone (__mmput). Its struct stays while a CPU still
  * has it loaded (the lazy reference of mmgrab_lazy_tlb).
  */
+/* With cfg.per_mm: @mm's flush counts join the result (at its end or the
+ * run's), when it flushed at all. */
+void mm_counts_save(struct sim *s, struct mm *mm)
+{
+	struct tlbsim_mm_counts *c = &mm->counts;
+	void *grown;
+
+	if (!s->cfg.per_mm || !(c->flush_local | c->flush_remote | c->remote_send_ipi))
+		return;
+	if (s->res.nper_mm == s->cap_per_mm) {
+		size_t cap = s->cap_per_mm ? 2 * s->cap_per_mm : 64;
+
+		if (!(grown = realloc(s->res.per_mm, cap * sizeof(*s->res.per_mm)))) {
+			s->err = sim_model_error(s, "out of memory");
+			return;
+		}
+		s->res.per_mm = grown;
+		s->cap_per_mm = cap;
+	}
+	s->res.per_mm[s->res.nper_mm++] = *c;
+	memset(c, 0, sizeof(*c));
+	c->mm = mm->trace_id;
+}
+
 void mm_destroy(struct sim *s, uint32_t idx)
 {
 	struct mm *mm = mm_get(s, idx);
 	uint32_t *grown;
 
+	mm_counts_save(s, mm);
 	mm_unname(s, idx);
 	mm->in_use = false;
 	mm->nvmas = 0;

@@ -415,6 +415,11 @@ int tlbsim_sim_finish(struct tlbsim_sim *ss, struct tlbsim_diag *diag)
 				s->cfg.trace_name, c);
 	/* CPU time the protocol cost: initiators waiting, targets handling */
 	s->res.c.cycles_total = s->res.c.cycles_wait + s->res.c.cycles_handlers;
+	for (uint32_t i = 0; i < s->nmms; i++)
+		if (s->mms[i].in_use)
+			mm_counts_save(s, &s->mms[i]);
+	if (s->err)
+		return s->err;
 	hist_result(&s->lat_shootdown, &s->res.shootdown, sim_t, s);
 	hist_result(&s->lat_remote, &s->res.send_to_remote_flush, sim_t, s);
 	for (unsigned c = 0; c < s->ncpus && sim_observing(s); c++)
@@ -527,6 +532,7 @@ void tlbsim_sim_free(struct tlbsim_sim *ss)
 	free(s->active);
 	free(s->cpus);
 	free(s->res.per_cpu);
+	free(s->res.per_mm);
 	free(s->res.hazards);
 	tlbsim_engine_free(s->eng);
 	free(s);

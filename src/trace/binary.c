@@ -22,7 +22,8 @@
 
 #include "trace/binary.h"
 
-enum { B_HUGETLB = 1, B_FREED = 2, B_UNSHARED = 4 };
+enum { B_HUGETLB = 1, B_FREED = 2, B_UNSHARED = 4,
+       B_OBS_MM = 8 /* observed: an mm follows (4 bytes) */ };
 
 bool binary_probe(const char *line)
 {
@@ -145,7 +146,8 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 	ev->t = get_le(h + 8, 8);
 	fields = native_fields(ev->kind);
 	if (ev->kind >= TLBSIM_EV_COUNT || h[3] ||
-	    (flags & ~(unsigned)(B_HUGETLB | B_FREED | B_UNSHARED)) ||
+	    (flags & ~(unsigned)(B_HUGETLB | B_FREED | B_UNSHARED | B_OBS_MM)) ||
+	    ((flags & B_OBS_MM) && ev->kind != TLBSIM_EV_OBSERVED) ||
 	    ((flags & B_HUGETLB) && !(fields & NATIVE_F_HUGETLB)) ||
 	    ((flags & (B_FREED | B_UNSHARED)) && !(fields & NATIVE_F_FREED)) ||
 	    (ev->stride && !(fields & NATIVE_F_STRIDE)))
@@ -158,6 +160,10 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 	if (ev->kind == TLBSIM_EV_OBSERVED) {
 		if ((err = read_observed(x, in, ev)))
 			return err;
+		if ((flags & B_OBS_MM) && (err = read_exact(x, in, b, 4)))
+			return err;
+		if (flags & B_OBS_MM)
+			ev->mm = (uint32_t)get_le(b, 4);
 		return native_validate(x, ev) ? TLBSIM_EPARSE : 1;
 	}
 	for (size_t i = 0; i < sizeof(layout) / sizeof(layout[0]); i++)
@@ -200,7 +206,7 @@ static void put_string(uint8_t *b, size_t *at, const char *s, size_t cap)
 
 int tlbsim_trace_write_binary_event(FILE *f, const struct tlbsim_trace_event *ev)
 {
-	uint8_t b[16 + 48 + 2 + 32 + 40 + 20];
+	uint8_t b[16 + 48 + 2 + 32 + 40 + 20 + 4];
 	unsigned fields = native_fields(ev->kind);
 	size_t at = 16;
 
@@ -221,6 +227,11 @@ int tlbsim_trace_write_binary_event(FILE *f, const struct tlbsim_trace_event *ev
 		put_le(b + at + 8, (uint64_t)ev->pages, 8);
 		put_le(b + at + 16, (uint32_t)ev->target, 4);
 		at += 20;
+		if (ev->mm) {
+			b[1] |= B_OBS_MM;
+			put_le(b + at, ev->mm, 4);
+			at += 4;
+		}
 	} else {
 		for (size_t i = 0; i < sizeof(layout) / sizeof(layout[0]); i++) {
 			if (!(fields & layout[i].bit))

@@ -203,6 +203,13 @@ static int parse_observed(struct native_ctx *x, json_t *o,
 			return bad(x, "field \"func\" must be a string");
 		snprintf(ev->func, sizeof(ev->func), "%s", json_string_value(v));
 	}
+	if ((v = json_object_get(o, "mm"))) {   /* whose flush: optional */
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > UINT32_MAX)
+			return bad(x, "field \"mm\" must be an integer from 0 to %u",
+				   UINT32_MAX);
+		ev->mm = (uint32_t)json_integer_value(v);
+	}
 	return 0;
 }
 

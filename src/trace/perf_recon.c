@@ -414,6 +414,9 @@ static void observe(struct perf_recon *p, const struct perf_rec *r,
 		const char *open = strrchr(r->text, '(');
 
 		ev->reason = open ? strtoll(open + 1, NULL, 10) : -1;
+		/* whose: the mm the record's task runs in (validate --by-process) */
+		if (r->pid > 0 && !is_kthread(r->comm, r->pid))
+			ev->mm = (uint32_t)r->pid;
 	}
 	if (perf_field_i64(r->text, "cpu", &v) && v >= 0 && v < (int64_t)p->cpus)
 		ev->target = (int32_t)v;

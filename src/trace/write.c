@@ -86,6 +86,8 @@ int tlbsim_trace_write_event(FILE *f, const struct tlbsim_trace_event *ev)
 			fprintf(f, ", \"target\": %d", ev->target);
 		if (ev->func[0])
 			str_field(f, "func", ev->func);
+		if (ev->mm)
+			fprintf(f, ", \"mm\": %u", ev->mm);
 		break;
 	case TLBSIM_EV_FLUSH:
 		fprintf(f, ", \"mm\": %u, \"start\": \"0x%" PRIx64 "\"", ev->mm, ev->start);

@@ -218,6 +218,47 @@ static void test_dev_captures(void **state)
 	}
 }
 
+/* validate --by-process: hugetlb_unshare's parent (4186) and its five
+ * children, each flush where the kernel made it. */
+static void test_by_process(void **state)
+{
+	static const struct { long mm, local, send, remote; } want[] = {
+		{ 4186, 51, 39, 38 }, { 4189, 8, 0, 0 }, { 4190, 11, 0, 0 },
+		{ 4191, 11, 0, 0 }, { 4192, 11, 0, 0 }, { 4193, 11, 0, 0 },
+	};
+	struct tu_run r = tu_cli(NULL, "validate", "traces/perf/hugetlb_unshare.perf.txt.xz",
+				 "--by-process", "--json", NULL);
+	json_error_t e;
+	json_t *doc, *rows;
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	doc = json_loads(r.out, 0, &e);
+	assert_non_null(doc);
+	rows = json_object_get(json_object_get(doc, "validate"), "by_process");
+	assert_int_equal(json_array_size(rows), 6);
+	for (size_t i = 0; i < 6; i++) {
+		json_t *row = json_array_get(rows, i);
+
+		assert_int_equal(json_integer_value(json_object_get(row, "mm")), want[i].mm);
+		assert_int_equal(val(row, "local_mm_shootdown", "observed"), want[i].local);
+		assert_int_equal(val(row, "local_mm_shootdown", "predicted"), want[i].local);
+		assert_int_equal(val(row, "remote_send_ipi", "observed"), want[i].send);
+		assert_int_equal(val(row, "remote_send_ipi", "predicted"), want[i].send);
+		assert_int_equal(val(row, "remote_shootdown", "observed"), want[i].remote);
+		assert_int_equal(val(row, "remote_shootdown", "predicted"), want[i].remote);
+	}
+	json_decref(doc);
+	tu_run_free(&r);
+	r = tu_cli(NULL, "validate", "traces/perf/hugetlb_unshare.perf.txt.xz",
+		   "--by-process", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "      4186                  51/51"
+				      "                  39/39                  38/38\n"));
+	assert_non_null(strstr(r.out, "(6 processes flushed)\n"));
+	tu_run_free(&r);
+}
+
 /* With the kvm-guest profile, the predicted send -> remote shootdown p50 is
  * within 20 % of the kernel's on every capture that shows remote
  * shootdowns of a running CPU. */
@@ -835,6 +876,7 @@ int main(void)
 		cmocka_unit_test(test_vfork),
 		cmocka_unit_test(test_fork_rseq),
 		cmocka_unit_test(test_dev_captures),
+		cmocka_unit_test(test_by_process),
 		cmocka_unit_test(test_subshell_pages),
 		cmocka_unit_test(test_brk),
 		cmocka_unit_test(test_validate_profile),
