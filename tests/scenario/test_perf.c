@@ -213,6 +213,9 @@ static void test_dev_captures(void **state)
 			print_error("%s: local_mm_shootdown observed %ld predicted %ld\n",
 				    caps[i], obs, pred);
 		assert_true(obs > 0 && labs(pred - obs) * 100 <= obs);
+		/* that host flushes without IPIs: validate says so */
+		assert_true(json_is_true(json_object_get(json_object_get(doc, "validate"),
+							 "flushes_without_ipis")));
 		json_decref(doc);
 		tu_run_free(&r);
 	}
@@ -235,6 +238,8 @@ static void test_by_process(void **state)
 	assert_int_equal(r.status, 0);
 	doc = json_loads(r.out, 0, &e);
 	assert_non_null(doc);
+	assert_true(json_is_false(json_object_get(json_object_get(doc, "validate"),
+						  "flushes_without_ipis")));
 	rows = json_object_get(json_object_get(doc, "validate"), "by_process");
 	assert_int_equal(json_array_size(rows), 6);
 	for (size_t i = 0; i < 6; i++) {
