@@ -175,19 +175,19 @@ bool perf_field(const char *text, const char *key, char *out, size_t len,
 {
 	size_t k = strlen(key);
 
-	/* Walk the field starts (after a space or comma) rather than strstr():
-	 * the texts are short and the keys match at a start or nowhere. */
-	for (const char *p = text; *p; p++) {
+	/* Jump from field start to field start (the text's, and each after a
+	 * run of spaces and commas) rather than strstr(): the keys match at a
+	 * start or nowhere, and strcspn() crosses a field's value in a few
+	 * vector steps. */
+	for (const char *p = text; *p; p += strspn(p, " ,")) {
 		const char *v, *e;
 
-		if ((p != text && p[-1] != ' ' && p[-1] != ',') ||
-		    *p != key[0] || strncmp(p, key, k))
+		if (*p != key[0] || strncmp(p, key, k) ||
+		    (p[k] != '=' && p[k] != ':')) {
+			p += strcspn(p, " ,");
 			continue;
-		v = p + k;
-		if (*v == '=' || *v == ':')
-			v++;
-		else
-			continue;
+		}
+		v = p + k + 1;
 		while (*v == ' ')
 			v++;
 		e = v;
@@ -213,9 +213,18 @@ static bool parse_u64(const char *buf, uint64_t *out)
 	char *end;
 
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		for (p += 2; n < 16 && isxdigit((unsigned char)*p); p++, n++)
-			v = v * 16 + (uint64_t)(isdigit((unsigned char)*p) ? *p - '0' :
-						(tolower((unsigned char)*p) - 'a' + 10));
+		/* hex digits without <ctype.h> calls: a fault record has two */
+		for (p += 2; n < 16; p++, n++) {
+			unsigned c = (unsigned char)*p, d;
+
+			if (c - '0' < 10)
+				d = c - '0';
+			else if ((c | 0x20) - 'a' < 6)
+				d = (c | 0x20) - 'a' + 10;
+			else
+				break;
+			v = v * 16 + d;
+		}
 		if (n && !*p) {
 			*out = v;
 			return true;

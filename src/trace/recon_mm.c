@@ -121,20 +121,22 @@ void held_release(struct perf_recon *p, struct task *t, uint32_t cpu)
 	ev->len = t->held.len;
 }
 
-/* Make [s, e) mapped in the mirror: maps for the holes. */
+/* Make [s, e) mapped in the mirror: maps for the holes, found VMA by VMA
+ * (a fault in an unknown region asks for its whole 2 MiB). */
 static uint32_t fill_holes(struct perf_recon *p, struct proc *pr, uint64_t s,
 			   uint64_t e)
 {
 	uint32_t n = 0;
 
-	for (uint64_t a = s; a < e; a += PAGE) {
-		uint64_t b = a;
+	for (uint64_t a = s; a < e;) {
+		uint32_t i = vma_first_after(pr, a);
+		uint64_t b = i < pr->nv && pr->v[i].start < e ? pr->v[i].start : e;
 
-		if (vma_at(pr, a))
+		if (b <= a) {          /* inside VMA i: skip it */
+			a = pr->v[i].end;
 			continue;
-		while (b < e && !vma_at(pr, b))
-			b += PAGE;
-		emit_map(p, pr, a, b, false);
+		}
+		emit_map(p, pr, a, b, false);   /* the hole [a, b) */
 		n++;
 		a = b;
 	}
@@ -536,9 +538,10 @@ void on_fault(struct perf_recon *p, const struct perf_rec *r)
 	/* a region mapped before the capture began (or by an mmap the capture
 	 * does not show): infer its 2 MiB around the fault, so that it stays
 	 * one VMA as a real mapping would (collapse needs that) */
-	if (!vma_at(pr, page))
+	if (!(v = vma_at(pr, page))) {
 		ensure_mapped(p, pr, page & ~(PMD - 1), (page & ~(PMD - 1)) + PMD);
-	v = vma_at(pr, page);
+		v = vma_at(pr, page);
+	}
 	if (v)
 		maybe_share(p, pr, v, page);
 	ev = emit(p, TLBSIM_EV_TOUCH, r->cpu);
