@@ -48,21 +48,29 @@ static struct tlb_entry *tlb_slot(struct sim *s, uint32_t c, uint64_t vpage,
 	return &cpu->tlb[(vpage >> PAGE_SHIFT) % TLB_ENTRIES];
 }
 
+/* Entry @e now holds @vpage of @mm, filled at trace time @t on @asid. */
+static void entry_fill(struct tlb_entry *e, const struct mm *mm, uint64_t vpage,
+		       uint64_t size, uint64_t t, uint16_t asid, uint32_t epoch)
+{
+	e->vpage = vpage;
+	e->ctx_id = mm->ctx_id;
+	e->fill_seq = mm->inval_seq;
+	e->fill_t = t;
+	e->asid = asid;
+	e->size = size;
+	e->epoch = epoch;
+}
+
 /* The translation of @vpage enters @c's TLB on its current ASID. */
 void tlb_fill(struct sim *s, uint32_t c, struct mm *mm, uint64_t vpage,
 	      uint64_t size)
 {
 	struct tlb_entry *e = tlb_slot(s, c, vpage, true);
+	uint16_t asid = s->cpus[c].loaded_asid;
 
-	if (!e)
-		return;
-	e->vpage = vpage;
-	e->ctx_id = mm->ctx_id;
-	e->fill_seq = mm->inval_seq;
-	e->fill_t = s->cur ? s->cur->t : s->last_t;
-	e->asid = s->cpus[c].loaded_asid;
-	e->size = size;
-	e->epoch = s->cpus[c].tlb_epoch[epoch_slot(e->asid)];
+	if (e)
+		entry_fill(e, mm, vpage, size, s->cur ? s->cur->t : s->last_t, asid,
+			   s->cpus[c].tlb_epoch[epoch_slot(asid)]);
 }
 
 /* An invalidation of @mm after entry @e's fill that removed @vpage and
@@ -132,13 +140,7 @@ void tlb_touch_pages(struct sim *s, uint32_t c, struct mm *mm, uint64_t first,
 			if (why)
 				hazard_stale_tlb(s, c, mm, p, why);
 		}
-		e->vpage = p;
-		e->ctx_id = mm->ctx_id;
-		e->fill_seq = mm->inval_seq;
-		e->fill_t = t;
-		e->asid = asid;
-		e->size = PAGE_SIZE;
-		e->epoch = epoch;
+		entry_fill(e, mm, p, PAGE_SIZE, t, asid, epoch);
 	}
 }
 

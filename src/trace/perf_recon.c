@@ -261,7 +261,7 @@ static void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	if (!t)
 		return;
 	t->vfork_mm = 0;   /* a tid used again */
-	t->forked = false;
+	t->forked = t->settid = false;
 	/* The tracepoint does not say fork or thread (clone with CLONE_VM):
 	 * the child's own records do ("TGID/TID"), and the reader holds a
 	 * fork back until it has read some time ahead. A thread shares the
@@ -445,7 +445,8 @@ static void wake_ahead(struct perf_recon *p, const struct perf_rec *r)
 	if (!n || n->t_ns > r->t_ns + 200000 || n->pid <= 0 ||
 	    is_kthread(n->comm, n->pid) || exited(p, n->pid))
 		return;
-	tgid = tgid_of(p, n->tid) > 0 ? tgid_of(p, n->tid) : n->pid;
+	if ((tgid = tgid_of(p, n->tid)) <= 0)   /* a vfork child: its parent's */
+		tgid = n->pid;
 	ev = emit(p, TLBSIM_EV_SWITCH, (uint32_t)cpu);
 	if (!ev)
 		return;
@@ -497,7 +498,7 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 	 * record that is not the switch away from it */
 	if (t && t->holding && kind != REC_SWITCH)
 		held_release(p, t, r->cpu);
-	if (t && (t->settid || t->forked) && kind != REC_FORK)
+	if (t && t->forked && kind != REC_FORK)
 		on_first_run(p, r, t);
 	switch (kind) {
 	case REC_SWITCH:

@@ -422,19 +422,22 @@ static void emit_flush_page(struct perf_recon *p, struct proc *pr, uint32_t cpu,
  * shares with its own parent shares a page it wrote itself since (its own
  * copy) with its one child only: a subshell's subshell in bash. on_fork()
  * forgets these when the parent forks again. */
+static bool shares_with_one_child(const struct proc *q, uint64_t page)
+{
+	return q->cow_peers == 1 ||
+	       (q->cow_peers == 2 && q->peer_up && pageset_has(&q->wr, page));
+}
+
 static void cow_copied(struct perf_recon *p, const struct proc *pr, uint64_t page)
 {
 	for (uint32_t i = 0; i < p->nprocs; i++) {
 		struct proc *q = &p->procs[i];
-		bool one_child = q->cow_peers == 1 ||
-				 (q->cow_peers == 2 && q->peer_up &&
-				  pageset_has(&q->wr, page));
 
 		if (q == pr || q->exited)
 			continue;
 		if ((q->cow_peers == 1 && q->parent == pr->tgid) ||
-		    (q->live && pr->cow_peers == 1 && one_child &&
-		     pr->parent == q->tgid))
+		    (q->live && pr->cow_peers == 1 && pr->parent == q->tgid &&
+		     shares_with_one_child(q, page)))
 			pageset_add(&q->cow_done, page);
 	}
 }
