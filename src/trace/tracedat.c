@@ -19,6 +19,10 @@
 struct tracedat {
 	pid_t pid;          /* the decoder, 0 once reaped */
 	FILE *in;           /* its lines */
+#ifdef TLBSIM_FUZZ
+	char *mem;          /* the lines of the in-process decoder */
+	int status;         /* its end, as waitpid() would give it */
+#endif
 	char *path;
 	unsigned long records;
 	bool opened;        /* the decoder said how many CPUs */
@@ -32,6 +36,7 @@ bool tracedat_is(const char *path)
 	       (n > 7 && !strcmp(path + n - 7, ".dat.xz"));
 }
 
+#ifndef TLBSIM_FUZZ
 /* The child: decode, then leave without atexit handlers or stdio flushes
  * that belong to the parent. */
 static void child_run(const char *path, int fd)
@@ -52,23 +57,13 @@ static void child_run(const char *path, int fd)
 	out = fdopen(fd, "w");
 	_exit(out && tracedat_decode(path, out) == 0 ? 0 : 1);
 }
+#endif
 
-/* Reap the decoder: 0 if it ended well, else a diagnostic. */
-static int child_reap(struct tracedat *t, struct tlbsim_diag *diag)
+/* How the decoder ended, as a diagnostic (0 if it ended well). */
+static int child_status(struct tracedat *t, int status, struct tlbsim_diag *diag)
 {
 	char where[96];
-	int status;
-	pid_t p;
 
-	if (!t->pid)
-		return 0;
-	do
-		p = waitpid(t->pid, &status, 0);
-	while (p < 0 && errno == EINTR);
-	t->pid = 0;
-	if (p < 0)
-		return tlbsim_diag_set(diag, TLBSIM_EIO, "%s: lost the trace.dat "
-				       "decoder: %s", t->path, strerror(errno));
 	if (!WIFSIGNALED(status) && !WEXITSTATUS(status))
 		return 0;
 	if (t->opened)
@@ -83,6 +78,61 @@ static int child_reap(struct tracedat *t, struct tlbsim_diag *diag)
 			strsignal(WTERMSIG(status)));
 	return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: %s: the trace.dat is "
 			       "corrupt", t->path, where);
+}
+
+#ifdef TLBSIM_FUZZ
+/* The fuzz build decodes in-process (a fork per input is slow, and hides
+ * the decoder's coverage): fuzz/fuzz_tracedat.c gives a version that turns
+ * libtracecmd's faults into a return of -1; this one serves the other
+ * harnesses. 0 decoded, 1 refused, -1 crashed. */
+__attribute__((weak)) int tracedat_fuzz_decode(const char *path, FILE *out);
+__attribute__((weak)) int tracedat_fuzz_decode(const char *path, FILE *out)
+{
+	return tracedat_decode(path, out);
+}
+
+static int child_reap(struct tracedat *t, struct tlbsim_diag *diag)
+{
+	if (!t->pid)
+		return 0;
+	t->pid = 0;
+	return child_status(t, t->status, diag);
+}
+
+static int child_start(struct tracedat *t, struct tlbsim_diag *diag)
+{
+	size_t len = 0;
+	FILE *m = open_memstream(&t->mem, &len);
+	int rc;
+
+	if (!m)
+		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+	rc = tracedat_fuzz_decode(t->path, m);
+	fclose(m);
+	t->status = rc < 0 ? SIGSEGV : (rc ? 1 : 0) << 8;   /* waitpid's encoding */
+	t->pid = 1;
+	t->in = len ? fmemopen(t->mem, len, "r") : fopen("/dev/null", "r");
+	if (!t->in)
+		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+	return 0;
+}
+#else
+/* Reap the decoder: 0 if it ended well, else a diagnostic. */
+static int child_reap(struct tracedat *t, struct tlbsim_diag *diag)
+{
+	int status;
+	pid_t p;
+
+	if (!t->pid)
+		return 0;
+	do
+		p = waitpid(t->pid, &status, 0);
+	while (p < 0 && errno == EINTR);
+	t->pid = 0;
+	if (p < 0)
+		return tlbsim_diag_set(diag, TLBSIM_EIO, "%s: lost the trace.dat "
+				       "decoder: %s", t->path, strerror(errno));
+	return child_status(t, status, diag);
 }
 
 static int child_start(struct tracedat *t, struct tlbsim_diag *diag)
@@ -113,6 +163,7 @@ static int child_start(struct tracedat *t, struct tlbsim_diag *diag)
 	}
 	return 0;
 }
+#endif
 
 /* One line from the decoder into buf, without its newline: 1, or 0 at
  * the end of the pipe. */
@@ -178,11 +229,16 @@ void tracedat_close(struct tracedat *t)
 
 	if (!t)
 		return;
+#ifndef TLBSIM_FUZZ
 	if (t->pid)
 		kill(t->pid, SIGKILL);   /* closed early: the rest is not wanted */
+#endif
 	child_reap(t, &ignore);
 	if (t->in)
 		fclose(t->in);
+#ifdef TLBSIM_FUZZ
+	free(t->mem);
+#endif
 	free(t->path);
 	free(t);
 }

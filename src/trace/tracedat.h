@@ -4,7 +4,9 @@
  * Debian's libtracecmd dereferences NULL on some corrupt files (a ring
  * buffer page whose commit field exceeds the page, found by
  * fuzz/fuzz_tracedat), and tlbsim must answer bad input with a message,
- * never a crash. The child's death becomes that message. */
+ * never a crash. The child's death becomes that message. The fuzz build
+ * (-DTLBSIM_FUZZ) decodes in-process instead, through a function
+ * fuzz/fuzz_tracedat.c gives, which turns a fault into the same message. */
 #ifndef TLBSIM_TRACE_TRACEDAT_H
 #define TLBSIM_TRACE_TRACEDAT_H
 

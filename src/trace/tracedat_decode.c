@@ -29,6 +29,7 @@ struct tdec {
 	struct tep_handle *tep;
 	int cpus;
 	struct tep_record **next;   /* per CPU, the record to merge next */
+	unsigned long long *after;  /* per CPU, past the last record's offset */
 	struct trace_seq seq;
 	struct tid_map *threads;    /* tid -> tgid for threads */
 	size_t nthreads, capthreads;
@@ -50,6 +51,17 @@ static void render(struct tdec *t, struct tep_record *r)
 	trace_seq_terminate(&t->seq);
 }
 
+/* A CPU's records lie one after the other in the file. A corrupt page
+ * can make libtracecmd hand out the same record forever (found by
+ * fuzz/fuzz_tracedat): a record that does not advance ends the decoding. */
+static bool record_advances(struct tdec *t, int cpu, const struct tep_record *r)
+{
+	if (r->offset < t->after[cpu])
+		return false;
+	t->after[cpu] = r->offset + 1;
+	return true;
+}
+
 /* First pass: forks give child -> parent; exits with group_dead=false
  * mark the child a thread of its parent's group. */
 static int learn_threads(struct tdec *t)
@@ -64,6 +76,11 @@ static int learn_threads(struct tdec *t)
 			struct tep_event *e = tep_find_event_by_record(t->tep, r);
 			const char *txt, *p;
 
+			if (!record_advances(t, c, r)) {
+				tracecmd_free_record(r);
+				free(forks);
+				return TLBSIM_EPARSE;
+			}
 			if (e && (!strcmp(e->name, "sched_process_fork") ||
 				  !strcmp(e->name, "sched_process_exit"))) {
 				render(t, r);
@@ -103,8 +120,10 @@ static int learn_threads(struct tdec *t)
 	for (size_t i = 0; i < t->nthreads; i++)
 		t->threads[i].tgid = tgid_of(t, t->threads[i].tgid);
 	/* rewind: the second pass renders */
-	for (int c = 0; c < t->cpus; c++)
+	for (int c = 0; c < t->cpus; c++) {
+		t->after[c] = 0;
 		t->next[c] = tracecmd_read_cpu_first(t->h, c);
+	}
 	return 0;
 }
 
@@ -183,7 +202,19 @@ static int decode_open(struct tdec *t, const char *path, FILE *out)
 		return -1;
 	}
 	t->next = calloc((size_t)t->cpus, sizeof(*t->next));
-	if (!t->next || learn_threads(t)) {
+	t->after = calloc((size_t)t->cpus, sizeof(*t->after));
+	if (!t->next || !t->after) {
+		fprintf(out, "E out of memory\n");
+		return -1;
+	}
+	switch (learn_threads(t)) {
+	case 0:
+		break;
+	case TLBSIM_EPARSE:
+		fprintf(out, "E a CPU's records do not advance through the file "
+			"(the trace.dat is corrupt)\n");
+		return -1;
+	default:
 		fprintf(out, "E out of memory\n");
 		return -1;
 	}
@@ -191,8 +222,9 @@ static int decode_open(struct tdec *t, const char *path, FILE *out)
 	return 0;
 }
 
-/* The next record, in time order across CPUs, as one perf-script line. */
-static bool decode_line(struct tdec *t, FILE *out)
+/* The next record, in time order across CPUs, as one perf-script line:
+ * 1, 0 at the end, -1 if the file turns out corrupt. */
+static int decode_line(struct tdec *t, FILE *out)
 {
 	struct tep_record *r;
 	struct tep_event *e;
@@ -205,9 +237,13 @@ static bool decode_line(struct tdec *t, FILE *out)
 		if (t->next[c] && (best < 0 || t->next[c]->ts < t->next[best]->ts))
 			best = c;
 	if (best < 0)
-		return false;
+		return 0;
 	r = t->next[best];
 	t->next[best] = tracecmd_read_data(t->h, best);
+	if (!record_advances(t, best, r)) {
+		tracecmd_free_record(r);
+		return -1;
+	}
 	e = tep_find_event_by_record(t->tep, r);
 	tid = tep_data_pid(t->tep, r);
 	comm = tep_data_comm_from_pid(t->tep, tid);
@@ -220,7 +256,7 @@ static bool decode_line(struct tdec *t, FILE *out)
 		e ? e->system : "unknown", e ? e->name : "unknown",
 		TRACEDAT_LINE_MAX / 2, t->seq.buffer);
 	tracecmd_free_record(r);
-	return true;
+	return 1;
 }
 
 static void decode_free(struct tdec *t)
@@ -232,6 +268,7 @@ static void decode_free(struct tdec *t)
 		tracecmd_close(t->h);
 	trace_seq_destroy(&t->seq);
 	free(t->next);
+	free(t->after);
 	free(t->threads);
 }
 
@@ -243,8 +280,9 @@ int tracedat_decode(const char *path, FILE *out)
 	memset(&t, 0, sizeof(t));
 	trace_seq_init(&t.seq);
 	err = decode_open(&t, path, out);
-	while (!err && decode_line(&t, out))
-		;
+	if (!err)
+		while ((err = decode_line(&t, out)) > 0)
+			;
 	decode_free(&t);
 	if (fflush(out))
 		return 1;

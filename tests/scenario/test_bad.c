@@ -3,6 +3,7 @@
  * exactly its one-line message on stderr (tests/bad/NAME.expect), exit 2,
  * nothing on stdout and no output file.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ static const char *const corpus[] = {
 	"tracedat_event_format.dat",
 	"tracedat_garbage.dat",
 	"tracedat_page_commit.dat",
+	"tracedat_records_loop.dat",
 	"tracedat_truncated.dat",
 	"truncated.jsonl.xz",
 	"truncated_line.jsonl",
@@ -86,6 +88,32 @@ static void test_corpus(void **state)
 		check_one(corpus[i]);
 }
 
+/* Every NAME.expect in tests/bad/ has its input in the list above: a file
+ * added to the corpus without a line here would never run. */
+static void test_corpus_listed(void **state)
+{
+	DIR *d = opendir(tu_src("tests/bad"));
+	struct dirent *e;
+	int expects = 0;
+
+	(void)state;
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name), i;
+
+		if (n < 8 || strcmp(e->d_name + n - 7, ".expect"))
+			continue;
+		expects++;
+		for (i = 0; i < sizeof(corpus) / sizeof(corpus[0]); i++)
+			if (!strncmp(corpus[i], e->d_name, n - 7) && corpus[i][n - 7] == '.')
+				break;
+		if (i == sizeof(corpus) / sizeof(corpus[0]))
+			fail_msg("tests/bad/%s has no input in test_bad.c's corpus", e->d_name);
+	}
+	closedir(d);
+	assert_int_equal(expects, sizeof(corpus) / sizeof(corpus[0]));
+}
+
 /* The simulations run in threads beside the reader (cli/fanout.c): the
  * error reported is still the sequential loop's, the first in trace
  * order, whichever thread met its own first. Run it many times. */
@@ -102,6 +130,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus),
+		cmocka_unit_test(test_corpus_listed),
 		cmocka_unit_test(test_first_error_wins),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
