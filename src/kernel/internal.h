@@ -166,6 +166,7 @@ struct mm {
 	uint32_t *pgd;            /* PTRS_PER_TABLE PUD-table ids */
 	struct vma *vmas;         /* sorted by start, non-overlapping */
 	uint32_t nvmas, capvmas;
+	uint32_t vma_hint;        /* the last vma_index_after() answer */
 	uint64_t inval_seq;
 	struct inval inval[INVAL_RING];
 	/* the last flush that left a lazy CPU behind, for causal chains */
@@ -461,9 +462,9 @@ int vma_add(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 	    bool hugetlb);
 void vma_remove(struct mm *mm, uint64_t start, uint64_t end);
 /* The first VMA (index) ending above @addr; nvmas when none. */
-uint32_t vma_index_after(const struct mm *mm, uint64_t addr);
-const struct vma *vma_find(const struct mm *mm, uint64_t addr);
-bool vma_intersects(const struct mm *mm, uint64_t start, uint64_t end);
+uint32_t vma_index_after(struct mm *mm, uint64_t addr);
+const struct vma *vma_find(struct mm *mm, uint64_t addr);
+bool vma_intersects(struct mm *mm, uint64_t start, uint64_t end);
 uint64_t inval_begin(struct mm *mm, uint64_t start, uint64_t end,
 		     const struct tlbsim_trace_event *ev);
 void inval_done(struct mm *mm, uint64_t seq, uint64_t cycle);
