@@ -133,8 +133,9 @@ void tlb_touch_pages(struct sim *s, uint32_t c, struct mm *mm, uint64_t first,
 	for (uint64_t p = first; p < end; p += PAGE_SIZE) {
 		struct tlb_entry *e = &cpu->tlb[(p >> PAGE_SHIFT) % TLB_ENTRIES];
 
-		if (e->vpage == p && e->ctx_id == mm->ctx_id && e->asid == asid &&
-		    e->epoch == epoch) {
+		/* one branch, not four: whether a page is cached is data */
+		if ((e->vpage == p) & (e->ctx_id == mm->ctx_id) & (e->asid == asid) &
+		    (e->epoch == epoch)) {
 			const struct inval *why = stale_why(mm, e, p, now);
 
 			if (why)
