@@ -170,17 +170,16 @@ int perf_parse_line(const char *line, uint64_t lineno, const char *name,
 	return 0;
 }
 
-bool perf_field(const char *text, const char *key, char *out, size_t len,
-		bool rest)
+/* Where the value of field @key starts in @text, or NULL. Jump from field
+ * start to field start (the text's, and each after a run of spaces and
+ * commas) rather than strstr(): the keys match at a start or nowhere, and
+ * strcspn() crosses a field's value in a few vector steps. */
+static const char *field_value(const char *text, const char *key)
 {
 	size_t k = strlen(key);
 
-	/* Jump from field start to field start (the text's, and each after a
-	 * run of spaces and commas) rather than strstr(): the keys match at a
-	 * start or nowhere, and strcspn() crosses a field's value in a few
-	 * vector steps. */
 	for (const char *p = text; *p; p += strspn(p, " ,")) {
-		const char *v, *e;
+		const char *v;
 
 		if (*p != key[0] || strncmp(p, key, k) ||
 		    (p[k] != '=' && p[k] != ':')) {
@@ -190,30 +189,46 @@ bool perf_field(const char *text, const char *key, char *out, size_t len,
 		v = p + k + 1;
 		while (*v == ' ')
 			v++;
-		e = v;
-		if (rest)
-			e = v + strlen(v);
-		else
-			while (*e && *e != ' ' && *e != ',')
-				e++;
-		copy_span(out, len, v, (size_t)(e - v));
-		return true;
+		return v;
 	}
-	return false;
+	return NULL;
 }
 
-/* strtoull(buf, &end, 0) for the common forms, "0x<hex>" of up to 16
- * digits and decimal without a leading zero (dec()); anything else goes to
- * strtoull. */
-static bool parse_u64(const char *buf, uint64_t *out)
+bool perf_field(const char *text, const char *key, char *out, size_t len,
+		bool rest)
 {
-	const char *p = buf;
-	uint64_t v = 0;
+	const char *v = field_value(text, key), *e;
+
+	if (!v)
+		return false;
+	e = v;
+	if (rest)
+		e = v + strlen(v);
+	else
+		while (*e && *e != ' ' && *e != ',')
+			e++;
+	copy_span(out, len, v, (size_t)(e - v));
+	return true;
+}
+
+static bool value_end(char c)
+{
+	return !c || c == ' ' || c == ',';
+}
+
+/* The value at @v as strtoull(value, &end, 0) reads it, for the common
+ * forms in place: "0x<hex>" of up to 16 digits, and decimal without a
+ * leading zero (dec()); anything else is copied out for strtoull. A fault
+ * record has two such fields, and faults are most of a capture. */
+static bool parse_u64(const char *v, uint64_t *out)
+{
+	const char *p = v, *e;
+	uint64_t x = 0;
+	char buf[40], *end;
 	int n = 0;
-	char *end;
 
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		/* hex digits without <ctype.h> calls: a fault record has two */
+		/* hex digits without <ctype.h> calls */
 		for (p += 2; n < 16; p++, n++) {
 			unsigned c = (unsigned char)*p, d;
 
@@ -223,30 +238,31 @@ static bool parse_u64(const char *buf, uint64_t *out)
 				d = (c | 0x20) - 'a' + 10;
 			else
 				break;
-			v = v * 16 + d;
+			x = x * 16 + d;
 		}
-		if (n && !*p) {
-			*out = v;
+		if (n && value_end(*p)) {
+			*out = x;
 			return true;
 		}
 	} else if (*p >= '1' && *p <= '9') {
-		v = dec(p, &end);   /* no leading zero: base 10 is base 0 */
-		if (!*end) {
-			*out = v;
+		x = dec(p, &end);   /* no leading zero: base 10 is base 0 */
+		if (value_end(*end)) {
+			*out = x;
 			return true;
 		}
 	}
+	for (e = v; !value_end(*e); e++)
+		;
+	copy_span(buf, sizeof(buf), v, (size_t)(e - v));
 	*out = strtoull(buf, &end, 0);
 	return end != buf;
 }
 
 bool perf_field_u64(const char *text, const char *key, uint64_t *out)
 {
-	char buf[40];
+	const char *v = field_value(text, key);
 
-	if (!perf_field(text, key, buf, sizeof(buf), false))
-		return false;
-	return parse_u64(buf, out);
+	return v && parse_u64(v, out);
 }
 
 bool perf_field_i64(const char *text, const char *key, int64_t *out)
