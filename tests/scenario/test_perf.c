@@ -266,36 +266,52 @@ static void test_by_process(void **state)
 
 /* With the kvm-guest profile, the predicted send -> remote shootdown p50 is
  * within 20 % of the kernel's on every capture that shows remote
- * shootdowns of a running CPU. */
+ * shootdowns of a running CPU, and so is the p90 but on two captures: the
+ * model's latencies barely spread, and the tails of tlb_flush1 (targets in
+ * a page fault) and hugetlb_share (targets after a kernel thread) reach
+ * 21 and 18.4 us where it predicts 16.1 and 14.0 (docs/MODEL.md, section 9). */
+static double latency_pct(const json_t *lat, const char *pct, bool observed)
+{
+	return (double)json_integer_value(json_object_get(json_object_get(lat,
+		observed ? "observed_send_to_remote_flush_ns" :
+			   "predicted_send_to_remote_flush_ns"), pct));
+}
+
 static void test_latency_p50(void **state)
 {
-	static const char *const caps[] = {
-		"traces/perf/collapse.perf.txt.xz", "traces/perf/fork_exit.perf.txt.xz",
-		"traces/perf/hugetlb_unshare.perf.txt.xz", "traces/perf/mprotect.perf.txt.xz",
-		"traces/perf/munmap_tables.perf.txt.xz", "traces/perf/tlb_flush1.perf.txt.xz",
-		"traces/perf/tlb_flush3.perf.txt.xz",
-		"traces/perf/ftrace/hugetlb_share.ftrace.txt.xz",
-		"traces/perf/ftrace/munmap_big.ftrace.txt.xz",
-		"traces/perf/ftrace/thp_collapse.ftrace.txt.xz",
+	static const struct { const char *path; bool p90; } caps[] = {
+		{ "traces/perf/collapse.perf.txt.xz", true },
+		{ "traces/perf/fork_exit.perf.txt.xz", true },
+		{ "traces/perf/hugetlb_unshare.perf.txt.xz", true },
+		{ "traces/perf/mprotect.perf.txt.xz", true },
+		{ "traces/perf/munmap_tables.perf.txt.xz", true },
+		{ "traces/perf/tlb_flush1.perf.txt.xz", false },
+		{ "traces/perf/tlb_flush3.perf.txt.xz", true },
+		{ "traces/perf/collapse.trace.dat.xz", true },
+		{ "traces/perf/ftrace/hugetlb_share.ftrace.txt.xz", false },
+		{ "traces/perf/ftrace/munmap_big.ftrace.txt.xz", true },
+		{ "traces/perf/ftrace/thp_collapse.ftrace.txt.xz", true },
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		struct tu_run r = tu_cli(NULL, "validate", caps[i], "--json", "--profile",
-					 "kvm-guest", NULL);
+		struct tu_run r = tu_cli(NULL, "validate", caps[i].path, "--json",
+					 "--profile", "kvm-guest", NULL);
 		json_error_t e;
 		json_t *doc = json_loads(r.out, 0, &e), *lat;
-		double obs, pred;
 
 		assert_non_null(doc);
 		lat = json_object_get(json_object_get(doc, "validate"), "latency");
-		obs = (double)json_integer_value(json_object_get(json_object_get(lat,
-			"observed_send_to_remote_flush_ns"), "p50"));
-		pred = (double)json_integer_value(json_object_get(json_object_get(lat,
-			"predicted_send_to_remote_flush_ns"), "p50"));
-		if (fabs(pred - obs) > 0.2 * obs)
-			print_error("%s: p50 observed %.0f predicted %.0f\n", caps[i], obs, pred);
-		assert_true(obs > 0 && fabs(pred - obs) <= 0.2 * obs);
+		for (int q = 0; q < (caps[i].p90 ? 2 : 1); q++) {
+			const char *pct = q ? "p90" : "p50";
+			double obs = latency_pct(lat, pct, true);
+			double pred = latency_pct(lat, pct, false);
+
+			if (fabs(pred - obs) > 0.2 * obs)
+				print_error("%s: %s observed %.0f predicted %.0f\n",
+					    caps[i].path, pct, obs, pred);
+			assert_true(obs > 0 && fabs(pred - obs) <= 0.2 * obs);
+		}
 		json_decref(doc);
 		tu_run_free(&r);
 	}
