@@ -23,6 +23,7 @@ struct cli_opts {
 	size_t npolicies;
 	const char *backend;
 	const char *topology;      /* synthetic string, "xml:FILE" or "host" */
+	char topology_xml[4100];   /* --topology-xml FILE, as "xml:FILE" */
 	const char *profile;
 	const char *output;        /* -o */
 	const char *perfetto;

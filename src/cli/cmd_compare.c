@@ -29,6 +29,7 @@ static const char compare_help[] =
 "      --json         the JSON report (docs/report-format.md) instead of the table\n"
 "  -o, --output FILE  write the report to FILE (atomically) instead of stdout\n"
 "      --topology T   hwloc synthetic string, xml:FILE or host (default: the trace's)\n"
+"      --topology-xml FILE  the same as --topology xml:FILE\n"
 "      --profile P    cost profile: a built-in name (generic) or a JSON file\n"
 "      --pcid on|off  CPUs with or without PCID (default: the trace's, on)\n"
 "      --perfetto F   Chrome trace-event JSON for ui.perfetto.dev\n"

@@ -5,6 +5,7 @@
  * --fail-on-hazard); 2 usage or input error.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -41,6 +42,12 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* tlbsim asks hwloc for CPUs and caches only. Its plugins (PCI,
+	 * OpenCL, GL, and libxml2 with ICU behind it: hwloc has its own XML
+	 * reader) cost 20 ms of loading at every start, more than replaying a
+	 * small capture; a user's own setting wins. */
+	setenv("HWLOC_PLUGINS_BLACKLIST", "hwloc_pci,hwloc_opencl,hwloc_gl,"
+	       "hwloc_xml_libxml,hwloc_cuda,hwloc_nvml,hwloc_rsmi,hwloc_levelzero", 0);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -16,6 +16,7 @@ static const struct optdef defs[] = {
 	{ "tolerance", 0, true }, { "junit", 0, true },
 	{ "fail-on-hazard", 0, false }, { "help", 'h', false }, { "pcid", 0, true },
 	{ "by-process", 0, false },
+	{ "topology-xml", 0, true },   /* --topology xml:FILE */
 };
 
 static bool allowed_in(const char *allowed, const char *name)
@@ -38,6 +39,10 @@ static int set(struct cli_opts *o, const char *name, const char *v)
 	else if (!strcmp(name, "json")) o->json = true;
 	else if (!strcmp(name, "output")) o->output = v;
 	else if (!strcmp(name, "topology")) o->topology = v;
+	else if (!strcmp(name, "topology-xml")) {
+		snprintf(o->topology_xml, sizeof(o->topology_xml), "xml:%s", v);
+		o->topology = o->topology_xml;
+	}
 	else if (!strcmp(name, "profile")) o->profile = v;
 	else if (!strcmp(name, "perfetto")) o->perfetto = v;
 	else if (!strcmp(name, "svg")) o->svg = v;
@@ -96,7 +101,8 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *allowed,
 			continue;
 		}
 		d = find(a, &v);
-		if (!d || (strcmp(d->name, "help") && !allowed_in(allowed, d->name))) {
+		if (!d || (strcmp(d->name, "help") && !allowed_in(allowed,
+		    strcmp(d->name, "topology-xml") ? d->name : "topology"))) {
 			fprintf(stderr, "tlbsim %s: unknown option '%s' (see tlbsim %s "
 				"--help)\n", cmd, a, cmd);
 			return 2;

@@ -499,6 +499,12 @@ static void test_late_cpu(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "\"machine\":{\"cpus\":4,"));
 	tu_run_free(&r);
+	/* --topology-xml FILE says the same */
+	r = tu_cli(NULL, "compare", path, "--topology-xml",
+		   tu_src("tests/data/4cpu.topology.xml"), "--json", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\"machine\":{\"cpus\":4,"));
+	tu_run_free(&r);
 	unlink(path);
 	free(path);
 	free(text);
