@@ -1,7 +1,12 @@
 /*
- * fanout.c - the reading thread fills batches of events in a ring; one
- * worker per simulation applies each batch in order and releases it. See
- * fanout.h for why the results are the sequential loop's.
+ * fanout.c - the reading thread fills batches of events in a ring;
+ * workers apply each batch in order to their simulations and release it.
+ * See fanout.h for why the results are the sequential loop's.
+ *
+ * Workers: one per simulation, but no more than the CPUs beside the
+ * reading thread's. On two CPUs one worker runs both simulations: the
+ * reader of a perf capture is the bound, and it kept losing its CPU to a
+ * second worker (three busy threads on two CPUs).
  *
  * Errors: the sequential loop stops at the first (event, simulation) pair
  * that fails, in that order. Each worker applies an event only while no
@@ -15,6 +20,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/fanout.h"
@@ -24,14 +30,21 @@
 
 struct fanout;
 
-struct worker {
-	struct fanout *f;
+/* One simulation's state within its worker. */
+struct lane {
 	struct tlbsim_sim *sim;
-	unsigned index;
-	uint64_t done;       /* batches applied (or skipped, once stopped) */
-	bool quit;           /* stopped: will not take another batch */
+	unsigned index;      /* the simulation's place in the sequential loop */
+	bool stopped;        /* it failed, or an earlier pair did */
 	int err;
 	struct tlbsim_diag diag;
+};
+
+struct worker {
+	struct fanout *f;
+	struct lane *lanes[CLI_MAX_POLICIES];
+	size_t nlanes;
+	uint64_t done;       /* batches applied (or skipped, once stopped) */
+	bool quit;           /* stopped: will not take another batch */
 	pthread_t thread;
 };
 
@@ -44,7 +57,8 @@ struct fanout {
 	uint64_t published;      /* batches published */
 	bool end;
 	_Atomic uint64_t stop;   /* lowest failing pair's key, UINT64_MAX: none */
-	size_t n;
+	size_t n, nworkers;
+	struct lane lane[CLI_MAX_POLICIES];
 	struct worker w[CLI_MAX_POLICIES];
 };
 
@@ -62,23 +76,41 @@ static void stop_at(struct fanout *f, uint64_t key)
 		;
 }
 
-/* Apply batch @b (its @n events) to @w's simulation; false once @w stops. */
-static bool worker_apply(struct worker *w, uint64_t b, uint32_t n)
+/* Apply batch @b (its @n events) to @l's simulation; false once it stops. */
+static bool lane_apply(struct fanout *f, struct lane *l, uint64_t b, uint32_t n)
 {
-	const struct tlbsim_trace_event *ev = w->f->ev + (b % RING) * BATCH;
+	const struct tlbsim_trace_event *ev = f->ev + (b % RING) * BATCH;
 
 	for (uint32_t i = 0; i < n; i++) {
-		uint64_t key = pair_key(b * BATCH + i, w->index);
+		uint64_t key = pair_key(b * BATCH + i, l->index);
 
-		if (key >= atomic_load(&w->f->stop))
+		if (key >= atomic_load(&f->stop))
 			return false;   /* the sequential loop stops before this */
-		w->err = tlbsim_sim_apply(w->sim, &ev[i], &w->diag);
-		if (w->err) {
-			stop_at(w->f, key);
+		l->err = tlbsim_sim_apply(l->sim, &ev[i], &l->diag);
+		if (l->err) {
+			stop_at(f, key);
 			return false;
 		}
 	}
 	return true;
+}
+
+/* Batch @b to each of @w's simulations in turn (a batch at a time keeps
+ * one model's state in cache); false once all have stopped. A simulation
+ * may run ahead of one before it that failed: what it reached past the
+ * failing pair is never reported, and the lowest failing pair still is. */
+static bool worker_apply(struct worker *w, uint64_t b, uint32_t n)
+{
+	bool going = false;
+
+	for (size_t i = 0; i < w->nlanes; i++) {
+		struct lane *l = w->lanes[i];
+
+		if (!l->stopped && !lane_apply(w->f, l, b, n))
+			l->stopped = true;
+		going |= !l->stopped;
+	}
+	return going;
 }
 
 static void *worker_main(void *arg)
@@ -114,7 +146,7 @@ static void *worker_main(void *arg)
 /* Is the next slot free: every worker still going is past it? */
 static bool ring_room(const struct fanout *f)
 {
-	for (size_t i = 0; i < f->n; i++)
+	for (size_t i = 0; i < f->nworkers; i++)
 		if (!f->w[i].quit && f->published - f->w[i].done >= RING)
 			return false;
 	return true;
@@ -165,13 +197,22 @@ static int produce(struct fanout *f, struct tlbsim_trace_reader *r,
 static int first_error(struct fanout *f, int read_err, struct tlbsim_diag *diag)
 {
 	uint64_t key = atomic_load(&f->stop);
-	const struct worker *w;
+	const struct lane *l;
 
 	if (key == UINT64_MAX)
 		return read_err;
-	w = &f->w[key % CLI_MAX_POLICIES];
-	*diag = w->diag;
-	return w->err;
+	l = &f->lane[key % CLI_MAX_POLICIES];
+	*diag = l->diag;
+	return l->err;
+}
+
+/* One worker per simulation, at most one per CPU beside the reader's. */
+static size_t workers_for(size_t sims)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t spare = cpus > 2 ? (size_t)cpus - 1 : 1;
+
+	return sims < spare ? sims : spare;
 }
 
 int fanout_run(struct tlbsim_trace_reader *r, struct tlbsim_sim **sims, size_t n,
@@ -190,12 +231,18 @@ int fanout_run(struct tlbsim_trace_reader *r, struct tlbsim_sim **sims, size_t n
 	pthread_cond_init(&f->room, NULL);
 	atomic_init(&f->stop, UINT64_MAX);
 	f->n = n;
-	for (; started < n; started++) {
+	f->nworkers = workers_for(n);
+	for (size_t i = 0; i < n; i++) {
+		struct worker *w = &f->w[i % f->nworkers];
+
+		f->lane[i].sim = sims[i];
+		f->lane[i].index = (unsigned)i;
+		w->lanes[w->nlanes++] = &f->lane[i];
+	}
+	for (; started < f->nworkers; started++) {
 		struct worker *w = &f->w[started];
 
 		w->f = f;
-		w->sim = sims[started];
-		w->index = (unsigned)started;
 		if (pthread_create(&w->thread, NULL, worker_main, w)) {
 			err = tlbsim_diag_set(diag, TLBSIM_ENOMEM, "cannot start a thread");
 			break;
@@ -209,7 +256,7 @@ int fanout_run(struct tlbsim_trace_reader *r, struct tlbsim_sim **sims, size_t n
 	pthread_mutex_unlock(&f->lock);
 	for (size_t i = 0; i < started; i++)
 		pthread_join(f->w[i].thread, NULL);
-	if (started == n)
+	if (started == f->nworkers)
 		err = first_error(f, err, diag);
 	pthread_cond_destroy(&f->room);
 	pthread_cond_destroy(&f->more);

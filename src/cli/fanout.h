@@ -1,6 +1,7 @@
 /*
  * fanout.h - one trace fed to several simulations at once: the calling
- * thread reads, each simulation applies the events in a thread of its own.
+ * thread reads, worker threads apply the events to the simulations (one
+ * each, or several each when the machine has fewer CPUs than that).
  *
  * The simulations share nothing mutable (each has its own kernel model;
  * topology and profile are read-only) and each sees every event in trace
