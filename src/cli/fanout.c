@@ -206,12 +206,16 @@ static int first_error(struct fanout *f, int read_err, struct tlbsim_diag *diag)
 	return l->err;
 }
 
-/* One worker per simulation, at most one per CPU beside the reader's. */
+/* One worker per simulation, at most one per CPU beside the reader's;
+ * TLBSIM_WORKERS=N says how many instead (tests run both ways). */
 static size_t workers_for(size_t sims)
 {
+	const char *env = getenv("TLBSIM_WORKERS");
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t spare = cpus > 2 ? (size_t)cpus - 1 : 1;
 
+	if (env && atoi(env) > 0)
+		spare = (size_t)atoi(env);
 	return sims < spare ? sims : spare;
 }
 

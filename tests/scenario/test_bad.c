@@ -114,16 +114,19 @@ static void test_corpus_listed(void **state)
 	assert_int_equal(expects, sizeof(corpus) / sizeof(corpus[0]));
 }
 
-/* The simulations run in threads beside the reader (cli/fanout.c): the
+/* The simulations run in worker threads beside the reader (cli/fanout.c): the
  * error reported is still the sequential loop's, the first in trace
  * order, whichever thread met its own first. Run it many times. */
 static void test_first_error_wins(void **state)
 {
 	(void)state;
 	for (int i = 0; i < 20; i++) {
+		/* one worker for both simulations, and one each */
+		setenv("TLBSIM_WORKERS", i % 2 ? "2" : "1", 1);
 		check_one("model_error_before_parse_error.jsonl");
 		check_one("parse_error_before_model_error.jsonl");
 	}
+	unsetenv("TLBSIM_WORKERS");
 }
 
 int main(void)

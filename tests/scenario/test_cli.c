@@ -389,6 +389,26 @@ static void test_help_and_errors(void **state)
 	tu_run_free(&r);
 }
 
+/* One worker thread running both policies or one each (src/cli/fanout.c
+ * picks by the CPUs there are): the same report, byte for byte. */
+static void test_workers_same_report(void **state)
+{
+	struct tu_run one, two;
+
+	(void)state;
+	setenv("TLBSIM_WORKERS", "1", 1);
+	one = tu_cli(NULL, "compare", "traces/perf/tlb_flush3.perf.txt.xz", "--json", NULL);
+	setenv("TLBSIM_WORKERS", "2", 1);
+	two = tu_cli(NULL, "compare", "traces/perf/tlb_flush3.perf.txt.xz", "--json", NULL);
+	unsetenv("TLBSIM_WORKERS");
+	assert_int_equal(one.status, 0);
+	assert_int_equal(two.status, 0);
+	assert_non_null(strstr(one.out, "{\"name\":\"wake-lazy\","));
+	assert_string_equal(one.out, two.out);
+	tu_run_free(&one);
+	tu_run_free(&two);
+}
+
 static void test_host_json(void **state)
 {
 	struct tu_run r = tu_cli(NULL, "host", "--json", NULL);
@@ -422,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_baseline_check),
 		cmocka_unit_test(test_help_and_errors),
 		cmocka_unit_test(test_host_json),
+		cmocka_unit_test(test_workers_same_report),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
