@@ -120,9 +120,10 @@ const char *tlbsim_trace_format(const struct tlbsim_trace_reader *r);
 const char *tlbsim_trace_name(const struct tlbsim_trace_reader *r);
 uint64_t tlbsim_trace_events(const struct tlbsim_trace_reader *r); /* so far */
 uint64_t tlbsim_trace_bytes(const struct tlbsim_trace_reader *r);  /* so far */
-/* SHA-256 of every byte read so far, as 64 hex digits + NUL. Complete once
- * tlbsim_trace_next has returned 0. */
-void tlbsim_trace_sha256(const struct tlbsim_trace_reader *r, char hex[65]);
+/* SHA-256 of the trace as stored, as 64 hex digits + NUL: of the whole file
+ * when it is a regular file (hashed by a thread of its own), else of every
+ * byte read so far, complete once tlbsim_trace_next has returned 0. */
+void tlbsim_trace_sha256(struct tlbsim_trace_reader *r, char hex[65]);
 
 /* For captures (perf script text): every tracepoint seen, used by the
  * reconstruction or not, and every inference it made, by kind. Native

@@ -3,6 +3,7 @@
 #define TLBSIM_TRACE_INPUT_H
 
 #include <lzma.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +16,10 @@ struct input {
 	const char *name;
 	struct sha256 sha;
 	uint64_t bytes;          /* raw bytes read */
+	/* a regular file is hashed by a thread of its own (input.c) */
+	bool hashing, hash_failed;
+	pthread_t hasher;
+	uint64_t hashed;         /* bytes the hasher read */
 	uint8_t *raw;            /* raw chunk */
 	char *buf;               /* decoded chunk */
 	size_t pos, len;
@@ -34,5 +39,8 @@ int input_line(struct input *in, struct tlbsim_diag *diag);
  * (fewer only at the end of input), or <0 on error. */
 int input_read(struct input *in, void *buf, size_t n, struct tlbsim_diag *diag);
 void input_drain(struct input *in);
+/* The SHA-256 of the bytes as stored, all of them: call after
+ * input_drain(). Also sets in->bytes to the file's size. */
+void input_sha256(struct input *in, char hex[65]);
 
 #endif

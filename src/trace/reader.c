@@ -363,7 +363,7 @@ static int reader_count(struct tlbsim_trace_reader *r, int err)
 	if (err == 0) {
 		r->done = true;
 		input_drain(&r->in);
-		sha256_hex(&r->in.sha, r->sha);
+		input_sha256(&r->in, r->sha);
 	}
 	return err;
 }
@@ -454,10 +454,10 @@ uint64_t tlbsim_trace_bytes(const struct tlbsim_trace_reader *r)
 	return r->in.bytes;
 }
 
-void tlbsim_trace_sha256(const struct tlbsim_trace_reader *r, char hex[65])
+void tlbsim_trace_sha256(struct tlbsim_trace_reader *r, char hex[65])
 {
 	if (r->done)
 		memcpy(hex, r->sha, 65);
-	else
-		sha256_hex(&r->in.sha, hex);
+	else   /* before the end: all of a regular file, or what was read */
+		input_sha256(&r->in, hex);
 }
