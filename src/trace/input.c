@@ -32,7 +32,7 @@ static void *hash_file(void *arg)
 	ssize_t n = -1;
 
 	if (b)
-		while ((n = pread(fileno(in->f), b, HASH_CHUNK, (off_t)off)) > 0) {
+		while ((n = pread(in->hash_fd, b, HASH_CHUNK, (off_t)off)) > 0) {
 			sha256_update(&in->sha, b, (size_t)n);
 			off += (uint64_t)n;
 		}
@@ -50,6 +50,7 @@ static void hash_start(struct input *in)
 
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || ftell(in->f) != 0)
 		return;
+	in->hash_fd = fd;   /* fileno() would take the stream's lock */
 	in->hashing = !pthread_create(&in->hasher, NULL, hash_file, in);
 }
 
