@@ -34,6 +34,8 @@ bool perf_probe(const char *line);
 bool perf_field(const char *text, const char *key, char *out, size_t len,
 		bool rest);
 bool perf_field_u64(const char *text, const char *key, uint64_t *out);
+/* exceptions:page_fault_user's address and error_code (0 when absent). */
+bool perf_fault_fields(const char *text, uint64_t *address, uint64_t *error_code);
 bool perf_field_i64(const char *text, const char *key, int64_t *out);
 
 struct perf_recon;

@@ -216,6 +216,34 @@ static bool value_end(char c)
 	return !c || c == ' ' || c == ',';
 }
 
+/* Each byte's value as a hex digit, or 16: no <ctype.h> call and one load
+ * per digit (a fault record has three 12-digit numbers). */
+#define H16 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16
+static const uint8_t hex_value[256] = {
+	H16, H16, H16,
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 16, 16, 16, 16, 16,
+	16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16, H16,
+	16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16, H16,
+	H16, H16, H16, H16, H16, H16, H16, H16,
+};
+#undef H16
+
+/* Up to 16 hex digits at @p into *@out; where they end, or @p if there
+ * are none. */
+static const char *hex_digits(const char *p, uint64_t *out)
+{
+	const char *end = p + 16;
+	uint64_t x = 0;
+	unsigned d;
+
+	while (p < end && (d = hex_value[(unsigned char)*p]) < 16) {
+		x = x * 16 + d;
+		p++;
+	}
+	*out = x;
+	return p;
+}
+
 /* The value at @v as strtoull(value, &end, 0) reads it, for the common
  * forms in place: "0x<hex>" of up to 16 digits, and decimal without a
  * leading zero (dec()); anything else is copied out for strtoull. A fault
@@ -225,22 +253,10 @@ static bool parse_u64(const char *v, uint64_t *out)
 	const char *p = v, *e;
 	uint64_t x = 0;
 	char buf[40], *end;
-	int n = 0;
 
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		/* hex digits without <ctype.h> calls */
-		for (p += 2; n < 16; p++, n++) {
-			unsigned c = (unsigned char)*p, d;
-
-			if (c - '0' < 10)
-				d = c - '0';
-			else if ((c | 0x20) - 'a' < 6)
-				d = (c | 0x20) - 'a' + 10;
-			else
-				break;
-			x = x * 16 + d;
-		}
-		if (n && value_end(*p)) {
+		e = hex_digits(p + 2, &x);
+		if (e > p + 2 && value_end(*e)) {
 			*out = x;
 			return true;
 		}
@@ -256,6 +272,27 @@ static bool parse_u64(const char *v, uint64_t *out)
 	copy_span(buf, sizeof(buf), v, (size_t)(e - v));
 	*out = strtoull(buf, &end, 0);
 	return end != buf;
+}
+
+/* exceptions:page_fault_user prints "address=0x%lx ip=0x%lx error_code=0x%lx"
+ * (arch/x86/include/asm/trace/exceptions.h): read in one pass, which is
+ * most of a capture's records; any other shape field by field. */
+bool perf_fault_fields(const char *text, uint64_t *address, uint64_t *error_code)
+{
+	const char *a = text + 10, *ip, *ec, *end;
+	uint64_t ipv;
+
+	if (!strncmp(text, "address=0x", 10) &&
+	    (ip = hex_digits(a, address)) > a && !strncmp(ip, " ip=0x", 6) &&
+	    (ec = hex_digits(ip + 6, &ipv)) > ip + 6 &&
+	    !strncmp(ec, " error_code=0x", 14) &&
+	    (end = hex_digits(ec + 14, error_code)) > ec + 14 && value_end(*end))
+		return true;
+	*error_code = 0;
+	if (!perf_field_u64(text, "address", address))
+		return false;
+	perf_field_u64(text, "error_code", error_code);
+	return true;
 }
 
 bool perf_field_u64(const char *text, const char *key, uint64_t *out)

@@ -534,9 +534,8 @@ void on_fault(struct perf_recon *p, const struct perf_rec *r)
 	struct tlbsim_trace_event *ev;
 	const struct vma_m *v;
 
-	if (!pr || !perf_field_u64(r->text, "address", &a) || a >= USER_TOP)
+	if (!pr || !perf_fault_fields(r->text, &a, &err) || a >= USER_TOP)
 		return;
-	perf_field_u64(r->text, "error_code", &err);
 	page = a & ~(PAGE - 1);
 	/* a region mapped before the capture began (or by an mmap the capture
 	 * does not show): infer its 2 MiB around the fault, so that it stays
