@@ -272,15 +272,16 @@ static int open_tracedat(const char *path, FILE *f, struct tlbsim_trace_reader *
 	unsigned cpus;
 	int err;
 
-	if (!r || !(r->name = strdup(path)) || input_open(&r->in, f, r->name)) {
-		if (r)
-			input_close(&r->in);
-		free(r ? r->name : NULL);
+	if (!r || !(r->name = strdup(path))) {
 		free(r);
 		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
 	}
 	r->own = f;
+	/* the decoder's fork first: input_open() may start the hasher thread,
+	 * and a child forked beside a thread can inherit a lock it holds */
 	err = tracedat_open(path, &r->dat, &cpus, diag);
+	if (!err && input_open(&r->in, f, r->name))
+		err = tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
 	if (!err) {
 		r->perf = true;
 		r->hdr.version = 1;
