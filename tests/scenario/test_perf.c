@@ -277,7 +277,7 @@ static double latency_pct(const json_t *lat, const char *pct, bool observed)
 			   "predicted_send_to_remote_flush_ns"), pct));
 }
 
-static void test_latency_p50(void **state)
+static void test_latency_p50_p90(void **state)
 {
 	static const struct { const char *path; bool p90; } caps[] = {
 		{ "traces/perf/collapse.perf.txt.xz", true },
@@ -889,7 +889,7 @@ int main(void)
 		cmocka_unit_test(test_perf_captures),
 		cmocka_unit_test(test_ftrace_captures),
 		cmocka_unit_test(test_predictions_that_hold),
-		cmocka_unit_test(test_latency_p50),
+		cmocka_unit_test(test_latency_p50_p90),
 		cmocka_unit_test(test_calibrate),
 		cmocka_unit_test(test_tracedat),
 		cmocka_unit_test(test_import_roundtrip),
