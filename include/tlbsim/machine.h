@@ -71,6 +71,7 @@ struct tlbsim_profile {
 	uint32_t ipi_send;               /* sender: one smp-call IPI, fixed part */
 	uint32_t ipi_send_per_target;    /* sender: per target CPU queued */
 	uint32_t ipi_latency[TLBSIM_DIST_COUNT]; /* send -> target interrupt */
+	uint32_t ipi_target_stall;       /* before it: the target runs nothing */
 	uint32_t irq_entry;              /* interrupt entry on the target */
 	uint32_t irq_exit;               /* interrupt exit on the target */
 	uint32_t flush_handler;          /* flush_tlb_func fixed cost */

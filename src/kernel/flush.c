@@ -153,6 +153,69 @@ static uint64_t local_flush(struct sim *s, uint32_t c, struct op *op)
 	return flush_tlb_func(s, c, &op->fi);
 }
 
+/* Does the initiator run flush_tlb_func itself (SCF_RUN_LOCAL)? Asked
+ * once its IPIs are out, as smp_call_function_many_cond() does. */
+static bool local_qualifies(struct sim *s, uint32_t me, const struct op *op)
+{
+	const struct mm *mm = mm_get(s, op->fi.mm);
+
+	return cpumask_test(&mm->cpumask, me) &&
+	       (op->local_all || should_flush_tlb(s, me, &op->fi));
+}
+
+/*
+ * smp_call_function_many_cond() runs the function locally only after it
+ * has queued the csds and sent the IPIs: in a KVM guest each send is a VM
+ * exit, and the captures show the initiator's flush_tlb_func 7-8 us after
+ * its TLB_REMOTE_SEND_IPI. An IPI that reaches the initiator meanwhile (a
+ * concurrent flush of the same mm from another CPU) is handled first: its
+ * flush_tlb_func catches the CPU up to the mm's tlb_gen, so the local call
+ * finds f->new_tlb_gen <= local_tlb_gen and returns without a trace. So
+ * does one whose stall (ipi_target_stall) holds the initiator when the
+ * call is due: in tlb_flush1, of two threads' flushes 3-5 us apart, the
+ * second sender ran the first one's IPI at its usual 13-14 us latency,
+ * then its own flush_tlb_func (20 us after its send, not 7), which traced
+ * nothing: 129 of the capture's 2957 IPIs found their target current, and
+ * 130 local flushes were skipped.
+ */
+static void local_flush_later(struct sim *s, uint32_t me, struct op *op,
+			      bool all, uint32_t sent)
+{
+	struct ev_op ev = { me, op->seq };
+
+	op->local_pending = true;
+	op->local_all = all;
+	op->local_waiting = false;
+	sim_schedule(s, sim_now(s) + s->prof.ipi_send +
+		     (uint64_t)sent * s->prof.ipi_send_per_target,
+		     SEV_LOCAL_FLUSH, &ev, sizeof(ev));
+}
+
+/* The initiator's deferred local flush is due (SEV_LOCAL_FLUSH). */
+void flush_local_due(struct sim *s, uint32_t c, uint64_t op_seq)
+{
+	struct cpu *cpu = &s->cpus[c];
+	struct op *op = &cpu->op;
+	uint64_t now = sim_now(s), cost = 0;
+	struct ev_cpu ev = { c };
+
+	if (op->seq != op_seq || !op->local_pending)
+		return;
+	if (cpu->in_handler || cpu->stalls) {
+		/* in an IPI handler, or held until one arrives: the call
+		 * waits for the handler to return (ipi_handler_done) */
+		op->local_waiting = true;
+		return;
+	}
+	op->local_pending = op->local_waiting = false;
+	if (local_qualifies(s, c, op))
+		cost = local_flush(s, c, op);
+	if (op->local_done < now + cost)
+		op->local_done = now + cost;
+	if (!op->pending)   /* the acks came first: op_ack() left it to us */
+		sim_schedule(s, op->local_done, SEV_OP_CONTINUE, &ev, sizeof(ev));
+}
+
 /*
  * native_flush_tlb_multi(): on_each_cpu_mask when waking lazy CPUs (or in
  * an ASID transition), else on_each_cpu_cond_mask(should_flush_tlb). The
@@ -166,6 +229,7 @@ static uint64_t native_flush_tlb_multi(struct sim *s, uint32_t me, struct op *op
 	bool all = f->wake_lazy_cpus || mm->asid_transition;
 	bool kvm = s->cfg.backend->skips_preempted;
 	uint64_t cost = 0;
+	uint32_t sent = 0;
 
 	/* trace_tlb_flush(TLB_REMOTE_SEND_IPI): emitted here, whatever is sent */
 	s->res.c.remote_send_ipi++;
@@ -205,8 +269,14 @@ static uint64_t native_flush_tlb_multi(struct sim *s, uint32_t me, struct op *op
 				"wake_lazy_cpus is true" : "mm is in an ASID transition");
 		ipi_send(s, me, c, CSD_FLUSH_TLB_FUNC, op);
 		cost += s->prof.ipi_send_per_target;
+		sent++;
 	}
-	if (cpumask_test(&mm->cpumask, me) && (all || should_flush_tlb(s, me, f)))
+	if (sent) {
+		local_flush_later(s, me, op, all, sent);
+		return cost + s->prof.ipi_send;
+	}
+	op->local_all = all;
+	if (local_qualifies(s, me, op))
 		cost += local_flush(s, me, op);
 	return cost + s->prof.ipi_send;
 }

@@ -261,6 +261,10 @@ struct op {
 	uint32_t pending;          /* acknowledgements still awaited */
 	uint64_t started;          /* cycle the current wait began */
 	uint64_t local_done;       /* cycle the initiator's own work ends */
+	/* the initiator's own flush_tlb_func, due once its IPIs are out */
+	bool local_pending, local_all;
+	bool local_waiting;        /* due while stalled or in a handler */
+	bool walk_blocked;         /* the walk's end came during a stall */
 	bool sync_needed;
 	bool exit_mm;              /* exit: the mm dies at the end */
 	bool flush_pending;        /* holds one of the mm's tlb_flush_pending */
@@ -316,6 +320,10 @@ struct cpu {
 	uint64_t skip_t;
 	struct csd cur;            /* the csd whose handler is running */
 	bool in_handler;
+	/* IPIs in flight to it whose stall has begun (ipi_target_stall):
+	 * it runs nothing until they arrive */
+	uint32_t stalls;
+	uint64_t stall_since;
 	/* a small TLB for stale_tlb: direct mapped */
 	struct tlb_entry *tlb;
 	/* a full flush of an ASID bumps its epoch: O(1), no scan of the TLB */
@@ -408,6 +416,14 @@ enum sim_ev {
 	SEV_RCU_CHECK,
 	SEV_ACK_MANY,        /* data: struct ev_acks */
 	SEV_QUIET_DONE,      /* data: struct ev_cpu */
+	SEV_LOCAL_FLUSH,     /* data: struct ev_op */
+	SEV_IPI_STALL,       /* data: struct ev_cpu */
+};
+
+/* A stage of the op @op_seq of CPU @cpu. */
+struct ev_op {
+	uint32_t cpu;
+	uint64_t op_seq;
 };
 
 /* The acknowledgements of a broadcast's quiet targets, at once. */
@@ -556,12 +572,14 @@ void flush_tlb_mm_range(struct sim *s, uint32_t initiator, struct op *op,
 			uint64_t start, uint64_t end, uint8_t stride,
 			bool wake_lazy_cpus);
 uint64_t flush_tlb_func(struct sim *s, uint32_t c, const struct flush_info *f);
+void flush_local_due(struct sim *s, uint32_t c, uint64_t op_seq);
 void mm_counts_save(struct sim *s, struct mm *mm);
 
 /* ---- ipi.c ---- */
 void ipi_send(struct sim *s, uint32_t from, uint32_t target, enum csd_func f,
 	      struct op *op);
 void ipi_arrive(struct sim *s, const struct ev_ipi *ev);
+void ipi_stall_begin(struct sim *s, uint32_t c);
 void ipi_quiet_wake(struct sim *s, uint32_t c);
 void ipi_run_pending(struct sim *s, uint32_t c);
 void ipi_handler_done(struct sim *s, uint32_t c);

@@ -63,7 +63,7 @@ void op_arm(struct sim *s, uint32_t c)
 	struct op *op = &s->cpus[c].op;
 	struct ev_cpu ev = { c };
 
-	if (!op->pending)
+	if (!op->pending && !op->local_pending)
 		sim_schedule(s, op->local_done, SEV_OP_CONTINUE, &ev, sizeof(ev));
 }
 
@@ -86,6 +86,12 @@ void op_ack(struct sim *s, uint32_t c, uint64_t op_seq)
 	/* an initiator inside a handler sees the ack when it returns */
 	if (s->cpus[c].in_handler && at < s->cpus[c].handler_until)
 		at = s->cpus[c].handler_until;
+	if (op->local_pending) {
+		/* its own flush_tlb_func is still to run: flush_local_due()
+		 * continues the op after it */
+		op->local_done = at;
+		return;
+	}
 	sim_schedule(s, at, SEV_OP_CONTINUE, &ev, sizeof(ev));
 }
 
@@ -133,6 +139,16 @@ void op_continue(struct sim *s, uint32_t c)
 	uint64_t waited = sim_now(s) - op->started;
 
 	if (op->stage == ST_WALK) {   /* the initiator's own work, not a wait */
+		struct ev_cpu ev = { c };
+
+		if (s->cpus[c].stalls) {   /* ipi_stall_end() goes on */
+			op->walk_blocked = true;
+			return;
+		}
+		if (sim_now(s) < op->local_done) {   /* handlers paused it */
+			sim_schedule(s, op->local_done, SEV_OP_CONTINUE, &ev, sizeof(ev));
+			return;
+		}
 		gather_walk_done(s, c);
 		return;
 	}

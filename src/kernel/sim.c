@@ -305,6 +305,17 @@ static void dispatch(struct sim *s, const struct tlbsim_event *e)
 			op_ack(s, a.cpu, a.op_seq);
 		break;
 	}
+	case SEV_LOCAL_FLUSH: {
+		struct ev_op o;
+
+		memcpy(&o, e->data, sizeof(o));
+		flush_local_due(s, o.cpu, o.op_seq);
+		break;
+	}
+	case SEV_IPI_STALL:
+		memcpy(&c, e->data, sizeof(c));
+		ipi_stall_begin(s, c.cpu);
+		break;
 	case SEV_QUIET_DONE:
 		memcpy(&c, e->data, sizeof(c));
 		s->cpus[c.cpu].in_handler = false;

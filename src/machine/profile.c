@@ -53,6 +53,7 @@ static const struct field fields[] = {
 	FD("rcu_grace", rcu_grace, F_U64),
 	FD_OPT("gather_walk", gather_walk, F_U32),
 	FD_OPT("gather_walk_page", gather_walk_page, F_U32),
+	FD_OPT("ipi_target_stall", ipi_target_stall, F_U32),
 };
 
 /* Sources for these figures: profiles/generic.json. */
@@ -85,9 +86,10 @@ static const struct tlbsim_profile builtin[] = {
 		/* Sources: profiles/kvm-guest.json (calibrated on traces/perf/) */
 		.name = "kvm-guest",
 		.ghz = 2.5,
-		.ipi_send = 1500,
+		.ipi_send = 18500,
 		.ipi_send_per_target = 300,
-		.ipi_latency = { 0, 29400, 29400, 29400, 29400, 31400, 33400 },
+		.ipi_latency = { 0, 12400, 12400, 12400, 12400, 14400, 16400 },
+		.ipi_target_stall = 14000,
 		.irq_entry = 1000,
 		.irq_exit = 1000,
 		.flush_handler = 300,
