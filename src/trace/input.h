@@ -18,6 +18,7 @@ struct input {
 	uint64_t bytes;          /* raw bytes read */
 	/* a regular file is hashed by a thread of its own (input.c) */
 	bool hashing, hash_failed;
+	bool hash_inline;        /* fuzz build: hashed at hash_join(), no thread */
 	int hash_fd;             /* the file's descriptor, for the hasher */
 	pthread_t hasher;
 	uint64_t hashed;         /* bytes the hasher read */
