@@ -125,7 +125,7 @@ void ipi_arrive(struct sim *s, const struct ev_ipi *ev)
 void ipi_run_pending(struct sim *s, uint32_t c)
 {
 	struct cpu *cpu = &s->cpus[c];
-	uint64_t now = sim_now(s), cost;
+	uint64_t now = sim_now(s), cost, refill = 0;
 	struct ev_cpu ev = { c };
 
 	if (now >= cpu->preempt_until && cpu->kvm_flush_pending) {
@@ -149,20 +149,26 @@ void ipi_run_pending(struct sim *s, uint32_t c)
 	cpu->in_handler = true;
 	cost = s->prof.irq_entry + s->prof.irq_exit;
 	if (cpu->cur.func == CSD_FLUSH_TLB_FUNC) {
-		uint64_t remote = s->res.c.flush_remote;
+		uint64_t remote = s->res.c.flush_remote, full = s->res.c.flush_full;
 		uint64_t f = flush_tlb_func(s, c, &s->cpus[cpu->cur.from].op.fi);
 
+		/* a full flush's TLB refills come after the handler, as the
+		 * CPU runs on: they are its cost, but neither the tracepoint
+		 * nor the csd unlock the sender waits for waits for them */
+		if (s->res.c.flush_full != full)
+			refill = s->prof.tlb_refill;
+		cost += f - refill;
 		/* trace_tlb_flush(TLB_REMOTE_SHOOTDOWN) fires as it ends */
 		if (s->res.c.flush_remote != remote)
-			hist_add(&s->lat_remote, now + s->prof.irq_entry + f - cpu->cur.sent);
-		cost += f;
+			hist_add(&s->lat_remote, now + cost - s->prof.irq_exit -
+				 cpu->cur.sent);
 	}
 	/* tlb_remove_table_smp_sync() is empty: taking the IRQ is the point */
 	cpu->handler_until = now + cost;
 	if (cpu->op.kind != OP_NONE && cpu->op.stage == ST_WALK)
 		cpu->op.local_done += cost;  /* the walk resumes after it */
-	s->res.c.cycles_handlers += cost;
-	s->res.per_cpu[c].handler_cycles += cost;
+	s->res.c.cycles_handlers += cost + refill;
+	s->res.per_cpu[c].handler_cycles += cost + refill;
 	s->obs_index = cpu->cur.flow;
 	if (sim_observing(s))
 		sim_observe(s, TLBSIM_OBS_HANDLER, (int)c, (int)cpu->cur.from, now,
