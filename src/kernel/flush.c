@@ -109,8 +109,17 @@ uint64_t flush_tlb_func(struct sim *s, uint32_t c, const struct flush_info *f)
 	}
 	ctx = &cpu->ctxs[cpu->loaded_asid];
 	local_gen = ctx->tlb_gen;
-	if (f->new_tlb_gen <= local_gen)
-		return p->flush_handler; /* someone already caught us up */
+	if (f->new_tlb_gen <= local_gen) {
+		/* someone already caught us up: no flush, no trace */
+		if (sim_observing(s))
+			sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+				"flush_tlb_func",
+				"cpu %u is already at tlb_gen %llu >= %llu (a flush it ran "
+				"meanwhile caught it up): it returns without flushing, "
+				"and traces nothing", c, (unsigned long long)local_gen,
+				(unsigned long long)f->new_tlb_gen);
+		return p->flush_handler;
+	}
 	mm_gen = mm->tlb_gen;
 	if (local_gen == mm_gen) {
 		nr = 0;
