@@ -7,6 +7,7 @@
  *
  * Prints events, seconds, events/s, ns/event and peak RSS (getrusage).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,14 +90,17 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(stage, "reader") && make_sims(tlbsim_trace_header(r), pols, &topo, sims))
 		return 2;
+	/* the stage decided once, not by a strcmp per event */
+	bool compare = !strcmp(stage, "compare"), model = !strcmp(stage, "model");
+
 	t0 = now_s();
 	while (tlbsim_trace_next(r, &ev, &d) == 1) {
 		n++;
-		if (!strcmp(stage, "compare")) {
+		if (compare) {
 			for (int i = 0; i < 2 && sims[i]; i++)
 				if (tlbsim_sim_apply(sims[i], &ev, &d))
 					return fprintf(stderr, "%s\n", d.msg), 2;
-		} else if (!strcmp(stage, "model")) {
+		} else if (model) {
 			if (n > cap) {
 				cap = cap ? 2 * cap : 1 << 16;
 				all = realloc(all, cap * sizeof(*all));
@@ -106,7 +110,7 @@ int main(int argc, char **argv)
 			all[n - 1] = ev;
 		}
 	}
-	if (!strcmp(stage, "model")) {
+	if (model) {
 		t0 = now_s();
 		for (uint64_t k = 0; k < n; k++)
 			for (int i = 0; i < 2 && sims[i]; i++)
