@@ -7,8 +7,9 @@
  * the kernel (tlb_flush, csd_queue_cpu, IPIs) become `observed` events,
  * never inputs: a prediction that copies an observation is none.
  * Whatever the capture cannot tell is inferred and counted by kind.
- * This file: scheduling, fork, exec, exit, observations and the API;
- * recon_mm.c the address-space records; recon_state.c the state.
+ * This file: scheduling, observations and the API; recon_proc.c fork,
+ * exec and exit; recon_mm.c the address-space records; recon_state.c the
+ * state.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +146,7 @@ bool is_kthread(const char *comm, int32_t pid)
 /* ------------------------------------------------------------- events */
 
 /* The task of this record runs on its CPU: say so if the model thinks not. */
-static bool exited(struct perf_recon *p, int32_t tgid)
+bool exited(struct perf_recon *p, int32_t tgid)
 {
 	const struct proc *pr = proc_find(p, tgid);
 
@@ -203,199 +204,6 @@ static void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 		return;
 	ev->mm = (uint32_t)tgid;
 	p->cur[r->cpu] = tgid;
-}
-
-static void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu)
-{
-	struct tlbsim_trace_event *ev;
-
-	if (!pr->live)
-		return;
-	ev = emit(p, TLBSIM_EV_EXIT, cpu);
-	if (ev)
-		ev->mm = (uint32_t)pr->tgid;
-	pr->live = false;
-	pr->exited = true;
-	/* its memory goes with it: a capture of thousands of processes must
-	 * not keep the mirrors of the dead (memory follows the machine) */
-	proc_release(pr);
-	/* its COW peers own their pages alone now */
-	for (uint32_t i = 0; i < p->nprocs; i++) {
-		struct proc *q = &p->procs[i];
-
-		if ((q->tgid == pr->parent || q->parent == pr->tgid) && q->cow_peers)
-			q->cow_peers--;
-		if (q->parent == pr->tgid)
-			q->peer_up = false;
-	}
-	pr->cow_peers = 0;
-	pr->peer_up = false;
-	for (unsigned c = 0; c < p->cpus; c++)
-		if (p->cur[c] == pr->tgid)
-			p->cur[c] = 0; /* the exiting CPU runs it lazily now */
-}
-
-static void on_fork(struct perf_recon *p, const struct perf_rec *r)
-{
-	uint64_t child, clone_flags = 0, clone_tidptr = 0;
-	struct proc *parent = proc_get(p, r->pid), *pc;
-	struct task *t;
-	struct tlbsim_trace_event *ev;
-	bool clone_known = false, vfork;
-
-	if (!parent || !perf_field_u64(r->text, "child_pid", &child))
-		return;
-	if (child > INT32_MAX || (int32_t)child == r->pid || (int32_t)child == r->tid)
-		return;   /* a task cannot be its own child: a corrupt record */
-	/* the parent's sys_enter_clone, if the capture has it (read before
-	 * task_get() of the child may move the task array) */
-	t = task_get(p, r->tid);
-	vfork = t && blocks_at_once(p, t);
-	if (t && t->clone_known) {
-		clone_known = true;
-		clone_flags = t->clone_flags;
-		clone_tidptr = t->clone_tidptr;
-		t->clone_known = false;
-	}
-	t = task_get(p, (int32_t)child);
-	if (!t)
-		return;
-	t->vfork_mm = 0;   /* a tid used again */
-	t->forked = t->settid = false;
-	/* The tracepoint does not say fork or thread (clone with CLONE_VM):
-	 * the child's own records do ("TGID/TID"), and the reader holds a
-	 * fork back until it has read some time ahead. A thread shares the
-	 * parent's mm: no copy, no flush. Unseen children count as forks. */
-	if (p->peek_tgid) {
-		int32_t tgid = p->peek_tgid(p->peek_ctx, (int32_t)child);
-
-		if (tgid > 0 && tgid != (int32_t)child) {
-			t->tgid = tgid;
-			p->inf[INF_THREAD_FROM_RECORDS]++;
-			return;
-		}
-	}
-	t->tgid = (int32_t)child;
-	/* vfork(), posix_spawn(): clone(CLONE_VM | CLONE_VFORK), and the
-	 * parent waits in wait_for_vfork_done() (state D) until the child
-	 * execs or exits. The child runs in the parent's mm meanwhile: no
-	 * copy, no flush, no tid written (perf_recon_feed() runs its records
-	 * in that mm). 219 of a captured build's 222 forks, none flushed. */
-	if (vfork && !is_kthread(r->comm, r->pid)) {
-		t->tgid = t->vfork_mm = r->pid;
-		p->inf[INF_VFORK]++;
-		return;
-	}
-	pc = proc_get(p, (int32_t)child);
-	if (!pc || is_kthread(r->comm, r->pid))
-		return;
-	/* glibc's fork() passes CLONE_CHILD_SETTID: the child's first run
-	 * writes its tid (schedule_tail) into a page it shares copy-on-write.
-	 * The clone's arguments say where, when the capture has them. */
-	t->settid = !clone_known || (clone_flags & 0x01000000); /* CLONE_CHILD_SETTID */
-	t->settid_page = clone_known ? clone_tidptr & ~(PAGE - 1) : 0;
-	t->forked = true;
-	t->fork_cpu = r->cpu;
-	pc->exited = false;
-	pc->parent = r->pid;
-	parent = proc_get(p, r->pid);
-	/* write-protected by the fork, pages the kernel wrote (execve's
-	 * argument strings, the ELF loader's zeroing) fault P|W now, and are
-	 * anonymous: neither mm is fresh any more (write_copies()) */
-	pc->fresh = parent->fresh = false;
-	/* dup_mmap(): parent and child share every private page copy-on-write,
-	 * the mappings the capture knows of or not (a parent that existed
-	 * before the capture has pages it never showed) */
-	pc->cow_peers = 1;
-	pc->peer_up = true;
-	pc->brk = parent->brk;
-	parent->cow_peers++;
-	/* every private page is shared again: what an earlier child's copies
-	 * left the parent alone is not any more */
-	pageset_free(&parent->cow_done);
-	for (uint32_t i = 0, n = parent->nv; i < n && i < parent->nv; i++) {
-		emit_map(p, pc, parent->v[i].start, parent->v[i].end,
-			 parent->v[i].huge);
-		p->inf[INF_FORK_VMAS]++;
-		parent = proc_get(p, r->pid);
-	}
-	/* write-protecting the parent's private pages ends in
-	 * flush_tlb_mm(parent), whether the capture showed them or not (a
-	 * shell older than the capture has them too) */
-	ev = emit(p, TLBSIM_EV_FLUSH, r->cpu);
-	if (ev) {
-		ev->mm = (uint32_t)r->pid;
-		ev->end = TLBSIM_END_ALL;
-		ev->stride = 12;
-		ev->freed_tables = true; /* flush_tlb_mm() */
-	}
-	p->inf[INF_FORK_FLUSH]++;
-}
-
-/* A raw flush of @pr's mm on @cpu: [start, end) or everything. */
-static void emit_flush(struct perf_recon *p, struct proc *pr, uint32_t cpu,
-		       uint64_t start, uint64_t end, bool freed)
-{
-	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_FLUSH, cpu);
-
-	if (!ev)
-		return;
-	ev->mm = (uint32_t)pr->tgid;
-	ev->start = start;
-	ev->end = end;
-	ev->stride = 12;
-	ev->freed_tables = freed;
-}
-
-static void on_exec(struct perf_recon *p, const struct perf_rec *r, bool vforked)
-{
-	struct proc *pr = proc_get(p, r->pid);
-	struct tlbsim_trace_event *ev;
-
-	if (!pr || (!pr->live && !vforked))
-		return;
-	/* exec_mmap(): the task moves to a new mm, the old one is torn down
-	 * (a vfork child's was its parent's: it goes on); the task itself
-	 * goes on, in the new mm */
-	if (pr->live) {
-		emit_exit(p, pr, r->cpu);
-		p->inf[INF_EXEC_EXIT]++;
-	}
-	pr->exited = false;
-	p->cur[r->cpu] = 0;
-	ev = emit(p, TLBSIM_EV_SWITCH, r->cpu);
-	if (!ev)
-		return;
-	ev->mm = (uint32_t)pr->tgid;
-	p->cur[r->cpu] = pr->tgid;
-	pr->live = true;
-	pr->fresh = true;
-	/* setup_arg_pages() -> relocate_vma_down(): the argument page moves
-	 * down (move_page_tables(), a one-page range flush) and the page
-	 * tables left behind are freed (free_pgd_range() in an mmu_gather:
-	 * freed_tables, the whole TLB). The capture shows both local flushes
-	 * before sched_process_exec on 435 of 449 execs of a build. */
-	emit_flush(p, pr, r->cpu, USER_TOP - 2 * PAGE, USER_TOP - PAGE, false);
-	emit_flush(p, pr, r->cpu, 0, TLBSIM_END_ALL, true);
-	p->inf[INF_EXEC_STACK]++;
-}
-
-static void on_exit(struct perf_recon *p, const struct perf_rec *r)
-{
-	char dead[16] = "";
-	uint64_t pid;
-	struct proc *pr;
-
-	if (!perf_field_u64(r->text, "pid", &pid))
-		return;
-	/* group_dead=true marks the last thread (kernels >= 6.x print it);
-	 * without it, the main thread's exit stands for the group */
-	if (perf_field(r->text, "group_dead", dead, sizeof(dead), false) ?
-	    strcmp(dead, "true") != 0 : (int32_t)pid != r->pid)
-		return;
-	pr = proc_get(p, r->pid);
-	if (pr)
-		emit_exit(p, pr, r->cpu);
 }
 
 static void observe(struct perf_recon *p, const struct perf_rec *r,
@@ -545,7 +353,7 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		}
 		break;
 	case REC_EXIT:
-		on_exit(p, own);
+		on_proc_exit(p, own);
 		break;
 	case REC_TLB_FLUSH:
 		observe(p, r, "tlb_flush");

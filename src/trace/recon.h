@@ -208,6 +208,13 @@ struct tlbsim_trace_event *emit(struct perf_recon *p, enum tlbsim_ev_kind k,
 bool is_kthread(const char *comm, int32_t pid);
 void held_release(struct perf_recon *p, struct task *t, uint32_t cpu);
 bool blocks_at_once(const struct perf_recon *p, const struct task *t);
+bool exited(struct perf_recon *p, int32_t tgid);
+
+/* recon_proc.c */
+void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu);
+void on_fork(struct perf_recon *p, const struct perf_rec *r);
+void on_exec(struct perf_recon *p, const struct perf_rec *r, bool vforked);
+void on_proc_exit(struct perf_recon *p, const struct perf_rec *r);
 
 /* recon_mm.c: one handler per record kind */
 void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r, struct task *t);
