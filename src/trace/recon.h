@@ -3,7 +3,8 @@
  * (internal to the trace module): recon_state.c keeps processes, tasks,
  * the VMA mirror and page sets; recon_mm.c turns address-space records
  * (mmap, munmap, madvise, mprotect, collapse, faults) into model inputs;
- * perf_recon.c schedules, forks, execs, exits and dispatches.
+ * recon_proc.c forks, execs and exits; perf_recon.c schedules and
+ * dispatches.
  */
 #ifndef TLBSIM_TRACE_RECON_H
 #define TLBSIM_TRACE_RECON_H
