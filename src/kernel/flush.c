@@ -213,6 +213,12 @@ void flush_local_due(struct sim *s, uint32_t c, uint64_t op_seq)
 	if (cpu->in_handler || cpu->stalls) {
 		/* in an IPI handler, or held until one arrives: the call
 		 * waits for the handler to return (ipi_handler_done) */
+		if (sim_observing(s) && !op->local_waiting)
+			sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, now, 0,
+				"smp_call_function_many_cond", "cpu %u has sent its "
+				"IPIs, but %s: its own flush_tlb_func runs after that "
+				"handler", c, cpu->in_handler ? "an IPI handler is running" :
+				"an incoming IPI holds it");
 		op->local_waiting = true;
 		return;
 	}

@@ -90,6 +90,10 @@ void ipi_stall_begin(struct sim *s, uint32_t c)
 
 	if (!cpu->stalls++)
 		cpu->stall_since = sim_now(s);
+	if (sim_observing(s))
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			"kvm_vcpu_kick", "vCPU %u is kicked out of the guest for an IPI "
+			"on its way: it runs nothing until the host injects it", c);
 }
 
 static void ipi_stall_end(struct sim *s, uint32_t c)
