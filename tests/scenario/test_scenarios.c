@@ -440,6 +440,60 @@ static void test_deterministic(void **state)
 	tu_run_free(&b);
 }
 
+/*
+ * concurrent_flush_kvm (kvm-guest profile, 2.5 GHz): cpu 0 zaps at 250000
+ * cycles, its walk (7000 + 286 per present page) ends at 257286: tlb_gen
+ * 0 -> 1, IPI to cpu 1 arriving 18500 + 13150 later (288936), cpu 1 held
+ * from 15000 before (273936), cpu 0's own call due 18500 + 300 after the
+ * send (276086). cpu 1 zaps at 257500 (cpu 0's gather in flight: nested,
+ * full, freed_tables), its walk ends at 264786: tlb_gen 2, IPI to cpu 0
+ * arriving 296436, holding it from 281436; its own call due at 283586,
+ * when cpu 0's IPI already holds it: it waits. 276086: cpu 0 runs its
+ * call: new gen 1, local 0, mm 2 -> full flush to 2 (local 1). 288936:
+ * cpu 1 runs cpu 0's IPI: full flush to 2 (remote 1), then its own call
+ * finds 2 <= 2: nothing. 296436: cpu 1's IPI finds cpu 0 at 2: nothing.
+ * Handlers: 2000 + 300 + 500 + 2500 (refill) and 2000 + 300 = 7600.
+ * With the generic profile nothing holds a CPU and the sends are short:
+ * the two flushes run one after the other, two partial flushes each.
+ */
+static void test_concurrent_flush_kvm(void **state)
+{
+	static const char *const profiles[] = { "kvm-guest", "generic" };
+	static const long want[2][5] = {
+		/* ipis.flush, local, remote, full, partial */
+		{ 2, 1, 1, 2, 0 },
+		{ 2, 2, 2, 0, 4 },
+	};
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		struct tu_run r = tu_cli(NULL, "compare",
+			"traces/scenarios/concurrent_flush_kvm.jsonl", "--json",
+			"--profile", profiles[i], NULL);
+		json_error_t e;
+		json_t *doc = json_loads(r.out, 0, &e), *pols;
+
+		assert_int_equal(r.status, 0);
+		assert_non_null(doc);
+		pols = json_object_get(doc, "policies");
+		assert_int_equal(json_array_size(pols), 2);
+		for (size_t p = 0; p < 2; p++) {
+			json_t *pol = json_array_get(pols, p);
+
+			assert_int_equal(get(pol, "ipis.flush"), want[i][0]);
+			assert_int_equal(get(pol, "flushes.local"), want[i][1]);
+			assert_int_equal(get(pol, "flushes.remote"), want[i][2]);
+			assert_int_equal(get(pol, "flushes.full"), want[i][3]);
+			assert_int_equal(get(pol, "flushes.partial"), want[i][4]);
+			assert_int_equal(json_array_size(json_object_get(pol, "hazards")), 0);
+			if (i == 0)
+				assert_int_equal(get(pol, "cycles.handlers"), 7600);
+		}
+		json_decref(doc);
+		tu_run_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_asid_reuse),
 		cmocka_unit_test(test_ceiling_33),
 		cmocka_unit_test(test_collapse_sync),
+		cmocka_unit_test(test_concurrent_flush_kvm),
 		cmocka_unit_test(test_gup_fast_native),
 		cmocka_unit_test(test_gup_fast_kvm_preempted),
 		cmocka_unit_test(test_hyperv_lazy),
