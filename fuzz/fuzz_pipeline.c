@@ -2,6 +2,7 @@
  * fuzz_pipeline.c - libFuzzer harness for the whole pipeline on native
  * input: reader, two simulations (legacy and an unsafe policy, so every
  * hazard path runs), the report. Model errors are fine; crashes are not.
+ * Traces of the kvm backend run with the kvm-guest profile.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,9 @@ static int run(struct tlbsim_trace_reader *r, struct tlbsim_topology *topo)
 	static const char *const pols[2] = { "legacy", "wake=freed+unshared,sync=never" };
 	const struct tlbsim_trace_header *h = tlbsim_trace_header(r);
 	const struct tlbsim_backend *b = tlbsim_backend_find(h->backend[0] ? h->backend : "native");
+	/* a kvm trace runs with the kvm-guest profile, as validate does: its
+	 * long sends and the vCPU stall (deferred local flushes, held walks) */
+	const char *prof = b && b->id == TLBSIM_BACKEND_KVM ? "kvm-guest" : "generic";
 	struct tlbsim_sim *sims[2] = { NULL, NULL };
 	const struct tlbsim_result *res[2];
 	struct tlbsim_trace_event ev;
@@ -34,7 +38,7 @@ static int run(struct tlbsim_trace_reader *r, struct tlbsim_topology *topo)
 		cfg.clock = h->clock;
 		cfg.ghz = h->ghz;
 		cfg.topo = topo;
-		cfg.profile = tlbsim_profile_builtin("generic");
+		cfg.profile = tlbsim_profile_builtin(prof);
 		cfg.backend = b;
 		cfg.trace_name = "fuzz";
 		err = tlbsim_sim_new(&cfg, &sims[i], &d);
@@ -59,7 +63,7 @@ static int run(struct tlbsim_trace_reader *r, struct tlbsim_topology *topo)
 		in.trace_format = "native";
 		in.cpus = h->cpus;
 		in.topology = "t";
-		in.profile = "generic";
+		in.profile = prof;
 		in.backend = b->name;
 		in.nresults = 2;
 		in.results = res;
