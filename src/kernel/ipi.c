@@ -81,8 +81,8 @@ void ipi_send(struct sim *s, uint32_t from, uint32_t target, enum csd_func f,
  * A vCPU target is kicked out of the guest well before the host injects
  * the interrupt, and runs nothing meanwhile (ipi_target_stall, measured on
  * the captures: a thread faulting every 2 us records nothing for the last
- * 8-10 us before its call_function_single_entry). Its own work (a gather's
- * walk, a local flush) waits with it.
+ * 5-14 us, about 8 in the median, before its call_function_single_entry).
+ * Its own work (a gather's walk, a local flush) waits with it.
  */
 void ipi_stall_begin(struct sim *s, uint32_t c)
 {
@@ -99,7 +99,6 @@ void ipi_stall_begin(struct sim *s, uint32_t c)
 static void ipi_stall_end(struct sim *s, uint32_t c)
 {
 	struct cpu *cpu = &s->cpus[c];
-
 	struct op *op = &cpu->op;
 	struct ev_cpu ev = { c };
 
