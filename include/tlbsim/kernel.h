@@ -68,6 +68,8 @@ enum tlbsim_obs_kind {
 	TLBSIM_OBS_IRQ_OFF,     /* cpu had IRQs off from cycle to end */
 	TLBSIM_OBS_GUP_FAST,    /* cpu in gup_fast from cycle to end */
 	TLBSIM_OBS_HAZARD,      /* a hazard arose (index into result.hazards) */
+	TLBSIM_OBS_STALL,       /* vCPU cpu held by the host from cycle to end,
+				 * an IPI on its way (ipi_target_stall) */
 };
 
 struct tlbsim_obs {

@@ -104,6 +104,10 @@ static void ipi_stall_end(struct sim *s, uint32_t c)
 
 	if (!s->prof.ipi_target_stall || !cpu->stalls || --cpu->stalls)
 		return;
+	if (sim_observing(s))
+		sim_observe(s, TLBSIM_OBS_STALL, (int)c, -1, cpu->stall_since,
+			    sim_now(s), "kvm_vcpu_kick", "vCPU %u held by the host "
+			    "until the IPI is injected", c);
 	if (op->kind == OP_NONE || op->stage != ST_WALK)
 		return;
 	/* the walk stood still from the stall (or its own start) until now */

@@ -129,6 +129,10 @@ static void observe(void *ctx, const struct tlbsim_obs *o)
 		slice(a, WINDOW_TID + o->cpu, "window", "gup_fast", o->cycle, o->end,
 		      o->text);
 		break;
+	case TLBSIM_OBS_STALL:
+		slice(a, WINDOW_TID + o->cpu, "window", "vCPU held", o->cycle, o->end,
+		      o->text);
+		break;
 	case TLBSIM_OBS_LAZY:
 		slice(a, WINDOW_TID + o->cpu, "window", "lazy", o->cycle, o->end,
 		      "lazy TLB mode: a kernel thread runs on the borrowed mm");

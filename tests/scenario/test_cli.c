@@ -4,6 +4,7 @@
  * with a regression, help and exit codes.
  */
 #include <jansson.h>
+#include <math.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
@@ -253,6 +254,46 @@ static void test_perfetto(void **state)
 	tu_run_free(&r);
 }
 
+/* Under kvm-guest each vCPU an IPI is on its way to is held for the
+ * profile's ipi_target_stall, 15000 cycles at 2.5 GHz: 6 us, a "vCPU held"
+ * slice on its window track (tid 10000 + cpu), one per IPI: cpu 1 for cpu
+ * 0's, cpu 0 for cpu 1's, in each policy (scenario concurrent_flush_kvm). */
+static void test_perfetto_stall(void **state)
+{
+	const char *path = "/tmp/tlbsim-cli.stall.json";
+	struct tu_run r = tu_cli(NULL, "compare", "traces/scenarios/concurrent_flush_kvm.jsonl",
+				 "--profile", "kvm-guest", "--perfetto", path, NULL);
+	json_error_t e;
+	json_t *doc, *x, *ev;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	doc = json_load_file(path, 0, &e);
+	assert_non_null(doc);
+	for (int pid = 1; pid <= 2; pid++) {
+		int held[2] = { 0, 0 };
+
+		x = events_of(doc, pid, "X");
+		json_array_foreach(x, i, ev) {
+			const char *name = json_string_value(json_object_get(ev, "name"));
+			long tid = (long)json_integer_value(json_object_get(ev, "tid"));
+
+			if (!name || strcmp(name, "vCPU held"))
+				continue;
+			assert_true(tid == 10000 || tid == 10001);
+			assert_true(fabs(json_number_value(json_object_get(ev, "dur")) - 6.0) < 1e-9);
+			held[tid - 10000]++;
+		}
+		assert_int_equal(held[0], 1);
+		assert_int_equal(held[1], 1);
+		json_decref(x);
+	}
+	json_decref(doc);
+	unlink(path);
+	tu_run_free(&r);
+}
+
 static int xpath_count(xmlDocPtr doc, const char *expr)
 {
 	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
@@ -438,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_output_atomic),
 		cmocka_unit_test(test_explain_unshare),
 		cmocka_unit_test(test_perfetto),
+		cmocka_unit_test(test_perfetto_stall),
 		cmocka_unit_test(test_svg),
 		cmocka_unit_test(test_baseline_check),
 		cmocka_unit_test(test_help_and_errors),
