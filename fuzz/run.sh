@@ -40,6 +40,8 @@ tracedat_loop() {
 			-timeout=$limit -print_final_stats=1 -artifact_prefix=finding- corpus-fuzz_tracedat 2>&1) || rc=$?
 		n=$(echo "$out" | sed -n 's/^stat::number_of_executed_units: *//p' | tail -1)
 		runs=$(( runs + ${n:-0} ))
+		# a running count: a machine stopped mid-run keeps what was done
+		echo "fuzz_tracedat: $runs executions so far ($(date -u +%H:%M:%S))"
 		rm -f finding-slow-unit-*
 		[ "$rc" -eq 0 ] && { echo "$out" | grep -v "File possibly truncated" | tail -6; break; }
 		for f in finding-crash-* finding-timeout-* finding-oom-* finding-leak-*; do
