@@ -7,13 +7,15 @@
 #include "tlbsim/explain.h"
 
 static const char help[] =
-"usage: tlbsim explain TRACE [--policy P]... [--backend B] [-o FILE]\n"
-"                            [--perfetto FILE] [--svg FILE]\n"
+"usage: tlbsim explain TRACE [--policy P]... [--backend B] [--profile P]\n"
+"                            [-o FILE] [--perfetto FILE] [--svg FILE]\n"
 "\n"
 "Walk through TRACE one event at a time: what happened, the kernel function\n"
 "modeled, each decision with the condition that made it, the state of every\n"
 "CPU after the step, and hazards as they arise. With several --policy, say\n"
-"where they part ways (default: legacy and wake-lazy).\n";
+"where they part ways (default: legacy and wake-lazy). --profile kvm-guest\n"
+"shows a KVM guest's timing: the sender's own flush after its IPIs, a vCPU\n"
+"held until the IPI sent to it arrives.\n";
 
 static void step(void *ctx, const struct tlbsim_trace_event *ev)
 {
