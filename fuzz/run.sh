@@ -36,8 +36,11 @@ tracedat_loop() {
 	mkdir -p spurious-fuzz_tracedat
 	while left=$(( end - $(date +%s) )); [ "$left" -gt 0 ]; do
 		rc=0 found=0
-		out=$(ASAN_OPTIONS=$asan ./fuzz_tracedat $extra -max_total_time="$left" -max_len=$len \
-			-timeout=$limit -print_final_stats=1 -artifact_prefix=finding- corpus-fuzz_tracedat 2>&1) || rc=$?
+		# a timeout libtracecmd's earlier writes provoked once left
+		# libFuzzer spinning in its report for 40 minutes: a bound
+		out=$(ASAN_OPTIONS=$asan timeout -k 10 $(( left + 2 * limit )) ./fuzz_tracedat $extra \
+			-max_total_time="$left" -max_len=$len -timeout=$limit -print_final_stats=1 \
+			-artifact_prefix=finding- corpus-fuzz_tracedat 2>&1) || rc=$?
 		n=$(echo "$out" | sed -n 's/^stat::number_of_executed_units: *//p' | tail -1)
 		runs=$(( runs + ${n:-0} ))
 		# a running count: a machine stopped mid-run keeps what was done
@@ -56,6 +59,10 @@ tracedat_loop() {
 				return 1
 			fi
 		done
+		if [ "$found" = 0 ] && [ "$rc" -ge 124 ]; then   # killed by the bound above
+			echo "fuzz_tracedat: killed past its time (exit $rc); going on"
+			continue
+		fi
 		[ "$found" = 1 ] || { echo "$out" | tail -40; return 1; }   # it stopped, no finding says why
 	done
 	echo "fuzz_tracedat: $runs executions; $spurious finding(s) that do not fail alone set aside"
