@@ -52,7 +52,7 @@ static void hash_start(struct input *in)
 		return;
 	in->hash_fd = fd;   /* fileno() would take the stream's lock */
 #ifdef TLBSIM_FUZZ
-	/* a thread per input was a third of fuzz_tracedat's time under ASan:
+	/* a thread per input was a quarter of fuzz_tracedat's time under ASan:
 	 * the fuzz build hashes the file when the hash is asked for */
 	in->hashing = in->hash_inline = true;
 #else
