@@ -11,6 +11,7 @@
  * renders "TGID/TID". Records of the CPUs are merged by timestamp.
  */
 #include <lzma.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,16 @@ fail:
 	return -1;
 }
 
+static bool cpus_refused(struct tdec *t, FILE *out)
+{
+	t->cpus = tep_get_cpus(t->tep);
+	if (t->cpus > 0 && t->cpus <= TLBSIM_MAX_CPUS)
+		return false;
+	fprintf(out, "E %d CPUs in the trace.dat (expected 1 to %d)\n",
+		t->cpus, TLBSIM_MAX_CPUS);
+	return true;
+}
+
 /* Into the parent's pipe: "C <cpus>", then one line per record, or
  * "E <reason>" when libtracecmd refuses the file. */
 static int decode_open(struct tdec *t, const char *path, FILE *out)
@@ -186,8 +197,12 @@ static int decode_open(struct tdec *t, const char *path, FILE *out)
 		file = t->tmp;
 	}
 	tracecmd_set_loglevel(TEP_LOG_NONE);
-	t->h = tracecmd_open(file, TRACECMD_FL_LOAD_NO_PLUGINS |
-			     TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
+	/* tracecmd_open() in two steps: the CPU count is known once the
+	 * headers are read, and libtracecmd sizes its per-CPU state by it
+	 * (and walks all of it again when it closes the file): a corrupt
+	 * count of 2^31 costs seconds before anything could refuse it. */
+	t->h = tracecmd_open_head(file, TRACECMD_FL_LOAD_NO_PLUGINS |
+				  TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
 	if (t->tmp[0])
 		unlink(t->tmp);   /* libtracecmd holds it open */
 	if (!t->h) {
@@ -195,12 +210,14 @@ static int decode_open(struct tdec *t, const char *path, FILE *out)
 		return -1;
 	}
 	t->tep = tracecmd_get_tep(t->h);
-	t->cpus = tep_get_cpus(t->tep);
-	if (t->cpus <= 0 || t->cpus > TLBSIM_MAX_CPUS) {
-		fprintf(out, "E %d CPUs in the trace.dat (expected 1 to %d)\n",
-			t->cpus, TLBSIM_MAX_CPUS);
+	if (cpus_refused(t, out))
+		return -1;
+	if (tracecmd_init_data(t->h) < 0) {
+		fprintf(out, "E not a trace-cmd trace.dat file (libtracecmd cannot read its data)\n");
 		return -1;
 	}
+	if (cpus_refused(t, out))   /* a sectioned file's buffer has its own count */
+		return -1;
 	t->next = calloc((size_t)t->cpus, sizeof(*t->next));
 	t->after = calloc((size_t)t->cpus, sizeof(*t->after));
 	if (!t->next || !t->after) {

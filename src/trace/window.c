@@ -97,7 +97,9 @@ uint32_t window_slot(struct window *w)
 {
 	if (w->nfree)
 		return w->freeslots[--w->nfree];
-	if (w->npool == w->cap && grow_slots(w, w->cap ? 2 * w->cap : 1024))
+	/* from 64 slots (32 KiB): a long capture doubles its way up in a
+	 * few steps, a short one (a fuzzer's input) allocates little */
+	if (w->npool == w->cap && grow_slots(w, w->cap ? 2 * w->cap : 64))
 		return NONE;
 	return w->npool++;
 }
