@@ -3,6 +3,7 @@
 # tlbsim reads, and save beside the capture what describes the machine.
 #
 #   NAME.perf.txt.xz        perf script text (tlbsim compare/validate/import read it)
+#   NAME.trace.dat          instead, when only trace-cmd can record (read as it is)
 #   NAME.topology.xml       hwloc topology (tlbsim --topology xml:NAME.topology.xml)
 #   NAME.host.json          tlbsim host --json (CPU, PCID/INVPCID/INVLPGB, hypervisor)
 #
@@ -37,8 +38,7 @@ elif command -v trace-cmd >/dev/null; then
 	for e in $EVENTS; do args="$args -e $e"; done
 	# shellcheck disable=SC2086
 	trace-cmd record -o "$name.trace.dat" $args "$@"
-	echo "capture: $name.trace.dat (tlbsim reads perf text today: convert it with" \
-	     "trace-cmd report into the perf script line format)"
+	echo "capture: $name.trace.dat (tlbsim compare/validate/import read it as it is)"
 else
 	echo "traces/capture.sh: needs perf (with tracepoints) or trace-cmd" >&2
 	exit 2
