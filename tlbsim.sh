@@ -16,7 +16,7 @@ cd "$(dirname "$0")"
 
 PKGS=(build-essential cmake pkg-config libjansson-dev libhwloc-dev
       libcpuid-dev libcmocka-dev liblzma-dev libxml2-dev libtracecmd-dev
-      libtracefs-dev libtraceevent-dev libssl-dev)
+      libtracefs-dev libtraceevent-dev nettle-dev)
 
 setup() {
 	local missing=()

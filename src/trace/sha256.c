@@ -1,50 +1,52 @@
-/* sha256.c - SHA-256 through libcrypto's EVP interface. */
-#include <openssl/evp.h>
+/* sha256.c - SHA-256 through GNU Nettle. */
+#include <nettle/sha2.h>
+#include <stdlib.h>
+
+/* Nettle names its functions sha256_init() and sha256_update() by macro:
+ * ours keep theirs, and Nettle's are called by their real names */
+#undef sha256_init
+#undef sha256_update
 
 #include "trace/sha256.h"
 
 int sha256_init(struct sha256 *h)
 {
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	struct sha256_ctx *c = malloc(sizeof(*c));
 
 	h->ctx = c;
-	if (!c || !EVP_DigestInit_ex(c, EVP_sha256(), NULL)) {
-		EVP_MD_CTX_free(c);
-		h->ctx = NULL;
+	if (!c)
 		return -1;
-	}
+	nettle_sha256_init(c);
 	return 0;
 }
 
 void sha256_update(struct sha256 *h, const void *data, size_t len)
 {
 	if (h->ctx && len)
-		EVP_DigestUpdate(h->ctx, data, len);
+		nettle_sha256_update(h->ctx, len, data);
 }
 
 void sha256_hex(const struct sha256 *h, char hex[65])
 {
 	static const char digits[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	uint8_t md[SHA256_DIGEST_SIZE];
+	struct sha256_ctx copy;
 
 	hex[0] = '\0';
-	if (!c)
+	if (!h->ctx)
 		return;
 	/* a copy is finalized, so hashing may go on */
-	if (h->ctx && EVP_MD_CTX_copy_ex(c, h->ctx) && EVP_DigestFinal_ex(c, md, &n)) {
-		for (unsigned int i = 0; i < n && i < 32; i++) {
-			hex[2 * i] = digits[md[i] >> 4];
-			hex[2 * i + 1] = digits[md[i] & 15];
-		}
-		hex[2 * (n < 32 ? n : 32)] = '\0';
+	copy = *(const struct sha256_ctx *)h->ctx;
+	nettle_sha256_digest(&copy, sizeof(md), md);
+	for (unsigned i = 0; i < sizeof(md); i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
 	}
-	EVP_MD_CTX_free(c);
+	hex[2 * sizeof(md)] = '\0';
 }
 
 void sha256_free(struct sha256 *h)
 {
-	EVP_MD_CTX_free(h->ctx);
+	free(h->ctx);
 	h->ctx = NULL;
 }

@@ -1,7 +1,9 @@
 /* sha256.h - SHA-256 of a stream (internal to the trace module), through
- * OpenSSL's libcrypto: it uses the CPU's SHA extensions (SHA-NI), about
- * 5x the plain C rounds this replaced, and hashing every byte of the trace
- * was a third of the perf reader's time. */
+ * GNU Nettle: Debian builds it "fat", so it uses the CPU's SHA extensions
+ * (SHA-NI), about 5x the plain C rounds this once was (hashing every byte
+ * of the trace was a third of the perf reader's time). OpenSSL's libcrypto
+ * hashed as fast, but loading it cost every run 2.7 ms of its start,
+ * Nettle 0.3 ms. */
 #ifndef TLBSIM_TRACE_SHA256_H
 #define TLBSIM_TRACE_SHA256_H
 
@@ -10,7 +12,7 @@
 #include <stdio.h>
 
 struct sha256 {
-	void *ctx;   /* EVP_MD_CTX */
+	void *ctx;   /* struct sha256_ctx */
 };
 
 /* 0, or -1 when out of memory. */
