@@ -27,7 +27,9 @@ struct input {
 	size_t pos, len;
 	bool started, xz, xz_done, eof;
 	lzma_stream strm;
-	char *line;              /* the current line, NUL-terminated */
+	char *line;              /* the current line, NUL-terminated: in buf,
+				  * or lbuf when it spans two chunks */
+	char *lbuf;              /* a line assembled across chunks */
 	size_t linelen, linecap;
 	uint64_t lineno;         /* of the current line, 1-based */
 	bool no_final_newline;

@@ -23,8 +23,8 @@ struct perf_rec {
 	bool fork;             /* sched:sched_process_fork (held back longer) */
 };
 
-/* 0, or TLBSIM_EPARSE with "name:line: reason". */
-int perf_parse_line(const char *line, uint64_t lineno, const char *name,
+/* @line: @len bytes and a NUL. 0, or TLBSIM_EPARSE with "name:line: reason". */
+int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *name,
 		    struct perf_rec *r, struct tlbsim_diag *diag);
 /* Does this look like a perf script line? (format detection) */
 bool perf_probe(const char *line);

@@ -104,20 +104,31 @@ static enum rec_kind rec_kind_of(const char *name)
 /* The count of an event name, added on first sight with its kind (so the
  * name is compared with the known ones once, not on every record); NULL
  * when out of memory. */
+/* Most records name the tracepoint the one before did (runs of faults):
+ * that entry is tried first, by length and bytes, before the hash. */
 static struct name_count *name_entry(struct perf_recon *p, const char *name)
 {
-	uint32_t h = name_hash(name);
+	size_t len = strlen(name);
+	uint32_t h;
 	struct name_count *n;
 
+	if (p->last_name < p->nnames && p->names[p->last_name].len == len &&
+	    !memcmp(p->names[p->last_name].name, name, len))
+		return &p->names[p->last_name];
+	h = name_hash(name);
 	for (uint32_t i = 0; i < p->nnames; i++)
-		if (p->names[i].hash == h && !strcmp(p->names[i].name, name))
+		if (p->names[i].hash == h && !strcmp(p->names[i].name, name)) {
+			p->last_name = i;
 			return &p->names[i];
+		}
 	p->names = grow(p->names, &p->capnames, p->nnames + 1, sizeof(*p->names));
 	if (!p->names)
 		return NULL;
 	n = &p->names[p->nnames++];
 	snprintf(n->name, sizeof(n->name), "%s", name);
+	n->len = (uint32_t)strlen(n->name);
 	n->hash = h;
+	p->last_name = p->nnames - 1;
 	n->count = 0;
 	n->used = false;
 	n->kind = rec_kind_of(name);

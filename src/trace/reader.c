@@ -61,10 +61,10 @@ static int32_t peek_tgid(void *ctx, int32_t tid)
 	return 0;
 }
 
-/* Parse @line into a pool slot (records stay where they are parsed) and
- * put it in the reorder window. */
+/* Parse @line (@len bytes) into a pool slot (records stay where they are
+ * parsed) and put it in the reorder window. */
 static int perf_take_line(struct tlbsim_trace_reader *r, const char *line,
-			  struct tlbsim_diag *diag)
+			  size_t len, struct tlbsim_diag *diag)
 {
 	uint32_t slot;
 	struct perf_rec *rec;
@@ -75,15 +75,14 @@ static int perf_take_line(struct tlbsim_trace_reader *r, const char *line,
 	if ((slot = window_slot(r->win)) == UINT32_MAX)
 		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
 	rec = window_rec(r->win, slot);
-	err = perf_parse_line(line, r->in.lineno, r->name, rec, diag);
+	err = perf_parse_line(line, len, r->in.lineno, r->name, rec, diag);
 	if (err) {
 		window_unget(r->win, slot);
 		return err;
 	}
-	rec->seq = r->seq++;
 	if (rec->t_ns > r->newest)
 		r->newest = rec->t_ns;
-	if (window_push(r->win, slot))
+	if (window_push(r->win, slot, r->seq++))
 		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
 	return 0;
 }
@@ -127,14 +126,14 @@ static int perf_read_one(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag
 		if (err <= 0)
 			return err;
 		r->in.lineno++; /* records, for messages */
-		err = perf_take_line(r, r->datline, diag);
+		err = perf_take_line(r, r->datline, strlen(r->datline), diag);
 	} else {
 		do {
 			err = input_line(&r->in, diag);
 			if (err <= 0)
 				return err;
 		} while (!r->in.line[0]);
-		err = perf_take_line(r, r->in.line, diag);
+		err = perf_take_line(r, r->in.line, r->in.linelen, diag);
 	}
 	return err ? err : 1;
 }
@@ -146,7 +145,7 @@ static int perf_open(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 	int err;
 
 	r->perf = true;
-	err = perf_take_line(r, r->in.line, diag);
+	err = perf_take_line(r, r->in.line, r->in.linelen, diag);
 	if (err)
 		return err;
 	while (window_len(r->win) < PERF_PRESCAN && (err = perf_read_one(r, diag)) > 0)

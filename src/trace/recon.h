@@ -129,6 +129,7 @@ enum rec_kind {
 
 struct name_count {
 	uint32_t hash;
+	uint32_t len;
 	char name[48];
 	uint64_t count;
 	bool used;
@@ -160,6 +161,7 @@ struct perf_recon {
 	const struct perf_rec *rec;
 	struct name_count *names;
 	uint32_t nnames, capnames;
+	uint32_t last_name;     /* the entry the previous record named */
 	const char **name_ptrs;
 	uint64_t *name_counts;
 	bool *name_used;

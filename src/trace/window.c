@@ -204,13 +204,18 @@ static void list_remove(struct window *w, struct task_list *t, uint32_t slot)
 
 /* ------------------------------------------------------------- run */
 
-int window_push(struct window *w, uint32_t slot)
+/* The key's seq comes from the argument, not from the record: one 16-byte
+ * load of t_ns and seq, just stored apart by the parse and the reader,
+ * could not be forwarded from the two stores and stalled (a tenth of the
+ * reading thread). */
+int window_push(struct window *w, uint32_t slot, uint64_t seq)
 {
-	const struct perf_rec *rec = &w->pool[slot];
-	struct win_key k = { rec->t_ns, rec->seq, slot };
+	struct perf_rec *rec = &w->pool[slot];
+	struct win_key k = { rec->t_ns, seq, slot };
 	struct task_list *t = task_get(w, rec->tid);
 	uint32_t i;
 
+	rec->seq = seq;
 	if (!t)
 		return TLBSIM_ENOMEM;
 	list_insert(w, t, slot);

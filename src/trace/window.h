@@ -28,8 +28,9 @@ struct perf_rec *window_rec(struct window *w, uint32_t slot);
 /* Give back a slot that was not pushed (a line that did not parse). */
 void window_unget(struct window *w, uint32_t slot);
 
-/* The record in @slot (its seq set) joins the window. 0, or TLBSIM_ENOMEM. */
-int window_push(struct window *w, uint32_t slot);
+/* The record in @slot joins the window as the @seq-th read (window_push
+ * sets its seq). 0, or TLBSIM_ENOMEM. */
+int window_push(struct window *w, uint32_t slot, uint64_t seq);
 uint32_t window_len(const struct window *w);
 /* The earliest record (NULL when empty), and taking it out: its slot stays
  * readable until the next window_slot(). */

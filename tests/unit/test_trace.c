@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "trace/input.h"
 #include "trace/perf.h"
 #include "trace/recon.h"
 #include "trace/sha256.h"
@@ -137,6 +138,58 @@ static void test_stream(void **state)
 	check_every_kind(r);
 	tlbsim_trace_close(r);
 	fclose(f);
+}
+
+/* Line @i of test_input_lines' file: a length that walks across every
+ * chunk size input.c may use (64 KiB to 1 MiB), some lines ending in
+ * "\r\n", a few empty. */
+static size_t line_len(unsigned i)
+{
+	return i % 97 == 0 ? 0 : (size_t)(i * 7919u % 6007u);
+}
+
+static char line_byte(unsigned i, size_t k)
+{
+	return (char)('a' + (i + k) % 26);
+}
+
+/* Lines come out whole, their "\r" stripped, numbered, whether they lie
+ * within a chunk (handed out in place) or across two (assembled), and a
+ * last line without its newline still counts. */
+static void test_input_lines(void **state)
+{
+	char path[] = "/tmp/tlbsim-input-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w+b") : NULL;
+	unsigned n = 900, i;
+	struct input in;
+	struct tlbsim_diag d;
+
+	(void)state;
+	assert_non_null(f);
+	for (i = 0; i < n; i++) {
+		for (size_t k = 0; k < line_len(i); k++)
+			fputc(line_byte(i, k), f);
+		if (i + 1 < n)
+			fputs(i % 3 == 0 ? "\r\n" : "\n", f);
+	}
+	assert_true(ftell(f) > 2 * 1048576);
+	rewind(f);
+	assert_int_equal(input_open(&in, f, path), 0);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(input_line(&in, &d), 1);
+		assert_int_equal(in.lineno, i + 1);
+		assert_int_equal(in.linelen, line_len(i));
+		assert_int_equal(strlen(in.line), line_len(i));
+		for (size_t k = 0; k < line_len(i); k++)
+			if (in.line[k] != line_byte(i, k))
+				fail_msg("line %u byte %zu", i + 1, k);
+	}
+	assert_int_equal(input_line(&in, &d), 0);
+	assert_true(in.no_final_newline);
+	input_close(&in);
+	fclose(f);
+	unlink(path);
 }
 
 /* FIPS 180-2 test vectors. */
@@ -409,9 +462,9 @@ static void push(struct window *w, uint64_t t, uint64_t seq, int32_t tid)
 	r = window_rec(w, slot);
 	memset(r, 0, sizeof(*r));
 	r->t_ns = t;
-	r->seq = seq;
 	r->tid = tid;
-	assert_int_equal(window_push(w, slot), 0);
+	assert_int_equal(window_push(w, slot, seq), 0);
+	assert_int_equal(r->seq, seq);
 }
 
 static void test_window(void **state)
@@ -463,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_every_kind),
 		cmocka_unit_test(test_xz),
 		cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_input_lines),
 		cmocka_unit_test(test_sha256_vectors),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_binary_roundtrip),
