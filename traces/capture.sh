@@ -12,6 +12,7 @@
 set -eu
 [ $# -ge 2 ] || { echo "usage: traces/capture.sh NAME CMD..." >&2; exit 2; }
 name=$1; shift
+status=0
 here=$(dirname "$0")
 tlbsim=${TLBSIM:-$here/../build/tlbsim}
 EVENTS="tlb:tlb_flush ipi:ipi_send_cpu ipi:ipi_send_cpumask csd:csd_queue_cpu
@@ -29,7 +30,10 @@ if command -v perf >/dev/null && perf list tracepoint 2>/dev/null | grep -q "tlb
 	args=""
 	for e in $EVENTS; do args="$args -e $e"; done
 	# shellcheck disable=SC2086
-	perf record -q -m 4096 -o "$name.data" $args -a -- "$@" 2>"$name.record.log"
+	# perf record exits with the workload's status: a workload that fails
+	# (grep finding nothing, say) still leaves a capture worth reading
+	perf record -q -m 4096 -o "$name.data" $args -a -- "$@" 2>"$name.record.log" || status=$?
+	[ -s "$name.data" ] || { echo "traces/capture.sh: perf record failed, see $name.record.log" >&2; exit 2; }
 	perf script -i "$name.data" -F comm,tid,pid,cpu,time,event,trace 2>"$name.script.log" |
 		xz -T0 > "$name.perf.txt.xz"
 	echo "capture: $name.perf.txt.xz"
@@ -37,7 +41,8 @@ elif command -v trace-cmd >/dev/null; then
 	args=""
 	for e in $EVENTS; do args="$args -e $e"; done
 	# shellcheck disable=SC2086
-	trace-cmd record -o "$name.trace.dat" $args "$@"
+	trace-cmd record -o "$name.trace.dat" $args "$@" || status=$?
+	[ -s "$name.trace.dat" ] || { echo "traces/capture.sh: trace-cmd record failed" >&2; exit 2; }
 	echo "capture: $name.trace.dat (tlbsim compare/validate/import read it as it is)"
 else
 	echo "traces/capture.sh: needs perf (with tracepoints) or trace-cmd" >&2
@@ -49,3 +54,4 @@ if [ -x "$tlbsim" ]; then   # hwloc's own XML, as lstopo --of xml writes it
 elif command -v lstopo >/dev/null; then
 	lstopo --of xml > "$name.topology.xml" && echo "topology: $name.topology.xml"
 fi
+[ "$status" -eq 0 ] || echo "capture.sh: note: the workload exited with status $status"

@@ -70,6 +70,10 @@ enum tlbsim_obs_kind {
 	TLBSIM_OBS_HAZARD,      /* a hazard arose (index into result.hazards) */
 	TLBSIM_OBS_STALL,       /* vCPU cpu held by the host from cycle to end,
 				 * an IPI on its way (ipi_target_stall) */
+	TLBSIM_OBS_FLUSH,       /* cpu wrote a tlb_flush record: text "local"
+				 * (TLB_LOCAL_MM_SHOOTDOWN), "remote"
+				 * (TLB_REMOTE_SHOOTDOWN) or "send"
+				 * (TLB_REMOTE_SEND_IPI); index the mm */
 };
 
 struct tlbsim_obs {

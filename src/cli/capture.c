@@ -102,16 +102,47 @@ static bool keep_input(void *ctx, const struct tlbsim_trace_event *ev)
 	return false;
 }
 
+/* --diff: one thread, the capture's flushes and the model's side by side
+ * as the replay goes (the model's are observed as it makes them). */
+static int replay_diff(struct session *s, struct tally_ctx *t, struct flushdiff *fd,
+		       struct tlbsim_diag *d)
+{
+	struct tlbsim_trace_event ev;
+	int r;
+
+	if (flushdiff_attach(fd, s->sims[0]))
+		return tlbsim_diag_set(d, TLBSIM_ENOMEM, "out of memory");
+	while ((r = tlbsim_trace_next(s->reader, &ev, d)) > 0) {
+		if (!keep_input(t, &ev)) {
+			flushdiff_observed(fd, &ev);
+			continue;
+		}
+		/* the model's flushes up to this time first, then what is
+		 * older than the window has had its chance to pair */
+		if ((r = tlbsim_sim_advance(s->sims[0], ev.t, d)))
+			return r;
+		flushdiff_advance(fd, ev.t);
+		if ((r = tlbsim_sim_apply(s->sims[0], &ev, d)))
+			return r;
+	}
+	return r;
+}
+
 int capture_replay(struct session *s, const char *path, const struct cli_opts *o,
 		   uint64_t obs[V_COUNT], struct lat_obs *lat, struct byproc *bp,
-		   struct tlbsim_diag *d)
+		   struct flushdiff **fd, struct tlbsim_diag *d)
 {
 	struct tally_ctx t = { obs, lat, bp };
 	int err;
 
 	err = session_open(s, path, o, d);
-	if (!err)
+	if (!err && o->diff) {
+		*fd = flushdiff_new(tlbsim_trace_header(s->reader)->cpus);
+		err = *fd ? replay_diff(s, &t, *fd, d) :
+			    tlbsim_diag_set(d, TLBSIM_ENOMEM, "out of memory");
+	} else if (!err) {
 		err = fanout_run(s->reader, s->sims, 1, keep_input, &t, d);
+	}
 	if (!err)
 		err = tlbsim_sim_finish(s->sims[0], d);
 	if (!err)

@@ -32,7 +32,7 @@ struct cli_opts {
 	const char *tolerance;
 	const char *junit;
 	const char *pcid;          /* "on" / "off": overrides the trace and host */
-	bool json, fail_on_hazard, help, by_process;
+	bool json, fail_on_hazard, help, by_process, diff;
 };
 
 /* Parse argv after the subcommand. @allowed lists the long options the

@@ -61,7 +61,7 @@ static int pass(const struct cli_opts *o, const char *prof, bool print,
 
 		memset(&lat, 0, sizeof(lat));
 		oo.profile = prof;
-		err = capture_replay(&s, o->traces[i], &oo, obs, &lat, NULL, d);
+		err = capture_replay(&s, o->traces[i], &oo, obs, &lat, NULL, NULL, d);
 		if (!err && lat.n && s.results[0]->send_to_remote_flush.n) {
 			uint64_t p50 = lat_pct(&lat, 0.5), p90 = lat_pct(&lat, 0.9);
 			const struct tlbsim_latency *l = &s.results[0]->send_to_remote_flush;

@@ -18,7 +18,8 @@
 
 static const char validate_help[] =
 "usage: tlbsim validate CAPTURE [--backend B] [--profile P] [--topology T]\n"
-"                       [--pcid on|off] [--by-process] [--json] [-o FILE]\n"
+"                       [--pcid on|off] [--by-process] [--diff] [--json]\n"
+"                       [-o FILE]\n"
 "\n"
 "Replay a perf capture (`perf script -F comm,tid,pid,cpu,time,event,trace`,\n"
 "plain or .xz, '-' for stdin) or a trace-cmd trace.dat under legacy with\n"
@@ -29,7 +30,11 @@ static const char validate_help[] =
 "kvm-guest on the kvm backend (calibrated on such captures), generic on\n"
 "the others, unless --profile says. --by-process adds local shootdowns,\n"
 "remote sends and remote shootdowns per thread group, observed and\n"
-"predicted: where the model and the kernel part.\n";
+"predicted: where the model and the kernel part. --diff pairs each\n"
+"local MM shootdown and remote IPI send the capture recorded with the\n"
+"model's nearest for the same process within 1 ms, counts what stays\n"
+"unpaired on each side and lists the first ones: the capture's by the\n"
+"line that recorded them, the model's by the event it was applying.\n";
 
 static const struct {
 	const char *name;
@@ -102,7 +107,8 @@ static bool flushes_without_ipis(const uint64_t obs[V_COUNT])
 }
 
 static char *validate_json(const struct session *s, const char *backend,
-			   const struct byproc *bp, const struct lat_pair *lp,
+			   const struct byproc *bp, const struct flushdiff *fd,
+			   const struct lat_pair *lp,
 			   const uint64_t obs[V_COUNT], const uint64_t pred[V_COUNT],
 			   const struct tlbsim_trace_count *tp, size_t ntp,
 			   const struct tlbsim_trace_count *inf, size_t ninf)
@@ -136,6 +142,8 @@ static char *validate_json(const struct session *s, const char *backend,
 			    json_boolean(flushes_without_ipis(obs)));
 	if (bp)
 		json_object_set_new(v, "by_process", byproc_json(bp));
+	if (fd)
+		json_object_set_new(v, "flush_diff", flushdiff_json(fd));
 	json_object_set_new(doc, "validate", v);
 	out = json_text(doc, JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(10));
 	json_decref(doc);
@@ -143,7 +151,8 @@ static char *validate_json(const struct session *s, const char *backend,
 }
 
 static void validate_table(FILE *f, const char *path, const char *backend,
-			   const struct byproc *bp, const struct lat_pair *lp,
+			   const struct byproc *bp, const struct flushdiff *fd,
+			   const struct lat_pair *lp,
 			   const uint64_t obs[V_COUNT], const uint64_t pred[V_COUNT],
 			   const struct tlbsim_trace_count *tp, size_t ntp,
 			   const struct tlbsim_trace_count *inf, size_t ninf)
@@ -180,6 +189,8 @@ static void validate_table(FILE *f, const char *path, const char *backend,
 	fputc('\n', f);
 	if (bp)
 		byproc_table(f, bp);
+	if (fd)
+		flushdiff_table(f, fd);
 }
 
 int cmd_validate(int argc, char **argv)
@@ -190,12 +201,13 @@ int cmd_validate(int argc, char **argv)
 	uint64_t obs[V_COUNT] = { 0 }, pred[V_COUNT];
 	struct lat_obs lat;
 	struct byproc bp = { 0 };
+	struct flushdiff *fd = NULL;
 	struct tlbsim_diag d;
 	size_t ntp, ninf;
 	int err;
 
 	if ((err = cli_parse(argc, argv, "validate", "backend json output topology pcid "
-			     "profile by-process", &o)))
+			     "profile by-process diff", &o)))
 		return err;
 	if (o.help) {
 		fputs(validate_help, stdout);
@@ -213,7 +225,13 @@ int cmd_validate(int argc, char **argv)
 		o.profile = "kvm-guest";
 	o.policies[0] = "legacy";
 	o.npolicies = 1;
-	err = capture_replay(&s, o.traces[0], &o, obs, &lat, o.by_process ? &bp : NULL, &d);
+	err = capture_replay(&s, o.traces[0], &o, obs, &lat, o.by_process ? &bp : NULL,
+			     &fd, &d);
+	if (!err && fd) {
+		flushdiff_finish(fd);
+		if (flushdiff_error(fd))
+			err = tlbsim_diag_set(&d, flushdiff_error(fd), "out of memory");
+	}
 	if (!err && o.by_process) {
 		byproc_predicted(&bp, tlbsim_sim_result(s.sims[0]));
 		if (bp.err)
@@ -241,7 +259,7 @@ int cmd_validate(int argc, char **argv)
 		ntp = tlbsim_trace_tracepoints(s.reader, tp, 256);
 		ninf = tlbsim_trace_inferences(s.reader, inf, 32);
 		if (o.json) {
-			text = validate_json(&s, o.backend, o.by_process ? &bp : NULL, &lp,
+			text = validate_json(&s, o.backend, o.by_process ? &bp : NULL, fd, &lp,
 					     obs, pred, tp, ntp < 256 ? ntp : 256,
 					     inf, ninf < 32 ? ninf : 32);
 			len = text ? strlen(text) : 0;
@@ -250,7 +268,7 @@ int cmd_validate(int argc, char **argv)
 
 			if (f) {
 				validate_table(f, o.traces[0], o.backend,
-					       o.by_process ? &bp : NULL, &lp, obs, pred, tp,
+					       o.by_process ? &bp : NULL, fd, &lp, obs, pred, tp,
 					       ntp < 256 ? ntp : 256, inf, ninf < 32 ? ninf : 32);
 				fclose(f);
 			}
@@ -262,6 +280,7 @@ int cmd_validate(int argc, char **argv)
 	}
 	free(lat.v);
 	byproc_free(&bp);
+	flushdiff_free(fd);
 	session_close(&s);
 	return err ? cli_fail(&d) : 0;
 }

@@ -15,7 +15,7 @@ static const struct optdef defs[] = {
 	{ "perfetto", 0, true }, { "svg", 0, true }, { "baseline", 0, true },
 	{ "tolerance", 0, true }, { "junit", 0, true },
 	{ "fail-on-hazard", 0, false }, { "help", 'h', false }, { "pcid", 0, true },
-	{ "by-process", 0, false },
+	{ "by-process", 0, false }, { "diff", 0, false },
 	{ "topology-xml", 0, true },   /* --topology xml:FILE */
 };
 
@@ -52,6 +52,7 @@ static int set(struct cli_opts *o, const char *name, const char *v)
 	else if (!strcmp(name, "fail-on-hazard")) o->fail_on_hazard = true;
 	else if (!strcmp(name, "help")) o->help = true;
 	else if (!strcmp(name, "by-process")) o->by_process = true;
+	else if (!strcmp(name, "diff")) o->diff = true;
 	else if (!strcmp(name, "pcid")) {
 		if (strcmp(v, "on") && strcmp(v, "off"))
 			return -2;

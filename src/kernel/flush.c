@@ -143,6 +143,11 @@ uint64_t flush_tlb_func(struct sim *s, uint32_t c, const struct flush_info *f)
 		s->res.c.flush_remote++;
 		mm->counts.flush_remote++;
 	}
+	if (sim_observing(s)) {   /* the tlb_flush record the kernel writes */
+		s->obs_index = mm->trace_id;
+		sim_observe(s, TLBSIM_OBS_FLUSH, (int)c, -1, sim_now(s), 0,
+			    "flush_tlb_func", "%s", local ? "local" : "remote");
+	}
 	if (sim_observing(s))
 		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
 			"flush_tlb_func", "cpu %u %s: %s (tlb_gen %llu -> %llu)", c,
@@ -249,6 +254,11 @@ static uint64_t native_flush_tlb_multi(struct sim *s, uint32_t me, struct op *op
 	/* trace_tlb_flush(TLB_REMOTE_SEND_IPI): emitted here, whatever is sent */
 	s->res.c.remote_send_ipi++;
 	mm->counts.remote_send_ipi++;
+	if (sim_observing(s)) {
+		s->obs_index = mm->trace_id;
+		sim_observe(s, TLBSIM_OBS_FLUSH, (int)me, -1, sim_now(s), 0,
+			    "flush_tlb_multi", "send");
+	}
 
 	for (uint32_t c = cpumask_next(&mm->cpumask, 0, s->ncpus); c < s->ncpus;
 	     c = cpumask_next(&mm->cpumask, c + 1, s->ncpus)) {

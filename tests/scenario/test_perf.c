@@ -277,6 +277,83 @@ static void test_by_process(void **state)
 	tu_run_free(&r);
 }
 
+/* validate --diff on a hand-written capture (tests/data/diff.perf.txt):
+ * the first munmap's flush (line 5) is the kernel's record at line 6, so
+ * they pair; the record at line 8 has no cause the model sees (capture
+ * only); the second munmap (line 9) flushes in the model, and the capture
+ * holds no record of it (model only). */
+static void test_diff_lines(void **state)
+{
+	struct tu_run r = tu_cli(NULL, "validate", "tests/data/diff.perf.txt", "--diff",
+				 "--json", NULL);
+	json_error_t e;
+	json_t *doc, *fd, *x;
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	doc = json_loads(r.out, 0, &e);
+	assert_non_null(doc);
+	fd = json_object_get(json_object_get(doc, "validate"), "flush_diff");
+	assert_int_equal(val(fd, "local_mm_shootdown", "paired"), 1);
+	assert_int_equal(val(fd, "local_mm_shootdown", "capture_only"), 1);
+	assert_int_equal(val(fd, "local_mm_shootdown", "model_only"), 1);
+	assert_int_equal(val(fd, "remote_send_ipi", "paired"), 0);
+	assert_int_equal(json_array_size(json_object_get(fd, "capture_only")), 1);
+	x = json_array_get(json_object_get(fd, "capture_only"), 0);
+	assert_int_equal(json_integer_value(json_object_get(x, "line")), 8);
+	assert_int_equal(json_integer_value(json_object_get(x, "t")), 5000000);
+	assert_int_equal(json_integer_value(json_object_get(x, "mm")), 100);
+	assert_int_equal(json_array_size(json_object_get(fd, "model_only")), 1);
+	x = json_array_get(json_object_get(fd, "model_only"), 0);
+	assert_int_equal(json_integer_value(json_object_get(x, "line")), 9);
+	assert_string_equal(json_string_value(json_object_get(x, "event")), "unmap");
+	/* the munmap entered at 10 ms; its flush follows its walk */
+	assert_true(json_integer_value(json_object_get(x, "t")) > 10000000);
+	assert_true(json_integer_value(json_object_get(x, "t")) < 10100000);
+	json_decref(doc);
+	tu_run_free(&r);
+	r = tu_cli(NULL, "validate", "tests/data/diff.perf.txt", "--diff", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "local_mm_shootdown              1              1"
+				      "            1\n"));
+	assert_non_null(strstr(r.out, "mm 100      local_mm_shootdown   capture line 8\n"));
+	assert_non_null(strstr(r.out, "applying unmap from capture line 9\n"));
+	tu_run_free(&r);
+}
+
+/* On a real capture, --diff accounts for every record on both sides
+ * (paired + capture only = observed, paired + model only = predicted) and
+ * its one-thread replay predicts what the threaded one does. */
+static void test_diff_totals(void **state)
+{
+	static const char *const kinds[] = { "local_mm_shootdown", "remote_send_ipi" };
+	json_t *plain = validate("traces/perf/fork_exit.perf.txt.xz"), *doc, *fd, *c;
+	struct tu_run r = tu_cli(NULL, "validate", "traces/perf/fork_exit.perf.txt.xz",
+				 "--diff", "--json", NULL);
+	json_error_t e;
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	doc = json_loads(r.out, 0, &e);
+	assert_non_null(doc);
+	fd = json_object_get(json_object_get(doc, "validate"), "flush_diff");
+	c = json_object_get(json_object_get(doc, "validate"), "counters");
+	assert_true(json_equal(c, json_object_get(json_object_get(plain, "validate"),
+						  "counters")));
+	for (size_t i = 0; i < 2; i++) {
+		long paired = val(fd, kinds[i], "paired");
+
+		assert_true(paired > 0);
+		assert_int_equal(paired + val(fd, kinds[i], "capture_only"),
+				 val(c, kinds[i], "observed"));
+		assert_int_equal(paired + val(fd, kinds[i], "model_only"),
+				 val(c, kinds[i], "predicted"));
+	}
+	json_decref(doc);
+	json_decref(plain);
+	tu_run_free(&r);
+}
+
 /* With the kvm-guest profile, the predicted send -> remote shootdown p50 is
  * within 20 % of the kernel's on every capture that shows remote
  * shootdowns of a running CPU, and so is the p90 but on two captures: the
@@ -917,6 +994,8 @@ int main(void)
 		cmocka_unit_test(test_fork_rseq),
 		cmocka_unit_test(test_dev_captures),
 		cmocka_unit_test(test_by_process),
+		cmocka_unit_test(test_diff_lines),
+		cmocka_unit_test(test_diff_totals),
 		cmocka_unit_test(test_subshell_pages),
 		cmocka_unit_test(test_brk),
 		cmocka_unit_test(test_validate_profile),
