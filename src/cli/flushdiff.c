@@ -10,8 +10,11 @@
 enum { FD_LOCAL, FD_SEND, FD_KINDS };
 enum { SIDE_KERNEL, SIDE_MODEL, SIDES };
 
-/* How many unpaired records of each side are kept for the listing. */
+/* How many unpaired records of each side are kept for the listing
+ * (a build for studying a capture may keep them all). */
+#ifndef SHOWN
 #define SHOWN 10
+#endif
 
 static const char *const fd_names[FD_KINDS] = {
 	"local_mm_shootdown", "remote_send_ipi",
@@ -62,8 +65,23 @@ static uint64_t dist(uint64_t a, uint64_t b)
 	return a > b ? a - b : b - a;
 }
 
-/* The nearest waiting record of the other side, same kind and process,
- * within the window; it is paired off. False when there is none. */
+/* Is @p a better partner for @r than @best: the same process before
+ * another one on the same CPU, then the nearer in time? */
+static bool better(const struct rec *r, const struct rec *p, const struct rec *best)
+{
+	if (!best)
+		return true;
+	if ((p->mm == r->mm) != (best->mm == r->mm))
+		return p->mm == r->mm;
+	return dist(p->t, r->t) < dist(best->t, r->t);
+}
+
+/* The best waiting record of the other side, of the same kind, within the
+ * window, for the same process or failing that on the same CPU; it is
+ * paired off. False when there is none. The CPU matters where the capture
+ * and the model name a flush's process differently: exec's flushes of
+ * the new mm, which the capture's records of a vfork child still give to
+ * its parent's. */
 static bool pair_off(struct flushdiff *d, const struct rec *r)
 {
 	struct rec *best = NULL;
@@ -72,9 +90,10 @@ static bool pair_off(struct flushdiff *d, const struct rec *r)
 		struct rec *p = &d->pend[i];
 
 		if (p->paired || p->side == r->side || p->kind != r->kind ||
-		    p->mm != r->mm || dist(p->t, r->t) > FLUSHDIFF_WINDOW)
+		    (p->mm != r->mm && p->cpu != r->cpu) ||
+		    dist(p->t, r->t) > FLUSHDIFF_WINDOW)
 			continue;
-		if (!best || dist(p->t, r->t) < dist(best->t, r->t))
+		if (better(r, p, best))
 			best = p;
 	}
 	if (!best)

@@ -21,7 +21,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"cow_flush", "fork_flush", "fork_vmas", "exec_exit", "hugetlb_guess",
 	"pmd_share", "khugepaged_mm", "thread_from_records", "exec_stack",
 	"lock_wait", "fork_settid", "collapse_at_isolate", "wake_ahead",
-	"vfork", "fork_rseq", "exec_image",
+	"vfork", "fork_rseq", "exec_image", "kernel_write", "map_populate",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -328,6 +328,8 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 			break;
 		t->in_mmap = perf_field_u64(r->text, "len", &t->mmap_len);
 		perf_field_u64(r->text, "flags", &t->mmap_flags);
+		t->mmap_prot = 0;
+		perf_field_u64(r->text, "prot", &t->mmap_prot);
 		perf_field_u64(r->text, "fd", &t->mmap_fd);
 		break;
 	case REC_EXIT_MMAP:

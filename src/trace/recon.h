@@ -52,12 +52,20 @@ enum inf {
 				  * in an mm begun in the capture: a page-cache
 				  * page mapped read-only by execve or
 				  * fault-around, copied (wp_page_copy) */
+	INF_KERNEL_WRITE,        /* an anonymous read-write mapping unmapped
+				  * with no fault seen in it: a syscall wrote
+				  * its first page (copy_to_user faults are the
+				  * kernel's, not page_fault_user) */
+	INF_MAP_POPULATE,        /* mmap(MAP_POPULATE): every page faulted in
+				  * by the kernel (__mm_populate) */
 	INF_COUNT
 };
 
 struct vma_m {
 	uint64_t start, end;
 	bool huge;
+	bool kwrite; /* anonymous, private, read-write, and no fault seen in it
+		      * yet (INF_KERNEL_WRITE at its munmap) */
 	bool file;   /* a private file mapping the capture saw made (mmap fd):
 		      * read faults map page-cache pages, fault-around too.
 		      * Mappings inferred from faults count as anonymous: the
@@ -112,7 +120,7 @@ struct task {
 	/* a vfork child (CLONE_VM | CLONE_VFORK) runs in this thread group's
 	 * mm until it execs or exits (INF_VFORK); 0 otherwise */
 	int32_t vfork_mm;
-	uint64_t mmap_addr, mmap_len, mmap_flags, mmap_fd;
+	uint64_t mmap_addr, mmap_len, mmap_flags, mmap_fd, mmap_prot;
 	bool in_mmap;
 	uint64_t col_start, col_end;
 	bool col_early;     /* the collapse went out at its isolate record */
@@ -191,6 +199,7 @@ int32_t tgid_of(struct perf_recon *p, int32_t tid);
 uint32_t vma_first_after(const struct proc *pr, uint64_t a);
 bool vma_overlaps(const struct proc *pr, uint64_t s, uint64_t e);
 const struct vma_m *vma_at(const struct proc *pr, uint64_t a);
+struct vma_m *vma_at_mut(struct proc *pr, uint64_t a);
 void mirror_remove(struct proc *pr, uint64_t s, uint64_t e);
 void mirror_add(struct proc *pr, uint64_t s, uint64_t e, bool huge);
 bool gib_linked(const struct proc *pr, uint64_t g);

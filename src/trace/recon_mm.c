@@ -181,6 +181,43 @@ void on_brk_exit(struct perf_recon *p, const struct perf_rec *r)
 	}
 }
 
+/* A page of @pr the kernel wrote, not the task (no page_fault_user). */
+static void kernel_touch(struct perf_recon *p, struct proc *pr, uint64_t s,
+			 uint64_t e)
+{
+	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_TOUCH, p->rec->cpu);
+
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)pr->tgid;
+	ev->addr = s;
+	ev->len = e - s;
+	for (uint64_t c = s & ~(PMD - 1); c < e; c += PMD)
+		chunk_touch(pr, c);
+	if (e - s == PAGE)
+		pageset_add(&pr->wr, s);
+}
+
+/* What the new mapping [s, e) holds before the task touches it:
+ * MAP_POPULATE faults every page in (__mm_populate(), no user fault
+ * recorded); an anonymous private read-write mapping is marked, for its
+ * munmap (on_munmap). */
+static void mmap_populated(struct perf_recon *p, struct proc *pr,
+			   const struct task *t, uint64_t s, uint64_t e)
+{
+	struct vma_m *v = vma_at_mut(pr, s);
+
+	if (!v)
+		return;
+	if ((t->mmap_flags & 0x8000) && (t->mmap_prot & 3) && e - s <= (1ULL << 30)) {
+		kernel_touch(p, pr, s, e);   /* MAP_POPULATE */
+		p->inf[INF_MAP_POPULATE]++;
+		return;
+	}
+	/* MAP_ANONYMOUS | MAP_PRIVATE, not MAP_NORESERVE, PROT_READ|PROT_WRITE */
+	v->kwrite = (t->mmap_flags & 0x4023) == 0x22 && (t->mmap_prot & 3) == 3;
+}
+
 void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r,
 			 struct task *t)
 {
@@ -213,6 +250,8 @@ void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r,
 		p->inf[INF_MAP_REPLACED]++;
 	}
 	emit_map(p, pr, s, e, huge);
+	if (!huge)
+		mmap_populated(p, pr, t, s, e);
 	if (!huge && t->mmap_fd != 0xffffffff && !(t->mmap_flags & 0x20) &&
 	    !(t->mmap_flags & 0x1)) {
 		uint32_t i = vma_first_after(pr, s);
@@ -253,6 +292,20 @@ void on_munmap(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 		return;
 	if (s >= e || !vma_overlaps(pr, s, e))
 		return; /* nothing mapped there as far as the capture shows */
+	/* An anonymous read-write buffer the task never faulted on, going
+	 * away: every such munmap in a grep and a build capture flushed (a
+	 * syscall, read() or the like, had filled it: the kernel's faults are
+	 * not page_fault_user's), while the untouched reservations of JVM,
+	 * V8 and glibc's arenas are PROT_NONE or MAP_NORESERVE. The first
+	 * page is taken as written. */
+	for (uint32_t i = vma_first_after(pr, s); i < pr->nv && pr->v[i].start < e; i++)
+		if (pr->v[i].kwrite && !pr->v[i].huge) {
+			uint64_t a = pr->v[i].start > s ? pr->v[i].start : s;
+
+			pr->v[i].kwrite = false;
+			kernel_touch(p, pr, a, a + PAGE);
+			p->inf[INF_KERNEL_WRITE]++;
+		}
 	emit_range_locked(p, TLBSIM_EV_UNMAP, pr, s, e, t);
 	mirror_remove(pr, s, e);
 }
@@ -544,8 +597,10 @@ void on_fault(struct perf_recon *p, const struct perf_rec *r)
 		ensure_mapped(p, pr, page & ~(PMD - 1), (page & ~(PMD - 1)) + PMD);
 		v = vma_at(pr, page);
 	}
-	if (v)
+	if (v) {
 		maybe_share(p, pr, v, page);
+		vma_at_mut(pr, page)->kwrite = false;   /* the task's own pages */
+	}
 	ev = emit(p, TLBSIM_EV_TOUCH, r->cpu);
 	if (!ev)
 		return;

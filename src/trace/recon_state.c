@@ -155,6 +155,13 @@ const struct vma_m *vma_at(const struct proc *pr, uint64_t a)
 	return i < pr->nv && pr->v[i].start <= a ? &pr->v[i] : NULL;
 }
 
+struct vma_m *vma_at_mut(struct proc *pr, uint64_t a)
+{
+	uint32_t i = vma_first_after(pr, a);
+
+	return i < pr->nv && pr->v[i].start <= a ? &pr->v[i] : NULL;
+}
+
 /* munmap() of [s, e) in the mirror: the VMAs it overlaps are found by
  * binary search and replaced by what is left of the first and the last
  * (at most two pieces), so an unmap costs O(log n + tail move). */
@@ -166,12 +173,14 @@ void mirror_remove(struct proc *pr, uint64_t s, uint64_t e)
 	while (j < pr->nv && pr->v[j].start < e)
 		j++;
 	if (i < j) {
-		if (pr->v[i].start < s)
-			piece[npieces++] = (struct vma_m){ pr->v[i].start, s,
-							   pr->v[i].huge, pr->v[i].file };
-		if (pr->v[j - 1].end > e)
-			piece[npieces++] = (struct vma_m){ e, pr->v[j - 1].end,
-							   pr->v[j - 1].huge, pr->v[j - 1].file };
+		if (pr->v[i].start < s) {
+			piece[npieces] = pr->v[i];
+			piece[npieces++].end = s;
+		}
+		if (pr->v[j - 1].end > e) {
+			piece[npieces] = pr->v[j - 1];
+			piece[npieces++].start = e;
+		}
 		pr->v = grow(pr->v, &pr->capv, pr->nv + 1, sizeof(*pr->v));
 		if (!pr->v) {
 			pr->nv = 0;
@@ -214,7 +223,7 @@ void mirror_add(struct proc *pr, uint64_t s, uint64_t e, bool huge)
 	}
 	i = vma_first_after(pr, s);   /* keep the mirror sorted */
 	memmove(&pr->v[i + 1], &pr->v[i], (pr->nv - i) * sizeof(*pr->v));
-	pr->v[i] = (struct vma_m){ s, e, huge, false };
+	pr->v[i] = (struct vma_m){ .start = s, .end = e, .huge = huge };
 	pr->nv++;
 }
 

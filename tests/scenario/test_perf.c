@@ -277,6 +277,39 @@ static void test_by_process(void **state)
 	tu_run_free(&r);
 }
 
+/* tests/data/kernel_write.perf.txt: an anonymous read-write buffer
+ * unmapped with no fault seen in it flushes one page (a syscall wrote it:
+ * kernel_write); a PROT_NONE MAP_NORESERVE reservation does not; a buffer
+ * the task faulted on gets no extra page; MAP_POPULATE's pages are all
+ * present (map_populate). The kernel flushed three times, as predicted. */
+static void test_kernel_write(void **state)
+{
+	json_t *doc = validate("tests/data/kernel_write.perf.txt"), *v;
+	struct tu_run r;
+
+	(void)state;
+	v = json_object_get(doc, "validate");
+	assert_int_equal(val(json_object_get(v, "counters"), "local_mm_shootdown",
+			     "observed"), 3);
+	assert_int_equal(val(json_object_get(v, "counters"), "local_mm_shootdown",
+			     "predicted"), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(v,
+			 "inferences"), "kernel_write")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(v,
+			 "inferences"), "map_populate")), 1);
+	json_decref(doc);
+	r = tu_cli(NULL, "import", "tests/data/kernel_write.perf.txt", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "{\"t\": 40000, \"cpu\": 0, \"ev\": \"touch\", \"mm\": 100, "
+				      "\"addr\": \"0x7f0000000000\", \"len\": 4096}\n"
+				      "{\"t\": 40000, \"cpu\": 0, \"ev\": \"unmap\""));
+	assert_non_null(strstr(r.out, "{\"t\": 3001000, \"cpu\": 0, \"ev\": \"touch\", "
+				      "\"mm\": 100, \"addr\": \"0x7f3000000000\", \"len\": 16384}\n"));
+	assert_null(strstr(r.out, "\"touch\", \"mm\": 100, \"addr\": \"0x7f1"));
+	assert_null(strstr(r.out, "\"touch\", \"mm\": 100, \"addr\": \"0x7f2000000000\""));
+	tu_run_free(&r);
+}
+
 /* validate --diff on a hand-written capture (tests/data/diff.perf.txt):
  * the first munmap's flush (line 5) is the kernel's record at line 6, so
  * they pair; the record at line 8 has no cause the model sees (capture
@@ -995,6 +1028,7 @@ int main(void)
 		cmocka_unit_test(test_dev_captures),
 		cmocka_unit_test(test_by_process),
 		cmocka_unit_test(test_diff_lines),
+		cmocka_unit_test(test_kernel_write),
 		cmocka_unit_test(test_diff_totals),
 		cmocka_unit_test(test_subshell_pages),
 		cmocka_unit_test(test_brk),
