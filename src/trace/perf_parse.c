@@ -293,15 +293,26 @@ static bool parse_u64(const char *v, uint64_t *out)
 /* exceptions:page_fault_user prints "address=0x%lx ip=0x%lx error_code=0x%lx"
  * (arch/x86/include/asm/trace/exceptions.h): read in one pass, which is
  * most of a capture's records; any other shape field by field. */
+/* strncmp(s, lit, n) == 0 for a literal of n bytes: a loop the compiler
+ * unrolls, which stops at the first byte that differs (a NUL included),
+ * so it never reads past the string. */
+static inline bool starts(const char *s, const char *lit, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != lit[i])
+			return false;
+	return true;
+}
+
 bool perf_fault_fields(const char *text, uint64_t *address, uint64_t *error_code)
 {
 	const char *a = text + 10, *ip, *ec, *end;
 	uint64_t ipv;
 
-	if (!strncmp(text, "address=0x", 10) &&
-	    (ip = hex_digits(a, address)) > a && !strncmp(ip, " ip=0x", 6) &&
+	if (starts(text, "address=0x", 10) &&
+	    (ip = hex_digits(a, address)) > a && starts(ip, " ip=0x", 6) &&
 	    (ec = hex_digits(ip + 6, &ipv)) > ip + 6 &&
-	    !strncmp(ec, " error_code=0x", 14) &&
+	    starts(ec, " error_code=0x", 14) &&
 	    (end = hex_digits(ec + 14, error_code)) > ec + 14 && value_end(*end))
 		return true;
 	*error_code = 0;

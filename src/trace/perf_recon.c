@@ -44,7 +44,7 @@ struct tlbsim_trace_event *emit(struct perf_recon *p, enum tlbsim_ev_kind k,
 		p->qcap = cap;
 		p->qhead = 0;
 	}
-	ev = &p->q[(p->qhead + p->qlen++) % p->qcap];
+	ev = &p->q[(p->qhead + p->qlen++) & (p->qcap - 1)];   /* qcap: 2^k */
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = (uint16_t)k;
 	ev->cpu = cpu;
@@ -59,7 +59,7 @@ bool perf_recon_pop(struct perf_recon *p, struct tlbsim_trace_event *ev)
 	if (!p->qlen)
 		return false;
 	*ev = p->q[p->qhead];
-	p->qhead = (p->qhead + 1) % p->qcap;
+	p->qhead = (p->qhead + 1) & (p->qcap - 1);
 	p->qlen--;
 	return true;
 }

@@ -585,7 +585,7 @@ void on_fault(struct perf_recon *p, const struct perf_rec *r)
 	struct proc *pr = proc_get(p, r->pid);
 	uint64_t a, err = 0, page;
 	struct tlbsim_trace_event *ev;
-	const struct vma_m *v;
+	struct vma_m *v;
 
 	if (!pr || !perf_fault_fields(r->text, &a, &err) || a >= USER_TOP)
 		return;
@@ -593,13 +593,13 @@ void on_fault(struct perf_recon *p, const struct perf_rec *r)
 	/* a region mapped before the capture began (or by an mmap the capture
 	 * does not show): infer its 2 MiB around the fault, so that it stays
 	 * one VMA as a real mapping would (collapse needs that) */
-	if (!(v = vma_at(pr, page))) {
+	if (!(v = vma_at_mut(pr, page))) {
 		ensure_mapped(p, pr, page & ~(PMD - 1), (page & ~(PMD - 1)) + PMD);
-		v = vma_at(pr, page);
+		v = vma_at_mut(pr, page);
 	}
 	if (v) {
 		maybe_share(p, pr, v, page);
-		vma_at_mut(pr, page)->kwrite = false;   /* the task's own pages */
+		v->kwrite = false;   /* the task touches it itself */
 	}
 	ev = emit(p, TLBSIM_EV_TOUCH, r->cpu);
 	if (!ev)
