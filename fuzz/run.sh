@@ -91,7 +91,10 @@ for h in $harnesses; do
 	# and mapped (half the page faults, a third less time per input; an
 	# input frees a few MiB, so a use after free is still caught).
 	if [ "$h" = fuzz_tracedat ]; then
-		len=65536 extra="-malloc_limit_mb=1024 -rss_limit_mb=6144 -detect_leaks=0"
+		# a 10 s bound: an input takes milliseconds, and the timeouts
+		# seen (six in an hour) were inputs looping in a heap an earlier
+		# one broke, passing alone; each cost its whole bound
+		len=65536 limit=10 extra="-malloc_limit_mb=1024 -rss_limit_mb=6144 -detect_leaks=0"
 		asan=detect_leaks=0:allocator_may_return_null=1:max_allocation_size_mb=256:malloc_context_size=0:quarantine_size_mb=32:suppressions=../fuzz/asan-tracedat.supp
 		echo "fuzz/run.sh: $h for ${secs}s"
 		(cd build-fuzz && tracedat_loop)
