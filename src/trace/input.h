@@ -4,6 +4,7 @@
 
 #include <lzma.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,7 +22,9 @@ struct input {
 	bool hash_inline;        /* fuzz build: hashed at hash_join(), no thread */
 	int hash_fd;             /* the file's descriptor, for the hasher */
 	pthread_t hasher;
-	uint64_t hashed;         /* bytes the hasher read */
+	uint64_t hashed;         /* bytes hashed so far */
+	atomic_bool hash_stop;   /* hash_join(): the hasher stops at a chunk */
+	bool hash_done;          /* the hash reached the end of the file */
 	uint8_t *raw;            /* raw chunk */
 	char *buf;               /* decoded chunk */
 	size_t pos, len;

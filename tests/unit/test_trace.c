@@ -187,6 +187,27 @@ static void test_input_lines(void **state)
 	}
 	assert_int_equal(input_line(&in, &d), 0);
 	assert_true(in.no_final_newline);
+	/* the hasher thread, stopped wherever it is, and the rest hashed
+	 * here: the digest of every byte, as one pass computes it */
+	{
+		struct sha256 h;
+		char want[65], got[65], *all;
+		long size;
+
+		fseek(f, 0, SEEK_END);
+		size = ftell(f);
+		all = malloc((size_t)size);
+		assert_non_null(all);
+		assert_int_equal(pread(fileno(f), all, (size_t)size, 0), size);
+		assert_int_equal(sha256_init(&h), 0);
+		sha256_update(&h, all, (size_t)size);
+		sha256_hex(&h, want);
+		sha256_free(&h);
+		free(all);
+		input_sha256(&in, got);
+		assert_string_equal(got, want);
+		assert_int_equal(in.bytes, (uint64_t)size);
+	}
 	input_close(&in);
 	fclose(f);
 	unlink(path);
