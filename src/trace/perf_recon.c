@@ -22,6 +22,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"pmd_share", "khugepaged_mm", "thread_from_records", "exec_stack",
 	"lock_wait", "fork_settid", "collapse_at_isolate", "wake_ahead",
 	"vfork", "fork_rseq", "exec_image", "kernel_write", "map_populate",
+	"ran_elsewhere",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -217,6 +218,41 @@ static void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 	p->cur[r->cpu] = tgid;
 }
 
+/*
+ * The first task switch to a process older than the capture, on a CPU
+ * that had no current ASID for its mm (the switch flushed everything:
+ * switch_mm_irqs_off() traced pages -1), says where it ran before: on the
+ * other CPU of a 2-CPU machine, whose bit in the mm's cpumask stays set
+ * (nothing clears it on a switch away), so a flush of that mm later
+ * reaches that CPU. perf's workload child (perf-exec) is the usual case:
+ * forked onto one CPU before the capture, woken on the other to exec, its
+ * old mm's teardown IPIs the first (4 of the 8 shipped perf captures).
+ * The CPU is switched to the mm and back to what it ran. With more CPUs
+ * the capture does not say which one: nothing is assumed.
+ */
+static void ran_elsewhere(struct perf_recon *p, const struct perf_rec *r,
+			  int64_t reason, int64_t pages)
+{
+	int32_t tgid = r->cpu < p->cpus ? p->cur[r->cpu] : 0;
+	struct tlbsim_trace_event *ev;
+	struct proc *pr;
+	uint32_t other;
+
+	if (reason != 0 || !tgid || !(pr = proc_get(p, tgid)) || pr->switched_in)
+		return;
+	pr->switched_in = true;
+	if (pages != -1 || p->cpus != 2 || pr->parent || pr->fresh)
+		return;
+	other = 1 - r->cpu;
+	if (!(ev = emit(p, TLBSIM_EV_SWITCH, other)))
+		return;
+	ev->mm = (uint32_t)tgid;
+	if (!(ev = emit(p, TLBSIM_EV_SWITCH, other)))
+		return;
+	ev->mm = (uint32_t)p->cur[other];
+	p->inf[INF_RAN_ELSEWHERE]++;
+}
+
 static void observe(struct perf_recon *p, const struct perf_rec *r,
 		    const char *what)
 {
@@ -236,6 +272,7 @@ static void observe(struct perf_recon *p, const struct perf_rec *r,
 		/* whose: the mm the record's task runs in (validate --by-process) */
 		if (r->pid > 0 && !is_kthread(r->comm, r->pid))
 			ev->mm = (uint32_t)r->pid;
+		ran_elsewhere(p, r, ev->reason, ev->pages);
 	}
 	if (perf_field_i64(r->text, "cpu", &v) && v >= 0 && v < (int64_t)p->cpus)
 		ev->target = (int32_t)v;

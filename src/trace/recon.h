@@ -58,6 +58,10 @@ enum inf {
 				  * kernel's, not page_fault_user) */
 	INF_MAP_POPULATE,        /* mmap(MAP_POPULATE): every page faulted in
 				  * by the kernel (__mm_populate) */
+	INF_RAN_ELSEWHERE,       /* a process older than the capture, switched
+				  * in with a full flush on a 2-CPU machine,
+				  * had run on the other CPU: its bit is in the
+				  * mm's cpumask there */
 	INF_COUNT
 };
 
@@ -85,6 +89,7 @@ struct proc {
 	bool peer_up;        /* its parent is one of them */
 	uint64_t brk;        /* the program break (sys_exit_brk), 0: unknown */
 	bool live;
+	bool switched_in;    /* a task switch to it was seen (ran_elsewhere) */
 	bool exited;         /* its records until the next fork are exit paths */
 	bool fresh;          /* its mm began in the capture (execve) and has
 			      * not forked since: a P|W fault is a read-only
