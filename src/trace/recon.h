@@ -119,6 +119,7 @@ struct task {
 	/* a forked child that has not run yet, and the CPU it was forked on */
 	bool forked;
 	uint32_t fork_cpu;
+	bool took_cpu;   /* it preempted its parent at once (fork_rseq) */
 	/* a memory operation waiting for the mmap_lock (INF_LOCK_WAIT) */
 	struct tlbsim_trace_event held;
 	bool holding;
@@ -200,6 +201,7 @@ void idmap_free(struct idmap *m);
 struct proc *proc_find(struct perf_recon *p, int32_t tgid);
 struct proc *proc_get(struct perf_recon *p, int32_t tgid);
 struct task *task_get(struct perf_recon *p, int32_t tid);
+struct task *task_find(struct perf_recon *p, int32_t tid);   /* no new entry */
 int32_t tgid_of(struct perf_recon *p, int32_t tid);
 uint32_t vma_first_after(const struct proc *pr, uint64_t a);
 bool vma_overlaps(const struct proc *pr, uint64_t s, uint64_t e);

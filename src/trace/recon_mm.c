@@ -556,7 +556,8 @@ void on_first_run(struct perf_recon *p, const struct perf_rec *r, struct task *t
 {
 	struct proc *pr = proc_get(p, t->tgid);
 	uint64_t page = t->settid_page, any;
-	bool settid = t->settid, moved = t->forked && r->cpu != t->fork_cpu;
+	bool settid = t->settid,
+	     moved = t->forked && (r->cpu != t->fork_cpu || t->took_cpu);
 	const struct vma_m *v;
 
 	t->settid = t->forked = false;

@@ -100,6 +100,7 @@ void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	t->settid = !clone_known || (clone_flags & 0x01000000); /* CLONE_CHILD_SETTID */
 	t->settid_page = clone_known ? clone_tidptr & ~(PAGE - 1) : 0;
 	t->forked = true;
+	t->took_cpu = false;
 	t->fork_cpu = r->cpu;
 	pc->exited = false;
 	pc->parent = r->pid;

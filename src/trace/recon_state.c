@@ -113,6 +113,13 @@ struct task *task_get(struct perf_recon *p, int32_t tid)
 	return &p->tasks[p->ntasks++];
 }
 
+struct task *task_find(struct perf_recon *p, int32_t tid)
+{
+	uint32_t i = idmap_get(&p->taskmap, tid);
+
+	return i == UINT32_MAX ? NULL : &p->tasks[i];
+}
+
 int32_t tgid_of(struct perf_recon *p, int32_t tid)
 {
 	uint32_t i = idmap_get(&p->taskmap, tid);

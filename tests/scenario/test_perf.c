@@ -221,6 +221,10 @@ static void test_predictions_that_hold(void **state)
 	within_1pct("traces/perf/lazy_idle.perf.txt.xz", "local_mm_shootdown");
 	within_1pct("traces/perf/munmap_tables.perf.txt.xz", "local_mm_shootdown");
 	within_1pct("traces/perf/ftrace/idle_lazy.ftrace.txt.xz", "local_mm_shootdown");
+	/* since fork_rseq took children that preempt their parent (-1.1 %,
+	 * -1.4 % before) */
+	within_1pct("traces/perf/ftrace/hugetlb_share.ftrace.txt.xz", "local_mm_shootdown");
+	within_1pct("traces/perf/ftrace/thp_collapse.ftrace.txt.xz", "local_mm_shootdown");
 	/*
 	 * The initiator's own flush_tlb_func runs after its IPIs are out (a VM
 	 * exit each: ipi_send), and a vCPU sent an IPI stalls until it arrives
@@ -243,11 +247,12 @@ static void test_predictions_that_hold(void **state)
 
 /* Real programs captured on the development machine (traces/perf/dev:
  * a PVM guest without PCID, whose flushes send no IPIs): the local
- * shootdowns within 1 % of the kernel's; zgrep's within 1.5 %, which
- * kernel_write brought from -4.0 % (its 132 grep buffers). */
+ * shootdowns within 1 % of the kernel's. zgrep was -4.0 % before
+ * kernel_write (its 132 grep buffers) and -1.4 % before fork_rseq took
+ * the children that preempt their parent. */
 static void test_dev_captures(void **state)
 {
-	static const char *const caps[] = { "sort", "java", "py", "node", "gcc", "git" };
+	static const char *const caps[] = { "sort", "java", "py", "node", "gcc", "git", "zgrep" };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
@@ -288,7 +293,7 @@ static void test_dev_captures(void **state)
 		obs = val(json_object_get(v, "counters"), "local_mm_shootdown", "observed");
 		pred = val(json_object_get(v, "counters"), "local_mm_shootdown", "predicted");
 		assert_int_equal(obs, 5224);
-		assert_true(labs(pred - obs) * 1000 <= 15 * obs);
+		assert_true(pred > 5149);
 		assert_int_equal(json_integer_value(json_object_get(json_object_get(v,
 				 "inferences"), "kernel_write")), 132);
 		json_decref(doc);
