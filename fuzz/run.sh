@@ -26,51 +26,45 @@ seed() {  # seed HARNESS CORPUS
 		cp fuzz/seeds/*.dat "$2"/ ;;
 	esac
 }
-# fuzz_tracedat until SECS have passed. libtracecmd (not instrumented)
-# may write out of bounds before it faults; what it leaves in the heap can
-# make a later input fail in a way that input alone does not. Each finding
-# is run again alone: one that passes is set aside (spurious-fuzz_tracedat/)
-# and fuzzing goes on; one that fails is a finding.
+# fuzz_tracedat for SECS in libFuzzer's fork mode: jobs in child
+# processes, each started afresh. libtracecmd (not instrumented) may write
+# out of bounds before it faults, and it leaks what it held when it does:
+# in one long process that made later inputs fail in ways they do not
+# alone (a spurious finding ended the run every few minutes) and slowed
+# every input as the heap grew (40 executions/s after a minute, 90 in
+# fork mode). A crash, timeout or OOM of a job is kept and fuzzing goes
+# on; at the end each is run again alone: one that passes is set aside
+# (spurious-fuzz_tracedat/), one that fails is a finding.
 tracedat_loop() {
-	local end=$(( $(date +%s) + secs )) runs=0 spurious=0 left out rc n f found
+	local out rc=0 n f spurious=0 findings=0
 	mkdir -p spurious-fuzz_tracedat
-	while left=$(( end - $(date +%s) )); [ "$left" -gt 0 ]; do
-		rc=0 found=0
-		# a timeout libtracecmd's earlier writes provoked once left
-		# libFuzzer spinning in its report for 40 minutes: a bound
-		# libtracecmd's warnings are dropped and the rest kept to its
-		# last 256 KiB: an input looping in a heap an earlier one broke
-		# printed its warning for 30 s, gigabytes held in $out
-		out=$(ASAN_OPTIONS=$asan timeout -k 10 $(( left + 2 * limit )) ./fuzz_tracedat $extra \
-			-max_total_time="$left" -max_len=$len -timeout=$limit -print_final_stats=1 \
-			-artifact_prefix=finding- corpus-fuzz_tracedat 2>&1 |
-			grep -av "File possibly truncated" | tail -c 262144
-			exit "${PIPESTATUS[0]}") || rc=$?
-		n=$(echo "$out" | sed -n 's/^stat::number_of_executed_units: *//p' | tail -1)
-		runs=$(( runs + ${n:-0} ))
-		# a running count: a machine stopped mid-run keeps what was done
-		echo "fuzz_tracedat: $runs executions so far ($(date -u +%H:%M:%S))"
-		rm -f finding-slow-unit-*
-		[ "$rc" -eq 0 ] && { echo "$out" | tail -6; break; }
-		for f in finding-crash-* finding-timeout-* finding-oom-* finding-leak-*; do
-			[ -e "$f" ] || continue
-			found=1
-			if ASAN_OPTIONS=$asan ./fuzz_tracedat $extra -timeout=$limit "$f" >/dev/null 2>&1; then
-				mv "$f" spurious-fuzz_tracedat/
-				spurious=$(( spurious + 1 ))
-			else
-				echo "$out" | tail -40
-				mv "$f" "${f#finding-}"
-				return 1
-			fi
-		done
-		if [ "$found" = 0 ] && [ "$rc" -ge 124 ]; then   # killed by the bound above
-			echo "fuzz_tracedat: killed past its time (exit $rc); going on"
-			continue
+	# libtracecmd's warnings are dropped and the rest kept to its last
+	# 256 KiB: an input looping in a broken heap once printed its warning
+	# for the whole timeout, gigabytes held in $out
+	out=$(ASAN_OPTIONS=$asan timeout -k 10 $(( secs + 120 )) ./fuzz_tracedat $extra \
+		-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+		-max_total_time="$secs" -max_len=$len -timeout=$limit \
+		-artifact_prefix=finding- corpus-fuzz_tracedat 2>&1 |
+		grep -av "File possibly truncated" | tail -c 262144
+		exit "${PIPESTATUS[0]}") || rc=$?
+	n=$(echo "$out" | sed -n 's/^#\([0-9]*\): .*/\1/p' | tail -1)
+	echo "$out" | grep -a "^#[0-9]*: " | tail -2
+	rm -f finding-slow-unit-*
+	for f in finding-crash-* finding-timeout-* finding-oom-* finding-leak-*; do
+		[ -e "$f" ] || continue
+		if ASAN_OPTIONS=$asan timeout 120 ./fuzz_tracedat $extra -timeout=$limit "$f" >/dev/null 2>&1; then
+			mv "$f" spurious-fuzz_tracedat/
+			spurious=$(( spurious + 1 ))
+		else
+			mv "$f" "${f#finding-}"
+			echo "fuzz_tracedat: ${f#finding-} fails alone: a finding"
+			findings=$(( findings + 1 ))
 		fi
-		[ "$found" = 1 ] || { echo "$out" | tail -40; return 1; }   # it stopped, no finding says why
 	done
-	echo "fuzz_tracedat: $runs executions; $spurious finding(s) that do not fail alone set aside"
+	echo "fuzz_tracedat: ${n:-0} executions; $spurious finding(s) that do not fail alone set aside"
+	[ "$findings" = 0 ] || return 1
+	# the run itself must have ended as asked (its time up), not died
+	[ "$rc" -eq 0 ] || { echo "$out" | tail -20; return 1; }
 }
 
 for h in $harnesses; do
