@@ -62,6 +62,7 @@ static bool hash_from(struct input *in, bool stoppable)
 	return n >= 0;
 }
 
+#ifndef TLBSIM_FUZZ
 static void *hash_thread(void *arg)
 {
 	struct input *in = arg;
@@ -71,6 +72,7 @@ static void *hash_thread(void *arg)
 	in->hash_failed = !hash_from(in, true);
 	return NULL;
 }
+#endif
 
 /* Hash @in's file in a thread when it is a regular file at its start. */
 static void hash_start(struct input *in)
