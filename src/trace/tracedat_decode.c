@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <trace-cmd.h>
 #include <unistd.h>
 
@@ -35,6 +36,7 @@ struct tdec {
 	struct tid_map *threads;    /* tid -> tgid for threads */
 	size_t nthreads, capthreads;
 	char tmp[64];               /* decompressed copy, unlinked at close */
+	uint64_t budget, left;      /* records a pass may read (file size / 4) */
 };
 
 static int32_t tgid_of(const struct tdec *t, int32_t tid)
@@ -57,6 +59,11 @@ static void render(struct tdec *t, struct tep_record *r)
  * fuzz/fuzz_tracedat): a record that does not advance ends the decoding. */
 static bool record_advances(struct tdec *t, int cpu, const struct tep_record *r)
 {
+	/* Every record takes at least 4 bytes of the file; a corrupt CPU
+	 * count made libtracecmd read the same pages for each of thousands
+	 * of CPUs (a fuzz_tracedat timeout, tests/bad/tracedat_cpus_reread.dat) */
+	if (!t->left--)
+		return false;
 	if (r->offset < t->after[cpu])
 		return false;
 	t->after[cpu] = r->offset + 1;
@@ -121,6 +128,7 @@ static int learn_threads(struct tdec *t)
 	for (size_t i = 0; i < t->nthreads; i++)
 		t->threads[i].tgid = tgid_of(t, t->threads[i].tgid);
 	/* rewind: the second pass renders */
+	t->left = t->budget;
 	for (int c = 0; c < t->cpus; c++) {
 		t->after[c] = 0;
 		t->next[c] = tracecmd_read_cpu_first(t->h, c);
@@ -195,6 +203,12 @@ static int decode_open(struct tdec *t, const char *path, FILE *out)
 			return -1;
 		}
 		file = t->tmp;
+	}
+	{
+		struct stat st;
+
+		t->budget = (stat(file, &st) ? 0 : (uint64_t)st.st_size / 4) + 64;
+		t->left = t->budget;
 	}
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	/* tracecmd_open() in two steps: the CPU count is known once the

@@ -44,6 +44,7 @@ static const char *const corpus[] = {
 	"tracedat_garbage.dat",
 	"tracedat_page_commit.dat",
 	"tracedat_records_loop.dat",
+	"tracedat_cpus_reread.dat",
 	"tracedat_truncated.dat",
 	"truncated.jsonl.xz",
 	"truncated_line.jsonl",
