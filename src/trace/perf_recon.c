@@ -104,9 +104,8 @@ static enum rec_kind rec_kind_of(const char *name)
 
 /* The count of an event name, added on first sight with its kind (so the
  * name is compared with the known ones once, not on every record); NULL
- * when out of memory. */
-/* Most records name the tracepoint the one before did (runs of faults):
- * that entry is tried first, by length and bytes, before the hash. */
+ * when out of memory. Most records name the tracepoint the one before did
+ * (runs of faults): that entry is tried first, before the hash. */
 static struct name_count *name_entry(struct perf_recon *p, const char *name)
 {
 	size_t len = strlen(name);
@@ -191,8 +190,10 @@ static void ensure_running(struct perf_recon *p, const struct perf_rec *r)
 
 /* A forked child that has not run yet preempting its parent on the fork's
  * CPU (prev_state R): it flushes a second page at its start, as a migrated
- * one does (fork_rseq, on_first_run()): 35 of 35 such children did in
- * the captures that show it (ftrace ones, a Python and a zgrep one). */
+ * one does (fork_rseq, on_first_run(): rseq_handle_notify_resume() writes
+ * its rseq area on the way to user space, wp_page_copy() flushes): 35 of
+ * 35 such children did in the captures that show it (ftrace ones, a
+ * Python and a zgrep one). */
 static void child_takes_cpu(struct perf_recon *p, const struct perf_rec *r,
 			    int32_t next)
 {
