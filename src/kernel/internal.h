@@ -165,6 +165,7 @@ struct mm {
 	bool asid_transition;     /* context.asid_transition */
 	uint32_t *pgd;            /* PTRS_PER_TABLE PUD-table ids */
 	struct vma *vmas;         /* sorted by start, non-overlapping */
+	uint64_t *vend;           /* vmas[i].end, packed: what the search reads */
 	uint32_t nvmas, capvmas;
 	uint32_t vma_hint;        /* the last vma_index_after() answer */
 	uint64_t inval_seq;

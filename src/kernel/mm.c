@@ -273,31 +273,32 @@ void mm_destroy(struct sim *s, uint32_t idx)
 
 /* ---------------------------------------------------------------- VMAs */
 
-/* The first VMA that ends above @addr (lower bound on end): a binary
- * search without branches on the data, which a touch's random addresses
- * would mispredict at every step. */
-/* The first VMA ending above @addr (mm->nvmas if none). Accesses come in
- * runs over one VMA (a fault's pages, a zap's range): the last answer is
- * tried first. Any index is checked against the array as it is now, so the
- * hint needs no care when VMAs come and go. */
+/* The first VMA ending above @addr (mm->nvmas if none): a binary search
+ * without branches on the data, which a touch's random addresses would
+ * mispredict at every step. Accesses come in runs over one VMA (a fault's
+ * pages, a zap's range): the last answer is tried first. Any index is
+ * checked against the array as it is now, so the hint needs no care when
+ * VMAs come and go. */
 uint32_t vma_index_after(struct mm *mm, uint64_t addr)
 {
-	const struct vma *b = mm->vmas;
+	const uint64_t *e = mm->vend, *b = e;
 	uint32_t len = mm->nvmas, h = mm->vma_hint;
 
-	if (h < len && b[h].end > addr && (!h || b[h - 1].end <= addr))
+	if (h < len && e[h] > addr && (!h || e[h - 1] <= addr))
 		return h;
 	if (!len)
 		return 0;
+	/* over the packed ends, not the VMAs: a third of the cache lines,
+	 * the last steps of the search within one */
 	while (len > 1) {
 		uint32_t half = len / 2;
 
 		/* a product, not a ?: the compiler made that a branch, which
 		 * mispredicted half the time (cachegrind --branch-sim) */
-		b += (size_t)(b[half - 1].end <= addr) * half;
+		b += (size_t)(b[half - 1] <= addr) * half;
 		len -= half;
 	}
-	h = (uint32_t)(b - mm->vmas) + (b->end <= addr);
+	h = (uint32_t)(b - e) + (*b <= addr);
 	mm->vma_hint = h;
 	return h;
 }
@@ -329,15 +330,21 @@ int vma_add(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 	if (mm->nvmas + 2 > mm->capvmas) {
 		uint32_t cap = mm->capvmas ? 2 * mm->capvmas : 8;
 		struct vma *v = realloc(mm->vmas, cap * sizeof(*v));
+		uint64_t *e;
 
 		if (!v)
 			return TLBSIM_ENOMEM;
 		mm->vmas = v;
+		if (!(e = realloc(mm->vend, cap * sizeof(*e))))
+			return TLBSIM_ENOMEM;
+		mm->vend = e;
 		mm->capvmas = cap;
 	}
 	i = vma_index_after(mm, start);   /* nothing overlaps: the sorted place */
 	memmove(&mm->vmas[i + 1], &mm->vmas[i], (mm->nvmas - i) * sizeof(struct vma));
+	memmove(&mm->vend[i + 1], &mm->vend[i], (mm->nvmas - i) * sizeof(uint64_t));
 	mm->vmas[i] = (struct vma){ start, end, hugetlb };
+	mm->vend[i] = end;
 	mm->nvmas++;
 	return 0;
 }
@@ -361,7 +368,10 @@ void vma_remove(struct mm *mm, uint64_t start, uint64_t end)
 	if (v[j - 1].end > end)
 		piece[npieces++] = (struct vma){ end, v[j - 1].end, v[j - 1].hugetlb };
 	memmove(&v[i + npieces], &v[j], (mm->nvmas - j) * sizeof(*v));
+	memmove(&mm->vend[i + npieces], &mm->vend[j], (mm->nvmas - j) * sizeof(uint64_t));
 	memcpy(&v[i], piece, npieces * sizeof(*piece));
+	for (uint32_t k = 0; k < npieces; k++)
+		mm->vend[i + k] = piece[k].end;
 	mm->nvmas = mm->nvmas - (j - i) + npieces;
 }
 

@@ -525,6 +525,7 @@ void tlbsim_sim_free(struct tlbsim_sim *ss)
 	for (uint32_t i = 0; i < s->nmms; i++) {
 		free(s->mms[i].pgd);
 		free(s->mms[i].vmas);
+		free(s->mms[i].vend);
 		free(s->mms[i].cpumask.bits);
 	}
 	for (uint32_t i = 0; s->tables && i < s->ntables; i++) {

@@ -17,10 +17,11 @@ struct perf_rec {
 	uint64_t line;
 	uint32_t cpu;
 	int32_t tid, pid;      /* pid is the thread-group id: the mm */
+	bool fork;             /* sched:sched_process_fork (held back longer):
+				* beside t_ns, both read at the window's top */
 	char comm[32];
 	char event[48];        /* "tlb:tlb_flush" */
 	char text[400];        /* the tracepoint's fields */
-	bool fork;             /* sched:sched_process_fork (held back longer) */
 };
 
 /* @line: @len bytes and a NUL. 0, or TLBSIM_EPARSE with "name:line: reason". */

@@ -188,6 +188,7 @@ static int perf_next(struct tlbsim_trace_reader *r, struct tlbsim_trace_event *e
 		    PERF_WINDOW_NS) > r->newest)
 			continue;
 		rec = window_pop(r->win);   /* readable until the next push */
+		window_prefetch_top(r->win);
 		err = perf_recon_feed(r->recon, rec, diag);
 		if (err) {
 			char why[sizeof(diag->msg)];   /* not formatted onto itself */

@@ -241,6 +241,21 @@ const struct perf_rec *window_top(const struct window *w)
 	return w->tail > w->head ? &w->pool[w->keys[w->head].slot] : NULL;
 }
 
+/* The next record to leave was parsed a window's length ago and has
+ * left the nearest caches: its first lines (times, names, the start of
+ * the text) are fetched while the one before is reconstructed. */
+void window_prefetch_top(const struct window *w)
+{
+	const char *p;
+
+	if (w->tail <= w->head)
+		return;
+	p = (const char *)&w->pool[w->keys[w->head].slot];
+	__builtin_prefetch(p);
+	__builtin_prefetch(p + 64);
+	__builtin_prefetch(p + 128);
+}
+
 const struct perf_rec *window_at(const struct window *w, uint32_t i)
 {
 	return &w->pool[w->keys[w->head + i].slot];

@@ -35,6 +35,7 @@ uint32_t window_len(const struct window *w);
 /* The earliest record (NULL when empty), and taking it out: its slot stays
  * readable until the next window_slot(). */
 const struct perf_rec *window_top(const struct window *w);
+void window_prefetch_top(const struct window *w);
 const struct perf_rec *window_pop(struct window *w);
 /* The @i-th record in time order, for scans of the window. */
 const struct perf_rec *window_at(const struct window *w, uint32_t i);
