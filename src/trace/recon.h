@@ -77,9 +77,17 @@ struct vma_m {
 		      * but the ELF loader writes some of their pages itself */
 };
 
+/* A set of pages (recon_state.c): 1 MiB regions by open addressing, each
+ * a bitmap of its 256 pages. */
+struct ps_region {
+	uint64_t key;        /* region number + 1; 0: an empty slot */
+	uint64_t bits[4];
+};
+
 struct pageset {
-	uint64_t *s;
-	uint32_t n, cap;
+	struct ps_region *r;
+	uint32_t n, cap;     /* regions held, slots */
+	uint32_t last;       /* the slot the previous call found */
 };
 
 struct proc {

@@ -234,83 +234,110 @@ void mirror_add(struct proc *pr, uint64_t s, uint64_t e, bool huge)
 	pr->nv++;
 }
 
-/* A set of pages: open addressing, never shrunk (removal leaves a
- * tombstone, 1, a value no page can have). The hash mixes all the page
- * number's bits: sets of 2 MiB-aligned chunks use it too. */
-static uint32_t pageset_hash(uint64_t page, uint32_t mask)
+/* A set of pages: open addressing over 1 MiB regions, each a bitmap of
+ * its 256 pages, never shrunk (a region whose pages all left stays, empty).
+ * A page per slot hashed every fault to its own cache line: on a build's
+ * capture, a miss for most faults (12 % of the reading thread). Faults
+ * come in runs over nearby pages: one region's line serves the run, and
+ * the region the previous call found is tried first. The hash mixes all
+ * of the region number's bits: sets of 2 MiB-aligned chunks use it too. */
+#define PS_PAGES 256u
+
+static uint64_t ps_key(uint64_t page)
 {
-	return (uint32_t)(((page >> 12) * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+	return (page >> 12) / PS_PAGES + 1;
 }
 
-static bool pageset_find(const struct pageset *ps, uint64_t page, uint32_t *slot)
+static uint32_t ps_bit(uint64_t page)
+{
+	return (uint32_t)((page >> 12) % PS_PAGES);
+}
+
+static uint32_t ps_hash(uint64_t key, uint32_t mask)
+{
+	return (uint32_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+}
+
+/* The region holding @key, or NULL. */
+static struct ps_region *ps_find(const struct pageset *ps, uint64_t key)
 {
 	uint32_t mask = ps->cap - 1, h;
 
 	if (!ps->cap)
-		return false;
-	for (h = pageset_hash(page, mask); ps->s[h]; h = (h + 1) & mask)
-		if (ps->s[h] == page) {
-			*slot = h;
-			return true;
+		return NULL;
+	if (ps->r[ps->last].key == key)
+		return &ps->r[ps->last];
+	for (h = ps_hash(key, mask); ps->r[h].key; h = (h + 1) & mask)
+		if (ps->r[h].key == key) {
+			((struct pageset *)ps)->last = h;   /* a hint, not content */
+			return &ps->r[h];
 		}
-	return false;
+	return NULL;
+}
+
+static bool ps_grow(struct pageset *ps)
+{
+	uint32_t cap = ps->cap ? 2 * ps->cap : 16, h;
+	struct ps_region *t = calloc(cap, sizeof(*t));
+
+	if (!t)
+		return false;
+	for (uint32_t i = 0; i < ps->cap; i++) {
+		if (!ps->r[i].key)
+			continue;
+		for (h = ps_hash(ps->r[i].key, cap - 1); t[h].key; h = (h + 1) & (cap - 1))
+			;
+		t[h] = ps->r[i];
+	}
+	free(ps->r);
+	ps->r = t;
+	ps->cap = cap;
+	ps->last = 0;
+	return true;
 }
 
 void pageset_add(struct pageset *ps, uint64_t page)
 {
-	uint32_t slot, h;
+	uint64_t key = ps_key(page);
+	struct ps_region *g = ps_find(ps, key);
+	uint32_t h;
 
-	if (pageset_find(ps, page, &slot))
-		return;
-	if ((ps->n + 1) * 2 > ps->cap) {
-		uint32_t cap = ps->cap ? 2 * ps->cap : 64, n = 0;
-		uint64_t *t = calloc(cap, sizeof(*t));
-
-		if (!t)
+	if (!g) {
+		if ((ps->n + 1) * 2 > ps->cap && !ps_grow(ps))
 			return;
-		for (uint32_t i = 0; i < ps->cap; i++) {
-			if (ps->s[i] <= 1)
-				continue;
-			for (h = pageset_hash(ps->s[i], cap - 1); t[h];
-			     h = (h + 1) & (cap - 1))
-				;
-			t[h] = ps->s[i];
-			n++;
-		}
-		free(ps->s);
-		ps->s = t;
-		ps->cap = cap;
-		ps->n = n;   /* tombstones are gone */
+		for (h = ps_hash(key, ps->cap - 1); ps->r[h].key; h = (h + 1) & (ps->cap - 1))
+			;
+		g = &ps->r[h];
+		g->key = key;
+		ps->last = h;
+		ps->n++;
 	}
-	for (h = pageset_hash(page, ps->cap - 1); ps->s[h] > 1;
-	     h = (h + 1) & (ps->cap - 1))
-		;
-	ps->s[h] = page;
-	ps->n++;
+	g->bits[ps_bit(page) / 64] |= 1ull << (ps_bit(page) % 64);
 }
 
 bool pageset_take(struct pageset *ps, uint64_t page)
 {
-	uint32_t slot;
+	struct ps_region *g = ps_find(ps, ps_key(page));
+	uint64_t m = 1ull << (ps_bit(page) % 64);
 
-	if (!pageset_find(ps, page, &slot))
+	if (!g || !(g->bits[ps_bit(page) / 64] & m))
 		return false;
-	ps->s[slot] = 1;
+	g->bits[ps_bit(page) / 64] &= ~m;
 	return true;
 }
 
 bool pageset_has(const struct pageset *ps, uint64_t page)
 {
-	uint32_t slot;
+	const struct ps_region *g = ps_find(ps, ps_key(page));
 
-	return pageset_find(ps, page, &slot);
+	return g && (g->bits[ps_bit(page) / 64] >> (ps_bit(page) % 64) & 1);
 }
 
 void pageset_free(struct pageset *ps)
 {
-	free(ps->s);
-	ps->s = NULL;
-	ps->n = ps->cap = 0;
+	free(ps->r);
+	ps->r = NULL;
+	ps->n = ps->cap = ps->last = 0;
 }
 
 /* An mm's mirror and page sets are gone: free them. */
@@ -364,9 +391,15 @@ void chunks_forget(struct proc *pr, uint64_t s, uint64_t e)
 		return;
 	}
 	for (uint32_t i = 0; i < ps->cap; i++) {
-		uint64_t c = ps->s[i] - PAGE;
+		struct ps_region *g = &ps->r[i];
 
-		if (ps->s[i] > 1 && c + PMD > s && c < e)
-			ps->s[i] = 1;
+		for (uint32_t w = 0; g->key && w < 4; w++)
+			for (uint64_t x = g->bits[w]; x; x &= x - 1) {
+				uint32_t b = w * 64 + (uint32_t)__builtin_ctzll(x);
+				uint64_t c = (((g->key - 1) * PS_PAGES + b) << 12) - PAGE;
+
+				if (c + PMD > s && c < e)
+					g->bits[w] &= ~(1ull << (b % 64));
+			}
 	}
 }
