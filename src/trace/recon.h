@@ -104,6 +104,7 @@ struct proc {
 			      * page-cache page's (write_copies()) */
 	struct vma_m *v;
 	uint32_t nv, capv;
+	uint32_t vhint;      /* vma_first_after()'s last answer */
 	struct pageset chunks; /* 2 MiB chunks touched (PTE tables exist) */
 	uint64_t col_start, col_end; /* MADV_COLLAPSE range in progress */
 	uint64_t gibs[8];     /* hugetlb GiBs whose PMD table this mm links */

@@ -129,23 +129,28 @@ int32_t tgid_of(struct perf_recon *p, int32_t tid)
 
 /* The mirror is sorted by start and its VMAs do not overlap (maps go in
  * after the range is removed, inferred maps only fill holes): the first
- * VMA ending after @a, by binary search. */
-/* The first mapping that ends above @a: branch-free binary search (see
- * vma_index_after() in the kernel model). */
+ * VMA ending after @a, by a binary search without branches on the data
+ * (see vma_index_after() in the kernel model). A process's faults come in
+ * runs over one mapping: the previous answer is tried first, checked
+ * against the array as it is now. */
 uint32_t vma_first_after(const struct proc *pr, uint64_t a)
 {
 	const struct vma_m *b = pr->v;
-	uint32_t len = pr->nv;
+	uint32_t len = pr->nv, h = pr->vhint;
 
+	if (h < len && b[h].end > a && (!h || b[h - 1].end <= a))
+		return h;
 	if (!len)
 		return 0;
 	while (len > 1) {
 		uint32_t half = len / 2;
 
-		b += b[half - 1].end <= a ? half : 0;
+		b += (size_t)(b[half - 1].end <= a) * half;
 		len -= half;
 	}
-	return (uint32_t)(b - pr->v) + (b->end <= a);
+	h = (uint32_t)(b - pr->v) + (b->end <= a);
+	((struct proc *)pr)->vhint = h;   /* a hint, not content */
+	return h;
 }
 
 bool vma_overlaps(const struct proc *pr, uint64_t s, uint64_t e)
