@@ -10,6 +10,18 @@
 
 #include "trace/recon.h"
 
+/* mmap()'s arguments as the captured x86-64 kernel defines them
+ * (include/uapi/asm-generic/mman-common.h, mman.h), not this host's. */
+#define CAP_PROT_READ      0x1
+#define CAP_PROT_WRITE     0x2
+#define CAP_MAP_SHARED     0x1
+#define CAP_MAP_PRIVATE    0x2
+#define CAP_MAP_ANONYMOUS  0x20
+#define CAP_MAP_NORESERVE  0x4000
+#define CAP_MAP_POPULATE   0x8000
+#define CAP_MAP_HUGETLB    0x40000
+#define CAP_NO_FD          0xffffffffu /* fd -1, as the syscall tracepoint prints it */
+
 /*
  * huge_pmd_share(): a fault in a shared hugetlb mapping covering a whole
  * GiB reuses the PMD table of another mm that maps the same range (the
@@ -209,13 +221,17 @@ static void mmap_populated(struct perf_recon *p, struct proc *pr,
 
 	if (!v)
 		return;
-	if ((t->mmap_flags & 0x8000) && (t->mmap_prot & 3) && e - s <= (1ULL << 30)) {
+	if ((t->mmap_flags & CAP_MAP_POPULATE) &&
+	    (t->mmap_prot & (CAP_PROT_READ | CAP_PROT_WRITE)) && e - s <= (1ULL << 30)) {
 		kernel_touch(p, pr, s, e);   /* MAP_POPULATE */
 		p->inf[INF_MAP_POPULATE]++;
 		return;
 	}
-	/* MAP_ANONYMOUS | MAP_PRIVATE, not MAP_NORESERVE, PROT_READ|PROT_WRITE */
-	v->kwrite = (t->mmap_flags & 0x4023) == 0x22 && (t->mmap_prot & 3) == 3;
+	v->kwrite = (t->mmap_flags & (CAP_MAP_ANONYMOUS | CAP_MAP_SHARED |
+				      CAP_MAP_PRIVATE | CAP_MAP_NORESERVE)) ==
+		    (CAP_MAP_ANONYMOUS | CAP_MAP_PRIVATE) &&
+		    (t->mmap_prot & (CAP_PROT_READ | CAP_PROT_WRITE)) ==
+		    (CAP_PROT_READ | CAP_PROT_WRITE);
 }
 
 void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r,
@@ -231,8 +247,8 @@ void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r,
 	if (ret >= (uint64_t)-4095 || ret % PAGE || ret >= USER_TOP)
 		return; /* failed */
 	len = (t->mmap_len + PAGE - 1) & ~(PAGE - 1);
-	huge = (t->mmap_flags & 0x40000) != 0; /* MAP_HUGETLB */
-	if (!huge && (t->mmap_flags & 0x1) && t->mmap_fd != 0xffffffff &&
+	huge = (t->mmap_flags & CAP_MAP_HUGETLB) != 0;
+	if (!huge && (t->mmap_flags & CAP_MAP_SHARED) && t->mmap_fd != CAP_NO_FD &&
 	    ret % PUD == 0 && len % PUD == 0) {
 		huge = true; /* a shared file mapping at 1 GiB: hugetlbfs */
 		p->inf[INF_HUGETLB_GUESS]++;
@@ -252,8 +268,8 @@ void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r,
 	emit_map(p, pr, s, e, huge);
 	if (!huge)
 		mmap_populated(p, pr, t, s, e);
-	if (!huge && t->mmap_fd != 0xffffffff && !(t->mmap_flags & 0x20) &&
-	    !(t->mmap_flags & 0x1)) {
+	if (!huge && t->mmap_fd != CAP_NO_FD &&
+	    !(t->mmap_flags & (CAP_MAP_ANONYMOUS | CAP_MAP_SHARED))) {
 		uint32_t i = vma_first_after(pr, s);
 
 		if (i < pr->nv && pr->v[i].start == s)   /* MAP_PRIVATE of a file */
