@@ -471,6 +471,43 @@ static void test_mirror_remove(void **state)
 	proc_release(&pr);
 }
 
+/* Page sets hold pages by 1 MiB region, a bitmap each: pages at a
+ * region's first and last slot and across its edge are told apart, a take
+ * removes one page of its region only, and 300 regions (the table grows
+ * from 16 slots) all stay found. */
+static void test_pageset(void **state)
+{
+	struct pageset ps = { 0 };
+	(void)state;
+
+	pageset_add(&ps, 0x0);          /* page 0 of region 0 */
+	pageset_add(&ps, 0xff000);      /* page 255 of region 0 */
+	pageset_add(&ps, 0x100000);     /* page 0 of region 1 */
+	assert_int_equal(ps.n, 2);
+	assert_true(pageset_has(&ps, 0x0) && pageset_has(&ps, 0xff000) &&
+		    pageset_has(&ps, 0x100000));
+	assert_false(pageset_has(&ps, 0x1000));
+	assert_false(pageset_has(&ps, 0xfe000));
+	assert_false(pageset_has(&ps, 0x101000));
+	assert_true(pageset_take(&ps, 0xff000));
+	assert_false(pageset_take(&ps, 0xff000));   /* gone */
+	assert_true(pageset_has(&ps, 0x0));
+	assert_false(pageset_take(&ps, 0x7f0000000000)); /* no such region */
+	for (uint64_t i = 0; i < 300; i++)
+		pageset_add(&ps, 0x10000000 + i * 0x100000 + (i % 256) * 0x1000);
+	assert_int_equal(ps.n, 302);
+	assert_int_equal(ps.cap, 1024);   /* at most half full: 16 doubled 6 times */
+	for (uint64_t i = 0; i < 300; i++) {
+		uint64_t page = 0x10000000 + i * 0x100000 + (i % 256) * 0x1000;
+
+		assert_true(pageset_has(&ps, page));
+		assert_false(pageset_has(&ps, page ^ 0x1000));
+	}
+	assert_true(pageset_has(&ps, 0x0) && pageset_has(&ps, 0x100000));
+	pageset_free(&ps);
+	assert_false(pageset_has(&ps, 0x0));
+}
+
 /* The reorder window: records leave in (time, input order); a task's next
  * pending record is found without a pass over the window, also when its
  * records arrived out of time order. */
@@ -544,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_binary_bad),
 		cmocka_unit_test(test_perf_fields),
 		cmocka_unit_test(test_mirror_remove),
+		cmocka_unit_test(test_pageset),
 		cmocka_unit_test(test_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
