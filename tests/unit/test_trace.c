@@ -395,6 +395,49 @@ static void test_binary_bad(void **state)
 
 /* perf_field_u64: keys match at a field start only; values as
  * strtoull(..., 0) reads them, fast path or not. */
+/* The line's numbers at every length the 8-byte reads meet: PIDs and TIDs
+ * of 1 to 10 digits, a CPU at the line's 8 bytes before its end, times of
+ * 6 and 9 fraction digits, and a 19-digit second count read by strtoul. */
+static void test_perf_numbers(void **state)
+{
+	static const struct {
+		const char *line;
+		int32_t pid, tid;
+		uint32_t cpu;
+		uint64_t t_ns;
+	} ok[] = {
+		{ "a 1/2 [0] 3.000004: x:y: z", 1, 2, 0, 3000004000ULL },
+		{ "cc1  12345678/123456789 [001] 4081.615273: tlb:tlb_flush: pages=1",
+		  12345678, 123456789, 1, 4081615273000ULL },
+		{ "w 1234567890/7 [4095] 10685.568866297: a:b: ", 1234567890, 7, 4095,
+		  10685568866297ULL },
+		{ "w 99999999/9 [12] 87654321.123456789: a:b:", 99999999, 9, 12,
+		  87654321123456789ULL },
+		{ "w 5/5 [3] 1844674407.000000001: a:b:", 5, 5, 3, 1844674407000000001ULL },
+	};
+	static const char *const bad[] = {
+		"w 5/5 [3] 1234567890123456789.5: a:b:",
+		"w 5/5 [3] 12.1234567891: a:b:",
+	};
+	struct perf_rec r;
+	struct tlbsim_diag d;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(perf_parse_line(ok[i].line, strlen(ok[i].line), 1, "t",
+						 &r, &d), 0);
+		assert_int_equal(r.pid, ok[i].pid);
+		assert_int_equal(r.tid, ok[i].tid);
+		assert_int_equal(r.cpu, ok[i].cpu);
+		assert_int_equal(r.t_ns, ok[i].t_ns);
+	}
+	/* seconds of 19 digits (beyond what fits in nanoseconds), 10
+	 * fraction digits */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(perf_parse_line(bad[i], strlen(bad[i]), 1, "t", &r, &d),
+				 TLBSIM_EPARSE);
+}
+
 static void test_perf_fields(void **state)
 {
 	uint64_t v;
@@ -580,6 +623,7 @@ int main(void)
 		cmocka_unit_test(test_binary_roundtrip),
 		cmocka_unit_test(test_binary_bad),
 		cmocka_unit_test(test_perf_fields),
+		cmocka_unit_test(test_perf_numbers),
 		cmocka_unit_test(test_mirror_remove),
 		cmocka_unit_test(test_pageset),
 		cmocka_unit_test(test_window),
