@@ -368,6 +368,12 @@ struct sim {
 	 * checks that look for such state visit them, not the machine. */
 	uint32_t *active;
 	uint32_t nactive;
+	/* Quiet CPUs (not active) only take broadcast IPIs: their handlers'
+	 * end and the count they took, packed (ipi_quiet()); folded into
+	 * struct cpu and the per-CPU results when one becomes active and at
+	 * the end (quiet_fold()). */
+	uint64_t *quiet_until;
+	uint32_t *quiet_taken;
 	struct mm *mms;            /* index 0: init_mm */
 	uint32_t nmms, capmms;
 	uint32_t *mm_free;         /* free mm indexes */
@@ -582,6 +588,7 @@ void ipi_send(struct sim *s, uint32_t from, uint32_t target, enum csd_func f,
 void ipi_arrive(struct sim *s, const struct ev_ipi *ev);
 void ipi_stall_begin(struct sim *s, uint32_t c);
 void ipi_quiet_wake(struct sim *s, uint32_t c);
+void quiet_fold(struct sim *s, uint32_t c);
 void ipi_run_pending(struct sim *s, uint32_t c);
 void ipi_handler_done(struct sim *s, uint32_t c);
 void tlb_remove_table_sync_one(struct sim *s, uint32_t c, struct op *op);
@@ -591,6 +598,7 @@ void op_begin(struct sim *s, uint32_t c, enum op_kind kind, uint32_t mm,
 	      struct gather *g, uint64_t inval_seq);
 void op_arm(struct sim *s, uint32_t c);
 void op_ack(struct sim *s, uint32_t c, uint64_t op_seq);
+void op_ack_many(struct sim *s, uint32_t c, uint64_t op_seq, uint32_t n);
 void op_continue(struct sim *s, uint32_t c);
 void op_adopt(struct sim *s, uint32_t c, struct gather *g, uint64_t inval_seq);
 /* ---- events.c ---- */

@@ -208,7 +208,7 @@ void ipi_handler_done(struct sim *s, uint32_t c)
  */
 static uint64_t ipi_quiet(struct sim *s, uint32_t from, uint32_t target, struct op *op)
 {
-	struct cpu *t = &s->cpus[target];
+	uint64_t *until = &s->quiet_until[target];
 	enum tlbsim_distance d = tlbsim_topology_distance(s->cfg.topo, from, target);
 	uint64_t at = sim_now(s) + s->prof.ipi_send +
 		      (uint64_t)op->pending * s->prof.ipi_send_per_target +
@@ -219,13 +219,27 @@ static uint64_t ipi_quiet(struct sim *s, uint32_t from, uint32_t target, struct 
 	op->pending++;
 	s->res.c.ipi_sync++;
 	s->res.per_cpu[from].sync_ipis_sent++;
-	s->res.per_cpu[target].sync_ipis_received++;
-	if (t->handler_until > at)
-		at = t->handler_until;   /* its csd queue: one after the other */
-	t->handler_until = at + cost;
+	s->quiet_taken[target]++;
+	if (*until > at)
+		at = *until;   /* its csd queue: one after the other */
+	*until = at + cost;
 	s->res.c.cycles_handlers += cost;
-	s->res.per_cpu[target].handler_cycles += cost;
-	return t->handler_until;
+	return *until;
+}
+
+/* What the quiet CPU @c took, into its struct cpu and per-CPU results:
+ * before it is modeled event by event, and at the end. The packed arrays
+ * keep a broadcast to 4095 quiet CPUs off 4095 cpu structs (a cache miss
+ * each: the broadcast's cost was its memory traffic). */
+void quiet_fold(struct sim *s, uint32_t c)
+{
+	uint64_t n = s->quiet_taken[c];
+
+	if (s->quiet_until[c] > s->cpus[c].handler_until)
+		s->cpus[c].handler_until = s->quiet_until[c];
+	s->res.per_cpu[c].sync_ipis_received += n;
+	s->res.per_cpu[c].handler_cycles += n * (s->prof.irq_entry + s->prof.irq_exit);
+	s->quiet_taken[c] = 0;
 }
 
 /* A quiet CPU named by its first trace event while its last handler runs:
@@ -264,11 +278,15 @@ void tlb_remove_table_sync_one(struct sim *s, uint32_t c, struct op *op)
 		op->local_done = sim_now(s);
 		return;
 	}
-	for (uint32_t t = 0; t < s->ncpus; t++) {
+	for (uint32_t t = 0, a = 0; t < s->ncpus; t++) {
+		/* whether @t is active, from the sorted active list: no
+		 * struct cpu is read for a quiet one */
+		while (a < s->nactive && s->active[a] < t)
+			a++;
 		if (t == c)
 			continue;
 		/* narrated runs show every IPI; others compute quiet ones */
-		if (!s->cpus[t].active && !sim_observing(s)) {
+		if (!(a < s->nactive && s->active[a] == t) && !sim_observing(s)) {
 			uint64_t end = ipi_quiet(s, c, t, op);
 
 			if (end > quiet_end)

@@ -301,8 +301,7 @@ static void dispatch(struct sim *s, const struct tlbsim_event *e)
 		struct ev_acks a;
 
 		memcpy(&a, e->data, sizeof(a));
-		while (a.n--)
-			op_ack(s, a.cpu, a.op_seq);
+		op_ack_many(s, a.cpu, a.op_seq, a.n);
 		break;
 	}
 	case SEV_LOCAL_FLUSH: {
@@ -359,6 +358,7 @@ static void cpu_activate(struct sim *s, uint32_t c)
 	s->active[i] = c;
 	s->nactive++;
 	s->cpus[c].active = true;
+	quiet_fold(s, c);
 	ipi_quiet_wake(s, c);
 }
 
@@ -424,6 +424,9 @@ int tlbsim_sim_finish(struct tlbsim_sim *ss, struct tlbsim_diag *diag)
 			return tlbsim_diag_set(diag, TLBSIM_EMODEL,
 				"%s: cpu %u never became free to apply its last events",
 				s->cfg.trace_name, c);
+	for (uint32_t c = 0; c < s->ncpus; c++)
+		if (!s->cpus[c].active)
+			quiet_fold(s, c);
 	/* CPU time the protocol cost: initiators waiting, targets handling */
 	s->res.c.cycles_total = s->res.c.cycles_wait + s->res.c.cycles_handlers;
 	for (uint32_t i = 0; i < s->nmms; i++)
@@ -490,8 +493,11 @@ int tlbsim_sim_new(const struct tlbsim_sim_config *cfg, struct tlbsim_sim **out,
 	s->cpus = calloc(s->ncpus, sizeof(*s->cpus));
 	s->waiting = calloc(s->ncpus, sizeof(*s->waiting));
 	s->active = calloc(s->ncpus, sizeof(*s->active));
+	s->quiet_until = calloc(s->ncpus, sizeof(*s->quiet_until));
+	s->quiet_taken = calloc(s->ncpus, sizeof(*s->quiet_taken));
 	s->res.per_cpu = calloc(s->ncpus, sizeof(*s->res.per_cpu));
-	if (!s->eng || !s->cpus || !s->res.per_cpu || !s->waiting || !s->active)
+	if (!s->eng || !s->cpus || !s->res.per_cpu || !s->waiting || !s->active ||
+	    !s->quiet_until || !s->quiet_taken)
 		goto nomem;
 	s->res.policy = cfg->policy;
 	s->res.backend = cfg->backend->name;
@@ -542,6 +548,8 @@ void tlbsim_sim_free(struct tlbsim_sim *ss)
 	free(s->locks);
 	free(s->waiting);
 	free(s->active);
+	free(s->quiet_until);
+	free(s->quiet_taken);
 	free(s->cpus);
 	free(s->res.per_cpu);
 	free(s->res.per_mm);
