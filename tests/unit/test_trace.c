@@ -438,6 +438,55 @@ static void test_perf_numbers(void **state)
 				 TLBSIM_EPARSE);
 }
 
+/* A fault record's addresses in one pass: every length from 1 to 16
+ * digits in both cases (against strtoull), and the bytes beside the
+ * digits' ranges ('/', ':', '@', 'G', '`', 'g') ending a number. */
+static void test_perf_fault_hex(void **state)
+{
+	static const char hex[] = "0123456789abcdefABCDEF";
+	static const struct {
+		const char *text;
+		uint64_t address, error_code;
+	} cases[] = {
+		{ "address=0x7faf0010e408 ip=0x55c4c719643d error_code=0x7",
+		  0x7faf0010e408ULL, 7 },
+		{ "address=0xffffffffffffffff ip=0xabcdefABCDEF0123 error_code=0x14",
+		  UINT64_MAX, 0x14 },
+		{ "address=0x12345678 ip=0x9 error_code=0x4", 0x12345678, 4 },
+		{ "address=0x0 ip=0x0 error_code=0x0", 0, 0 },
+		{ "address=0x12g4 ip=0x1 error_code=0x4", 0x12, 4 },
+		{ "address=0xab:cd ip=0x1 error_code=0x2", 0xab, 2 },
+		{ "address=0xf/ ip=0x1 error_code=0x2", 0xf, 2 },
+		{ "address=0x9@ ip=0x1 error_code=0x2", 0x9, 2 },
+		{ "address=0xAG ip=0x1 error_code=0x2", 0xa, 2 },
+		{ "address=0xa` ip=0x1 error_code=0x2", 0xa, 2 },
+		{ "address=0x123456789 ip=0x1 error_code=0x2", 0x123456789ULL, 2 },
+	};
+	char text[128], a[20], ip[20];
+	uint64_t addr, ec, seed = 1;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_true(perf_fault_fields(cases[i].text, &addr, &ec));
+		assert_int_equal(addr, cases[i].address);
+		assert_int_equal(ec, cases[i].error_code);
+	}
+	for (unsigned n = 1; n <= 16; n++)
+		for (int k = 0; k < 50; k++) {
+			for (unsigned j = 0; j < n; j++) {
+				seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+				a[j] = hex[(seed >> 33) % 22];
+				ip[j] = hex[(seed >> 45) % 22];
+			}
+			a[n] = ip[n] = '\0';
+			snprintf(text, sizeof(text), "address=0x%s ip=0x%s error_code=0x%x",
+				 a, ip, (unsigned)(seed >> 60));
+			assert_true(perf_fault_fields(text, &addr, &ec));
+			assert_int_equal(addr, strtoull(a, NULL, 16));
+			assert_int_equal(ec, seed >> 60);
+		}
+}
+
 static void test_perf_fields(void **state)
 {
 	uint64_t v;
@@ -624,6 +673,7 @@ int main(void)
 		cmocka_unit_test(test_binary_bad),
 		cmocka_unit_test(test_perf_fields),
 		cmocka_unit_test(test_perf_numbers),
+		cmocka_unit_test(test_perf_fault_hex),
 		cmocka_unit_test(test_mirror_remove),
 		cmocka_unit_test(test_pageset),
 		cmocka_unit_test(test_window),
