@@ -295,6 +295,8 @@ struct op {
 
 struct cpu {
 	bool active;               /* a trace event has named it */
+	uint8_t *dist;             /* distance class to each CPU, made at its
+				    * first table-sync broadcast */
 	uint32_t loaded_mm;        /* mm index; INIT_MM = init_mm */
 	uint16_t loaded_asid;      /* 0..5, or ASID_GLOBAL */
 	uint16_t next_asid;

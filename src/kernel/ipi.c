@@ -206,10 +206,10 @@ void ipi_handler_done(struct sim *s, uint32_t c)
  * trace uses a few CPUs near the cost of a small one. Same counters, same
  * times; the caller acknowledges all quiet targets at the latest end.
  */
-static uint64_t ipi_quiet(struct sim *s, uint32_t from, uint32_t target, struct op *op)
+static uint64_t ipi_quiet(struct sim *s, uint32_t from, uint32_t target,
+			  enum tlbsim_distance d, struct op *op)
 {
 	uint64_t *until = &s->quiet_until[target];
-	enum tlbsim_distance d = tlbsim_topology_distance(s->cfg.topo, from, target);
 	uint64_t at = sim_now(s) + s->prof.ipi_send +
 		      (uint64_t)op->pending * s->prof.ipi_send_per_target +
 		      s->prof.ipi_latency[d];
@@ -264,6 +264,7 @@ void tlb_remove_table_sync_one(struct sim *s, uint32_t c, struct op *op)
 {
 	struct ev_acks acks = { 0, 0, 0 };
 	uint64_t quiet_end = 0;
+	uint8_t *dist = s->cpus[c].dist;
 
 	s->res.c.sync_calls++;
 	op->sync_targets = 0;
@@ -278,6 +279,13 @@ void tlb_remove_table_sync_one(struct sim *s, uint32_t c, struct op *op)
 		op->local_done = sim_now(s);
 		return;
 	}
+	/* the sender's distances, once: a broadcast reaches every CPU, and
+	 * each lookup walks two CPUs' ancestor ids */
+	if (!dist && (dist = malloc(s->ncpus))) {
+		for (uint32_t t = 0; t < s->ncpus; t++)
+			dist[t] = (uint8_t)tlbsim_topology_distance(s->cfg.topo, c, t);
+		s->cpus[c].dist = dist;
+	}
 	for (uint32_t t = 0, a = 0; t < s->ncpus; t++) {
 		/* whether @t is active, from the sorted active list: no
 		 * struct cpu is read for a quiet one */
@@ -287,7 +295,8 @@ void tlb_remove_table_sync_one(struct sim *s, uint32_t c, struct op *op)
 			continue;
 		/* narrated runs show every IPI; others compute quiet ones */
 		if (!(a < s->nactive && s->active[a] == t) && !sim_observing(s)) {
-			uint64_t end = ipi_quiet(s, c, t, op);
+			uint64_t end = ipi_quiet(s, c, t, dist ? (enum tlbsim_distance)dist[t] :
+						 tlbsim_topology_distance(s->cfg.topo, c, t), op);
 
 			if (end > quiet_end)
 				quiet_end = end;

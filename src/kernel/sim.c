@@ -527,6 +527,7 @@ void tlbsim_sim_free(struct tlbsim_sim *ss)
 		free(s->cpus[c].deferred.q);
 		free(s->cpus[c].op.links);
 		free(s->cpus[c].tlb);
+		free(s->cpus[c].dist);
 	}
 	for (uint32_t i = 0; i < s->nmms; i++) {
 		free(s->mms[i].pgd);
