@@ -167,7 +167,8 @@ struct mm {
 	struct vma *vmas;         /* sorted by start, non-overlapping */
 	uint64_t *vend;           /* vmas[i].end, packed: what the search reads */
 	uint32_t nvmas, capvmas;
-	uint32_t vma_hint;        /* the last vma_index_after() answer */
+	uint32_t vma_hint[64];    /* vma_index_after()'s last answer for each
+				   * 2 MiB region, by its number mod 64 */
 	uint64_t inval_seq;
 	struct inval inval[INVAL_RING];
 	/* the last flush that left a lazy CPU behind, for causal chains */
