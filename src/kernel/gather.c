@@ -450,7 +450,8 @@ int gather_unmap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 		g->cleared = 0;
 		g->unshared_tables = false;
 	}
-	vma_remove(mm, start, end);
+	if ((err = vma_remove(mm, start, end)))
+		return err;
 	return free_pgtables(s, mm, start, end, g);
 }
 

@@ -486,7 +486,7 @@ uint32_t cpumask_next(const struct cpumask *m, uint32_t from, uint32_t ncpus);
 bool cpumask_any_but(const struct cpumask *m, uint32_t cpu, uint32_t ncpus);
 int vma_add(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 	    bool hugetlb);
-void vma_remove(struct mm *mm, uint64_t start, uint64_t end);
+int vma_remove(struct mm *mm, uint64_t start, uint64_t end);
 /* The first VMA (index) ending above @addr; nvmas when none. */
 uint32_t vma_index_after(struct mm *mm, uint64_t addr);
 const struct vma *vma_find(struct mm *mm, uint64_t addr);

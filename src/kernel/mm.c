@@ -322,6 +322,27 @@ bool vma_intersects(struct mm *mm, uint64_t start, uint64_t end)
 	return i < mm->nvmas && mm->vmas[i].start < end;
 }
 
+/* Room for @n VMAs in both arrays. */
+static int vma_reserve(struct mm *mm, uint32_t n)
+{
+	uint32_t cap = mm->capvmas ? mm->capvmas : 8;
+	struct vma *v;
+	uint64_t *e;
+
+	if (n <= mm->capvmas)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	if (!(v = realloc(mm->vmas, cap * sizeof(*v))))
+		return TLBSIM_ENOMEM;
+	mm->vmas = v;
+	if (!(e = realloc(mm->vend, cap * sizeof(*e))))
+		return TLBSIM_ENOMEM;
+	mm->vend = e;
+	mm->capvmas = cap;
+	return 0;
+}
+
 int vma_add(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 	    bool hugetlb)
 {
@@ -330,19 +351,8 @@ int vma_add(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 	(void)s;
 	if (vma_intersects(mm, start, end))
 		return TLBSIM_EMODEL;
-	if (mm->nvmas + 2 > mm->capvmas) {
-		uint32_t cap = mm->capvmas ? 2 * mm->capvmas : 8;
-		struct vma *v = realloc(mm->vmas, cap * sizeof(*v));
-		uint64_t *e;
-
-		if (!v)
-			return TLBSIM_ENOMEM;
-		mm->vmas = v;
-		if (!(e = realloc(mm->vend, cap * sizeof(*e))))
-			return TLBSIM_ENOMEM;
-		mm->vend = e;
-		mm->capvmas = cap;
-	}
+	if (vma_reserve(mm, mm->nvmas + 1))
+		return TLBSIM_ENOMEM;
 	i = vma_index_after(mm, start);   /* nothing overlaps: the sorted place */
 	memmove(&mm->vmas[i + 1], &mm->vmas[i], (mm->nvmas - i) * sizeof(struct vma));
 	memmove(&mm->vend[i + 1], &mm->vend[i], (mm->nvmas - i) * sizeof(uint64_t));
@@ -355,9 +365,9 @@ int vma_add(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 /* Remove [start, end) from the VMAs, splitting one that straddles it
  * (__split_vma + vms_gather_munmap_vmas). The VMAs it overlaps are found
  * by binary search and replaced by what is left of the first and the last:
- * at most two pieces, so the array grows by at most one, and vma_add()
- * keeps one spare slot for that. */
-void vma_remove(struct mm *mm, uint64_t start, uint64_t end)
+ * at most two pieces, so a hole punched in one VMA grows the array by one
+ * (munmaps that only punch holes, one after another, grow it each time). */
+int vma_remove(struct mm *mm, uint64_t start, uint64_t end)
 {
 	uint32_t i = vma_index_after(mm, start), j = i, npieces = 0;
 	struct vma *v = mm->vmas, piece[2];
@@ -365,17 +375,21 @@ void vma_remove(struct mm *mm, uint64_t start, uint64_t end)
 	while (j < mm->nvmas && v[j].start < end)
 		j++;
 	if (i == j)
-		return;
+		return 0;
 	if (v[i].start < start)
 		piece[npieces++] = (struct vma){ v[i].start, start, v[i].hugetlb };
 	if (v[j - 1].end > end)
 		piece[npieces++] = (struct vma){ end, v[j - 1].end, v[j - 1].hugetlb };
+	if (vma_reserve(mm, mm->nvmas - (j - i) + npieces))
+		return TLBSIM_ENOMEM;
+	v = mm->vmas;
 	memmove(&v[i + npieces], &v[j], (mm->nvmas - j) * sizeof(*v));
 	memmove(&mm->vend[i + npieces], &mm->vend[j], (mm->nvmas - j) * sizeof(uint64_t));
 	memcpy(&v[i], piece, npieces * sizeof(*piece));
 	for (uint32_t k = 0; k < npieces; k++)
 		mm->vend[i + k] = piece[k].end;
 	mm->nvmas = mm->nvmas - (j - i) + npieces;
+	return 0;
 }
 
 /* ------------------------------------------------------- invalidations */

@@ -351,6 +351,38 @@ static void test_trim(void **state)
 }
 
 /*
+ * munmaps that only punch holes: one 21-page VMA, then pages 1, 3, ..., 19
+ * unmapped one at a time, no map between: 11 VMAs (the even pages). The
+ * array grows on the splits alone (it once wrote past its end at the
+ * ninth). Touching pages 0..20: the 10 odd ones fault (SIGSEGV), the even
+ * ones are mapped. Unmapping all of it then frees the PTE, PMD and PUD
+ * tables: no VMA is left under them.
+ */
+static void test_unmap_holes(void **state)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+	uint64_t base = 0x400000, page = 0x1000, t = 10;
+
+	(void)state;
+	run_start(&r, 1, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = t++, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = base, .len = 21 * page);
+	for (uint64_t p = 1; p < 21; p += 2)
+		EV(&r, .t = t++, .cpu = 0, .kind = TLBSIM_EV_UNMAP, .mm = 1,
+		   .addr = base + p * page, .len = page);
+	for (uint64_t p = 0; p < 21; p++)
+		EV(&r, .t = t++, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1,
+		   .addr = base + p * page, .len = page);
+	EV(&r, .t = t++, .cpu = 0, .kind = TLBSIM_EV_UNMAP, .mm = 1, .addr = base, .len = 21 * page);
+	res = run_end(&r);
+	assert_int_equal(res->c.faults, 10);
+	assert_int_equal(res->c.tables_freed, 3);
+	assert_int_equal(res->nhazards, 0);
+	run_free(&r);
+}
+
+/*
  * mmap_lock ordering: cpu 1's munmap waits 50 us for cpu 0 (IRQs off) and
  * holds mmap_lock for write all along; cpu 0's mmap of the same range, later
  * in the trace, must wait for it (and slip) instead of overlapping it.
@@ -588,6 +620,7 @@ static void test_no_pcid(void **state) { (void)state; pcid_switches(true, 4, 0);
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unmap_holes),
 		cmocka_unit_test(test_mmap_lock_orders),
 		cmocka_unit_test(test_reused_id_during_teardown),
 		cmocka_unit_test(test_nested_gathers),
