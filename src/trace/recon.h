@@ -106,6 +106,8 @@ struct proc {
 	uint32_t nv, capv;
 	uint32_t vhint;      /* vma_first_after()'s last answer */
 	struct pageset chunks; /* 2 MiB chunks touched (PTE tables exist) */
+	struct pageset thp;   /* chunks collapsed into a THP (a leaf PMD
+			       * entry, no PTE table) until unmapped or zapped */
 	uint64_t col_start, col_end; /* MADV_COLLAPSE range in progress */
 	uint64_t gibs[8];     /* hugetlb GiBs whose PMD table this mm links */
 	uint32_t ngibs;
@@ -229,6 +231,9 @@ void chunk_touch(struct proc *pr, uint64_t a);
 bool chunk_touched(const struct proc *pr, uint64_t c);
 void chunk_forget(struct proc *pr, uint64_t c);
 void chunks_forget(struct proc *pr, uint64_t s, uint64_t e);
+void thp_forget(struct proc *pr, uint64_t s, uint64_t e);
+void chunk_mark_thp(struct proc *pr, uint64_t c);
+bool chunk_is_thp(const struct proc *pr, uint64_t c);
 
 /* perf_recon.c */
 struct tlbsim_trace_event *emit(struct perf_recon *p, enum tlbsim_ev_kind k,

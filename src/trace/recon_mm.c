@@ -337,6 +337,7 @@ void on_madvise(struct perf_recon *p, const struct perf_rec *r,
 		return;
 	if (b == 4 && vma_overlaps(pr, s, e)) {          /* MADV_DONTNEED */
 		emit_range_locked(p, TLBSIM_EV_ZAP, pr, s, e, t);
+		thp_forget(pr, s, e);
 	} else if (b == 14) {                             /* MADV_HUGEPAGE */
 		p->hint_tgid = pr->tgid;
 		p->hint_start = s;
@@ -368,7 +369,9 @@ static void mmptr_learn(struct perf_recon *p, const char *ptr, int32_t tgid)
 }
 
 /* The first 2 MiB chunk of [*start, end) that can be collapsed (mapped,
- * not hugetlb, PTE table present): emit its collapse, move *start past. */
+ * not hugetlb, PTE table present: touched, and not a THP already, which
+ * only a capture that lost records can show): emit its collapse, move
+ * *start past. */
 static bool collapse_next(struct perf_recon *p, struct proc *pr, uint64_t *start,
 			  uint64_t end, uint32_t cpu)
 {
@@ -380,7 +383,7 @@ static bool collapse_next(struct perf_recon *p, struct proc *pr, uint64_t *start
 
 		*start += PMD;
 		if (!v || v->huge || v->start > c || v->end < c + PMD ||
-		    !chunk_touched(pr, c))
+		    !chunk_touched(pr, c) || chunk_is_thp(pr, c))
 			continue;
 		ev = emit(p, TLBSIM_EV_COLLAPSE, cpu);
 		if (ev) {
@@ -388,6 +391,7 @@ static bool collapse_next(struct perf_recon *p, struct proc *pr, uint64_t *start
 			ev->addr = c;
 		}
 		chunk_forget(pr, c);
+		chunk_mark_thp(pr, c);
 		return true;
 	}
 	return false;

@@ -352,6 +352,7 @@ void proc_release(struct proc *pr)
 	pr->v = NULL;
 	pr->nv = pr->capv = 0;
 	pageset_free(&pr->chunks);
+	pageset_free(&pr->thp);
 	pr->ngibs = 0;
 	pageset_free(&pr->rd);
 	pageset_free(&pr->wr);
@@ -381,11 +382,21 @@ void chunk_forget(struct proc *pr, uint64_t c)
 	pageset_take(&pr->chunks, chunk_key(c));
 }
 
-/* Every chunk overlapping [s, e): by address when the range spans fewer
- * chunks than the set has slots, else by a pass over the set. */
-void chunks_forget(struct proc *pr, uint64_t s, uint64_t e)
+/* A chunk collapse_next() made a THP, until unmapped or zapped. */
+void chunk_mark_thp(struct proc *pr, uint64_t c)
 {
-	struct pageset *ps = &pr->chunks;
+	pageset_add(&pr->thp, chunk_key(c));
+}
+
+bool chunk_is_thp(const struct proc *pr, uint64_t c)
+{
+	return pageset_has(&pr->thp, chunk_key(c));
+}
+
+/* Every chunk of @ps overlapping [s, e): by address when the range spans
+ * fewer chunks than the set has slots, else by a pass over the set. */
+static void set_forget(struct pageset *ps, uint64_t s, uint64_t e)
+{
 	uint64_t first = s & ~(PMD - 1);
 
 	if (!ps->n || s >= e)
@@ -407,4 +418,19 @@ void chunks_forget(struct proc *pr, uint64_t s, uint64_t e)
 					g->bits[w] &= ~(1ull << (b % 64));
 			}
 	}
+}
+
+/* munmap: the range's page tables go (free_pgtables), THPs with them. */
+void chunks_forget(struct proc *pr, uint64_t s, uint64_t e)
+{
+	set_forget(&pr->chunks, s, e);
+	set_forget(&pr->thp, s, e);
+}
+
+/* MADV_DONTNEED over a THP clears its PMD entry (zap_huge_pmd(), the whole
+ * 2 MiB whatever part the range covers): a fault there next makes a PTE
+ * table, and the chunk can be collapsed again. */
+void thp_forget(struct proc *pr, uint64_t s, uint64_t e)
+{
+	set_forget(&pr->thp, s, e);
 }

@@ -1073,6 +1073,39 @@ static void test_brk(void **state)
 	assert_int_equal(inferred, 1);
 }
 
+/* A capture that lost records: a 2 MiB chunk collapsed by MADV_COLLAPSE,
+ * then (its munmap and mmap lost) faulted again and collapsed again. The
+ * kernel cannot collapse a THP; the reconstruction must not ask the model
+ * to (it once did: "collapse: mm 100 has no PTE table", exit 2). One
+ * collapse, one local flush (pmdp_collapse_flush). */
+static void test_collapse_thp_again(void **state)
+{
+	long inferred;
+	static const char text[] =
+		"wl 100/100 [000] 1.000000100: syscalls:sys_enter_mmap: addr: 0x00000000, "
+		"len: 0x00200000, prot: 0x00000003, flags: 0x00000022, fd: 0xffffffff, off: 0x00000000\n"
+		"wl 100/100 [000] 1.000000200: syscalls:sys_exit_mmap: 0x7f0000000000\n"
+		"wl 100/100 [000] 1.000000300: exceptions:page_fault_user: address=0x7f0000000000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 100/100 [000] 1.000000400: syscalls:sys_enter_madvise: start: 0x7f0000000000, "
+		"len_in: 0x00200000, behavior: 0x00000019\n"
+		"wl 100/100 [000] 1.000000500: huge_memory:mm_collapse_huge_page: "
+		"mm=0xffff888106e60640, isolated=1, status=succeeded\n"
+		"wl 100/100 [000] 1.000000600: syscalls:sys_exit_madvise: 0x0\n"
+		"wl 100/100 [000] 1.000000700: exceptions:page_fault_user: address=0x7f0000001000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 100/100 [000] 1.000000800: syscalls:sys_enter_madvise: start: 0x7f0000000000, "
+		"len_in: 0x00200000, behavior: 0x00000019\n"
+		"wl 100/100 [000] 1.000000900: huge_memory:mm_collapse_huge_page: "
+		"mm=0xffff888106e60640, isolated=1, status=succeeded\n"
+		"wl 100/100 [000] 1.000001000: syscalls:sys_exit_madvise: 0x0\n";
+
+	(void)state;
+	assert_int_equal(validate_counter(text, "local_mm_shootdown", "khugepaged_mm",
+					  &inferred), 1);
+	assert_int_equal(inferred, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1100,6 +1133,7 @@ int main(void)
 		cmocka_unit_test(test_diff_totals),
 		cmocka_unit_test(test_subshell_pages),
 		cmocka_unit_test(test_brk),
+		cmocka_unit_test(test_collapse_thp_again),
 		cmocka_unit_test(test_validate_profile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
