@@ -89,8 +89,7 @@ void timelines_free(struct timelines *t)
 {
 	tlbsim_perfetto_free(t->pf);
 	tlbsim_svg_free(t->svg);
-	if (t->pf_out.tmp)
-		tlbsim_atomic_abort(&t->pf_out);
+	tlbsim_atomic_abort(&t->pf_out);   /* nothing left after a commit */
 }
 
 static int write_report(const struct session *s, const struct cli_opts *o,

@@ -1,5 +1,7 @@
 /* options.c - one option parser for every subcommand (git/perf style). */
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 
@@ -85,6 +87,56 @@ static const struct optdef *find(const char *arg, const char **value)
 	return NULL;
 }
 
+/* Is @out (an output file that exists) the same file as @in? */
+static bool same_file(const char *out, const char *in)
+{
+	struct stat a, b;
+
+	if (!in || !strcmp(in, "-") || stat(out, &a) || !S_ISREG(a.st_mode) ||
+	    stat(in, &b))
+		return false;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* /dev/null and the like: written in place, any number of times. */
+static bool device(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+/* An output that is one of the inputs would be replaced by it, and two
+ * outputs in one file would leave only the last: refused before anything
+ * is read. */
+static int outputs_check(const struct cli_opts *o, const char *cmd)
+{
+	const char *outs[] = { o->output, o->perfetto, o->svg, o->junit };
+	const char *names[] = { "-o", "--perfetto", "--svg", "--junit" };
+	const size_t n = sizeof(outs) / sizeof(outs[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		if (!outs[i] || !strcmp(outs[i], "-"))
+			continue;
+		for (size_t k = 0; k < o->ntraces + 1; k++) {
+			const char *in = k < o->ntraces ? o->traces[k] : o->baseline;
+
+			if (same_file(outs[i], in)) {
+				fprintf(stderr, "tlbsim %s: %s %s is also an input (it would "
+					"be replaced)\n", cmd, names[i], outs[i]);
+				return 2;
+			}
+		}
+		for (size_t k = i + 1; k < n; k++)
+			if (outs[k] && !strcmp(outs[i], outs[k]) && !device(outs[i])) {
+				fprintf(stderr, "tlbsim %s: %s and %s name the same file "
+					"%s\n", cmd, names[i], names[k], outs[i]);
+				return 2;
+			}
+	}
+	return 0;
+}
+
 int cli_parse(int argc, char **argv, const char *cmd, const char *allowed,
 	      struct cli_opts *o)
 {
@@ -128,5 +180,5 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *allowed,
 			return 2;
 		}
 	}
-	return 0;
+	return outputs_check(o, cmd);
 }

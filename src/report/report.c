@@ -276,6 +276,36 @@ static void tmp_mode(int fd)
 		return; /* the file stays private; nothing is lost */
 }
 
+/* A device, FIFO or socket (/dev/null, a pipe): written in place. A temporary
+ * file renamed over it would replace the node with a regular file (as root,
+ * -o /dev/null once did), and there is nothing partial to hide from it. */
+static bool not_a_file(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+static int write_in_place(const char *path, const char *data, size_t len,
+			  struct tlbsim_diag *diag)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return tlbsim_diag_set(diag, TLBSIM_EIO, "%s: cannot open: %s", path,
+				       strerror(errno));
+	if (fwrite(data, 1, len, f) != len || fflush(f)) {
+		int err = tlbsim_diag_set(diag, TLBSIM_EIO, "%s: write error: %s",
+					  path, strerror(errno));
+
+		fclose(f);
+		return err;
+	}
+	if (fclose(f))
+		return tlbsim_diag_set(diag, TLBSIM_EIO, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
 int tlbsim_write_file_atomic(const char *path, const char *data, size_t len,
 			     struct tlbsim_diag *diag)
 {
@@ -288,6 +318,8 @@ int tlbsim_write_file_atomic(const char *path, const char *data, size_t len,
 			return tlbsim_diag_set(diag, TLBSIM_EIO, "stdout: write error");
 		return 0;
 	}
+	if (not_a_file(path))
+		return write_in_place(path, data, len, diag);
 	tmp = malloc(plen + 16);
 	if (!tmp)
 		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
@@ -336,6 +368,20 @@ int tlbsim_atomic_open(const char *path, struct tlbsim_atomic *a,
 		a->f = stdout;
 		return 0;
 	}
+	if (not_a_file(path)) {
+		a->path = strdup(path);
+		if (!a->path)
+			return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+		if (!(a->f = fopen(path, "w"))) {
+			int err = tlbsim_diag_set(diag, TLBSIM_EIO, "%s: cannot open: %s",
+						  path, strerror(errno));
+
+			free(a->path);
+			a->path = NULL;
+			return err;
+		}
+		return 0;
+	}
 	a->tmp = malloc(plen + 16);
 	a->path = strdup(path);
 	if (!a->tmp || !a->path) {
@@ -366,10 +412,21 @@ int tlbsim_atomic_commit(struct tlbsim_atomic *a, struct tlbsim_diag *diag)
 {
 	int err = 0;
 
-	if (!a->tmp) {
+	if (!a->tmp && !a->path) {
 		if (fflush(a->f))
 			return tlbsim_diag_set(diag, TLBSIM_EIO, "stdout: write error");
 		return 0;
+	}
+	if (!a->tmp) {   /* in place (not_a_file()) */
+		if (fflush(a->f) || ferror(a->f))
+			err = tlbsim_diag_set(diag, TLBSIM_EIO, "%s: write error: %s",
+					      a->path, strerror(errno));
+		if (fclose(a->f) && !err)
+			err = tlbsim_diag_set(diag, TLBSIM_EIO, "%s: %s", a->path,
+					      strerror(errno));
+		free(a->path);
+		memset(a, 0, sizeof(*a));
+		return err;
 	}
 	if (fflush(a->f) || ferror(a->f) || fsync(fileno(a->f)))
 		err = tlbsim_diag_set(diag, TLBSIM_EIO, "%s: write error: %s", a->path,
@@ -394,6 +451,8 @@ void tlbsim_atomic_abort(struct tlbsim_atomic *a)
 		if (a->f)
 			fclose(a->f);
 		unlink(a->tmp);
+	} else if (a->path && a->f) {
+		fclose(a->f);
 	}
 	free(a->tmp);
 	free(a->path);

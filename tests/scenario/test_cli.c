@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -167,6 +168,53 @@ static void test_output_atomic(void **state)
 	assert_non_null(strstr(r.err, "/nonexistent-dir/report.txt: cannot create"));
 	tu_run_free(&r);
 	unlink("/tmp/tlbsim-cli-report.json");
+}
+
+/* A device is written in place: a temporary file renamed over /dev/null
+ * would make it a regular file (as root it did, for every later user). */
+static void test_output_device(void **state)
+{
+	struct tu_run r;
+	struct stat st;
+
+	(void)state;
+	r = tu_cli(NULL, "compare", UNSHARE, "-o", "/dev/null", "--svg", "/dev/null",
+		   "--perfetto", "/dev/null", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_int_equal(stat("/dev/null", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	tu_run_free(&r);
+}
+
+/* An output that is the trace itself, or another output, is refused before
+ * anything is read or written: the trace stays as it was. */
+static void test_output_is_input(void **state)
+{
+	char *text = tu_slurp(tu_src(UNSHARE)), *path, *after;
+	struct tu_run r;
+
+	(void)state;
+	assert_non_null(text);
+	path = tu_tmpfile(text, ".jsonl");
+	r = tu_cli(NULL, "compare", path, "-o", path, NULL);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "is also an input (it would be replaced)"));
+	assert_ptr_equal(strchr(r.err, '\n'), r.err + strlen(r.err) - 1);   /* one line */
+	after = tu_slurp(path);
+	assert_string_equal(after, text);
+	tu_run_free(&r);
+	r = tu_cli(NULL, "compare", UNSHARE, "-o", "/tmp/tlbsim-twice.json", "--svg",
+		   "/tmp/tlbsim-twice.json", NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "tlbsim compare: -o and --svg name the same file "
+			    "/tmp/tlbsim-twice.json\n");
+	assert_int_equal(access("/tmp/tlbsim-twice.json", F_OK), -1);
+	tu_run_free(&r);
+	unlink(path);
+	free(path);
+	free(after);
+	free(text);
 }
 
 /* The lesson's key decisions, word for word. */
@@ -477,6 +525,8 @@ int main(void)
 		cmocka_unit_test(test_pcid_option),
 		cmocka_unit_test(test_host_xml),
 		cmocka_unit_test(test_output_atomic),
+		cmocka_unit_test(test_output_device),
+		cmocka_unit_test(test_output_is_input),
 		cmocka_unit_test(test_explain_unshare),
 		cmocka_unit_test(test_perfetto),
 		cmocka_unit_test(test_perfetto_stall),
