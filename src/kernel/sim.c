@@ -39,6 +39,41 @@ uint64_t sim_cycles(const struct sim *s, uint64_t t)
 	return t_to_cycles(s, t);
 }
 
+/* The model's clock ends at 2^62 cycles (58 years at 2.5 GHz): room above
+ * it for the costs added to any event's time, none of which may wrap (a
+ * time whose cycles passed 2^64 once wrapped and the run never ended). */
+#define CLOCK_MAX ((uint64_t)1 << 62)
+
+static bool t_fits(const struct sim *s, uint64_t t, uint64_t *cycles)
+{
+	unsigned __int128 c = s->cfg.clock == TLBSIM_CLOCK_CYCLES ? t :
+			      (unsigned __int128)t * s->ghz_milli / 1000;
+
+	*cycles = c > CLOCK_MAX ? CLOCK_MAX : (uint64_t)c;
+	return c <= CLOCK_MAX;
+}
+
+/* An event's time (*@at, in cycles), and the end of its duration, within
+ * the clock. */
+static int clock_check(struct sim *s, const struct tlbsim_trace_event *ev,
+		       uint64_t *at)
+{
+	uint64_t d;
+
+	if (t_fits(s, ev->t, at) && (!ev->dur || (t_fits(s, ev->dur, &d) &&
+					  d <= CLOCK_MAX - *at)))
+		return 0;
+	s->cur = ev;   /* the error names its line */
+	if (!t_fits(s, ev->t, at))
+		return sim_model_error(s, "t %llu is past the model's clock (at most "
+			"%llu: 2^62 cycles at %.3f GHz)", (unsigned long long)ev->t,
+			(unsigned long long)sim_t(s, CLOCK_MAX), s->ghz_milli / 1000.0);
+	return sim_model_error(s, "dur %llu ends past the model's clock (t + "
+			"dur at most %llu: 2^62 cycles at %.3f GHz)",
+			(unsigned long long)ev->dur,
+			(unsigned long long)sim_t(s, CLOCK_MAX), s->ghz_milli / 1000.0);
+}
+
 uint64_t sim_second(const struct sim *s)
 {
 	return s->ghz_milli * 1000000ULL;
@@ -368,15 +403,18 @@ int tlbsim_sim_apply(struct tlbsim_sim *ss, const struct tlbsim_trace_event *ev,
 	struct sim *s = (struct sim *)ss;
 	struct pending p;
 	struct cpu *cpu;
+	uint64_t at;
 
 	s->diag = diag;
+	if (clock_check(s, ev, &at))
+		return s->err;
 	if (ev->kind == TLBSIM_EV_OBSERVED)
 		return 0; /* what the real kernel did: for validate, not the model */
 	if (ev->cpu >= s->ncpus) {
 		s->cur = ev;
 		return sim_model_error(s, "cpu %u out of range", ev->cpu);
 	}
-	advance_clock(s, t_to_cycles(s, ev->t));
+	advance_clock(s, at);
 	if (s->err)
 		return s->err;
 	s->last_t = ev->t;
@@ -405,9 +443,11 @@ int tlbsim_sim_apply(struct tlbsim_sim *ss, const struct tlbsim_trace_event *ev,
 int tlbsim_sim_advance(struct tlbsim_sim *ss, uint64_t t, struct tlbsim_diag *diag)
 {
 	struct sim *s = (struct sim *)ss;
+	uint64_t at;
 
 	s->diag = diag;
-	advance_clock(s, t_to_cycles(s, t));
+	t_fits(s, t, &at);   /* past the clock: its event's apply says so */
+	advance_clock(s, at);
 	return s->err;
 }
 

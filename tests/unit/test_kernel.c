@@ -383,6 +383,31 @@ static void test_unmap_holes(void **state)
 }
 
 /*
+ * The clock ends at 2^62 cycles: at 2.5 GHz, t = 2^62 / 2.5 ns is the last
+ * time an event may have. A time whose cycles passed 2^64 once wrapped and
+ * the run never ended; a duration that would end past the clock is refused
+ * the same way.
+ */
+static void test_clock_end(void **state)
+{
+	struct run r;
+	uint64_t last = ((uint64_t)1 << 62) * 2 / 5;   /* ns at 2.5 GHz */
+
+	(void)state;
+	run_start(&r, 1, "legacy", "native");
+	EV(&r, .t = last, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	assert_int_equal(ev(&r, last + 1, 0, TLBSIM_EV_SWITCH, 2, 0, 0), TLBSIM_EMODEL);
+	assert_non_null(strstr(r.diag.msg, "test:2: t 1844674407370955162 is past the "
+			       "model's clock (at most 1844674407370955161"));
+	run_free(&r);
+	run_start(&r, 1, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	assert_int_equal(ev(&r, 1000, 0, TLBSIM_EV_IRQ_OFF, 0, 0, last), TLBSIM_EMODEL);
+	assert_non_null(strstr(r.diag.msg, "ends past the model's clock"));
+	run_free(&r);
+}
+
+/*
  * mmap_lock ordering: cpu 1's munmap waits 50 us for cpu 0 (IRQs off) and
  * holds mmap_lock for write all along; cpu 0's mmap of the same range, later
  * in the trace, must wait for it (and slip) instead of overlapping it.
@@ -621,6 +646,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unmap_holes),
+		cmocka_unit_test(test_clock_end),
 		cmocka_unit_test(test_mmap_lock_orders),
 		cmocka_unit_test(test_reused_id_during_teardown),
 		cmocka_unit_test(test_nested_gathers),
