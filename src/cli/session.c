@@ -13,6 +13,19 @@ int cli_fail(const struct tlbsim_diag *d)
 	return 2;
 }
 
+/* A topology error names where the topology came from: the trace's
+ * header (its first line) or --topology. */
+static int topology_error(const struct session *s, const struct cli_opts *o,
+			  int err, struct tlbsim_diag *diag)
+{
+	char msg[sizeof(diag->msg)];
+
+	snprintf(msg, sizeof(msg), "%s", diag->msg);
+	if (o->topology)
+		return tlbsim_diag_set(diag, err, "--topology: %s", msg);
+	return tlbsim_diag_set(diag, err, "%s:1: header: %s", s->path, msg);
+}
+
 static int machine_setup(struct session *s, const struct tlbsim_trace_header *h,
 			 const struct cli_opts *o, struct tlbsim_diag *diag)
 {
@@ -31,16 +44,18 @@ static int machine_setup(struct session *s, const struct tlbsim_trace_header *h,
 	else
 		err = tlbsim_topology_synthetic(topo, h->cpus, &s->topo, diag);
 	if (err)
-		return err;
+		return topo ? topology_error(s, o, err, diag) : err;
 	/* a capture on a described machine: CPUs idle at its start count too */
 	if (capture && topo && (!strncmp(topo, "xml:", 4) || !strcmp(topo, "host")) &&
 	    tlbsim_topology_cpus(s->topo) > h->cpus &&
 	    (err = tlbsim_trace_set_cpus(s->reader, tlbsim_topology_cpus(s->topo), diag)))
 		return err;
-	if (tlbsim_topology_cpus(s->topo) != h->cpus)
-		return tlbsim_diag_set(diag, TLBSIM_EINVAL, "topology \"%s\" has %u CPUs, "
+	if (tlbsim_topology_cpus(s->topo) != h->cpus) {
+		tlbsim_diag_set(diag, TLBSIM_EINVAL, "topology \"%s\" has %u CPUs, "
 			"the trace has %u", tlbsim_topology_desc(s->topo),
 			tlbsim_topology_cpus(s->topo), h->cpus);
+		return topology_error(s, o, TLBSIM_EINVAL, diag);
+	}
 	/* PCID: --pcid, else this host's when modeling it, else the trace's */
 	s->no_pcid = h->no_pcid;
 	if (o->profile && !strcmp(o->profile, "host")) {

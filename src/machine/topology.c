@@ -10,6 +10,7 @@
  * most a handful of levels and needs no O(cpus^2) table at 4096 CPUs.
  */
 #include <hwloc.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,30 @@ enum tlbsim_distance tlbsim_topology_distance(const struct tlbsim_topology *t,
 
 enum source { SRC_SYNTHETIC, SRC_XML, SRC_HOST };
 
+/* The PUs a synthetic description asks for: the product of its levels'
+ * arities ("pack:64 core:64 pu:64" is 262144), saturated. hwloc builds
+ * every object before anything could count them (2.5 GB for that one),
+ * so an oversized machine is refused from its text. Attributes in
+ * parentheses and memory children in brackets carry no arity. */
+static unsigned long long synthetic_pus(const char *desc)
+{
+	unsigned long long n = 1;
+	int depth = 0;
+
+	for (const char *p = desc; *p; p++) {
+		if (*p == '(' || *p == '[')
+			depth++;
+		else if ((*p == ')' || *p == ']') && depth)
+			depth--;
+		else if (*p == ':' && !depth && p[1] >= '0' && p[1] <= '9') {
+			unsigned long long a = strtoull(p + 1, NULL, 10);
+
+			n = a && n > ULLONG_MAX / a ? ULLONG_MAX : n * a;
+		}
+	}
+	return n;
+}
+
 static int topology_load(enum source src, const char *arg, unsigned expect,
 			 struct tlbsim_topology **out, struct tlbsim_diag *diag)
 {
@@ -119,7 +144,10 @@ static int topology_load(enum source src, const char *arg, unsigned expect,
 		free(t);
 		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "hwloc: cannot initialise");
 	}
-	if (src == SRC_SYNTHETIC && hwloc_topology_set_synthetic(h, arg))
+	if (src == SRC_SYNTHETIC && synthetic_pus(arg) > TLBSIM_MAX_CPUS)
+		err = tlbsim_diag_set(diag, TLBSIM_EINVAL, "topology \"%s\" has %llu "
+			"CPUs (expected 1..%d)", arg, synthetic_pus(arg), TLBSIM_MAX_CPUS);
+	else if (src == SRC_SYNTHETIC && hwloc_topology_set_synthetic(h, arg))
 		err = tlbsim_diag_set(diag, TLBSIM_EINVAL, "bad topology \"%s\" "
 			"(expected an hwloc synthetic description such as "
 			"\"pack:2 core:32 pu:2\")", arg);

@@ -473,6 +473,9 @@ static int header_field(struct native_ctx *x, const char *key, json_t *v,
 	} else if (!strcmp(key, "topology")) {
 		if (!json_is_string(v))
 			return bad(x, "header: \"topology\" must be a string");
+		if (json_string_length(v) >= sizeof(h->topology))
+			return bad(x, "header: \"topology\" longer than %zu characters",
+				   sizeof(h->topology) - 1);
 		snprintf(h->topology, sizeof(h->topology), "%s", json_string_value(v));
 	} else if (!strcmp(key, "comment")) {
 		if (!json_is_string(v))

@@ -38,6 +38,8 @@ static const char *const corpus[] = {
 	"share_self.jsonl",
 	"time_backwards.jsonl",
 	"too_many_cpus.jsonl",
+	"topology_huge.jsonl",
+	"topology_mismatch.jsonl",
 	"touch_not_running.jsonl",
 	"touch_too_long.jsonl",
 	"tracedat_event_format.dat",
