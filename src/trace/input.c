@@ -174,7 +174,9 @@ static int refill(struct input *in, struct tlbsim_diag *diag)
 			lzma_stream init = LZMA_STREAM_INIT;
 
 			in->strm = init;
-			if (lzma_stream_decoder(&in->strm, UINT64_MAX, 0) != LZMA_OK)
+			/* concatenated streams (xz file1 file2, pxz) are one file, as
+			 * xzcat reads them; anything after the last is an error */
+			if (lzma_stream_decoder(&in->strm, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
 				return tlbsim_diag_set(diag, TLBSIM_ENOMEM,
 						       "%s: cannot start the xz decoder", in->name);
 			in->xz = true;

@@ -147,7 +147,7 @@ static int decompress(const char *path, char *tmp, size_t len)
 
 	snprintf(tmp, len, "/tmp/tlbsim-dat-XXXXXX");
 	if (!f || (fd = mkstemp(tmp)) < 0 || !(o = fdopen(fd, "wb")) ||
-	    lzma_stream_decoder(&z, UINT64_MAX, 0) != LZMA_OK)
+	    lzma_stream_decoder(&z, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
 		goto fail;
 	while (ret == LZMA_OK) {
 		if (!z.avail_in) {

@@ -49,6 +49,7 @@ static const char *const corpus[] = {
 	"tracedat_cpus_reread.dat",
 	"tracedat_truncated.dat",
 	"truncated.jsonl.xz",
+	"xz_trailing.jsonl.xz",
 	"truncated_line.jsonl",
 	"unknown_cpu.jsonl",
 	"unknown_event.jsonl",

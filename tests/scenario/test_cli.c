@@ -38,6 +38,23 @@ static void test_stdin_same_as_file(void **state)
 
 /* convert -> the binary form replays to the same report; import turns it
  * back into the same JSONL events. */
+/* Two xz streams one after the other (xz a; xz b) are one file, as xzcat
+ * reads them: every event of both, the same report as the plain trace. */
+static void test_xz_concatenated(void **state)
+{
+	struct tu_run a = tu_cli(NULL, "compare", UNSHARE, "--json", NULL);
+	struct tu_run b = tu_cli(NULL, "compare", "tests/data/unshare_lazy.concat.jsonl.xz",
+				 "--json", NULL);
+
+	(void)state;
+	assert_int_equal(a.status, 0);
+	assert_int_equal(b.status, 0);
+	assert_string_equal(strstr(a.out, "\"machine\""), strstr(b.out, "\"machine\""));
+	assert_non_null(strstr(b.out, "\"events\":11"));
+	tu_run_free(&a);
+	tu_run_free(&b);
+}
+
 static void test_convert_binary(void **state)
 {
 	const char *bin = "/tmp/tlbsim-cli-convert.tlbb";
@@ -525,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_pcid_option),
 		cmocka_unit_test(test_host_xml),
 		cmocka_unit_test(test_output_atomic),
+		cmocka_unit_test(test_xz_concatenated),
 		cmocka_unit_test(test_output_device),
 		cmocka_unit_test(test_output_is_input),
 		cmocka_unit_test(test_explain_unshare),
