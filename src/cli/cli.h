@@ -70,7 +70,7 @@ void session_close(struct session *s);
 
 /* --perfetto and --svg, for any command that runs a session. */
 struct timelines {
-	struct tlbsim_atomic pf_out;
+	struct tlbsim_atomic pf_out, svg_out;  /* created when attached */
 	struct tlbsim_perfetto *pf;
 	struct tlbsim_svg *svg;
 };

@@ -52,6 +52,8 @@ int timelines_attach(struct timelines *t, struct session *s,
 				tlbsim_sim_result(s->sims[i])->policy.name, cpus, s->ghz);
 	}
 	if (o->svg) {
+		if ((err = tlbsim_atomic_open(o->svg, &t->svg_out, d)))
+			return err;
 		t->svg = tlbsim_svg_new(cpus);
 		for (size_t i = 0; t->svg && i < s->n; i++)
 			tlbsim_svg_attach(t->svg, s->sims[i],
@@ -79,8 +81,11 @@ int timelines_commit(struct timelines *t, const struct cli_opts *o,
 
 		if (!svg)
 			return tlbsim_diag_set(d, TLBSIM_ENOMEM, "out of memory");
-		err = tlbsim_write_file_atomic(o->svg, svg, strlen(svg), d);
+		if (fputs(svg, t->svg_out.f) == EOF)
+			err = tlbsim_diag_set(d, TLBSIM_EIO, "%s: write error", o->svg);
 		free(svg);
+		if (!err)
+			err = tlbsim_atomic_commit(&t->svg_out, d);
 	}
 	return err;
 }
@@ -90,10 +95,13 @@ void timelines_free(struct timelines *t)
 	tlbsim_perfetto_free(t->pf);
 	tlbsim_svg_free(t->svg);
 	tlbsim_atomic_abort(&t->pf_out);   /* nothing left after a commit */
+	tlbsim_atomic_abort(&t->svg_out);
 }
 
+/* Into @out, opened before the run (a report that cannot be created must
+ * fail before any timeline is written), committed by the caller. */
 static int write_report(const struct session *s, const struct cli_opts *o,
-			struct tlbsim_diag *d)
+			struct tlbsim_atomic *out, struct tlbsim_diag *d)
 {
 	struct tlbsim_report_input in;
 	char *text = NULL;
@@ -115,7 +123,9 @@ static int write_report(const struct session *s, const struct cli_opts *o,
 	}
 	if (!text)
 		return tlbsim_diag_set(d, TLBSIM_ENOMEM, "out of memory");
-	err = tlbsim_write_file_atomic(o->output ? o->output : "-", text, len, d);
+	err = fwrite(text, 1, len, out->f) == len ? 0 :
+	      tlbsim_diag_set(d, TLBSIM_EIO, "%s: write error",
+			      o->output ? o->output : "stdout");
 	free(text);
 	return err;
 }
@@ -125,6 +135,7 @@ static int replay(int argc, char **argv, const char *cmd, bool one_policy)
 	struct cli_opts o;
 	struct session s;
 	struct timelines t;
+	struct tlbsim_atomic out;
 	struct tlbsim_diag d;
 	int err;
 
@@ -141,17 +152,23 @@ static int replay(int argc, char **argv, const char *cmd, bool one_policy)
 	}
 	if (one_policy && !o.npolicies)
 		o.policies[o.npolicies++] = "legacy";
+	memset(&t, 0, sizeof(t));
+	memset(&out, 0, sizeof(out));
 	err = session_open(&s, o.traces[0], &o, &d);
 	if (!err)
+		err = tlbsim_atomic_open(o.output ? o.output : "-", &out, &d);
+	if (!err)
 		err = timelines_attach(&t, &s, &o, &d);
-	else
-		memset(&t, 0, sizeof(t));
 	if (!err)
 		err = session_run(&s, NULL, NULL, &d);
 	if (!err)
+		err = write_report(&s, &o, &out, &d);
+	if (!err)
 		err = timelines_commit(&t, &o, o.traces[0], &d);
 	if (!err)
-		err = write_report(&s, &o, &d);
+		err = tlbsim_atomic_commit(&out, &d);
+	else
+		tlbsim_atomic_abort(&out);
 	timelines_free(&t);
 	session_close(&s);
 	return err ? cli_fail(&d) : 0;

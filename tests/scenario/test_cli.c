@@ -184,6 +184,23 @@ static void test_output_atomic(void **state)
 	assert_int_equal(r.status, 2);
 	assert_non_null(strstr(r.err, "/nonexistent-dir/report.txt: cannot create"));
 	tu_run_free(&r);
+	/* the report cannot be created: no timeline is written either */
+	unlink("/tmp/tlbsim-cli-side.svg");
+	unlink("/tmp/tlbsim-cli-side.json");
+	r = tu_cli(NULL, "compare", UNSHARE, "--svg", "/tmp/tlbsim-cli-side.svg", "--perfetto",
+		   "/tmp/tlbsim-cli-side.json", "-o", "/nonexistent-dir/report.txt", NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "tlbsim: /nonexistent-dir/report.txt: cannot create: "
+			    "No such file or directory\n");
+	assert_int_equal(access("/tmp/tlbsim-cli-side.svg", F_OK), -1);
+	assert_int_equal(access("/tmp/tlbsim-cli-side.json", F_OK), -1);
+	tu_run_free(&r);
+	r = tu_cli(NULL, "compare", UNSHARE, "--perfetto", "/tmp/tlbsim-cli-side.json",
+		   "--svg", "/nonexistent-dir/x.svg", NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.out, "");
+	assert_int_equal(access("/tmp/tlbsim-cli-side.json", F_OK), -1);
+	tu_run_free(&r);
 	unlink("/tmp/tlbsim-cli-report.json");
 }
 
