@@ -38,6 +38,10 @@ struct cli_opts {
 /* Parse argv after the subcommand. @allowed lists the long options the
  * command takes (e.g. "policy backend json output"). Returns 0, or 2 after
  * printing a usage error on stderr. */
+/* A usage error on one line, "tlbsim CMD: REASON (see tlbsim CMD --help)":
+ * returns 2. */
+int cli_usage(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 int cli_parse(int argc, char **argv, const char *cmd, const char *allowed,
 	      struct cli_opts *o);
 

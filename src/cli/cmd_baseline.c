@@ -71,10 +71,8 @@ int cmd_baseline(int argc, char **argv)
 		fputs(baseline_help, stdout);
 		return 0;
 	}
-	if (!o.ntraces || !o.output) {
-		fputs(baseline_help, stderr);
-		return 2;
-	}
+	if (!o.ntraces || !o.output)
+		return cli_usage("baseline", "needs TRACE... and -o BASELINE.json");
 	b = tlbsim_baseline_new();
 	if (!b)
 		return 2;
@@ -111,10 +109,8 @@ int cmd_check(int argc, char **argv)
 		fputs(check_help, stdout);
 		return 0;
 	}
-	if (!o.ntraces || !o.baseline) {
-		fputs(check_help, stderr);
-		return 2;
-	}
+	if (!o.ntraces || !o.baseline)
+		return cli_usage("check", "needs --baseline FILE and TRACE...");
 	if (o.tolerance && (err = tlbsim_tolerance_parse(o.tolerance, &tol, &d)))
 		return cli_fail(&d);
 	if ((err = tlbsim_baseline_load(o.baseline, &b, &d)))

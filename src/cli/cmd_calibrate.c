@@ -103,10 +103,8 @@ int cmd_calibrate(int argc, char **argv)
 		fputs(help, stdout);
 		return 0;
 	}
-	if (!o.ntraces || !o.output) {
-		fputs(help, stderr);
-		return 2;
-	}
+	if (!o.ntraces || !o.output)
+		return cli_usage("calibrate", "needs CAPTURE... and -o PROFILE.json");
 	if (!o.backend)
 		o.backend = "kvm";
 	o.policies[0] = "legacy";

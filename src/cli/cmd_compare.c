@@ -146,10 +146,10 @@ static int replay(int argc, char **argv, const char *cmd, bool one_policy)
 		fputs(one_policy ? run_help : compare_help, stdout);
 		return 0;
 	}
-	if (o.ntraces != 1 || (one_policy && o.npolicies > 1)) {
-		fputs(one_policy ? run_help : compare_help, stderr);
-		return 2;
-	}
+	if (o.ntraces != 1)
+		return cli_usage(cmd, "takes one TRACE (got %zu)", o.ntraces);
+	if (one_policy && o.npolicies > 1)
+		return cli_usage(cmd, "takes one --policy (compare takes several)");
 	if (one_policy && !o.npolicies)
 		o.policies[o.npolicies++] = "legacy";
 	memset(&t, 0, sizeof(t));

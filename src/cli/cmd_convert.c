@@ -63,10 +63,10 @@ static int run(int argc, char **argv, const char *name, const char *help,
 		fputs(help, stdout);
 		return 0;
 	}
-	if (o.ntraces != 1 || (binary && !o.output)) {
-		fputs(help, stderr);
-		return 2;
-	}
+	if (o.ntraces != 1)
+		return cli_usage(name, "takes one TRACE (got %zu)", o.ntraces);
+	if (binary && !o.output)
+		return cli_usage(name, "needs -o FILE.tlbb, or -o - for stdout");
 	if ((err = tlbsim_trace_open(o.traces[0], &r, &d)))
 		return cli_fail(&d);
 	if ((err = tlbsim_atomic_open(o.output ? o.output : "-", &out, &d))) {

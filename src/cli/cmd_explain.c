@@ -40,10 +40,8 @@ int cmd_explain(int argc, char **argv)
 		fputs(help, stdout);
 		return 0;
 	}
-	if (o.ntraces != 1) {
-		fputs(help, stderr);
-		return 2;
-	}
+	if (o.ntraces != 1)
+		return cli_usage("explain", "takes one TRACE (got %zu)", o.ntraces);
 	memset(&t, 0, sizeof(t));
 	err = session_open(&s, o.traces[0], &o, &d);
 	if (!err)

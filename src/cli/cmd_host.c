@@ -28,10 +28,8 @@ int cmd_host(int argc, char **argv)
 		fputs(help, stdout);
 		return 0;
 	}
-	if (o.ntraces) {
-		fputs(help, stderr);
-		return 2;
-	}
+	if (o.ntraces)
+		return cli_usage("host", "takes no TRACE");
 	if ((err = tlbsim_host_detect(&h, &d)))
 		return cli_fail(&d);
 	if (o.output && (err = tlbsim_topology_host_export(o.output, &d)))

@@ -213,10 +213,8 @@ int cmd_validate(int argc, char **argv)
 		fputs(validate_help, stdout);
 		return 0;
 	}
-	if (o.ntraces != 1) {
-		fputs(validate_help, stderr);
-		return 2;
-	}
+	if (o.ntraces != 1)
+		return cli_usage("validate", "takes one CAPTURE (got %zu)", o.ntraces);
 	memset(&lat, 0, sizeof(lat));
 	if (!o.backend)
 		o.backend = "kvm";

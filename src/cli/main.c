@@ -64,7 +64,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 2, argv + 2);
-	fprintf(stderr, "tlbsim: unknown command '%s'\n\n", argv[1]);
-	usage(stderr);
+	fprintf(stderr, "tlbsim: unknown command '%s' (see tlbsim --help)\n", argv[1]);
 	return 2;
 }

@@ -1,4 +1,5 @@
 /* options.c - one option parser for every subcommand (git/perf style). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -85,6 +86,18 @@ static const struct optdef *find(const char *arg, const char **value)
 		}
 	}
 	return NULL;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "tlbsim %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see tlbsim %s --help)\n", cmd);
+	return 2;
 }
 
 /* Is @out (an output file that exists) the same file as @in? */

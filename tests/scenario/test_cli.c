@@ -493,6 +493,23 @@ static void test_help_and_errors(void **state)
 	tu_run_free(&r);
 	r = tu_cli(NULL, "frob", NULL);
 	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "tlbsim: unknown command 'frob' (see tlbsim --help)\n");
+	tu_run_free(&r);
+	/* usage errors: one line each, not the whole help */
+	r = tu_cli(NULL, "convert", UNSHARE, NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "tlbsim convert: needs -o FILE.tlbb, or -o - for stdout "
+			    "(see tlbsim convert --help)\n");
+	tu_run_free(&r);
+	r = tu_cli(NULL, "import", UNSHARE, UNSHARE, NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "tlbsim import: takes one TRACE (got 2) "
+			    "(see tlbsim import --help)\n");
+	tu_run_free(&r);
+	r = tu_cli(NULL, "run", UNSHARE, "--policy", "legacy", "--policy", "wake-lazy", NULL);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "tlbsim run: takes one --policy (compare takes several) "
+			    "(see tlbsim run --help)\n");
 	tu_run_free(&r);
 	r = tu_cli(NULL, "validate", UNSHARE, NULL);
 	assert_int_equal(r.status, 2);
