@@ -93,6 +93,10 @@ struct pageset {
 struct proc {
 	int32_t tgid;
 	int32_t parent;      /* tgid it was forked from (COW peer) */
+	/* the procs whose parent is this tgid, a list through procs[] by
+	 * index + 1 (0: none): an exit or a copy-on-write visits its own
+	 * children, not every process the capture ever saw */
+	uint32_t kids, sib_prev, sib_next;
 	uint32_t cow_peers;  /* live processes sharing pages copy-on-write */
 	bool peer_up;        /* its parent is one of them */
 	uint64_t brk;        /* the program break (sys_exit_brk), 0: unknown */
@@ -211,6 +215,7 @@ void *grow(void *p, uint32_t *cap, uint32_t need, size_t sz);
 void idmap_free(struct idmap *m);
 struct proc *proc_find(struct perf_recon *p, int32_t tgid);
 struct proc *proc_get(struct perf_recon *p, int32_t tgid);
+void proc_set_parent(struct perf_recon *p, struct proc *c, int32_t parent);
 struct task *task_get(struct perf_recon *p, int32_t tid);
 struct task *task_find(struct perf_recon *p, int32_t tid);   /* no new entry */
 int32_t tgid_of(struct perf_recon *p, int32_t tid);

@@ -503,16 +503,17 @@ static bool shares_with_one_child(const struct proc *q, uint64_t page)
 
 static void cow_copied(struct perf_recon *p, const struct proc *pr, uint64_t page)
 {
-	for (uint32_t i = 0; i < p->nprocs; i++) {
-		struct proc *q = &p->procs[i];
+	struct proc *up = proc_find(p, pr->parent);
 
-		if (q == pr || q->exited)
-			continue;
-		if ((q->cow_peers == 1 && q->parent == pr->tgid) ||
-		    (q->live && pr->cow_peers == 1 && pr->parent == q->tgid &&
-		     shares_with_one_child(q, page)))
+	for (uint32_t k = pr->kids; k; k = p->procs[k - 1].sib_next) {
+		struct proc *q = &p->procs[k - 1];
+
+		if (!q->exited && q->cow_peers == 1)
 			pageset_add(&q->cow_done, page);
 	}
+	if (up && up != pr && !up->exited && up->live && pr->cow_peers == 1 &&
+	    shares_with_one_child(up, page))
+		pageset_add(&up->cow_done, page);
 }
 
 /*

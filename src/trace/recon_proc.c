@@ -13,6 +13,7 @@
 void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu)
 {
 	struct tlbsim_trace_event *ev;
+	struct proc *up;
 
 	if (!pr->live)
 		return;
@@ -24,14 +25,16 @@ void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu)
 	/* its memory goes with it: a capture of thousands of processes must
 	 * not keep the mirrors of the dead (memory follows the machine) */
 	proc_release(pr);
-	/* its COW peers own their pages alone now */
-	for (uint32_t i = 0; i < p->nprocs; i++) {
-		struct proc *q = &p->procs[i];
+	/* its COW peers own their pages alone now: its parent, its children */
+	up = proc_find(p, pr->parent);
+	if (up && up != pr && up->cow_peers)
+		up->cow_peers--;
+	for (uint32_t k = pr->kids; k; k = p->procs[k - 1].sib_next) {
+		struct proc *q = &p->procs[k - 1];
 
-		if ((q->tgid == pr->parent || q->parent == pr->tgid) && q->cow_peers)
+		if (q != up && q->cow_peers)
 			q->cow_peers--;
-		if (q->parent == pr->tgid)
-			q->peer_up = false;
+		q->peer_up = false;
 	}
 	pr->cow_peers = 0;
 	pr->peer_up = false;
@@ -103,7 +106,7 @@ void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	t->took_cpu = false;
 	t->fork_cpu = r->cpu;
 	pc->exited = false;
-	pc->parent = r->pid;
+	proc_set_parent(p, pc, r->pid);
 	parent = proc_get(p, r->pid);
 	/* write-protected by the fork, pages the kernel wrote (execve's
 	 * argument strings, the ELF loader's zeroing) fault P|W now, and are

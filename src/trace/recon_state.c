@@ -85,6 +85,41 @@ struct proc *proc_find(struct perf_recon *p, int32_t tgid)
 	return i == UINT32_MAX ? NULL : &p->procs[i];
 }
 
+static uint32_t proc_ref(const struct perf_recon *p, const struct proc *pr)
+{
+	return (uint32_t)(pr - p->procs) + 1;
+}
+
+/* Out of its parent's list of children. */
+static void kid_unlink(struct perf_recon *p, struct proc *c)
+{
+	struct proc *up = c->parent ? proc_find(p, c->parent) : NULL;
+
+	if (c->sib_prev)
+		p->procs[c->sib_prev - 1].sib_next = c->sib_next;
+	else if (up && up->kids == proc_ref(p, c))
+		up->kids = c->sib_next;
+	if (c->sib_next)
+		p->procs[c->sib_next - 1].sib_prev = c->sib_prev;
+	c->sib_prev = c->sib_next = 0;
+}
+
+/* @c was forked from @parent (a tgid reused moves to its new parent). */
+void proc_set_parent(struct perf_recon *p, struct proc *c, int32_t parent)
+{
+	struct proc *up;
+
+	kid_unlink(p, c);
+	c->parent = parent;
+	up = proc_find(p, parent);
+	if (!up || up == c)
+		return;
+	c->sib_next = up->kids;
+	if (up->kids)
+		p->procs[up->kids - 1].sib_prev = proc_ref(p, c);
+	up->kids = proc_ref(p, c);
+}
+
 struct proc *proc_get(struct perf_recon *p, int32_t tgid)
 {
 	struct proc *pr = proc_find(p, tgid);
