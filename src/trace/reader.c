@@ -233,6 +233,10 @@ static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 		r->nx.line = 0;
 		return 0;
 	}
+	if (!strncmp(r->in.line, TRACEDAT_MAGIC, TRACEDAT_MAGIC_LEN))
+		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: a trace-cmd trace.dat, "
+			"which libtracecmd reads only from a file (save it to one first)",
+			r->name);
 	if (r->in.line[0] != '{')
 		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:1: not a tlbsim trace "
 			"(expected a JSON header line {\"tlbsim\": 1, \"cpus\": N, ...})",

@@ -6,6 +6,7 @@
  * has not read yet, nothing more.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "trace/binary.h"
 #include "trace/tracedat.h"
 
 struct tracedat {
@@ -31,9 +33,22 @@ struct tracedat {
 bool tracedat_is(const char *path)
 {
 	size_t n = strlen(path);
+	bool named = n > 4 && !strcmp(path + n - 4, ".dat");
+	char head[TRACEDAT_MAGIC_LEN] = "";
+	FILE *f;
+	size_t got = 0;
 
-	return (n > 4 && !strcmp(path + n - 4, ".dat")) ||
-	       (n > 7 && !strcmp(path + n - 7, ".dat.xz"));
+	if (n > 7 && !strcmp(path + n - 7, ".dat.xz"))
+		return true;
+	if (!strcmp(path, "-") || !(f = fopen(path, "rb")))
+		return named;   /* an unreadable *.dat: the decoder says why */
+	got = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	if (got == sizeof(head) && !memcmp(head, TRACEDAT_MAGIC, TRACEDAT_MAGIC_LEN))
+		return true;
+	return named && !(got && head[0] == '{') &&
+	       !(got >= sizeof(BINARY_MAGIC) - 1 &&
+		 !memcmp(head, BINARY_MAGIC, sizeof(BINARY_MAGIC) - 1));
 }
 
 #ifndef TLBSIM_FUZZ

@@ -20,8 +20,14 @@
 
 struct tracedat;
 
-/* By name: *.dat or *.dat.xz (libtracecmd needs a seekable file; an .xz
- * is decompressed to a temporary file first). */
+/* trace-cmd's magic, the first 10 bytes of every trace.dat. */
+#define TRACEDAT_MAGIC "\027\010Dtracing"
+#define TRACEDAT_MAGIC_LEN 10
+
+/* A file that starts with the magic, or one named *.dat or *.dat.xz whose
+ * content is not plainly another trace (a JSON header, the binary form's
+ * magic): libtracecmd needs a seekable file, and an .xz is decompressed
+ * to a temporary file first. */
 bool tracedat_is(const char *path);
 int tracedat_open(const char *path, struct tracedat **out, unsigned *cpus,
 		  struct tlbsim_diag *diag);

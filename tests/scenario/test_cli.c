@@ -55,6 +55,33 @@ static void test_xz_concatenated(void **state)
 	tu_run_free(&b);
 }
 
+/* A trace.dat is known by trace-cmd's magic, not by its name: a JSONL
+ * trace named *.dat reads as JSONL, and a trace.dat on a pipe (which
+ * libtracecmd cannot seek) gets a message that says so. */
+static void test_tracedat_by_content(void **state)
+{
+	char *text = tu_slurp(tu_src(UNSHARE)), *path;
+	struct tu_run a, b;
+
+	(void)state;
+	assert_non_null(text);
+	path = tu_tmpfile(text, ".dat");
+	a = tu_cli(NULL, "compare", UNSHARE, "--json", NULL);
+	b = tu_cli(NULL, "compare", path, "--json", NULL);
+	assert_int_equal(b.status, 0);
+	assert_string_equal(strstr(a.out, "\"machine\""), strstr(b.out, "\"machine\""));
+	tu_run_free(&a);
+	tu_run_free(&b);
+	a = tu_cli("\027\010Dtracing6\n", "validate", "-", NULL);
+	assert_int_equal(a.status, 2);
+	assert_string_equal(a.err, "tlbsim: -: a trace-cmd trace.dat, which libtracecmd "
+			    "reads only from a file (save it to one first)\n");
+	tu_run_free(&a);
+	unlink(path);
+	free(path);
+	free(text);
+}
+
 static void test_convert_binary(void **state)
 {
 	const char *bin = "/tmp/tlbsim-cli-convert.tlbb";
@@ -577,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_host_xml),
 		cmocka_unit_test(test_output_atomic),
 		cmocka_unit_test(test_xz_concatenated),
+		cmocka_unit_test(test_tracedat_by_content),
 		cmocka_unit_test(test_output_device),
 		cmocka_unit_test(test_output_is_input),
 		cmocka_unit_test(test_explain_unshare),
