@@ -14,10 +14,9 @@
 #include "tlbsim/timeline.h"
 
 #define CLI_MAX_POLICIES 8
-#define CLI_MAX_TRACES 256
 
 struct cli_opts {
-	const char *traces[CLI_MAX_TRACES];
+	const char **traces;       /* in argv, moved to its front: any number */
 	size_t ntraces;
 	const char *policies[CLI_MAX_POLICIES];
 	size_t npolicies;
@@ -35,13 +34,14 @@ struct cli_opts {
 	bool json, fail_on_hazard, help, by_process, diff;
 };
 
-/* Parse argv after the subcommand. @allowed lists the long options the
- * command takes (e.g. "policy backend json output"). Returns 0, or 2 after
- * printing a usage error on stderr. */
 /* A usage error on one line, "tlbsim CMD: REASON (see tlbsim CMD --help)":
  * returns 2. */
 int cli_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Parse argv after the subcommand (its traces are moved to its front:
+ * o->traces points there). @allowed lists the long options the
+ * command takes (e.g. "policy backend json output"). Returns 0, or 2 after
+ * printing a usage error on stderr. */
 int cli_parse(int argc, char **argv, const char *cmd, const char *allowed,
 	      struct cli_opts *o);
 

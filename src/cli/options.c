@@ -154,16 +154,15 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *allowed,
 	      struct cli_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->traces = (const char **)argv;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v;
 		const struct optdef *d;
 
 		if (a[0] != '-' || !a[1]) {
-			if (o->ntraces == CLI_MAX_TRACES) {
-				fprintf(stderr, "tlbsim %s: too many traces\n", cmd);
-				return 2;
-			}
-			o->traces[o->ntraces++] = a;
+			/* into a slot already read: check --baseline B with
+			 * as many traces as the shell expands */
+			argv[o->ntraces++] = (char *)a;
 			continue;
 		}
 		d = find(a, &v);

@@ -447,6 +447,41 @@ static void test_svg(void **state)
  * IPI latency of the cost profile, which moves the cycle counters) makes
  * check fail with rows naming trace, policy, counter, old, new and delta.
  */
+/* As many traces as a shell glob expands to: 300 copies of a scenario,
+ * one baseline entry each (there was a limit of 256). */
+static void test_many_traces(void **state)
+{
+	char dir[] = "/tmp/tlbsim-many-XXXXXX", cmd[512], path[128];
+	char *text = tu_slurp(tu_src(UNSHARE)), *json;
+	const char *p;
+	int n = 0;
+
+	(void)state;
+	assert_non_null(text);
+	assert_non_null(mkdtemp(dir));
+	for (int i = 0; i < 300; i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/t%03d.jsonl", dir, i);
+		assert_non_null(f = fopen(path, "w"));
+		fputs(text, f);
+		fclose(f);
+	}
+	snprintf(cmd, sizeof(cmd), "'%s' baseline %s/*.jsonl -o %s/b.json",
+		 getenv("TLBSIM_BIN"), dir, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/b.json", dir);
+	json = tu_slurp(path);
+	assert_non_null(json);
+	for (p = json; (p = strstr(p, "\"path\"")); p++)
+		n++;
+	assert_int_equal(n, 300);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(json);
+	free(text);
+}
+
 static void test_baseline_check(void **state)
 {
 	const char *base = "/tmp/tlbsim-cli-baseline.json", *junit = "/tmp/tlbsim-cli.xml";
@@ -612,6 +647,7 @@ int main(void)
 		cmocka_unit_test(test_perfetto_stall),
 		cmocka_unit_test(test_svg),
 		cmocka_unit_test(test_baseline_check),
+		cmocka_unit_test(test_many_traces),
 		cmocka_unit_test(test_help_and_errors),
 		cmocka_unit_test(test_host_json),
 		cmocka_unit_test(test_workers_same_report),
