@@ -22,7 +22,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"pmd_share", "khugepaged_mm", "thread_from_records", "exec_stack",
 	"lock_wait", "fork_settid", "collapse_at_isolate", "wake_ahead",
 	"vfork", "fork_rseq", "exec_image", "kernel_write", "map_populate",
-	"ran_elsewhere",
+	"ran_elsewhere", "pid_reused",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -172,6 +172,29 @@ bool exited(struct perf_recon *p, int32_t tgid)
 	const struct proc *pr = proc_find(p, tgid);
 
 	return pr && pr->exited;
+}
+
+/* A page fault or a syscall entry is user mode: a process that exited
+ * cannot make one. Its pid was reused by a process whose fork record
+ * the capture lost (perf drops records under load): a new process, of
+ * which nothing is known yet. */
+static void revive_if_reused(struct perf_recon *p, const struct perf_rec *r,
+			     enum rec_kind kind)
+{
+	struct proc *pr;
+
+	if (kind != REC_FAULT && kind != REC_ENTER_MMAP && kind != REC_MUNMAP &&
+	    kind != REC_MADVISE && kind != REC_MPROTECT && kind != REC_ENTER_CLONE)
+		return;
+	if (r->pid <= 0 || is_kthread(r->comm, r->pid) || !exited(p, r->pid))
+		return;
+	pr = proc_find(p, r->pid);
+	proc_set_parent(p, pr, 0);
+	pr->exited = false;
+	pr->cow_peers = 0;
+	pr->peer_up = false;
+	pr->fresh = false;
+	p->inf[INF_PID_REUSED]++;
 }
 
 static void ensure_running(struct perf_recon *p, const struct perf_rec *r)
@@ -379,6 +402,7 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 	/* The record's task runs on its CPU (for sched_switch: the prev task).
 	 * Not for the task-switch tlb_flush: switch_mm_irqs_off() traces it
 	 * before `current` changes, so it still names the previous task. */
+	revive_if_reused(p, r, kind);
 	if (kind != REC_FORK && !(kind == REC_TLB_FLUSH && strstr(r->text, "(0)")))
 		ensure_running(p, r);
 	/* a held operation happens once its task runs again: at its first

@@ -62,6 +62,9 @@ enum inf {
 				  * in with a full flush on a 2-CPU machine,
 				  * had run on the other CPU: its bit is in the
 				  * mm's cpumask there */
+	INF_PID_REUSED,          /* an exited process's pid in user mode (a
+				  * fault, a syscall): a new process whose
+				  * fork the capture lost */
 	INF_COUNT
 };
 

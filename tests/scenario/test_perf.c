@@ -1106,6 +1106,29 @@ static void test_collapse_thp_again(void **state)
 	assert_int_equal(inferred, 0);
 }
 
+/* A capture that lost a fork: process 100 exits, and a new process that
+ * got pid 100 faults later. A process that exited cannot fault: the pid
+ * was reused (inference pid_reused), and the new process runs on its CPU
+ * (it once was left on the exited one's borrowed mm: "touch: cpu 0 does
+ * not run mm 100", exit 2). */
+static void test_pid_reused(void **state)
+{
+	long inferred;
+	static const char text[] =
+		"wl 100/100 [000] 1.000000100: exceptions:page_fault_user: address=0x7f0000000000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 100/100 [000] 1.000000200: sched:sched_process_exit: comm=wl pid=100 "
+		"prio=120 group_dead=true\n"
+		"wl 100/100 [000] 1.000000300: sched:sched_switch: prev_comm=wl prev_pid=100 "
+		"prev_prio=120 prev_state=X ==> next_comm=swapper/0 next_pid=0 next_prio=120\n"
+		"sh 100/100 [000] 1.000001000: exceptions:page_fault_user: address=0x7f0000000000 "
+		"ip=0x1000 error_code=0x6\n";
+
+	(void)state;
+	validate_counter(text, "local_mm_shootdown", "pid_reused", &inferred);
+	assert_int_equal(inferred, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1134,6 +1157,7 @@ int main(void)
 		cmocka_unit_test(test_subshell_pages),
 		cmocka_unit_test(test_brk),
 		cmocka_unit_test(test_collapse_thp_again),
+		cmocka_unit_test(test_pid_reused),
 		cmocka_unit_test(test_validate_profile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
