@@ -64,7 +64,8 @@ enum inf {
 				  * mm's cpumask there */
 	INF_PID_REUSED,          /* an exited process's pid in user mode (a
 				  * fault, a syscall): a new process whose
-				  * fork the capture lost */
+				  * fork the capture lost; or a live one's pid
+				  * for a forked child: its exit was lost */
 	INF_COUNT
 };
 

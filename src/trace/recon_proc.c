@@ -97,6 +97,12 @@ void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	pc = proc_get(p, (int32_t)child);
 	if (!pc || is_kthread(r->comm, r->pid))
 		return;
+	if (pc->live && !pc->exited) {
+		/* a live process's pid for a new child: its exit record was
+		 * lost (perf drops records under load) */
+		emit_exit(p, pc, r->cpu);
+		p->inf[INF_PID_REUSED]++;
+	}
 	/* glibc's fork() passes CLONE_CHILD_SETTID: the child's first run
 	 * writes its tid (schedule_tail) into a page it shares copy-on-write.
 	 * The clone's arguments say where, when the capture has them. */

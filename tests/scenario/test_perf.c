@@ -1129,6 +1129,32 @@ static void test_pid_reused(void **state)
 	assert_int_equal(inferred, 1);
 }
 
+/* A capture that lost an exit: child 200 of process 100 runs and its
+ * exit is not recorded; later 100 forks again and gets pid 200 back. A
+ * live process cannot be a new child: the first 200 exited (pid_reused),
+ * and the new one inherits 100's mapping (it was mapped twice: "map:
+ * overlaps an existing mapping of mm 200", exit 2). */
+static void test_fork_reuses_live_pid(void **state)
+{
+	long inferred;
+	static const char text[] =
+		"wl 100/100 [000] 1.000000100: syscalls:sys_enter_mmap: addr: 0x00000000, "
+		"len: 0x00002000, prot: 0x00000003, flags: 0x00000022, fd: 0xffffffff, off: 0x00000000\n"
+		"wl 100/100 [000] 1.000000200: syscalls:sys_exit_mmap: 0x7f0000000000\n"
+		"wl 100/100 [000] 1.000000300: sched:sched_process_fork: comm=wl pid=100 "
+		"child_comm=wl child_pid=200\n"
+		"wl 200/200 [001] 1.000000400: exceptions:page_fault_user: address=0x7f0000000000 "
+		"ip=0x1000 error_code=0x4\n"
+		"wl 100/100 [000] 1.000100000: sched:sched_process_fork: comm=wl pid=100 "
+		"child_comm=wl child_pid=200\n"
+		"wl 200/200 [001] 1.000100100: exceptions:page_fault_user: address=0x7f0000001000 "
+		"ip=0x1000 error_code=0x4\n";
+
+	(void)state;
+	validate_counter(text, "local_mm_shootdown", "pid_reused", &inferred);
+	assert_int_equal(inferred, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1158,6 +1184,7 @@ int main(void)
 		cmocka_unit_test(test_brk),
 		cmocka_unit_test(test_collapse_thp_again),
 		cmocka_unit_test(test_pid_reused),
+		cmocka_unit_test(test_fork_reuses_live_pid),
 		cmocka_unit_test(test_validate_profile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
