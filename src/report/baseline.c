@@ -94,12 +94,121 @@ char *tlbsim_baseline_json(const struct tlbsim_baseline *b)
 	return json_text(b->doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 }
 
+/* What @v is, for a message: its value when it is a number, else its
+ * kind. */
+static const char *describe(const json_t *v, char *buf, size_t len)
+{
+	switch (json_typeof(v)) {
+	case JSON_INTEGER:
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return buf;
+	case JSON_REAL:
+		snprintf(buf, len, "%g", json_real_value(v));
+		return buf;
+	case JSON_STRING:
+		return "a string";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_TRUE:
+		return "true";
+	case JSON_FALSE:
+		return "false";
+	default:
+		return "null";
+	}
+}
+
+/* The baseline as tlbsim_baseline_json() writes it, checked whole before
+ * any trace runs: a check that read a malformed counter as another number
+ * (-5 as 2^64-5) or skipped it ("8", 1.5) would pass or fail for nothing.
+ * Counters a baseline lacks are allowed (an older tlbsim wrote fewer: the
+ * check notes them); every value present must be a count. */
+static int baseline_valid(const char *path, json_t *doc, struct tlbsim_diag *diag)
+{
+	json_t *traces = json_object_get(doc, "traces"), *t, *pols, *pol, *v, *c;
+	char at[400], got[48];
+	size_t i, j, k;
+	const char *name, *key;
+
+	json_array_foreach(traces, i, t) {
+		const char *tpath;
+
+		if (!json_is_object(t))
+			return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: traces[%zu] is %s "
+					       "(expected an object {\"path\": ..., \"sha256\": "
+					       "..., \"policies\": [...]})", path, i,
+					       describe(t, got, sizeof(got)));
+		if (!json_is_string(v = json_object_get(t, "path")))
+			return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: traces[%zu]: \"path\" "
+					       "is %s (expected the trace's path, a string)", path,
+					       i, v ? describe(v, got, sizeof(got)) : "missing");
+		tpath = json_string_value(v);
+		for (k = 0; k < i; k++)
+			if (!strcmp(json_string_value(json_object_get(json_array_get(traces, k),
+				    "path")), tpath))
+				return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: traces[%zu]: "
+						       "\"%.200s\" is traces[%zu] already "
+						       "(expected each trace once)", path, i, tpath, k);
+		snprintf(at, sizeof(at), "%s: traces[%zu] (\"%.200s\")", path, i, tpath);
+		if (!json_is_string(v = json_object_get(t, "sha256")))
+			return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: \"sha256\" is %s "
+					       "(expected the trace's SHA-256, a string)", at,
+					       v ? describe(v, got, sizeof(got)) : "missing");
+		if ((v = json_object_get(t, "backend")) && !json_is_string(v))
+			return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: \"backend\" is %s "
+					       "(expected a backend's name, a string)", at,
+					       describe(v, got, sizeof(got)));
+		if (!json_is_array(pols = json_object_get(t, "policies")))
+			return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: \"policies\" is %s "
+					       "(expected an array of {\"name\": ..., "
+					       "\"counters\": {...}})", at,
+					       pols ? describe(pols, got, sizeof(got)) : "missing");
+		json_array_foreach(pols, j, pol) {
+			if (!json_is_object(pol) || !json_is_string(json_object_get(pol, "name")))
+				return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: policies[%zu] "
+						       "is %s (expected an object with the "
+						       "policy's \"name\", a string, and its "
+						       "\"counters\")", at, j, json_is_object(pol) ?
+						       "without a string \"name\"" :
+						       describe(pol, got, sizeof(got)));
+			name = json_string_value(json_object_get(pol, "name"));
+			for (k = 0; k < j; k++)
+				if (!strcmp(json_string_value(json_object_get(
+					    json_array_get(pols, k), "name")), name))
+					return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: "
+							       "policies[%zu]: \"%.60s\" is "
+							       "policies[%zu] already (expected "
+							       "each policy once)", at, j, name, k);
+			if (!json_is_object(v = json_object_get(pol, "counters")))
+				return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: policies[%zu] "
+						       "(\"%.60s\"): \"counters\" is %s "
+						       "(expected an object of counts)", at, j,
+						       name, v ? describe(v, got, sizeof(got)) :
+						       "missing");
+			json_object_foreach(v, key, c) {
+				if (json_is_integer(c) && json_integer_value(c) >= 0)
+					continue;
+				return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: policies[%zu] "
+						       "(\"%.60s\"): counter \"%.60s\" is %s "
+						       "(expected a count, an integer from 0)",
+						       at, j, name, key,
+						       describe(c, got, sizeof(got)));
+			}
+		}
+	}
+	return 0;
+}
+
 int tlbsim_baseline_load(const char *path, struct tlbsim_baseline **out,
 			 struct tlbsim_diag *diag)
 {
 	json_error_t e;
-	json_t *doc = json_load_file(path, 0, &e);
+	/* a key twice is an edit gone wrong: which one would count? */
+	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
 	struct tlbsim_baseline *b;
+	int err;
 
 	*out = NULL;
 	if (!doc)
@@ -113,6 +222,10 @@ int tlbsim_baseline_load(const char *path, struct tlbsim_baseline **out,
 		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:1: not a tlbsim "
 			"baseline (expected {\"tlbsim_baseline\": 1, \"traces\": [...]})",
 			path);
+	}
+	if ((err = baseline_valid(path, doc, diag))) {
+		json_decref(doc);
+		return err;
 	}
 	b = calloc(1, sizeof(*b));
 	if (!b) {

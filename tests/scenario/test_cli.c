@@ -442,11 +442,6 @@ static void test_svg(void **state)
 	tu_run_free(&r);
 }
 
-/*
- * A baseline passes against itself; a changed model constant (here the
- * IPI latency of the cost profile, which moves the cycle counters) makes
- * check fail with rows naming trace, policy, counter, old, new and delta.
- */
 /* As many traces as a shell glob expands to: 300 copies of a scenario,
  * one baseline entry each (there was a limit of 256). */
 static void test_many_traces(void **state)
@@ -482,6 +477,33 @@ static void test_many_traces(void **state)
 	free(text);
 }
 
+/* A malformed baseline is an input error: exit 2, its one line on
+ * stderr, nothing run (a negative counter once read as 2^64-5: rc 1). */
+static void test_check_bad_baseline(void **state)
+{
+	char *path = tu_tmpfile("{\"tlbsim_baseline\": 1, \"traces\": [{\"path\": "
+				"\"" UNSHARE "\", \"sha256\": \"ab\", \"policies\": "
+				"[{\"name\": \"legacy\", \"counters\": {\"ipis.flush\": "
+				"-5}}]}]}\n", ".json"), want[512];
+	struct tu_run r = tu_cli(NULL, "check", "--baseline", path, UNSHARE, NULL);
+
+	(void)state;
+	snprintf(want, sizeof(want), "tlbsim: %s: traces[0] (\"" UNSHARE "\"): "
+		 "policies[0] (\"legacy\"): counter \"ipis.flush\" is -5 (expected "
+		 "a count, an integer from 0)\n", path);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, want);
+	assert_string_equal(r.out, "");
+	tu_run_free(&r);
+	unlink(path);
+	free(path);
+}
+
+/*
+ * A baseline passes against itself; a changed model constant (here the
+ * IPI latency of the cost profile, which moves the cycle counters) makes
+ * check fail with rows naming trace, policy, counter, old, new and delta.
+ */
 static void test_baseline_check(void **state)
 {
 	const char *base = "/tmp/tlbsim-cli-baseline.json", *junit = "/tmp/tlbsim-cli.xml";
@@ -648,6 +670,7 @@ int main(void)
 		cmocka_unit_test(test_svg),
 		cmocka_unit_test(test_baseline_check),
 		cmocka_unit_test(test_many_traces),
+		cmocka_unit_test(test_check_bad_baseline),
 		cmocka_unit_test(test_help_and_errors),
 		cmocka_unit_test(test_host_json),
 		cmocka_unit_test(test_workers_same_report),

@@ -123,12 +123,89 @@ static void test_load_errors(void **state)
 	free(p);
 }
 
+/* A baseline is checked whole when loaded: every malformed part is a
+ * refusal naming where it is and what was expected, never a counter read
+ * as another number (-5 as 2^64-5) or skipped ("8"). */
+static void test_load_malformed(void **state)
+{
+#define TRACE(body) "{\"tlbsim_baseline\": 1, \"traces\": [" body "]}\n"
+#define ENTRY(path, pols) "{\"path\": \"" path "\", \"sha256\": \"ab\", " \
+	"\"backend\": \"native\", \"policies\": " pols "}"
+#define POL(counters) "[{\"name\": \"legacy\", \"counters\": " counters "}]"
+	static const struct { const char *text, *msg; } c[] = {
+		{ TRACE(ENTRY("a", POL("{\"ipis.flush\": -5}"))), "traces[0] (\"a\"): "
+		  "policies[0] (\"legacy\"): counter \"ipis.flush\" is -5 (expected a "
+		  "count, an integer from 0)" },
+		{ TRACE(ENTRY("a", POL("{\"ipis.flush\": \"8\"}"))), "counter "
+		  "\"ipis.flush\" is a string (expected a count, an integer from 0)" },
+		{ TRACE(ENTRY("a", POL("{\"ipis.flush\": 1.5}"))), "counter "
+		  "\"ipis.flush\" is 1.5 (expected a count, an integer from 0)" },
+		{ TRACE(ENTRY("a", POL("{\"ipis.flush\": null}"))), "is null (expected" },
+		{ TRACE(ENTRY("a", "[{\"name\": \"legacy\"}]")), "traces[0] (\"a\"): "
+		  "policies[0] (\"legacy\"): \"counters\" is missing (expected an object "
+		  "of counts)" },
+		{ TRACE(ENTRY("a", POL("[1]"))), "\"counters\" is an array (expected" },
+		{ TRACE(ENTRY("a", "\"legacy\"")), "traces[0] (\"a\"): \"policies\" is "
+		  "a string (expected an array of {\"name\": ..., \"counters\": {...}})" },
+		{ TRACE(ENTRY("a", "[\"legacy\"]")), "policies[0] is a string (expected "
+		  "an object" },
+		{ TRACE(ENTRY("a", "[{\"name\": 1, \"counters\": {}}]")), "policies[0] "
+		  "is without a string \"name\"" },
+		{ TRACE(ENTRY("a", "[{\"name\": \"x\", \"counters\": {}}, "
+			      "{\"name\": \"x\", \"counters\": {}}]")),
+		  "policies[1]: \"x\" is policies[0] already (expected each policy once)" },
+		{ TRACE(ENTRY("a", POL("{}")) ", " ENTRY("a", POL("{}"))),
+		  "traces[1]: \"a\" is traces[0] already (expected each trace once)" },
+		{ TRACE("\"a\""), "traces[0] is a string (expected an object" },
+		{ TRACE("{\"sha256\": \"ab\", \"policies\": []}"), "traces[0]: \"path\" "
+		  "is missing (expected the trace's path, a string)" },
+		{ TRACE("{\"path\": \"a\", \"sha256\": 12, \"policies\": []}"),
+		  "traces[0] (\"a\"): \"sha256\" is 12 (expected the trace's SHA-256, "
+		  "a string)" },
+		{ TRACE("{\"path\": \"a\", \"sha256\": \"ab\", \"backend\": 1, "
+			"\"policies\": []}"), "\"backend\" is 1 (expected" },
+		{ "{\"tlbsim_baseline\": 1, \"traces\": [], \"traces\": []}\n",
+		  ":1: duplicate object key near '\"traces\"'" },
+		{ TRACE(ENTRY("a", POL("{\"ipis.flush\": 1, \"ipis.flush\": 2}"))),
+		  "duplicate object key" },
+	};
+	struct tlbsim_baseline *b;
+	struct tlbsim_diag d;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *p = tu_tmpfile(c[i].text, ".json");
+
+		assert_int_equal(tlbsim_baseline_load(p, &b, &d), TLBSIM_EPARSE);
+		assert_null(b);
+		if (strncmp(d.msg, p, strlen(p)) || !strstr(d.msg, c[i].msg))
+			fail_msg("case %zu: got %s", i, d.msg);
+		unlink(p);
+		free(p);
+	}
+	/* what tlbsim writes loads, counters missing included (an older
+	 * tlbsim wrote fewer; the check notes them) */
+	{
+		char *p = tu_tmpfile(TRACE(ENTRY("a", POL("{}")) ", " ENTRY("b",
+				     POL("{\"ipis.flush\": 0}"))), ".json");
+
+		assert_int_equal(tlbsim_baseline_load(p, &b, &d), 0);
+		tlbsim_baseline_free(b);
+		unlink(p);
+		free(p);
+	}
+#undef POL
+#undef ENTRY
+#undef TRACE
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tolerance),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_load_malformed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
