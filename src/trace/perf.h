@@ -34,10 +34,20 @@ bool perf_probe(const char *line);
  * copies the value (up to a space or comma, or to end of line when @rest). */
 bool perf_field(const char *text, const char *key, char *out, size_t len,
 		bool rest);
-bool perf_field_u64(const char *text, const char *key, uint64_t *out);
-/* exceptions:page_fault_user's address and error_code (0 when absent). */
+/* Where the value of field @key starts in @text, or NULL. */
+const char *perf_field_at(const char *text, const char *key);
+/* A number field as the tracepoints print numbers: "0x" and 1 to 16 hex
+ * digits, or decimal digits that fit 64 bits (perf_field_snum: also a
+ * minus, within int64_t). 1: read into *@out; 0: no such field; -1: the
+ * field is there and is no such number. */
+int perf_field_num(const char *text, const char *key, uint64_t *out);
+int perf_field_snum(const char *text, const char *key, int64_t *out);
+/* exceptions:page_fault_user's address and error_code when the text is
+ * exactly the kernel's "address=0x.. ip=0x.. error_code=0x.." (the fast
+ * path); false otherwise, and the caller reads the fields one by one. */
 bool perf_fault_fields(const char *text, uint64_t *address, uint64_t *error_code);
-bool perf_field_i64(const char *text, const char *key, int64_t *out);
+/* A syscall exit's text, its return value "0x%lx": false if not that. */
+bool perf_ret(const char *text, uint64_t *out);
 
 struct perf_recon;
 

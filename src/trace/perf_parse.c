@@ -301,34 +301,35 @@ static const char *hex_digits(const char *p, uint64_t *out)
 	return p;
 }
 
-/* The value at @v as strtoull(value, &end, 0) reads it, for the common
- * forms in place: "0x<hex>" of up to 16 digits, and decimal without a
- * leading zero (dec()); anything else is copied out for strtoull. A fault
- * record has two such fields, and faults are most of a capture. */
-static bool parse_u64(const char *v, uint64_t *out)
+/* The number at @v as the tracepoints tlbsim reads print theirs: "0x"
+ * and 1 to 16 hex digits (the syscalls' "0x%08lx", a fault's "0x%lx"), or
+ * decimal digits whose value fits 64 bits ("%d", "%u", "%lu"), ending the
+ * value (a space, a comma or the text's end). Nothing else: strtoull()
+ * read "0xZZZZ" as 0, "-4096" as 2^64-4096 and 23 digits as 2^64-1, and a
+ * misread address or length is a wrong model input, not a refusal. */
+static bool parse_num(const char *v, uint64_t *out)
 {
-	const char *p = v, *e;
+	const char *e;
 	uint64_t x = 0;
-	char buf[40], *end;
 
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		e = hex_digits(p + 2, &x);
-		if (e > p + 2 && value_end(*e)) {
-			*out = x;
-			return true;
-		}
-	} else if (*p >= '1' && *p <= '9') {
-		x = dec(p, p, &end);   /* no leading zero: base 10 is base 0 */
-		if (value_end(*end)) {
-			*out = x;
-			return true;
-		}
+	if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
+		e = hex_digits(v + 2, &x);
+		if (e == v + 2 || !value_end(*e))
+			return false;
+		*out = x;
+		return true;
 	}
-	for (e = v; !value_end(*e); e++)
-		;
-	copy_span(buf, sizeof(buf), v, (size_t)(e - v));
-	*out = strtoull(buf, &end, 0);
-	return end != buf;
+	for (e = v; *e >= '0' && *e <= '9'; e++) {
+		unsigned d = (unsigned)(*e - '0');
+
+		if (x > (UINT64_MAX - d) / 10)
+			return false;   /* would wrap */
+		x = x * 10 + d;
+	}
+	if (e == v || !value_end(*e))
+		return false;
+	*out = x;
+	return true;
 }
 
 /* exceptions:page_fault_user prints "address=0x%lx ip=0x%lx error_code=0x%lx"
@@ -350,32 +351,49 @@ bool perf_fault_fields(const char *text, uint64_t *address, uint64_t *error_code
 	const char *a = text + 10, *ip, *ec, *end;
 	uint64_t ipv;
 
-	if (starts(text, "address=0x", 10) &&
-	    (ip = hex_digits(a, address)) > a && starts(ip, " ip=0x", 6) &&
-	    (ec = hex_digits(ip + 6, &ipv)) > ip + 6 &&
-	    starts(ec, " error_code=0x", 14) &&
-	    (end = hex_digits(ec + 14, error_code)) > ec + 14 && value_end(*end))
-		return true;
-	*error_code = 0;
-	if (!perf_field_u64(text, "address", address))
-		return false;
-	perf_field_u64(text, "error_code", error_code);
-	return true;
+	return starts(text, "address=0x", 10) &&
+	       (ip = hex_digits(a, address)) > a && starts(ip, " ip=0x", 6) &&
+	       (ec = hex_digits(ip + 6, &ipv)) > ip + 6 &&
+	       starts(ec, " error_code=0x", 14) &&
+	       (end = hex_digits(ec + 14, error_code)) > ec + 14 && value_end(*end);
 }
 
-bool perf_field_u64(const char *text, const char *key, uint64_t *out)
+const char *perf_field_at(const char *text, const char *key)
+{
+	return field_value(text, key);
+}
+
+int perf_field_num(const char *text, const char *key, uint64_t *out)
 {
 	const char *v = field_value(text, key);
 
-	return v && parse_u64(v, out);
+	if (!v)
+		return 0;
+	return parse_num(v, out) ? 1 : -1;
 }
 
-bool perf_field_i64(const char *text, const char *key, int64_t *out)
+int perf_field_snum(const char *text, const char *key, int64_t *out)
 {
-	char buf[40], *end;
+	const char *v = field_value(text, key);
+	uint64_t x;
 
-	if (!perf_field(text, key, buf, sizeof(buf), false))
-		return false;
-	*out = strtoll(buf, &end, 0);
-	return end != buf;
+	if (!v)
+		return 0;
+	if (*v == '-') {
+		/* "%ld": a minus and decimal digits, down to -2^63 */
+		if (v[1] < '0' || v[1] > '9' || !parse_num(v + 1, &x) ||
+		    x > (uint64_t)INT64_MAX + 1)
+			return -1;
+		*out = (int64_t)(0 - x);
+		return 1;
+	}
+	if (!parse_num(v, &x) || x > (uint64_t)INT64_MAX)
+		return -1;
+	*out = (int64_t)x;
+	return 1;
+}
+
+bool perf_ret(const char *text, uint64_t *out)
+{
+	return text[0] == '0' && text[1] == 'x' && parse_num(text, out);
 }

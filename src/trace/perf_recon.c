@@ -11,9 +11,12 @@
  * exec and exit; recon_mm.c the address-space records; recon_state.c the
  * state.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tlbsim/machine.h"
 #include "trace/recon.h"
 
 static const char *const inf_names[INF_COUNT] = {
@@ -53,6 +56,73 @@ struct tlbsim_trace_event *emit(struct perf_recon *p, enum tlbsim_ev_kind k,
 	ev->line = p->rec->line;
 	ev->target = -1;
 	return ev;
+}
+
+/* ---------------------------------------------------- needed fields */
+
+void field_bad(struct perf_recon *p, const char *key, const char *value,
+	       const char *expected_fmt, ...)
+{
+	va_list ap;
+	size_t n = 0;
+
+	if (p->bad_key)
+		return;   /* the first is the one to fix */
+	p->bad_key = key;
+	p->bad_missing = !value;
+	/* the value as far as it goes, printable: it ends up on a terminal */
+	for (; value && value[n] && value[n] != ' ' && value[n] != ',' &&
+	     n + 4 < sizeof(p->bad_got); n++)
+		p->bad_got[n] = value[n] >= 0x20 && value[n] < 0x7f ? value[n] : '?';
+	p->bad_got[n] = '\0';
+	if (value && value[n] && value[n] != ' ' && value[n] != ',')
+		memcpy(p->bad_got + n, "...", 4);
+	va_start(ap, expected_fmt);
+	vsnprintf(p->bad_expected, sizeof(p->bad_expected), expected_fmt, ap);
+	va_end(ap);
+}
+
+bool need_num(struct perf_recon *p, const struct perf_rec *r, const char *key,
+	      uint64_t *out)
+{
+	if (perf_field_num(r->text, key, out) == 1)
+		return true;
+	field_bad(p, key, perf_field_at(r->text, key), NUM_EXPECTED);
+	return false;
+}
+
+bool opt_num(struct perf_recon *p, const struct perf_rec *r, const char *key,
+	     uint64_t *out)
+{
+	int got = perf_field_num(r->text, key, out);
+
+	if (got < 0)
+		field_bad(p, key, perf_field_at(r->text, key), NUM_EXPECTED);
+	return got == 1;
+}
+
+bool need_str(struct perf_recon *p, const struct perf_rec *r, const char *key,
+	      char *out, size_t len)
+{
+	if (perf_field(r->text, key, out, len, false) && out[0])
+		return true;
+	field_bad(p, key, NULL, "a value (%s=...)", key);
+	return false;
+}
+
+/* A task id field ("%d" of a pid_t): from @min to 2^31-1. */
+static bool need_tid(struct perf_recon *p, const struct perf_rec *r,
+		     const char *key, uint64_t min, int32_t *out)
+{
+	uint64_t v;
+
+	if (perf_field_num(r->text, key, &v) != 1 || v < min || v > INT32_MAX) {
+		field_bad(p, key, perf_field_at(r->text, key), "a task id from %llu "
+			  "to 2147483647", (unsigned long long)min);
+		return false;
+	}
+	*out = (int32_t)v;
+	return true;
 }
 
 bool perf_recon_pop(struct perf_recon *p, struct tlbsim_trace_event *ev)
@@ -245,21 +315,23 @@ static void child_takes_cpu(struct perf_recon *p, const struct perf_rec *r,
 static void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 {
 	char comm[32];
-	uint64_t next;
+	int32_t next;
 	int32_t tgid;
 	struct tlbsim_trace_event *ev;
 
-	if (!perf_field_u64(r->text, "next_pid", &next))
+	/* who runs next is what the record is read for; the rest
+	 * (next_comm, prev_state) only refines it */
+	if (!need_tid(p, r, "next_pid", 0, &next))
 		return;
-	child_takes_cpu(p, r, (int32_t)next);
+	child_takes_cpu(p, r, next);
 	comm[0] = '\0';
 	perf_field(r->text, "next_comm", comm, sizeof(comm), false);
-	if (is_kthread(comm, (int32_t)next)) {
+	if (is_kthread(comm, next)) {
 		tgid = 0;
 	} else {
-		tgid = tgid_of(p, (int32_t)next);
+		tgid = tgid_of(p, next);
 		if (!tgid) {
-			tgid = (int32_t)next;
+			tgid = next;
 			p->inf[INF_TGID_FROM_TID]++;
 		}
 	}
@@ -307,29 +379,71 @@ static void ran_elsewhere(struct perf_recon *p, const struct perf_rec *r,
 	p->inf[INF_RAN_ELSEWHERE]++;
 }
 
-static void observe(struct perf_recon *p, const struct perf_rec *r,
-		    const char *what)
+/* tlb:tlb_flush, "pages:%ld reason:%s (%d)": an observed event with the
+ * page count and the reason's number (validate counts by it). */
+static void observe_flush(struct perf_recon *p, const struct perf_rec *r)
+{
+	const char *open = strrchr(r->text, '('), *q;
+	struct tlbsim_trace_event *ev;
+	int64_t pages, reason = 0;
+
+	if (perf_field_snum(r->text, "pages", &pages) != 1) {
+		field_bad(p, "pages", perf_field_at(r->text, "pages"), "a page count "
+			  "(decimal, -1 for all)");
+		return;
+	}
+	for (q = open ? open + 1 : NULL; q && *q >= '0' && *q <= '9' && reason < 1000; q++)
+		reason = reason * 10 + (*q - '0');
+	if (!q || q == open + 1 || *q != ')' || q[1 + strspn(q + 1, " ")]) {
+		field_bad(p, "reason", perf_field_at(r->text, "reason"), "the reason "
+			  "with its number in parentheses at the end, as in "
+			  "'reason:remote shootdown (1)'");
+		return;
+	}
+	if (!(ev = emit(p, TLBSIM_EV_OBSERVED, r->cpu)))
+		return;
+	snprintf(ev->what, sizeof(ev->what), "tlb_flush");
+	ev->pages = pages;
+	ev->reason = reason;
+	/* whose: the mm the record's task runs in (validate --by-process) */
+	if (r->pid > 0 && !is_kthread(r->comm, r->pid))
+		ev->mm = (uint32_t)r->pid;
+	ran_elsewhere(p, r, ev->reason, ev->pages);
+}
+
+/* The target CPU of csd:csd_queue_cpu ("cpu=%u"): one the model has. A
+ * CPU beyond the capture's first records' is the same case as a record
+ * on such a CPU (perf_recon_feed()): the topology gives the count. */
+static bool csd_target(struct perf_recon *p, const struct perf_rec *r,
+		       uint32_t *cpu)
+{
+	uint64_t v;
+
+	if (perf_field_num(r->text, "cpu", &v) != 1 || v >= TLBSIM_MAX_CPUS) {
+		field_bad(p, "cpu", perf_field_at(r->text, "cpu"), "a CPU id from 0 to %d",
+			  TLBSIM_MAX_CPUS - 1);
+		return false;
+	}
+	if (v >= p->cpus) {
+		field_bad(p, "cpu", perf_field_at(r->text, "cpu"), "one of the %u CPUs "
+			  "the capture's first records showed: give the capture host's "
+			  "topology with --topology xml:FILE", p->cpus);
+		return false;
+	}
+	*cpu = (uint32_t)v;
+	return true;
+}
+
+static void observe_csd(struct perf_recon *p, const struct perf_rec *r,
+			uint32_t target)
 {
 	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_OBSERVED, r->cpu);
-	int64_t v;
 	char s[40];
 
 	if (!ev)
 		return;
-	snprintf(ev->what, sizeof(ev->what), "%s", what);
-	if (perf_field_i64(r->text, "pages", &v))
-		ev->pages = v;
-	if (!strcmp(what, "tlb_flush")) {
-		const char *open = strrchr(r->text, '(');
-
-		ev->reason = open ? strtoll(open + 1, NULL, 10) : -1;
-		/* whose: the mm the record's task runs in (validate --by-process) */
-		if (r->pid > 0 && !is_kthread(r->comm, r->pid))
-			ev->mm = (uint32_t)r->pid;
-		ran_elsewhere(p, r, ev->reason, ev->pages);
-	}
-	if (perf_field_i64(r->text, "cpu", &v) && v >= 0 && v < (int64_t)p->cpus)
-		ev->target = (int32_t)v;
+	snprintf(ev->what, sizeof(ev->what), "csd_queue_cpu");
+	ev->target = (int32_t)target;
 	if (perf_field(r->text, "func", s, sizeof(s), false))
 		snprintf(ev->func, sizeof(ev->func), "%s", s);
 }
@@ -341,23 +455,22 @@ static void observe(struct perf_recon *p, const struct perf_rec *r,
  * 0.2 ms (the reorder window), is a user task's own, that task runs there
  * from now: a flush sent meanwhile must reach it (munmap_tables).
  */
-static void wake_ahead(struct perf_recon *p, const struct perf_rec *r)
+static void wake_ahead(struct perf_recon *p, const struct perf_rec *r,
+		       uint32_t cpu)
 {
 	const struct perf_rec *n;
 	struct tlbsim_trace_event *ev;
 	int32_t tgid;
-	int64_t cpu;
 
-	if (!p->peek_cpu || !perf_field_i64(r->text, "cpu", &cpu) || cpu < 0 ||
-	    cpu >= (int64_t)p->cpus || p->cur[cpu] != 0)
+	if (!p->peek_cpu || p->cur[cpu] != 0)
 		return;
-	n = p->peek_cpu(p->peek_ctx, (uint32_t)cpu);
+	n = p->peek_cpu(p->peek_ctx, cpu);
 	if (!n || n->t_ns > r->t_ns + 200000 || n->pid <= 0 ||
 	    is_kthread(n->comm, n->pid) || exited(p, n->pid))
 		return;
 	if ((tgid = tgid_of(p, n->tid)) <= 0)   /* a vfork child: its parent's */
 		tgid = n->pid;
-	ev = emit(p, TLBSIM_EV_SWITCH, (uint32_t)cpu);
+	ev = emit(p, TLBSIM_EV_SWITCH, cpu);
 	if (!ev)
 		return;
 	ev->mm = (uint32_t)tgid;
@@ -375,14 +488,15 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 	struct name_count *nc;
 	enum rec_kind kind;
 	struct task *t;
+	uint32_t target;
 	bool used = true;
 
-	(void)diag;
 	if (!p->have_t0) {
 		p->t0 = r->t_ns;
 		p->have_t0 = true;
 	}
 	p->rec = r;
+	p->bad_key = NULL;
 	if (r->cpu >= p->cpus)
 		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "cpu %u appears after the "
 				       "capture's first records, which showed %u CPUs: give "
@@ -418,11 +532,11 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 	case REC_ENTER_MMAP:
 		if (!(used = t != NULL))
 			break;
-		t->in_mmap = perf_field_u64(r->text, "len", &t->mmap_len);
-		perf_field_u64(r->text, "flags", &t->mmap_flags);
-		t->mmap_prot = 0;
-		perf_field_u64(r->text, "prot", &t->mmap_prot);
-		perf_field_u64(r->text, "fd", &t->mmap_fd);
+		/* the syscall tracepoint prints every argument */
+		t->in_mmap = need_num(p, r, "len", &t->mmap_len) &&
+			     need_num(p, r, "flags", &t->mmap_flags) &&
+			     need_num(p, r, "prot", &t->mmap_prot) &&
+			     need_num(p, r, "fd", &t->mmap_fd);
 		break;
 	case REC_EXIT_MMAP:
 		if ((used = t != NULL))
@@ -461,12 +575,14 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		on_proc_exit(p, own);
 		break;
 	case REC_TLB_FLUSH:
-		observe(p, r, "tlb_flush");
+		observe_flush(p, r);
 		break;
 	case REC_CSD_QUEUE:
-		observe(p, r, "csd_queue_cpu");
+		if (!csd_target(p, r, &target))
+			break;
+		observe_csd(p, r, target);
 		if (strstr(r->text, "func=sched_ttwu_pending"))
-			wake_ahead(p, r);
+			wake_ahead(p, r, target);
 		break;
 	case REC_ISOLATE:
 		if ((used = t != NULL))
@@ -475,13 +591,19 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 	case REC_ENTER_CLONE:
 		if (!(used = t != NULL))
 			break;
-		t->clone_known = perf_field_u64(r->text, "clone_flags", &t->clone_flags) &&
-				 perf_field_u64(r->text, "child_tidptr", &t->clone_tidptr);
+		t->clone_known = need_num(p, r, "clone_flags", &t->clone_flags) &&
+				 need_num(p, r, "child_tidptr", &t->clone_tidptr);
 		break;
 	default:
 		used = false;
 		break;
 	}
+	if (p->bad_key)
+		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: field %s: expected %s, %s%s%s",
+				       own->event, p->bad_key, p->bad_expected,
+				       p->bad_missing ? "not in the record" : "got '",
+				       p->bad_missing ? "" : p->bad_got,
+				       p->bad_missing ? "" : "'");
 	if (nc) {
 		nc->count++;
 		nc->used |= used;

@@ -191,6 +191,13 @@ struct perf_recon {
 	uint32_t qhead, qlen, qcap;
 	uint64_t t0;
 	bool have_t0;
+	/* The first field of the record being fed that tlbsim needs and could
+	 * not read (field_bad()): the handlers just return, and
+	 * perf_recon_feed() turns it into the record's one diagnostic. */
+	const char *bad_key;     /* NULL: none */
+	bool bad_missing;        /* the record has no such field */
+	char bad_got[48];        /* else its value, as printable text */
+	char bad_expected[160];
 	const struct perf_rec *rec;
 	struct name_count *names;
 	uint32_t nnames, capnames;
@@ -244,7 +251,19 @@ void thp_forget(struct proc *pr, uint64_t s, uint64_t e);
 void chunk_mark_thp(struct proc *pr, uint64_t c);
 bool chunk_is_thp(const struct proc *pr, uint64_t c);
 
-/* perf_recon.c */
+/* perf_recon.c: the fields of the record being fed that tlbsim needs. On
+ * a field missing or not what the tracepoint prints, they note it as the
+ * record's error (field_bad(): the first one counts) and return false. */
+#define NUM_EXPECTED "a number (0x and 1 to 16 hex digits, or decimal below 2^64)"
+void field_bad(struct perf_recon *p, const char *key, const char *value,
+	       const char *expected_fmt, ...) __attribute__((format(printf, 4, 5)));
+bool need_num(struct perf_recon *p, const struct perf_rec *r, const char *key,
+	      uint64_t *out);
+/* need_num() of a field the record may lack: false, and no error, then */
+bool opt_num(struct perf_recon *p, const struct perf_rec *r, const char *key,
+	     uint64_t *out);
+bool need_str(struct perf_recon *p, const struct perf_rec *r, const char *key,
+	      char *out, size_t len);
 struct tlbsim_trace_event *emit(struct perf_recon *p, enum tlbsim_ev_kind k,
 				uint32_t cpu);
 bool is_kthread(const char *comm, int32_t pid);

@@ -173,9 +173,14 @@ static void ensure_mapped(struct perf_recon *p, struct proc *pr, uint64_t s,
  */
 void on_brk_exit(struct perf_recon *p, const struct perf_rec *r)
 {
-	uint64_t ret = strtoull(r->text, NULL, 16), old, now;
-	struct proc *pr = proc_get(p, r->pid);
+	uint64_t ret, old, now;
+	struct proc *pr;
 
+	if (!perf_ret(r->text, &ret)) {
+		field_bad(p, "ret", r->text, "the return value, 0x and 1 to 16 hex digits");
+		return;
+	}
+	pr = proc_get(p, r->pid);
 	if (!pr || !ret || ret >= USER_TOP)
 		return;
 	old = (pr->brk + PAGE - 1) & ~(PAGE - 1);
@@ -237,10 +242,15 @@ static void mmap_populated(struct perf_recon *p, struct proc *pr,
 void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r,
 			 struct task *t)
 {
-	uint64_t ret = strtoull(r->text, NULL, 16), len, s, e;
-	struct proc *pr = proc_get(p, r->pid);
+	uint64_t ret, len, s, e;
+	struct proc *pr;
 	bool huge;
 
+	if (!perf_ret(r->text, &ret)) {
+		field_bad(p, "ret", r->text, "the return value, 0x and 1 to 16 hex digits");
+		return;
+	}
+	pr = proc_get(p, r->pid);
 	if (!t->in_mmap || !pr)
 		return;
 	t->in_mmap = false;
@@ -286,14 +296,19 @@ static void clip_range(uint64_t a, uint64_t l, uint64_t *s, uint64_t *e)
 }
 
 /* The page range [*s, *e) a syscall record names by @akey (its start)
- * and @lkey (its length), clipped to user space; false when a field is
- * missing or the length is 0. */
-static bool range_of(const struct perf_rec *r, const char *akey, const char *lkey,
-		     uint64_t *s, uint64_t *e)
+ * and @lkey (its length), clipped to user space; false when the length
+ * is 0, or a field is missing or malformed (noted: field_bad()), or the
+ * range runs past 2^64 (the call fails: EINVAL). */
+static bool range_of(struct perf_recon *p, const struct perf_rec *r,
+		     const char *akey, const char *lkey, uint64_t *s, uint64_t *e)
 {
 	uint64_t a, l;
 
-	if (!perf_field_u64(r->text, akey, &a) || !perf_field_u64(r->text, lkey, &l) || !l)
+	if (!need_num(p, r, akey, &a) || !need_num(p, r, lkey, &l))
+		return false;
+	/* past 2^64 the kernel fails the call (EINVAL): a program may make
+	 * it, the capture is sound, and there is nothing to model */
+	if (!l || a + l < a)
 		return false;
 	clip_range(a, l, s, e);
 	return true;
@@ -301,10 +316,10 @@ static bool range_of(const struct perf_rec *r, const char *akey, const char *lke
 
 void on_munmap(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 {
-	struct proc *pr = proc_get(p, r->pid);
+	struct proc *pr;
 	uint64_t s, e;
 
-	if (!pr || !range_of(r, "addr", "len", &s, &e))
+	if (!range_of(p, r, "addr", "len", &s, &e) || !(pr = proc_get(p, r->pid)))
 		return;
 	if (s >= e || !vma_overlaps(pr, s, e))
 		return; /* nothing mapped there as far as the capture shows */
@@ -329,11 +344,11 @@ void on_munmap(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 void on_madvise(struct perf_recon *p, const struct perf_rec *r,
 		       struct task *t)
 {
-	struct proc *pr = proc_get(p, r->pid);
+	struct proc *pr;
 	uint64_t b, s, e;
 
-	if (!pr || !range_of(r, "start", "len_in", &s, &e) ||
-	    !perf_field_u64(r->text, "behavior", &b))
+	if (!range_of(p, r, "start", "len_in", &s, &e) ||
+	    !need_num(p, r, "behavior", &b) || !(pr = proc_get(p, r->pid)))
 		return;
 	if (b == 4 && vma_overlaps(pr, s, e)) {          /* MADV_DONTNEED */
 		emit_range_locked(p, TLBSIM_EV_ZAP, pr, s, e, t);
@@ -410,9 +425,8 @@ void on_collapse(struct perf_recon *p, const struct perf_rec *r)
 	struct proc *pr;
 	int32_t tgid;
 
-	perf_field(r->text, "status", status, sizeof(status), false);
-	perf_field(r->text, "mm", ptr, sizeof(ptr), false);
-	if (strcmp(status, "succeeded") || !t)
+	if (!need_str(p, r, "status", status, sizeof(status)) ||
+	    !need_str(p, r, "mm", ptr, sizeof(ptr)) || strcmp(status, "succeeded") || !t)
 		return;
 	if (!is_kthread(r->comm, r->pid)) {
 		pr = proc_get(p, r->pid);
@@ -452,8 +466,8 @@ void on_isolate(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 	char status[32] = "";
 	struct proc *pr;
 
-	perf_field(r->text, "status", status, sizeof(status), false);
-	if (strcmp(status, "succeeded") || is_kthread(r->comm, r->pid) ||
+	if (!need_str(p, r, "status", status, sizeof(status)) ||
+	    strcmp(status, "succeeded") || is_kthread(r->comm, r->pid) ||
 	    t->col_start >= t->col_end || !(pr = proc_get(p, r->pid)))
 		return;
 	if (collapse_next(p, pr, &t->col_start, t->col_end, r->cpu)) {
@@ -464,10 +478,10 @@ void on_isolate(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 
 void on_mprotect(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 {
-	struct proc *pr = proc_get(p, r->pid);
+	struct proc *pr;
 	uint64_t s, e;
 
-	if (!pr || !range_of(r, "start", "len", &s, &e))
+	if (!range_of(p, r, "start", "len", &s, &e) || !(pr = proc_get(p, r->pid)))
 		return;
 	if (s < e && vma_overlaps(pr, s, e))
 		emit_range_locked(p, TLBSIM_EV_PROTECT, pr, s, e, t);
@@ -604,12 +618,22 @@ void on_first_run(struct perf_recon *p, const struct perf_rec *r, struct task *t
 
 void on_fault(struct perf_recon *p, const struct perf_rec *r)
 {
-	struct proc *pr = proc_get(p, r->pid);
+	struct proc *pr;
 	uint64_t a, err = 0, page;
 	struct tlbsim_trace_event *ev;
 	struct vma_m *v;
 
-	if (!pr || !perf_fault_fields(r->text, &a, &err) || a >= USER_TOP)
+	/* the kernel's shape in one pass; else the fields one by one (an
+	 * error code the record lacks reads as 0, a read fault) */
+	if (!perf_fault_fields(r->text, &a, &err)) {
+		err = 0;
+		if (!need_num(p, r, "address", &a))
+			return;
+		opt_num(p, r, "error_code", &err);
+		if (p->bad_key)
+			return;
+	}
+	if (!(pr = proc_get(p, r->pid)) || a >= USER_TOP)
 		return;
 	page = a & ~(PAGE - 1);
 	/* a region mapped before the capture began (or by an mmap the capture

@@ -46,15 +46,26 @@ void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu)
 void on_fork(struct perf_recon *p, const struct perf_rec *r)
 {
 	uint64_t child, clone_flags = 0, clone_tidptr = 0;
-	struct proc *parent = proc_get(p, r->pid), *pc;
+	struct proc *parent, *pc;
 	struct task *t;
 	struct tlbsim_trace_event *ev;
 	bool clone_known = false, vfork;
 
-	if (!parent || !perf_field_u64(r->text, "child_pid", &child))
+	if (perf_field_num(r->text, "child_pid", &child) != 1 || !child ||
+	    child > INT32_MAX) {
+		field_bad(p, "child_pid", perf_field_at(r->text, "child_pid"),
+			  "a task id from 1 to 2147483647");
 		return;
-	if (child > INT32_MAX || (int32_t)child == r->pid || (int32_t)child == r->tid)
-		return;   /* a task cannot be its own child: a corrupt record */
+	}
+	/* a task cannot be its own child: copying the parent's mappings
+	 * into itself never ended (fuzz_perf) */
+	if ((int32_t)child == r->pid || (int32_t)child == r->tid) {
+		field_bad(p, "child_pid", perf_field_at(r->text, "child_pid"),
+			  "the new task's id, not the forking task's own");
+		return;
+	}
+	if (!(parent = proc_get(p, r->pid)))
+		return;
 	/* the parent's sys_enter_clone, if the capture has it (read before
 	 * task_get() of the child may move the task array) */
 	t = task_get(p, r->tid);
@@ -200,13 +211,22 @@ void on_proc_exit(struct perf_recon *p, const struct perf_rec *r)
 	char dead[16] = "";
 	uint64_t pid;
 	struct proc *pr;
+	bool has_dead;
 
-	if (!perf_field_u64(r->text, "pid", &pid))
+	if (perf_field_num(r->text, "pid", &pid) != 1 || pid > INT32_MAX) {
+		field_bad(p, "pid", perf_field_at(r->text, "pid"),
+			  "a task id from 0 to 2147483647");
 		return;
+	}
 	/* group_dead=true marks the last thread (kernels >= 6.x print it);
 	 * without it, the main thread's exit stands for the group */
-	if (perf_field(r->text, "group_dead", dead, sizeof(dead), false) ?
-	    strcmp(dead, "true") != 0 : (int32_t)pid != r->pid)
+	has_dead = perf_field(r->text, "group_dead", dead, sizeof(dead), false);
+	if (has_dead && strcmp(dead, "true") && strcmp(dead, "false")) {
+		field_bad(p, "group_dead", perf_field_at(r->text, "group_dead"),
+			  "true or false");
+		return;
+	}
+	if (has_dead ? strcmp(dead, "true") != 0 : (int32_t)pid != r->pid)
 		return;
 	pr = proc_get(p, r->pid);
 	if (pr)

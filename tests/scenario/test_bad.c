@@ -35,6 +35,7 @@ static const char *const corpus[] = {
 	"perf_bad_time.jsonl",
 	"perf_cpu_huge.perf.txt",
 	"perf_default_fields.perf.txt",
+	"perf_munmap_badlen.perf.txt",
 	"share_self.jsonl",
 	"time_backwards.jsonl",
 	"too_many_cpus.jsonl",

@@ -393,8 +393,6 @@ static void test_binary_bad(void **state)
 	binary_bad(e, 1, 0, "record 1: field \"addr\" must be 4 KiB aligned (got 0x1234)");
 }
 
-/* perf_field_u64: keys match at a field start only; values as
- * strtoull(..., 0) reads them, fast path or not. */
 /* The line's numbers at every length the 8-byte reads meet: PIDs and TIDs
  * of 1 to 10 digits, a CPU at the line's 8 bytes before its end, times of
  * 6 and 9 fraction digits, and a 19-digit second count read by strtoul. */
@@ -454,13 +452,18 @@ static void test_perf_fault_hex(void **state)
 		  UINT64_MAX, 0x14 },
 		{ "address=0x12345678 ip=0x9 error_code=0x4", 0x12345678, 4 },
 		{ "address=0x0 ip=0x0 error_code=0x0", 0, 0 },
-		{ "address=0x12g4 ip=0x1 error_code=0x4", 0x12, 4 },
-		{ "address=0xab:cd ip=0x1 error_code=0x2", 0xab, 2 },
-		{ "address=0xf/ ip=0x1 error_code=0x2", 0xf, 2 },
-		{ "address=0x9@ ip=0x1 error_code=0x2", 0x9, 2 },
-		{ "address=0xAG ip=0x1 error_code=0x2", 0xa, 2 },
-		{ "address=0xa` ip=0x1 error_code=0x2", 0xa, 2 },
 		{ "address=0x123456789 ip=0x1 error_code=0x2", 0x123456789ULL, 2 },
+	};
+	/* a byte just beside the digits' ranges, or a 17th digit: not the
+	 * kernel's shape (the reconstruction then reads the fields one by
+	 * one, and refuses these: perf_field_num()) */
+	static const char *const other[] = {
+		"address=0x12g4 ip=0x1 error_code=0x4", "address=0xab:cd ip=0x1 error_code=0x2",
+		"address=0xf/ ip=0x1 error_code=0x2", "address=0x9@ ip=0x1 error_code=0x2",
+		"address=0xAG ip=0x1 error_code=0x2", "address=0xa` ip=0x1 error_code=0x2",
+		"address=0xQQ ip=0x1 error_code=0x6", "address=0x ip=0x1 error_code=0x6",
+		"address=0x11111111111111111 ip=0x1 error_code=0x6",
+		"address=0x1 ip=0x1 error_code=0x6z", "address=0x1 error_code=0x6",
 	};
 	char text[128], a[20], ip[20];
 	uint64_t addr, ec, seed = 1;
@@ -470,6 +473,11 @@ static void test_perf_fault_hex(void **state)
 		assert_true(perf_fault_fields(cases[i].text, &addr, &ec));
 		assert_int_equal(addr, cases[i].address);
 		assert_int_equal(ec, cases[i].error_code);
+	}
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		assert_false(perf_fault_fields(other[i], &addr, &ec));
+		assert_int_equal(perf_field_num(other[i], "address", &addr),
+				 i < sizeof(other) / sizeof(other[0]) - 2 ? -1 : 1);
 	}
 	for (unsigned n = 1; n <= 16; n++)
 		for (int k = 0; k < 50; k++) {
@@ -487,35 +495,56 @@ static void test_perf_fault_hex(void **state)
 		}
 }
 
+/* perf_field_num: keys match at a field start only; values are numbers as
+ * the tracepoints print them ("0x" and 1 to 16 hex digits, or decimal
+ * within 64 bits), or the field is malformed (-1): strtoull() read "0xZZ"
+ * as 0, "-4096" as 2^64-4096 and too many digits as 2^64-1. */
 static void test_perf_fields(void **state)
 {
+	static const char *const malformed[] = {
+		"n=-1", "n=-4096", "n=banana", "n=0xZZZZ", "n=0x", "n=12)", "n=0x12g4",
+		"n=0x1ffffffffffffffff", "n=18446744073709551616",
+		"n=99999999999999999999999", "n=+5", "n= ", "n=1.5",
+	};
 	uint64_t v;
+	int64_t sv;
 
 	(void)state;
-	assert_true(perf_field_u64("address=0x7faf0010e408 ip=0x55c4c719643d "
-				   "error_code=0x7", "address", &v));
+	assert_int_equal(perf_field_num("address=0x7faf0010e408 ip=0x55c4c719643d "
+					"error_code=0x7", "address", &v), 1);
 	assert_int_equal(v, 0x7faf0010e408ULL);
-	assert_true(perf_field_u64("address=0x7faf0010e408 ip=0x55c4c719643d "
-				   "error_code=0x7", "ip", &v));
+	assert_int_equal(perf_field_num("address=0x7faf0010e408 ip=0x55c4c719643d "
+					"error_code=0x7", "ip", &v), 1);
 	assert_int_equal(v, 0x55c4c719643dULL);
-	assert_true(perf_field_u64("prev_len=5 len=4096", "len", &v));
+	assert_int_equal(perf_field_num("prev_len=5 len=4096", "len", &v), 1);
 	assert_int_equal(v, 4096);
-	assert_true(perf_field_u64("xlen: 3, len: 0x10", "len", &v));
+	assert_int_equal(perf_field_num("xlen: 3, len: 0x10", "len", &v), 1);
 	assert_int_equal(v, 16);
-	assert_true(perf_field_u64("fd=010", "fd", &v));       /* octal, as strtoull */
-	assert_int_equal(v, 8);
-	assert_true(perf_field_u64("fd=0xffffffff", "fd", &v));
+	assert_int_equal(perf_field_num("fd=010", "fd", &v), 1);   /* decimal, not octal */
+	assert_int_equal(v, 10);
+	assert_int_equal(perf_field_num("fd=0xffffffff", "fd", &v), 1);
 	assert_int_equal(v, 0xffffffffULL);
-	assert_true(perf_field_u64("n=18446744073709551615", "n", &v));
-	assert_int_equal(v, UINT64_MAX);                     /* 20 digits */
-	assert_true(perf_field_u64("n=0x1ffffffffffffffff", "n", &v));
-	assert_int_equal(v, UINT64_MAX);                     /* strtoull saturates */
-	assert_true(perf_field_u64("n=-1", "n", &v));
+	assert_int_equal(perf_field_num("n=18446744073709551615", "n", &v), 1);
+	assert_int_equal(v, UINT64_MAX);                           /* 20 digits */
+	assert_int_equal(perf_field_num("n=0xffffffffffffffff,", "n", &v), 1);
 	assert_int_equal(v, UINT64_MAX);
-	assert_true(perf_field_u64("a=12)", "a", &v));       /* prefix, as strtoull */
-	assert_int_equal(v, 12);
-	assert_false(perf_field_u64("a=zz", "a", &v));
-	assert_false(perf_field_u64("plen=4", "len", &v));
+	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+		if (perf_field_num(malformed[i], "n", &v) != -1)
+			fail_msg("%s read as a number", malformed[i]);
+	}
+	assert_int_equal(perf_field_num("plen=4", "len", &v), 0);  /* absent */
+	assert_int_equal(perf_field_snum("pages:-1 reason:x (0)", "pages", &sv), 1);
+	assert_int_equal(sv, -1);
+	assert_int_equal(perf_field_snum("pages:512", "pages", &sv), 1);
+	assert_int_equal(sv, 512);
+	assert_int_equal(perf_field_snum("n=-9223372036854775808", "n", &sv), 1);
+	assert_true(sv == INT64_MIN);
+	assert_int_equal(perf_field_snum("n=9223372036854775808", "n", &sv), -1);
+	assert_int_equal(perf_field_snum("n=-", "n", &sv), -1);
+	assert_int_equal(perf_field_snum("pages:abc", "pages", &sv), -1);
+	assert_true(perf_ret("0x7f0000000000", &v) && v == 0x7f0000000000ULL);
+	assert_false(perf_ret("12", &v));
+	assert_false(perf_ret("0xQQ", &v));
 }
 
 /* The reconstruction's VMA mirror: an unmap trims, splits and drops, and
