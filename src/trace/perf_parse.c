@@ -148,6 +148,7 @@ int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *n
 	const char *b = find_cpu(line), *p, *tok, *colon;
 	const char *lim = line + len + 1;   /* readable: the line and its NUL */
 	char *end;
+	const char *tstart;
 	unsigned long sec, frac;
 	size_t digits;
 
@@ -193,6 +194,7 @@ int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *n
 		return bad(diag, name, lineno, "no timestamp");
 	if (sec >= UINT64_MAX / 1000000000ULL)
 		return bad(diag, name, lineno, "bad timestamp");
+	tstart = p;
 	p = end + 1;
 	frac = dec(p, lim, &end);
 	digits = (size_t)(end - p);
@@ -201,6 +203,13 @@ int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *n
 	while (digits++ < 9)
 		frac *= 10;
 	r->t_ns = (uint64_t)sec * 1000000000ULL + frac;
+	/* event times are signed 64-bit nanoseconds downstream (the JSONL
+	 * form reads them back as such): a time beyond would wrap there */
+	if (r->t_ns > (uint64_t)INT64_MAX)
+		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:%llu: timestamp %.*s s "
+				       "is beyond 2^63-1 ns (expected a time below "
+				       "9223372036.854775808 s)", name,
+				       (unsigned long long)lineno, (int)(end - tstart), tstart);
 	/* event: up to ": " */
 	p = end + 1;
 	while (*p == ' ')

@@ -493,8 +493,23 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 
 	if (!p->have_t0) {
 		p->t0 = r->t_ns;
+		p->t0_line = r->line;
 		p->have_t0 = true;
 	}
+	/* Times are from the first record: an earlier one, which the reorder
+	 * window could not put first, would wrap to ~2^64 ns. perf script
+	 * prints records in time order, up to the per-CPU merge's jitter. */
+	if (r->t_ns < p->t0)
+		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "time %llu.%09llu s is "
+				       "before the capture's first record's %llu.%09llu s "
+				       "(line %llu), further back than the reader's reorder "
+				       "window (expected records in time order, as perf "
+				       "script prints them)",
+				       (unsigned long long)(r->t_ns / 1000000000ULL),
+				       (unsigned long long)(r->t_ns % 1000000000ULL),
+				       (unsigned long long)(p->t0 / 1000000000ULL),
+				       (unsigned long long)(p->t0 % 1000000000ULL),
+				       (unsigned long long)p->t0_line);
 	p->rec = r;
 	p->bad_key = NULL;
 	if (r->cpu >= p->cpus)

@@ -190,6 +190,7 @@ struct perf_recon {
 	struct tlbsim_trace_event *q;
 	uint32_t qhead, qlen, qcap;
 	uint64_t t0;
+	uint64_t t0_line;        /* the line of the record that set t0 */
 	bool have_t0;
 	/* The first field of the record being fed that tlbsim needs and could
 	 * not read (field_bad()): the handlers just return, and

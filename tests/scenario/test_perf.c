@@ -772,6 +772,55 @@ static void test_malformed_fields(void **state)
 	}
 }
 
+/* perf script prints records in time order, up to the per-CPU merge's
+ * jitter, which the reorder window absorbs. A record further back than
+ * the first one fed (here after 4100 records 1 us apart, past the first
+ * 4096 the reader holds to count CPUs) is an error naming the times: its
+ * time from the first record once wrapped to ~2^64 ns, which the JSONL
+ * form cannot read back. One within the window is put in its place. */
+static void test_time_before_first(void **state)
+{
+	size_t cap = 4200 * 120, len = 0;
+	char *text = malloc(cap), *path, want[512];
+	struct tu_run r;
+
+	(void)state;
+	for (int i = 0; i < 4100; i++)
+		len += (size_t)snprintf(text + len, cap - len, "prog 100/100 [000] "
+			"1000.%06d: exceptions:page_fault_user: address=0x%x ip=0x1000 "
+			"error_code=0x6\n", 1000 + i, 0x400000 + 4096 * (i % 64));
+	/* 150 us behind the newest: within the window, taken in order */
+	len += (size_t)snprintf(text + len, cap - len, "prog 100/100 [001] "
+		"1000.004950: exceptions:page_fault_user: address=0x400000 ip=0x1000 "
+		"error_code=0x6\n");
+	snprintf(text + len, cap - len, "prog 100/100 [000] 999.000000: "
+		 "exceptions:page_fault_user: address=0x400000 ip=0x1000 error_code=0x6\n");
+	path = tu_tmpfile(text, ".perf.txt");
+	r = tu_cli(NULL, "compare", path, "--json", NULL);
+	snprintf(want, sizeof(want), "tlbsim: %s:4102: time 999.000000000 s is before "
+		 "the capture's first record's 1000.001000000 s (line 1), further back "
+		 "than the reader's reorder window (expected records in time order, as "
+		 "perf script prints them)\n", path);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, want);
+	assert_string_equal(r.out, "");
+	tu_run_free(&r);
+	/* without the last line: read, every time from the first record */
+	text[strlen(text) - 1] = '\0';
+	strrchr(text, '\n')[1] = '\0';
+	unlink(path);
+	free(path);
+	path = tu_tmpfile(text, ".perf.txt");
+	r = tu_cli(NULL, "import", path, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "{\"t\": 0, \"cpu\": 0, \"ev\": \"switch\""));
+	assert_null(strstr(r.out, "\"t\": 18446"));
+	tu_run_free(&r);
+	unlink(path);
+	free(path);
+	free(text);
+}
+
 /* A CPU that first shows up after the records that size the capture: a
  * clear error, and the capture host's topology gives the size instead. */
 static void test_late_cpu(void **state)
@@ -1280,6 +1329,7 @@ int main(void)
 		cmocka_unit_test(test_import_all),
 		cmocka_unit_test(test_late_cpu),
 		cmocka_unit_test(test_malformed_fields),
+		cmocka_unit_test(test_time_before_first),
 		cmocka_unit_test(test_lock_wait),
 		cmocka_unit_test(test_wake_ahead),
 		cmocka_unit_test(test_fork_settid),
