@@ -71,12 +71,30 @@ static unsigned long dec(const char *p, const char *lim, char **end)
 	return v;
 }
 
-/* strtol(p, end, 10) likewise, for the PID/TID column. */
-static long sdec(const char *p, const char *lim, char **end)
+/* A PID or TID as perf script prints it (%d of the sample's pid_t): 0 to
+ * 2^31-1, or -1 for a task perf could not name (a thread that had exited
+ * by then: ":-1  4174/-1", in most shipped captures). It must end at
+ * @stop. Anything else (a sign, letters, an overflow that would wrap to
+ * another task) is not perf's: false. */
+static bool task_id(const char *p, const char *lim, char stop, int32_t *out,
+		    const char **end)
 {
+	char *e;
+	unsigned long v;
+
+	if (p[0] == '-' && p[1] == '1' && p[2] == stop) {
+		*out = -1;
+		*end = p + 2;
+		return true;
+	}
 	if (*p < '0' || *p > '9')
-		return strtol(p, end, 10);
-	return (long)dec(p, lim, end);
+		return false;
+	v = dec(p, lim, &e);
+	*end = e;
+	if (*e != stop || e - p > 10 || v > INT32_MAX)
+		return false;
+	*out = (int32_t)v;
+	return true;
 }
 
 static int bad(struct tlbsim_diag *d, const char *name, uint64_t line,
@@ -145,7 +163,7 @@ bool perf_probe(const char *line)
 int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *name,
 		    struct perf_rec *r, struct tlbsim_diag *diag)
 {
-	const char *b = find_cpu(line), *p, *tok, *colon;
+	const char *b = find_cpu(line), *p, *tok, *colon, *id_end;
 	const char *lim = line + len + 1;   /* readable: the line and its NUL */
 	char *end;
 	const char *tstart;
@@ -168,13 +186,22 @@ int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *n
 	tok = p;
 	while (tok > line && tok[-1] != ' ')
 		tok--;
-	/* perf script prints "PID/TID" (print_sample_start) */
-	r->pid = (int32_t)sdec(tok, lim, &end);
-	if (end == tok || *end != '/')
-		return bad(diag, name, lineno, end != tok ? "a TID without its PID: perf "
+	/* perf script prints "PID/TID" (print_sample_start(): "%7d/%-7d"),
+	 * or the TID alone when -F has tid but not pid (its default fields
+	 * for tracepoints): without the thread group the mm is unknown */
+	if (task_id(tok, lim, ' ', &r->pid, &id_end))
+		return bad(diag, name, lineno, "a TID without its PID: perf "
 			   "script's default fields; record the text with perf script "
-			   "-F comm,tid,pid,cpu,time,event,trace" : "no PID/TID before [CPU]");
-	r->tid = (int32_t)sdec(end + 1, lim, &end);
+			   "-F comm,tid,pid,cpu,time,event,trace");
+	if (!task_id(tok, lim, '/', &r->pid, &id_end) ||
+	    !task_id(id_end + 1, lim, ' ', &r->tid, &id_end)) {
+		char what[160];
+
+		snprintf(what, sizeof(what), "PID/TID '%.*s' is not two task ids (0 to "
+			 "2147483647, or -1) joined by a slash", (int)(p + 1 - tok) < 40 ?
+			 (int)(p + 1 - tok) : 40, tok);
+		return bad(diag, name, lineno, *p == ' ' ? "no PID/TID before [CPU]" : what);
+	}
 	trim_copy(r->comm, sizeof(r->comm), line, tok);
 	{
 		char *cend;

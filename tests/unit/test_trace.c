@@ -412,6 +412,9 @@ static void test_perf_numbers(void **state)
 		{ "w 99999999/9 [12] 87654321.123456789: a:b:", 99999999, 9, 12,
 		  87654321123456789ULL },
 		{ "w 5/5 [3] 1844674407.000000001: a:b:", 5, 5, 3, 1844674407000000001ULL },
+		/* perf's -1: a thread that had exited ("4174/-1", ":-1 -1/-1") */
+		{ ":-1  4174/-1    [001] 4081.637753: a:b:", 4174, -1, 1, 4081637753000ULL },
+		{ ":-1    -1/-1    [000] 1.5: a:b:", -1, -1, 0, 1500000000ULL },
 		{ "w 2147483647/0 [0] 9223372036.854775807: a:b:", INT32_MAX, 0, 0,
 		  (uint64_t)INT64_MAX },
 	};
@@ -421,6 +424,12 @@ static void test_perf_numbers(void **state)
 		/* beyond 2^63-1 ns: times are signed downstream */
 		"w 5/5 [3] 9223372036.854775808: a:b:",
 		"w 5/5 [3] 18446744072.999999: a:b:",
+		/* PID/TID: what perf prints, nothing else */
+		"w 4174/abc [0] 1.0: a:b:", "w 4174/ [0] 1.0: a:b:",
+		"w 99999999999/99999999999 [0] 1.0: a:b:", "w 2147483648/1 [0] 1.0: a:b:",
+		"w -5/-5 [0] 1.0: a:b:", "w 5/-2 [0] 1.0: a:b:", "w +5/5 [0] 1.0: a:b:",
+		"w /5 [0] 1.0: a:b:", "w 5//5 [0] 1.0: a:b:", "w 5/5x [0] 1.0: a:b:",
+		"w 5 [0] 1.0: a:b:",   /* a bare TID: perf's default fields */
 	};
 	struct perf_rec r;
 	struct tlbsim_diag d;
