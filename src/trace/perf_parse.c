@@ -177,6 +177,12 @@ int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *n
 	r->comm[0] = r->event[0] = r->text[0] = '\0';
 	r->fork = false;
 	r->line = lineno;
+	/* perf script prints a blank line only after a sample's callchain,
+	 * and tlbsim reads no callchains: a blank line means another -F
+	 * layout, or an edited file. Skipping it would hide that. */
+	if (!len)
+		return bad(diag, name, lineno, "a blank line: perf script prints "
+			   "those only after callchains, which tlbsim does not read");
 	if (!b)
 		return bad(diag, name, lineno, "no [CPU] field");
 	/* tid/pid: the last token before '[' */

@@ -128,11 +128,10 @@ static int perf_read_one(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag
 		r->in.lineno++; /* records, for messages */
 		err = perf_take_line(r, r->datline, strlen(r->datline), diag);
 	} else {
-		do {
-			err = input_line(&r->in, diag);
-			if (err <= 0)
-				return err;
-		} while (!r->in.line[0]);
+		/* a blank line too: perf_parse_line() says what it means */
+		err = input_line(&r->in, diag);
+		if (err <= 0)
+			return err;
 		err = perf_take_line(r, r->in.line, r->in.linelen, diag);
 	}
 	return err ? err : 1;

@@ -33,6 +33,7 @@ static const char *const corpus[] = {
 	"not_object.jsonl",
 	"garbage.jsonl",
 	"perf_bad_time.jsonl",
+	"perf_blank_line.perf.txt",
 	"perf_cpu_huge.perf.txt",
 	"perf_default_fields.perf.txt",
 	"perf_munmap_badlen.perf.txt",

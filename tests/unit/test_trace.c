@@ -430,6 +430,7 @@ static void test_perf_numbers(void **state)
 		"w -5/-5 [0] 1.0: a:b:", "w 5/-2 [0] 1.0: a:b:", "w +5/5 [0] 1.0: a:b:",
 		"w /5 [0] 1.0: a:b:", "w 5//5 [0] 1.0: a:b:", "w 5/5x [0] 1.0: a:b:",
 		"w 5 [0] 1.0: a:b:",   /* a bare TID: perf's default fields */
+		"", " [0] 1.0: a:b:",
 	};
 	struct perf_rec r;
 	struct tlbsim_diag d;
