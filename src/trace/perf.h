@@ -29,6 +29,12 @@ int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *n
 		    struct perf_rec *r, struct tlbsim_diag *diag);
 /* Does this look like a perf script line? (format detection) */
 bool perf_probe(const char *line);
+/* The diagnostic for a first line that perf_probe() refused: perf text in
+ * another -F layout, or anything after perf script --header's '#' lines
+ * (@after_header; @line NULL: nothing came after them). 0 when neither:
+ * the line is no perf text at all. */
+int perf_not_records(const char *line, uint64_t lineno, const char *name,
+		     bool after_header, struct tlbsim_diag *diag);
 
 /* A field of the trace text: "key=value" or "key: value" or "key:value";
  * copies the value (up to a space or comma, or to end of line when @rest). */

@@ -160,6 +160,68 @@ bool perf_probe(const char *line)
 	return b && strchr(b, ':') && line[0] != '{';
 }
 
+/* A token of @n bytes at @p: "SECS.FRAC:"? */
+static bool time_token(const char *p, size_t n)
+{
+	size_t i = 0, d;
+
+	for (d = i; i < n && isdigit((unsigned char)p[i]); i++)
+		;
+	if (i == d || i == n || p[i++] != '.')
+		return false;
+	for (d = i; i < n && isdigit((unsigned char)p[i]); i++)
+		;
+	return i > d && i == n - 1 && p[i] == ':';
+}
+
+/* A token of @n bytes at @p: "system:event:"? */
+static bool event_token(const char *p, size_t n)
+{
+	const char *c = memchr(p, ':', n);
+
+	return n > 3 && c && c > p && c < p + n - 2 && p[n - 1] == ':' &&
+	       !memchr(c + 1, ':', (size_t)(p + n - 2 - c));
+}
+
+/* perf script's "SECS.FRAC:" then "system:event:" with no "[CPU]"
+ * before them: its text, in a layout of other -F fields. */
+static bool perf_other_layout(const char *line)
+{
+	bool time = false;
+
+	if (line[0] == '{')
+		return false;   /* a JSON object, whatever its strings say */
+	for (const char *p = line + strspn(line, " \t"); *p; p += strspn(p, " \t")) {
+		size_t n = strcspn(p, " \t");
+
+		if (!time)
+			time = time_token(p, n);
+		else if (event_token(p, n))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+int perf_not_records(const char *line, uint64_t lineno, const char *name,
+		     bool after_header, struct tlbsim_diag *diag)
+{
+	if (!line)
+		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: only '#' lines, "
+				       "perf script's header (expected records after "
+				       "it: perf script -F comm,tid,pid,cpu,time,event,trace)",
+				       name);
+	if (perf_other_layout(line))
+		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:%llu: perf script text "
+				       "without the fields tlbsim reads (expected the "
+				       "lines of perf script -F comm,tid,pid,cpu,time,event,"
+				       "trace: 'COMM PID/TID [CPU] SECS.USECS: EVENT: "
+				       "FIELDS')", name, (unsigned long long)lineno);
+	if (after_header)
+		return bad(diag, name, lineno, "no [CPU] field after perf's '#' header");
+	return 0;
+}
+
 int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *name,
 		    struct perf_rec *r, struct tlbsim_diag *diag)
 {

@@ -213,6 +213,17 @@ static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 	r->nx.name = r->name;
 	r->nx.line = r->in.lineno;
 	r->nx.diag = diag;
+	/* perf script --header prints its header as '#' lines before the
+	 * records; no other format starts with one */
+	if (r->in.line[0] == '#') {
+		while ((err = input_line(&r->in, diag)) > 0 && r->in.line[0] == '#')
+			;
+		if (err < 0)
+			return err;
+		if (err == 0 || !perf_probe(r->in.line))
+			return perf_not_records(err ? r->in.line : NULL, r->in.lineno,
+						r->name, true, diag);
+	}
 	if (perf_probe(r->in.line))
 		return perf_open(r, diag);
 	if (binary_probe(r->in.line)) {
@@ -236,6 +247,9 @@ static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: a trace-cmd trace.dat, "
 			"which libtracecmd reads only from a file (save it to one first)",
 			r->name);
+	if (r->in.line[0] != '{' &&
+	    (err = perf_not_records(r->in.line, r->in.lineno, r->name, false, diag)))
+		return err;   /* perf text, but not the layout tlbsim reads */
 	if (r->in.line[0] != '{')
 		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:1: not a tlbsim trace "
 			"(expected a JSON header line {\"tlbsim\": 1, \"cpus\": N, ...})",

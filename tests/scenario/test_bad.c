@@ -37,6 +37,7 @@ static const char *const corpus[] = {
 	"perf_cpu_huge.perf.txt",
 	"perf_default_fields.perf.txt",
 	"perf_munmap_badlen.perf.txt",
+	"perf_no_cpu.perf.txt",
 	"perf_tid_garbage.perf.txt",
 	"perf_time_beyond.perf.txt",
 	"share_self.jsonl",

@@ -821,6 +821,60 @@ static void test_time_before_first(void **state)
 	free(text);
 }
 
+/* perf script --header prints '#' lines before the records: skipped, the
+ * capture reads as without them, its lines numbered as in the file. */
+static void test_header_lines(void **state)
+{
+	static const char header[] =
+		"# ========\n# captured on    : Thu Jan  1 00:00:00 2026\n"
+		"# cmdline : /usr/bin/perf record -e tlb:tlb_flush\n# ========\n#\n";
+	static const char records[] = MALFORMED_PRELUDE;
+	static const char fork[] = "wl 100/100 [000] 1.000000300: "
+		"sched:sched_process_fork: comm=wl pid=100\n";
+	char text[2048], want[512], *plain, *headed;
+	struct tu_run a, b;
+
+	(void)state;
+	plain = tu_tmpfile(records, ".perf.txt");
+	snprintf(text, sizeof(text), "%s%s", header, records);
+	headed = tu_tmpfile(text, ".perf.txt");
+	a = tu_cli(NULL, "import", plain, NULL);
+	b = tu_cli(NULL, "import", headed, NULL);
+	assert_int_equal(a.status, 0);
+	assert_int_equal(b.status, 0);
+	/* past the JSONL header line, which names the file */
+	assert_string_equal(strchr(a.out, '\n'), strchr(b.out, '\n'));
+	tu_run_free(&a);
+	tu_run_free(&b);
+	unlink(headed);
+	free(headed);
+	/* a bad record after the header: its line as the file has it */
+	snprintf(text, sizeof(text), "%s%s%s", header, records, fork);
+	headed = tu_tmpfile(text, ".perf.txt");
+	b = tu_cli(NULL, "compare", headed, NULL);
+	snprintf(want, sizeof(want), "tlbsim: %s:9: sched:sched_process_fork: field "
+		 "child_pid: expected a task id from 1 to 2147483647, not in the "
+		 "record\n", headed);
+	assert_int_equal(b.status, 2);
+	assert_string_equal(b.err, want);
+	tu_run_free(&b);
+	unlink(headed);
+	free(headed);
+	/* nothing after the header */
+	headed = tu_tmpfile(header, ".perf.txt");
+	b = tu_cli(NULL, "compare", headed, NULL);
+	snprintf(want, sizeof(want), "tlbsim: %s: only '#' lines, perf script's "
+		 "header (expected records after it: perf script -F comm,tid,pid,cpu,"
+		 "time,event,trace)\n", headed);
+	assert_int_equal(b.status, 2);
+	assert_string_equal(b.err, want);
+	tu_run_free(&b);
+	unlink(headed);
+	free(headed);
+	unlink(plain);
+	free(plain);
+}
+
 /* A CPU that first shows up after the records that size the capture: a
  * clear error, and the capture host's topology gives the size instead. */
 static void test_late_cpu(void **state)
@@ -1330,6 +1384,7 @@ int main(void)
 		cmocka_unit_test(test_late_cpu),
 		cmocka_unit_test(test_malformed_fields),
 		cmocka_unit_test(test_time_before_first),
+		cmocka_unit_test(test_header_lines),
 		cmocka_unit_test(test_lock_wait),
 		cmocka_unit_test(test_wake_ahead),
 		cmocka_unit_test(test_fork_settid),
