@@ -220,20 +220,30 @@ static int refill(struct input *in, struct tlbsim_diag *diag)
 	return in->len > 0;
 }
 
-/* Append @n bytes to the line being assembled in in->lbuf. */
+/* The line-length limit, stated once: perf text and JSONL share it. */
+static int too_long(struct input *in, uint64_t lineno, struct tlbsim_diag *diag)
+{
+	return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:%llu: line longer than %d "
+			       "bytes (expected at most 1 MiB per line)", in->name,
+			       (unsigned long long)lineno, MAX_LINE);
+}
+
+/* Append @n bytes to the line being assembled in in->lbuf. It may hold
+ * one byte more than MAX_LINE: a '\r' that line_done() strips is part of
+ * the line end, not of the line. */
 static int line_put(struct input *in, const char *p, size_t n,
 		    struct tlbsim_diag *diag)
 {
+	if (in->linelen + n > MAX_LINE + 1)
+		return too_long(in, in->lineno + 1, diag);
 	if (in->linelen + n + 1 > in->linecap) {
 		size_t cap = in->linecap;
 		char *l;
 
 		while (cap < in->linelen + n + 1)
 			cap *= 2;
-		if (cap > MAX_LINE + 1)
-			return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:%llu: line longer "
-				"than %d bytes", in->name,
-				(unsigned long long)in->lineno + 1, MAX_LINE);
+		if (cap > MAX_LINE + 2)
+			cap = MAX_LINE + 2;
 		l = realloc(in->lbuf, cap);
 		if (!l)
 			return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
@@ -245,6 +255,17 @@ static int line_put(struct input *in, const char *p, size_t n,
 	in->lbuf[in->linelen] = '\0';
 	in->line = in->lbuf;
 	return 0;
+}
+
+/* A whole line: numbered, its '\r' stripped, then held to the limit. */
+static int line_done(struct input *in, struct tlbsim_diag *diag)
+{
+	in->lineno++;
+	if (in->linelen && in->line[in->linelen - 1] == '\r')
+		in->line[--in->linelen] = '\0';
+	if (in->linelen > MAX_LINE)
+		return too_long(in, in->lineno, diag);
+	return 1;
 }
 
 /* The line ends at @nl in in->buf: hand it out where it stands (its '\n'
@@ -266,10 +287,7 @@ static int line_end(struct input *in, char *nl, struct tlbsim_diag *diag)
 		in->linelen = (size_t)(nl - start);
 	}
 	in->pos = (size_t)(nl - in->buf) + 1;
-	in->lineno++;
-	if (in->linelen && in->line[in->linelen - 1] == '\r')
-		in->line[--in->linelen] = '\0';
-	return 1;
+	return line_done(in, diag);
 }
 
 int input_line(struct input *in, struct tlbsim_diag *diag)
@@ -288,9 +306,8 @@ int input_line(struct input *in, struct tlbsim_diag *diag)
 			if (r == 0) {
 				if (!in->linelen)
 					return 0;
-				in->lineno++;
 				in->no_final_newline = true;
-				return 1;
+				return line_done(in, diag);
 			}
 		}
 		nl = memchr(in->buf + in->pos, '\n', in->len - in->pos);

@@ -60,6 +60,7 @@ static const char *const corpus[] = {
 	"unknown_event.jsonl",
 	"unknown_field.jsonl",
 	"wrong_type.jsonl",
+	"line_over_1MiB.jsonl.xz",
 	"model_error_before_parse_error.jsonl",
 	"parse_error_before_model_error.jsonl",
 };

@@ -213,6 +213,55 @@ static void test_input_lines(void **state)
 	unlink(path);
 }
 
+/* The result of reading a trace whose line 2 is an event padded by its
+ * comment to @len bytes, ended by @eol; @msg gets the message. */
+static int read_long_line(size_t len, const char *eol, char *msg, size_t cap)
+{
+	static const char head[] = "{\"t\": 0, \"cpu\": 0, \"ev\": \"sync\", \"comment\": \"";
+	struct tlbsim_trace_reader *r;
+	struct tlbsim_trace_event e;
+	struct tlbsim_diag d;
+	char *text = malloc(len + 64), *path;
+	size_t at;
+	int rc;
+
+	assert_non_null(text);
+	at = (size_t)sprintf(text, "{\"tlbsim\": 1, \"cpus\": 1}\n%s", head);
+	memset(text + at, 'x', len - (sizeof(head) - 1) - 2);
+	at += len - (sizeof(head) - 1) - 2;
+	sprintf(text + at, "\"}%s", eol);
+	path = tu_tmpfile(text, ".jsonl");
+	assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
+	while ((rc = tlbsim_trace_next(r, &e, &d)) == 1)
+		;
+	snprintf(msg, cap, "%s", rc ? d.msg + strlen(path) : "");
+	tlbsim_trace_close(r);
+	unlink(path);
+	free(path);
+	free(text);
+	return rc;
+}
+
+/* traces/FORMAT.md: a line over 1 MiB is an error; one of exactly 1 MiB
+ * is not, its "\r\n" or a missing newline notwithstanding. */
+static void test_line_limit(void **state)
+{
+	char msg[512];
+
+	(void)state;
+	assert_int_equal(read_long_line(1 << 20, "\n", msg, sizeof(msg)), 0);
+	assert_int_equal(read_long_line(1 << 20, "\r\n", msg, sizeof(msg)), 0);
+	assert_int_equal(read_long_line(1 << 20, "", msg, sizeof(msg)), 0);
+	assert_int_equal(read_long_line((1 << 20) + 1, "\n", msg, sizeof(msg)),
+			 TLBSIM_EPARSE);
+	assert_string_equal(msg, ":2: line longer than 1048576 bytes (expected at "
+			    "most 1 MiB per line)");
+	assert_int_equal(read_long_line((1 << 20) + 1, "", msg, sizeof(msg)),
+			 TLBSIM_EPARSE);
+	assert_int_equal(read_long_line((1 << 20) + 2, "\r\n", msg, sizeof(msg)),
+			 TLBSIM_EPARSE);
+}
+
 /* FIPS 180-2 test vectors. */
 static void test_sha256_vectors(void **state)
 {
@@ -711,6 +760,7 @@ int main(void)
 		cmocka_unit_test(test_xz),
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_input_lines),
+		cmocka_unit_test(test_line_limit),
 		cmocka_unit_test(test_sha256_vectors),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_binary_roundtrip),
