@@ -25,9 +25,10 @@
 enum { B_HUGETLB = 1, B_FREED = 2, B_UNSHARED = 4,
        B_OBS_MM = 8 /* observed: an mm follows (4 bytes) */ };
 
-bool binary_probe(const char *line)
+/* By length: a NUL after the magic must not pass for its end. */
+bool binary_probe(const char *line, size_t len)
 {
-	return !strcmp(line, BINARY_MAGIC);
+	return len == sizeof(BINARY_MAGIC) - 1 && !memcmp(line, BINARY_MAGIC, len);
 }
 
 static uint64_t get_le(const uint8_t *p, unsigned n)

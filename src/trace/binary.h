@@ -7,6 +7,7 @@
 #define TLBSIM_TRACE_BINARY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "trace/input.h"
 #include "trace/native.h"
@@ -15,7 +16,7 @@
  * records). */
 #define BINARY_MAGIC "\x89TLBSIMB"
 
-bool binary_probe(const char *line);
+bool binary_probe(const char *line, size_t len);
 /* The next record: 1, 0 at the end, <0 with the diagnostic set. */
 int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_event *ev);
 

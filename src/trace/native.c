@@ -82,11 +82,28 @@ static int bad(struct native_ctx *x, const char *fmt, ...)
 			       (unsigned long long)x->line, reason);
 }
 
-static int parse_line(struct native_ctx *x, const char *text, json_t **out)
+/* A NUL byte would end the text jansson reads and hide the rest of the
+ * line: an error, at its column (counted in characters, as jansson's). */
+static int check_nul(struct native_ctx *x, const char *text, size_t len)
+{
+	const char *nul = memchr(text, '\0', len);
+	int column = 1;
+
+	if (!nul)
+		return 0;
+	for (const char *p = text; p < nul; p++)
+		column += ((unsigned char)*p & 0xc0) != 0x80;
+	return bad(x, "NUL byte at column %d (expected JSON text)", column);
+}
+
+static int parse_line(struct native_ctx *x, const char *text, size_t len,
+		      json_t **out)
 {
 	json_error_t e;
 
-	*out = json_loads(text, JSON_REJECT_DUPLICATES, &e);
+	if (check_nul(x, text, len))
+		return TLBSIM_EPARSE;
+	*out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
 	if (!*out) {
 		if (strstr(e.text, "decode") || strstr(e.text, "UTF-8"))
 			return bad(x, "invalid UTF-8 (%s)", e.text);
@@ -415,15 +432,15 @@ int native_validate(struct native_ctx *x, struct tlbsim_trace_event *ev)
 	return 0;
 }
 
-int native_event(struct native_ctx *x, const char *text,
+int native_event(struct native_ctx *x, const char *text, size_t len,
 		 struct tlbsim_trace_event *ev)
 {
 	json_t *o;
 	int err;
 
-	if (!*text)
+	if (!len)
 		return bad(x, "empty line (expected one JSON object per line)");
-	err = parse_line(x, text, &o);
+	err = parse_line(x, text, len, &o);
 	if (err)
 		return err;
 	err = event_from(x, o, ev);
@@ -487,7 +504,7 @@ static int header_field(struct native_ctx *x, const char *key, json_t *v,
 	return 0;
 }
 
-int native_header(struct native_ctx *x, const char *text,
+int native_header(struct native_ctx *x, const char *text, size_t len,
 		  struct tlbsim_trace_header *h)
 {
 	json_t *o, *v;
@@ -495,7 +512,7 @@ int native_header(struct native_ctx *x, const char *text,
 	int err;
 
 	memset(h, 0, sizeof(*h));
-	err = parse_line(x, text, &o);
+	err = parse_line(x, text, len, &o);
 	if (err)
 		return err;
 	if (!json_object_get(o, "tlbsim")) {

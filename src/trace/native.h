@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tlbsim/trace.h"
@@ -18,9 +19,10 @@ struct native_ctx {
 	struct tlbsim_diag *diag;
 };
 
-int native_header(struct native_ctx *x, const char *text,
+/* @text is a line of @len bytes: NUL bytes in it are errors. */
+int native_header(struct native_ctx *x, const char *text, size_t len,
 		  struct tlbsim_trace_header *h);
-int native_event(struct native_ctx *x, const char *text,
+int native_event(struct native_ctx *x, const char *text, size_t len,
 		 struct tlbsim_trace_event *ev);
 /* The contract's value rules for an event decoded from the binary form
  * (the JSON path checks them as it parses): CPU range, time order, the

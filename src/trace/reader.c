@@ -226,7 +226,7 @@ static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 	}
 	if (perf_probe(r->in.line))
 		return perf_open(r, diag);
-	if (binary_probe(r->in.line)) {
+	if (binary_probe(r->in.line, r->in.linelen)) {
 		/* the JSON header on line 2, then records numbered from 1 */
 		int got = input_line(&r->in, diag);
 
@@ -236,7 +236,8 @@ static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 			return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:2: missing the "
 					       "header line after the binary magic", r->name);
 		r->nx.line = r->in.lineno;
-		if ((got = native_header(&r->nx, r->in.line, &r->hdr)))
+		got = native_header(&r->nx, r->in.line, r->in.linelen, &r->hdr);
+		if (got)
 			return got;
 		r->binary = true;
 		r->nx.unit = "record";
@@ -254,7 +255,7 @@ static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:1: not a tlbsim trace "
 			"(expected a JSON header line {\"tlbsim\": 1, \"cpus\": N, ...})",
 			r->name);
-	return native_header(&r->nx, r->in.line, &r->hdr);
+	return native_header(&r->nx, r->in.line, r->in.linelen, &r->hdr);
 }
 
 int tlbsim_trace_open_stream(FILE *f, const char *name,
@@ -402,7 +403,7 @@ int tlbsim_trace_next(struct tlbsim_trace_reader *r,
 		err = input_line(&r->in, diag);
 		if (err > 0) {
 			r->nx.line = r->in.lineno;
-			err = native_event(&r->nx, r->in.line, ev);
+			err = native_event(&r->nx, r->in.line, r->in.linelen, ev);
 			err = err ? err : 1;
 		}
 	}

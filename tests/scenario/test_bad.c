@@ -61,6 +61,10 @@ static const char *const corpus[] = {
 	"unknown_field.jsonl",
 	"wrong_type.jsonl",
 	"line_over_1MiB.jsonl.xz",
+	"nul_header.jsonl",
+	"nul_midline.jsonl",
+	"nul_line_start.jsonl",
+	"binary_nul_header.tlbb",
 	"model_error_before_parse_error.jsonl",
 	"parse_error_before_model_error.jsonl",
 };
