@@ -82,6 +82,35 @@ static int bad(struct native_ctx *x, const char *fmt, ...)
 			       (unsigned long long)x->line, reason);
 }
 
+/* Room for an input string quoted in a message by shown(). */
+enum { SHOWN = 96 };
+
+/* Input text in a message, as a JSON string body: control characters
+ * escaped (a newline in an event name must not break the one-line
+ * message) and long text cut at a character boundary, marked "...". */
+static const char *shown(char out[SHOWN], const char *s)
+{
+	size_t at = 0;
+
+	for (; *s && at < SHOWN - 12; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			at += (size_t)snprintf(out + at, SHOWN - at, "\\%c", c);
+		else if (c < 0x20)
+			at += (size_t)snprintf(out + at, SHOWN - at, "\\u%04x", c);
+		else
+			out[at++] = (char)c;
+	}
+	if (*s && ((unsigned char)*s & 0xc0) == 0x80) {   /* cut inside one */
+		while (at && ((unsigned char)out[at - 1] & 0xc0) == 0x80)
+			at--;
+		at -= at > 0;   /* its first byte */
+	}
+	snprintf(out + at, SHOWN - at, "%s", *s ? "..." : "");
+	return out;
+}
+
 /* A NUL byte would end the text jansson reads and hide the rest of the
  * line: an error, at its column (counted in characters, as jansson's). */
 static int check_nul(struct native_ctx *x, const char *text, size_t len)
@@ -321,6 +350,7 @@ static int event_from(struct native_ctx *x, json_t *o,
 	const char *key;
 	json_t *v, *evname = json_object_get(o, "ev");
 	uint64_t t = 0, cpu = 0;
+	char q[SHOWN];
 
 	memset(ev, 0, sizeof(*ev));
 	ev->line = x->line;
@@ -330,7 +360,8 @@ static int event_from(struct native_ctx *x, json_t *o,
 		if (strcmp(ev_names[ev->kind], json_string_value(evname)) == 0)
 			break;
 	if (ev->kind == TLBSIM_EV_COUNT)
-		return bad(x, "unknown event \"%s\"", json_string_value(evname));
+		return bad(x, "unknown event \"%s\"",
+			   shown(q, json_string_value(evname)));
 	if (!json_object_get(o, "t") || get_uint(x, json_object_get(o, "t"), "t", &t))
 		return bad(x, "field \"t\" missing or not a non-negative integer");
 	if (!json_object_get(o, "cpu") ||
@@ -355,7 +386,7 @@ static int event_from(struct native_ctx *x, json_t *o,
 			continue;
 		f = field_index(key);
 		if (f < 0 || !((spec->required | spec->optional) & (1u << f)))
-			return bad(x, "unexpected field \"%s\" for \"%s\"", key,
+			return bad(x, "unexpected field \"%s\" for \"%s\"", shown(q, key),
 				   ev_names[ev->kind]);
 		if (parse_field(x, f, v, ev))
 			return TLBSIM_EPARSE;
@@ -499,7 +530,9 @@ static int header_field(struct native_ctx *x, const char *key, json_t *v,
 			return bad(x, "header: \"comment\" must be a string");
 		snprintf(h->comment, sizeof(h->comment), "%s", json_string_value(v));
 	} else {
-		return bad(x, "header: unexpected field \"%s\"", key);
+		char q[SHOWN];
+
+		return bad(x, "header: unexpected field \"%s\"", shown(q, key));
 	}
 	return 0;
 }

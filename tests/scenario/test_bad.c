@@ -65,6 +65,8 @@ static const char *const corpus[] = {
 	"nul_midline.jsonl",
 	"nul_line_start.jsonl",
 	"binary_nul_header.tlbb",
+	"unknown_event_newline.jsonl",
+	"header_field_control.jsonl",
 	"model_error_before_parse_error.jsonl",
 	"parse_error_before_model_error.jsonl",
 };
