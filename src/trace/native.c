@@ -155,23 +155,33 @@ static int get_uint(struct native_ctx *x, json_t *v, const char *name,
 	return 0;
 }
 
+/* The hex digits of a "0x..." address string, 0 when it is not one:
+ * strtoull() alone would also take "0x0x200000", a sign or spaces. */
+static size_t hex_digits(const char *s)
+{
+	size_t n;
+
+	if (strncmp(s, "0x", 2))
+		return 0;
+	n = strspn(s + 2, "0123456789abcdefABCDEF");
+	return n <= 16 && !s[2 + n] ? n : 0;
+}
+
 /* An address: an integer or a "0x..." string, in user space. */
 static int get_addr(struct native_ctx *x, json_t *v, const char *name,
 		    uint64_t *out)
 {
 	if (json_is_string(v)) {
 		const char *s = json_string_value(v);
-		char *end;
+		char q[SHOWN];
 
-		if (strncmp(s, "0x", 2) || !s[2] || strlen(s) > 18)
-			return bad(x, "field \"%s\" must be an integer or a \"0x...\" hex "
-				   "string (got \"%s\")", name, s);
-		*out = strtoull(s + 2, &end, 16);
-		if (*end)
-			return bad(x, "field \"%s\": \"%s\" is not a hex number", name, s);
+		if (!hex_digits(s))
+			return bad(x, "field \"%s\" must be an integer or \"0x\" and 1 to "
+				   "16 hex digits (got \"%s\")", name, shown(q, s));
+		*out = strtoull(s + 2, NULL, 16);
 	} else if (get_uint(x, v, name, out)) {
-		return bad(x, "field \"%s\" must be an integer or a \"0x...\" hex string",
-			   name);
+		return bad(x, "field \"%s\" must be an integer or \"0x\" and 1 to 16 "
+			   "hex digits", name);
 	}
 	if (*out >= USER_TOP)
 		return bad(x, "field \"%s\" is 0x%" PRIx64 ": not a user-space "

@@ -67,6 +67,9 @@ static const char *const corpus[] = {
 	"binary_nul_header.tlbb",
 	"unknown_event_newline.jsonl",
 	"header_field_control.jsonl",
+	"addr_hex_double_prefix.jsonl",
+	"addr_hex_sign.jsonl",
+	"addr_hex_space.jsonl",
 	"model_error_before_parse_error.jsonl",
 	"parse_error_before_model_error.jsonl",
 };
