@@ -352,18 +352,14 @@ static int check_event(struct native_ctx *x, struct tlbsim_trace_event *ev)
 	}
 }
 
-static int event_from(struct native_ctx *x, json_t *o,
-		      struct tlbsim_trace_event *ev)
+/* What every event has: "ev", "t", "cpu", and maybe a "comment". */
+static int event_common(struct native_ctx *x, json_t *o,
+			struct tlbsim_trace_event *ev)
 {
-	const struct kind_spec *spec;
-	unsigned seen = 0;
-	const char *key;
 	json_t *v, *evname = json_object_get(o, "ev");
 	uint64_t t = 0, cpu = 0;
 	char q[SHOWN];
 
-	memset(ev, 0, sizeof(*ev));
-	ev->line = x->line;
 	if (!json_is_string(evname))
 		return bad(x, "field \"ev\" missing or not a string");
 	for (ev->kind = 0; ev->kind < TLBSIM_EV_COUNT; ev->kind++)
@@ -383,11 +379,24 @@ static int event_from(struct native_ctx *x, json_t *o,
 	if (x->have_last && t < x->last_t)
 		return bad(x, "time %" PRIu64 " is before the previous event's %" PRIu64,
 			   t, x->last_t);
+	/* ignored, but held to its type as the header's is */
+	if ((v = json_object_get(o, "comment")) && !json_is_string(v))
+		return bad(x, "field \"comment\" must be a string");
 	ev->t = t;
 	ev->cpu = (uint32_t)cpu;
-	if (ev->kind == TLBSIM_EV_OBSERVED)
-		return parse_observed(x, o, ev);
-	spec = &specs[ev->kind];
+	return 0;
+}
+
+/* The fields of a modeled event's kind, as its spec says. */
+static int event_fields(struct native_ctx *x, json_t *o,
+			struct tlbsim_trace_event *ev)
+{
+	const struct kind_spec *spec = &specs[ev->kind];
+	unsigned seen = 0;
+	const char *key;
+	json_t *v;
+	char q[SHOWN];
+
 	json_object_foreach(o, key, v) {
 		int f;
 
@@ -406,9 +415,23 @@ static int event_from(struct native_ctx *x, json_t *o,
 		if ((spec->required & (1u << f)) && !(seen & (1u << f)))
 			return bad(x, "\"%s\" needs field \"%s\"", ev_names[ev->kind],
 				   field_names[f]);
-	if (check_event(x, ev))
-		return TLBSIM_EPARSE;
-	x->last_t = t;
+	return check_event(x, ev) ? TLBSIM_EPARSE : 0;
+}
+
+static int event_from(struct native_ctx *x, json_t *o,
+		      struct tlbsim_trace_event *ev)
+{
+	int err;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->line = x->line;
+	if ((err = event_common(x, o, ev)))
+		return err;
+	if (ev->kind == TLBSIM_EV_OBSERVED)
+		return parse_observed(x, o, ev);
+	if ((err = event_fields(x, o, ev)))
+		return err;
+	x->last_t = ev->t;
 	x->have_last = true;
 	return 0;
 }

@@ -70,6 +70,8 @@ static const char *const corpus[] = {
 	"addr_hex_double_prefix.jsonl",
 	"addr_hex_sign.jsonl",
 	"addr_hex_space.jsonl",
+	"comment_not_string.jsonl",
+	"observed_comment_number.jsonl",
 	"model_error_before_parse_error.jsonl",
 	"parse_error_before_model_error.jsonl",
 };
