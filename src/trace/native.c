@@ -427,9 +427,11 @@ static int event_from(struct native_ctx *x, json_t *o,
 	ev->line = x->line;
 	if ((err = event_common(x, o, ev)))
 		return err;
-	if (ev->kind == TLBSIM_EV_OBSERVED)
-		return parse_observed(x, o, ev);
-	if ((err = event_fields(x, o, ev)))
+	/* an observed event is in the time order too: the binary form and
+	 * FORMAT.md ("non-decreasing from line to line") hold it to it */
+	err = ev->kind == TLBSIM_EV_OBSERVED ? parse_observed(x, o, ev) :
+	      event_fields(x, o, ev);
+	if (err)
 		return err;
 	x->last_t = ev->t;
 	x->have_last = true;

@@ -72,6 +72,7 @@ static const char *const corpus[] = {
 	"addr_hex_space.jsonl",
 	"comment_not_string.jsonl",
 	"observed_comment_number.jsonl",
+	"time_backwards_observed.jsonl",
 	"model_error_before_parse_error.jsonl",
 	"parse_error_before_model_error.jsonl",
 };
