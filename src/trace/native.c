@@ -536,7 +536,8 @@ static int header_field(struct native_ctx *x, const char *key, json_t *v,
 	} else if (!strcmp(key, "ghz")) {
 		if (!json_is_number(v) || json_number_value(v) <= 0 ||
 		    json_number_value(v) > 100)
-			return bad(x, "header: \"ghz\" must be a number above 0");
+			return bad(x, "header: \"ghz\" must be a number above 0 and "
+				   "at most 100");
 		h->ghz = json_number_value(v);
 	} else if (!strcmp(key, "backend")) {
 		const char *b = json_string_value(v);

@@ -73,6 +73,7 @@ static const char *const corpus[] = {
 	"comment_not_string.jsonl",
 	"observed_comment_number.jsonl",
 	"time_backwards_observed.jsonl",
+	"ghz_too_high.jsonl",
 	"model_error_before_parse_error.jsonl",
 	"parse_error_before_model_error.jsonl",
 };
