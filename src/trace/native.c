@@ -3,6 +3,7 @@
  * object per line, a header first. Everything outside the contract is an
  * error naming the line and what was expected.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -125,6 +126,73 @@ static int check_nul(struct native_ctx *x, const char *text, size_t len)
 	return bad(x, "NUL byte at column %d (expected JSON text)", column);
 }
 
+/* tlbsim's integers are jansson's: 64-bit signed. A value past them is
+ * an error naming the field and the limit, in both forms. */
+static int int_limit(struct native_ctx *x, const char *field, const char *num,
+		     bool negative)
+{
+	char q[SHOWN];
+
+	if (negative)
+		return bad(x, "field \"%s\" is %s, below -9223372036854775808 "
+			   "(expected at least -2^63)", shown(q, field), num);
+	return bad(x, "field \"%s\" is %s, above 9223372036854775807 (expected "
+		   "at most 2^63-1)", shown(q, field), num);
+}
+
+static bool json_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The key of the member whose value starts at @at in @text, into @key;
+ * false when there is none to name (an array element, a key with
+ * escapes or too long to show). */
+static bool key_before(const char *text, size_t at, char *key, size_t cap)
+{
+	size_t end;
+
+	while (at && json_space(text[at - 1]))
+		at--;
+	if (!at || text[--at] != ':')
+		return false;
+	while (at && json_space(text[at - 1]))
+		at--;
+	if (!at || text[--at] != '"')
+		return false;
+	end = at;
+	while (at && text[at - 1] != '"' && text[at - 1] != '\\')
+		at--;
+	/* an opening quote follows '{', ',' or a space, never a backslash */
+	if (!at || text[at - 1] != '"' || (at > 1 && text[at - 2] == '\\') ||
+	    end - at >= cap)
+		return false;
+	memcpy(key, text + at, end - at);
+	key[end - at] = '\0';
+	return true;
+}
+
+/* jansson refuses an integer past 64-bit signed as "too big integer",
+ * with no field: find the number (it ends at e->position) and its key. */
+static int too_big(struct native_ctx *x, const char *text, const json_error_t *e)
+{
+	size_t end = (size_t)e->position, at = end;
+	char num[48], key[48];
+	int n;
+
+	while (at && (isdigit((unsigned char)text[at - 1]) || text[at - 1] == '-'))
+		at--;
+	n = end - at > 40 ? 36 : (int)(end - at);
+	snprintf(num, sizeof(num), "%.*s%s", n, text + at, end - at > 40 ? "..." : "");
+	if (key_before(text, at, key, sizeof(key)))
+		return int_limit(x, key, num, text[at] == '-');
+	if (text[at] == '-')
+		return bad(x, "integer %s at column %d is below -9223372036854775808 "
+			   "(expected at least -2^63)", num, e->column);
+	return bad(x, "integer %s at column %d is above 9223372036854775807 "
+		   "(expected at most 2^63-1)", num, e->column);
+}
+
 static int parse_line(struct native_ctx *x, const char *text, size_t len,
 		      json_t **out)
 {
@@ -134,6 +202,9 @@ static int parse_line(struct native_ctx *x, const char *text, size_t len,
 		return TLBSIM_EPARSE;
 	*out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
 	if (!*out) {
+		if (json_error_code(&e) == json_error_numeric_overflow &&
+		    !strncmp(e.text, "too big", 7) && (size_t)e.position <= len)
+			return too_big(x, text, &e);
 		if (strstr(e.text, "decode") || strstr(e.text, "UTF-8"))
 			return bad(x, "invalid UTF-8 (%s)", e.text);
 		return bad(x, "invalid JSON: %s at column %d", e.text, e.column);
@@ -460,18 +531,29 @@ static int check_mm(struct native_ctx *x, const char *name, uint32_t v, bool nul
 	return 0;
 }
 
+static const char *u64_text(char out[24], uint64_t v)
+{
+	snprintf(out, 24, "%" PRIu64, v);
+	return out;
+}
+
 int native_validate(struct native_ctx *x, struct tlbsim_trace_event *ev)
 {
 	unsigned f = native_fields(ev->kind);
+	char num[24];
 
 	if (ev->kind >= TLBSIM_EV_COUNT)
 		return bad(x, "unknown event kind %u", ev->kind);
 	if (ev->cpu >= x->cpus)
 		return bad(x, "cpu %u out of range (the trace has %u CPUs: 0..%u)",
 			   ev->cpu, x->cpus, x->cpus - 1);
+	if (ev->t > INT64_MAX)
+		return int_limit(x, "t", u64_text(num, ev->t), false);
 	if (x->have_last && ev->t < x->last_t)
 		return bad(x, "time %" PRIu64 " is before the previous event's %" PRIu64,
 			   ev->t, x->last_t);
+	if ((f & F_DUR) && ev->dur > INT64_MAX)
+		return int_limit(x, "dur", u64_text(num, ev->dur), false);
 	if (ev->kind == TLBSIM_EV_OBSERVED) {
 		if (ev->target < -1 || ev->target >= (int32_t)x->cpus)
 			return bad(x, "field \"target\" must be a CPU id below %u", x->cpus);

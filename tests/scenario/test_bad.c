@@ -74,6 +74,9 @@ static const char *const corpus[] = {
 	"observed_comment_number.jsonl",
 	"time_backwards_observed.jsonl",
 	"ghz_too_high.jsonl",
+	"time_above_2p63.jsonl",
+	"binary_time_2p63.tlbb",
+	"binary_dur_2p63.tlbb",
 	"model_error_before_parse_error.jsonl",
 	"parse_error_before_model_error.jsonl",
 };
