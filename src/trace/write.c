@@ -8,18 +8,6 @@
 
 #include "tlbsim/trace.h"
 
-static void str_field(FILE *f, const char *key, const char *s)
-{
-	fprintf(f, ", \"%s\": \"", key);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*s >= 0x20)
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 /* A JSON string body: quotes, backslashes and control characters escaped. */
 static void json_chars(FILE *f, const char *s)
 {
@@ -31,6 +19,15 @@ static void json_chars(FILE *f, const char *s)
 		else
 			fputc(*s, f);
 	}
+}
+
+/* A string member: control characters escaped, not dropped, so that the
+ * line reads back to the same string. */
+static void str_field(FILE *f, const char *key, const char *s)
+{
+	fprintf(f, ", \"%s\": \"", key);
+	json_chars(f, s);
+	fputc('"', f);
 }
 
 int tlbsim_trace_write_header(FILE *f, const struct tlbsim_trace_header *h)

@@ -322,6 +322,38 @@ static void test_roundtrip(void **state)
 	free(buf2);
 }
 
+/* An observed event's strings, control characters and all, and as long as
+ * their fields hold, come back from the JSONL the writer makes. */
+static void test_roundtrip_strings(void **state)
+{
+	struct tlbsim_trace_event e, back;
+	struct tlbsim_trace_reader *r;
+	struct tlbsim_diag d;
+	char *buf = NULL, *path;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.kind = TLBSIM_EV_OBSERVED;
+	e.target = -1;
+	snprintf(e.what, sizeof(e.what), "a\nb\"c\\d\x1b");
+	memset(e.func, 'f', sizeof(e.func) - 1);   /* 39 bytes: all it holds */
+	fputs("{\"tlbsim\": 1, \"cpus\": 1}\n", f);
+	assert_int_equal(tlbsim_trace_write_event(f, &e), 0);
+	fputc('\n', f);
+	fclose(f);
+	path = tu_tmpfile(buf, ".jsonl");
+	assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
+	assert_int_equal(tlbsim_trace_next(r, &back, &d), 1);
+	assert_string_equal(back.what, e.what);
+	assert_string_equal(back.func, e.func);
+	tlbsim_trace_close(r);
+	unlink(path);
+	free(path);
+	free(buf);
+}
+
 /* A binary trace written from @evs (with the 4-CPU header) to a temporary
  * file, cut to @cut bytes when non-zero. */
 static char *binary_file(const struct tlbsim_trace_event *evs, size_t n, long cut)
@@ -763,6 +795,7 @@ int main(void)
 		cmocka_unit_test(test_line_limit),
 		cmocka_unit_test(test_sha256_vectors),
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_roundtrip_strings),
 		cmocka_unit_test(test_binary_roundtrip),
 		cmocka_unit_test(test_binary_bad),
 		cmocka_unit_test(test_perf_fields),
