@@ -27,7 +27,7 @@ struct tlbsim_trace_header {
 	char backend[16];       /* "" when absent */
 	char topology[256];     /* "" when absent */
 	bool no_pcid;           /* "pcid": false (absent: the CPUs have PCID) */
-	char comment[512];
+	char comment[4096];     /* a longer one is an error, not cut */
 };
 
 enum tlbsim_ev_kind {

@@ -125,20 +125,21 @@ static int read_exact(struct native_ctx *x, struct input *in, void *buf, size_t 
 	return (size_t)got == n ? 0 : truncated(x);
 }
 
-static int read_string(struct native_ctx *x, struct input *in, char *out, size_t cap)
+/* A u8-counted string, held to the checks its JSON form gets. */
+static int read_string(struct native_ctx *x, struct input *in, const char *name,
+		       char *out, size_t cap)
 {
+	char text[256];
 	uint8_t n;
 	int err = read_exact(x, in, &n, 1);
 
-	if (err)
+	if (err || (err = read_exact(x, in, text, n)))
 		return err;
-	if (n >= cap)
-		return tlbsim_diag_set(x->diag, TLBSIM_EPARSE, "%s: record %llu: "
-				       "string of %u bytes (at most %zu)", x->name,
-				       (unsigned long long)x->line, n, cap - 1);
-	err = read_exact(x, in, out, n);
+	if (native_string(x, "field ", name, text, n, cap))
+		return TLBSIM_EPARSE;
+	memcpy(out, text, n);
 	out[n] = '\0';
-	return err;
+	return 0;
 }
 
 static int read_observed(struct native_ctx *x, struct input *in,
@@ -147,8 +148,8 @@ static int read_observed(struct native_ctx *x, struct input *in,
 	uint8_t b[20];
 	int err;
 
-	if ((err = read_string(x, in, ev->what, sizeof(ev->what))) ||
-	    (err = read_string(x, in, ev->func, sizeof(ev->func))) ||
+	if ((err = read_string(x, in, "what", ev->what, sizeof(ev->what))) ||
+	    (err = read_string(x, in, "func", ev->func, sizeof(ev->func))) ||
 	    (err = read_exact(x, in, b, sizeof(b))))
 		return err;
 	ev->reason = (int64_t)get_le(b, 8);

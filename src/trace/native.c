@@ -302,16 +302,72 @@ static int field_index(const char *key)
 	return -1;
 }
 
+/* Where @s (@n bytes) stops being UTF-8 as RFC 3629 has it (no overlong
+ * forms, no surrogates, nothing past U+10FFFF), as jansson checks JSON
+ * text; @n when it is all UTF-8. */
+static size_t utf8_end(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned c = s[i], len = c < 0x80 ? 1 : c < 0xc2 ? 0 : c < 0xe0 ? 2 :
+					c < 0xf0 ? 3 : c < 0xf5 ? 4 : 0;
+		uint32_t cp = c & (0x7fu >> len);
+
+		if (!len || n - i < len)
+			return i;
+		for (unsigned k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return i;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+			return i;
+		i += len;
+	}
+	return n;
+}
+
+int native_string(struct native_ctx *x, const char *prefix, const char *name,
+		  const char *s, size_t n, size_t cap)
+{
+	const char *nul;
+	size_t end;
+
+	if (n >= cap)
+		return bad(x, "%s\"%s\" is %zu bytes long (expected at most %zu)",
+			   prefix, name, n, cap - 1);
+	if ((nul = memchr(s, '\0', n)))
+		return bad(x, "%s\"%s\": NUL byte at offset %zu (expected text)",
+			   prefix, name, (size_t)(nul - s));
+	if ((end = utf8_end((const unsigned char *)s, n)) < n)
+		return bad(x, "%s\"%s\": invalid UTF-8 (unable to decode byte 0x%02x "
+			   "at offset %zu)", prefix, name, (unsigned char)s[end], end);
+	return 0;
+}
+
+/* A JSON string into a field of @cap bytes: jansson has checked it is
+ * UTF-8 without NUL; what the field cannot hold is an error, not cut. */
+static int get_string(struct native_ctx *x, const char *prefix, const char *name,
+		      json_t *v, char *out, size_t cap)
+{
+	if (!json_is_string(v))
+		return bad(x, "%s\"%s\" must be a string", prefix, name);
+	if (native_string(x, prefix, name, json_string_value(v),
+			  json_string_length(v), cap))
+		return TLBSIM_EPARSE;
+	memcpy(out, json_string_value(v), json_string_length(v) + 1);
+	return 0;
+}
+
 /* observed: keep the tracepoint fields tlbsim compares, ignore the rest. */
 static int parse_observed(struct native_ctx *x, json_t *o,
 			  struct tlbsim_trace_event *ev)
 {
 	json_t *v;
 
-	v = json_object_get(o, "what");
-	if (!json_is_string(v))
-		return bad(x, "field \"what\" must be a string");
-	snprintf(ev->what, sizeof(ev->what), "%s", json_string_value(v));
+	if (get_string(x, "field ", "what", json_object_get(o, "what"), ev->what,
+		       sizeof(ev->what)))
+		return TLBSIM_EPARSE;
 	ev->target = -1;
 	if ((v = json_object_get(o, "reason")) && !json_is_integer(v))
 		return bad(x, "field \"reason\" must be an integer");
@@ -325,11 +381,9 @@ static int parse_observed(struct native_ctx *x, json_t *o,
 			return bad(x, "field \"target\" must be a CPU id below %u", x->cpus);
 		ev->target = (int32_t)json_integer_value(v);
 	}
-	if ((v = json_object_get(o, "func"))) {
-		if (!json_is_string(v))
-			return bad(x, "field \"func\" must be a string");
-		snprintf(ev->func, sizeof(ev->func), "%s", json_string_value(v));
-	}
+	if ((v = json_object_get(o, "func")) &&
+	    get_string(x, "field ", "func", v, ev->func, sizeof(ev->func)))
+		return TLBSIM_EPARSE;
 	if ((v = json_object_get(o, "mm"))) {   /* whose flush: optional */
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 		    json_integer_value(v) > UINT32_MAX)
@@ -637,16 +691,10 @@ static int header_field(struct native_ctx *x, const char *key, json_t *v,
 			return bad(x, "header: \"pcid\" must be true or false");
 		h->no_pcid = !json_is_true(v);
 	} else if (!strcmp(key, "topology")) {
-		if (!json_is_string(v))
-			return bad(x, "header: \"topology\" must be a string");
-		if (json_string_length(v) >= sizeof(h->topology))
-			return bad(x, "header: \"topology\" longer than %zu characters",
-				   sizeof(h->topology) - 1);
-		snprintf(h->topology, sizeof(h->topology), "%s", json_string_value(v));
+		return get_string(x, "header: ", key, v, h->topology,
+				  sizeof(h->topology));
 	} else if (!strcmp(key, "comment")) {
-		if (!json_is_string(v))
-			return bad(x, "header: \"comment\" must be a string");
-		snprintf(h->comment, sizeof(h->comment), "%s", json_string_value(v));
+		return get_string(x, "header: ", key, v, h->comment, sizeof(h->comment));
 	} else {
 		char q[SHOWN];
 

@@ -28,6 +28,11 @@ int native_event(struct native_ctx *x, const char *text, size_t len,
  * (the JSON path checks them as it parses): CPU range, time order, the
  * kind's fields and their ranges and alignment. */
 int native_validate(struct native_ctx *x, struct tlbsim_trace_event *ev);
+/* A string field of @n bytes at @s (not NUL-terminated) for a buffer of
+ * @cap bytes: too long for it, a NUL byte or invalid UTF-8 is an error
+ * ("@prefix\"@name\" ..."), in the binary form as in JSON text. */
+int native_string(struct native_ctx *x, const char *prefix, const char *name,
+		  const char *s, size_t n, size_t cap);
 /* Which of the kind's fields the binary form stores, in order. */
 enum {
 	NATIVE_F_MM = 1 << 0, NATIVE_F_WITH = 1 << 1, NATIVE_F_ADDR = 1 << 2,
