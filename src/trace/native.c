@@ -112,6 +112,25 @@ static const char *shown(char out[SHOWN], const char *s)
 	return out;
 }
 
+/* jansson's message with the control bytes it quotes from the line (an
+ * invalid token) written as \xNN: they would reach the terminal raw. */
+static const char *jansson_text(char out[JSON_ERROR_TEXT_LENGTH * 4],
+				const char *s)
+{
+	size_t at = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			at += (size_t)sprintf(out + at, "\\x%02x", c);
+		else
+			out[at++] = (char)c;
+	}
+	out[at] = '\0';
+	return out;
+}
+
 /* A NUL byte would end the text jansson reads and hide the rest of the
  * line: an error, at its column (counted in characters, as jansson's). */
 static int check_nul(struct native_ctx *x, const char *text, size_t len)
@@ -196,6 +215,7 @@ static int too_big(struct native_ctx *x, const char *text, const json_error_t *e
 static int parse_line(struct native_ctx *x, const char *text, size_t len,
 		      json_t **out)
 {
+	char why[JSON_ERROR_TEXT_LENGTH * 4];
 	json_error_t e;
 
 	if (check_nul(x, text, len))
@@ -206,8 +226,9 @@ static int parse_line(struct native_ctx *x, const char *text, size_t len,
 		    !strncmp(e.text, "too big", 7) && (size_t)e.position <= len)
 			return too_big(x, text, &e);
 		if (strstr(e.text, "decode") || strstr(e.text, "UTF-8"))
-			return bad(x, "invalid UTF-8 (%s)", e.text);
-		return bad(x, "invalid JSON: %s at column %d", e.text, e.column);
+			return bad(x, "invalid UTF-8 (%s)", jansson_text(why, e.text));
+		return bad(x, "invalid JSON: %s at column %d", jansson_text(why, e.text),
+			   e.column);
 	}
 	if (!json_is_object(*out)) {
 		json_decref(*out);

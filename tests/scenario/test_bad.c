@@ -85,6 +85,7 @@ static const char *const corpus[] = {
 	"observed_func_long.jsonl",
 	"header_topology_long.jsonl",
 	"header_comment_long.jsonl",
+	"invalid_token_control.jsonl",
 	"model_error_before_parse_error.jsonl",
 	"parse_error_before_model_error.jsonl",
 };
