@@ -86,6 +86,7 @@ static const char *const corpus[] = {
 	"header_topology_long.jsonl",
 	"header_comment_long.jsonl",
 	"invalid_token_control.jsonl",
+	"xz_trailing_garbage.jsonl.xz",
 	"model_error_before_parse_error.jsonl",
 	"parse_error_before_model_error.jsonl",
 };

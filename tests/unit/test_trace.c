@@ -125,6 +125,20 @@ static void test_xz(void **state)
 	tlbsim_trace_close(r);
 }
 
+/* A file of two xz streams (xz -d reads both) is read to its end, not to
+ * the end of the first stream. */
+static void test_xz_two_streams(void **state)
+{
+	struct tlbsim_trace_reader *r;
+	struct tlbsim_diag d;
+
+	(void)state;
+	assert_int_equal(tlbsim_trace_open("tests/data/every_kind_2streams.jsonl.xz",
+					   &r, &d), 0);
+	check_every_kind(r);
+	tlbsim_trace_close(r);
+}
+
 static void test_stream(void **state)
 {
 	struct tlbsim_trace_reader *r;
@@ -790,6 +804,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_kind),
 		cmocka_unit_test(test_xz),
+		cmocka_unit_test(test_xz_two_streams),
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_input_lines),
 		cmocka_unit_test(test_line_limit),
