@@ -444,8 +444,16 @@ static void observe_csd(struct perf_recon *p, const struct perf_rec *r,
 		return;
 	snprintf(ev->what, sizeof(ev->what), "csd_queue_cpu");
 	ev->target = (int32_t)target;
-	if (perf_field(r->text, "func", s, sizeof(s), false))
-		snprintf(ev->func, sizeof(ev->func), "%s", s);
+	if (!perf_field(r->text, "func", s, sizeof(s), false))
+		return;
+	/* a kernel symbol: what import writes must read back as JSONL */
+	if (s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789_.")]) {
+		field_bad(p, "func", perf_field_at(r->text, "func"),
+			  "a kernel function name (letters, digits, _ and .)");
+		return;
+	}
+	snprintf(ev->func, sizeof(ev->func), "%s", s);
 }
 
 /*

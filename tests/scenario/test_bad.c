@@ -36,6 +36,7 @@ static const char *const corpus[] = {
 	"perf_blank_line.perf.txt",
 	"perf_cpu_huge.perf.txt",
 	"perf_default_fields.perf.txt",
+	"perf_func_bytes.perf.txt",
 	"perf_munmap_badlen.perf.txt",
 	"perf_no_cpu.perf.txt",
 	"perf_tid_garbage.perf.txt",
