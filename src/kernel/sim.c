@@ -46,8 +46,14 @@ uint64_t sim_cycles(const struct sim *s, uint64_t t)
 
 static bool t_fits(const struct sim *s, uint64_t t, uint64_t *cycles)
 {
-	unsigned __int128 c = s->cfg.clock == TLBSIM_CLOCK_CYCLES ? t :
-			      (unsigned __int128)t * s->ghz_milli / 1000;
+	unsigned __int128 c;
+
+	if (s->cfg.clock == TLBSIM_CLOCK_CYCLES)
+		c = t;
+	else if (t <= UINT64_MAX / s->ghz_milli)   /* no 128-bit division */
+		c = t * s->ghz_milli / 1000;
+	else
+		c = (unsigned __int128)t * s->ghz_milli / 1000;
 
 	*cycles = c > CLOCK_MAX ? CLOCK_MAX : (uint64_t)c;
 	return c <= CLOCK_MAX;
