@@ -11,6 +11,9 @@
 #   ./tlbsim.sh test-asan  the same under AddressSanitizer + UBSan
 #   ./tlbsim.sh build      install and build only (binary: build/tlbsim)
 #   ./tlbsim.sh fuzz [S]   install clang, run each libFuzzer harness S seconds
+#   ./tlbsim.sh lossy [--quick] [--bin B]  replay the shipped captures
+#                          damaged as perf damages them (lost records, cuts,
+#                          merges): every one must still give a report
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -55,6 +58,10 @@ test-asan)
 fuzz)
 	setup clang libclang-rt-14-dev
 	./fuzz/run.sh "${2:-60}" ;;
+lossy)
+	setup python3; build build >/dev/null
+	shift
+	python3 fuzz/lossy.py "$@" ;;
 demo)
 	setup; build build >/dev/null
 	echo "== the seed patch's case: tlbsim compare traces/scenarios/unshare_lazy.jsonl"
