@@ -8,7 +8,8 @@ out of order by a little. Each variant must still replay: `tlbsim validate
 --json` exits 0 (the reconstruction infers around what is missing; it must
 never hand the model an event the model refuses). Variants, per capture:
 records dropped at random (5 to 45 %), in bursts on one CPU, a third of the
-sched_switch or syscall records gone, the capture cut at its start or end,
+sched_switch or syscall records gone, every mmap's return gone, the
+capture cut at its start or end,
 neighbouring records swapped, and two captures merged into one (pids
 colliding). Deterministic: every choice comes from a seeded generator.
 
@@ -92,6 +93,7 @@ def variants(lines, other, rng, quick):
         yield 'drop %d%%' % (rate * 100), drop(lines, rng, rate)
     yield 'switches', drop_kind(lines, rng, 'sched_switch')
     yield 'syscalls', drop_kind(lines, rng, 'sys_enter_|sys_exit_')
+    yield 'no mmap returns', [l for l in lines if 'sys_exit_mmap' not in l]
     for k in (3, 11, 23):
         cut = n * k // 29 + k
         yield 'cut start %d' % cut, lines[cut:]
