@@ -6,7 +6,8 @@ perf drops records when its ring buffers overflow ("Check IO/CPU overload"),
 a capture may be cut at either end, and records of different CPUs may be
 out of order by a little. Each variant must still replay: `tlbsim validate
 --json` exits 0 (the reconstruction infers around what is missing; it must
-never hand the model an event the model refuses). Variants, per capture:
+never hand the model an event the model refuses), and what `tlbsim import`
+writes of it reads back. Variants, per capture:
 records dropped at random (5 to 45 %), in bursts on one CPU, a third of the
 sched_switch or syscall records gone, every mmap's return gone, the
 capture cut at its start or end,
@@ -121,6 +122,12 @@ def main():
                 f.writelines(text)
             r = subprocess.run([tlbsim, 'validate', tmp, '--json'], capture_output=True,
                                text=True, errors='replace', timeout=600)
+            if r.returncode == 0:   # and its import reads back
+                r = subprocess.run([tlbsim, 'import', tmp, '-o', tmp + '.jsonl'],
+                                   capture_output=True, text=True, errors='replace')
+            if r.returncode == 0:
+                r = subprocess.run([tlbsim, 'compare', tmp + '.jsonl', '-o', os.devnull],
+                                   capture_output=True, text=True, errors='replace')
             runs += 1
             if r.returncode != 0:
                 failed += 1
@@ -128,8 +135,9 @@ def main():
                 os.replace(tmp, keep)
                 print('%s, %s: exit %d: %s (kept as %s)' % (cap, name, r.returncode,
                       r.stderr.strip()[:300], keep))
-    if os.path.exists(tmp):
-        os.unlink(tmp)
+    for f in (tmp, tmp + '.jsonl'):
+        if os.path.exists(f):
+            os.unlink(f)
     print('fuzz/lossy.py: %d damaged captures replayed, %d failed' % (runs, failed))
     return 1 if failed else 0
 
