@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,12 +36,16 @@ bool tracedat_is(const char *path)
 	size_t n = strlen(path);
 	bool named = n > 4 && !strcmp(path + n - 4, ".dat");
 	char head[TRACEDAT_MAGIC_LEN] = "";
+	struct stat st;
 	FILE *f;
 	size_t got = 0;
 
 	if (n > 7 && !strcmp(path + n - 7, ".dat.xz"))
 		return true;
-	if (!strcmp(path, "-") || !(f = fopen(path, "rb")))
+	/* only a regular file is looked into: reading a pipe (<(xzcat t))
+	 * would take bytes the reader then never sees */
+	if (!strcmp(path, "-") || stat(path, &st) || !S_ISREG(st.st_mode) ||
+	    !(f = fopen(path, "rb")))
 		return named;   /* an unreadable *.dat: the decoder says why */
 	got = fread(head, 1, sizeof(head), f);
 	fclose(f);

@@ -82,6 +82,29 @@ static void test_tracedat_by_content(void **state)
 	free(text);
 }
 
+/* A trace on a pipe (a FIFO, or <(xzcat t) in bash) is read once: the
+ * look for trace-cmd's magic once opened it first and took its bytes,
+ * and the run then waited for a writer forever. */
+static void test_trace_on_fifo(void **state)
+{
+	char dir[] = "/tmp/tlbsim-fifo-XXXXXX", fifo[64], cmd[512], out[64], *text;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/t.jsonl", dir);
+	snprintf(out, sizeof(out), "%s/out.txt", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	snprintf(cmd, sizeof(cmd), "(cat '%s' > '%s' &); timeout 20 '%s' compare '%s' > '%s'",
+		 tu_src(UNSHARE), fifo, getenv("TLBSIM_BIN"), fifo, out);
+	assert_int_equal(system(cmd), 0);
+	text = tu_slurp(out);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "(11 events, 3 CPUs, native backend)"));
+	free(text);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_convert_binary(void **state)
 {
 	const char *bin = "/tmp/tlbsim-cli-convert.tlbb";
@@ -662,6 +685,7 @@ int main(void)
 		cmocka_unit_test(test_output_atomic),
 		cmocka_unit_test(test_xz_concatenated),
 		cmocka_unit_test(test_tracedat_by_content),
+		cmocka_unit_test(test_trace_on_fifo),
 		cmocka_unit_test(test_output_device),
 		cmocka_unit_test(test_output_is_input),
 		cmocka_unit_test(test_explain_unshare),
