@@ -113,7 +113,7 @@ def main():
                           glob.glob('traces/perf/ftrace/*.txt.xz'))
     if quick:
         caps = caps[:4]
-    tmp, runs, failed = 'build/lossy-variant.txt', 0, 0
+    tmp, runs, failed = 'build/lossy-variant-%d.txt' % os.getpid(), 0, 0
     for i, cap in enumerate(caps):
         rng = random.Random(i)
         lines, other = load(cap), load(caps[(i * 5 + 1) % len(caps)])
