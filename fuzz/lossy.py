@@ -131,7 +131,7 @@ def main():
             runs += 1
             if r.returncode != 0:
                 failed += 1
-                keep = 'build/lossy-fail-%d.txt' % failed
+                keep = 'build/lossy-fail-%d-%d.txt' % (os.getpid(), failed)
                 os.replace(tmp, keep)
                 print('%s, %s: exit %d: %s (kept as %s)' % (cap, name, r.returncode,
                       r.stderr.strip()[:300], keep))
