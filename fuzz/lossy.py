@@ -16,7 +16,7 @@ colliding). Deterministic: every choice comes from a seeded generator.
 
 Default captures: traces/perf/*.perf.txt.xz, traces/perf/dev/*.perf.txt.xz
 and traces/perf/ftrace/*.txt.xz. --quick: a few variants of a few captures
-(CI). A failing variant is kept as build/lossy-fail-N.txt.
+(CI). A failing variant is kept as build/lossy-fail-PID-N.txt.
 """
 import glob
 import lzma
