@@ -229,6 +229,7 @@ int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *n
 	const char *lim = line + len + 1;   /* readable: the line and its NUL */
 	char *end;
 	const char *tstart;
+	bool pid_ok;
 	unsigned long sec, frac;
 	size_t digits;
 
@@ -257,12 +258,12 @@ int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *n
 	/* perf script prints "PID/TID" (print_sample_start(): "%7d/%-7d"),
 	 * or the TID alone when -F has tid but not pid (its default fields
 	 * for tracepoints): without the thread group the mm is unknown */
-	if (task_id(tok, lim, ' ', &r->pid, &id_end))
+	pid_ok = task_id(tok, lim, '/', &r->pid, &id_end);
+	if (!pid_ok && task_id(tok, lim, ' ', &r->pid, &id_end))   /* no '/' */
 		return bad(diag, name, lineno, "a TID without its PID: perf "
 			   "script's default fields; record the text with perf script "
 			   "-F comm,tid,pid,cpu,time,event,trace");
-	if (!task_id(tok, lim, '/', &r->pid, &id_end) ||
-	    !task_id(id_end + 1, lim, ' ', &r->tid, &id_end)) {
+	if (!pid_ok || !task_id(id_end + 1, lim, ' ', &r->tid, &id_end)) {
 		char what[160];
 
 		snprintf(what, sizeof(what), "PID/TID '%.*s' is not two task ids (0 to "

@@ -256,9 +256,9 @@ static void revive_if_reused(struct perf_recon *p, const struct perf_rec *r,
 	if (kind != REC_FAULT && kind != REC_ENTER_MMAP && kind != REC_MUNMAP &&
 	    kind != REC_MADVISE && kind != REC_MPROTECT && kind != REC_ENTER_CLONE)
 		return;
-	if (r->pid <= 0 || !exited(p, r->pid) || is_kthread(r->comm, r->pid))
+	if (r->pid <= 0 || !(pr = proc_find(p, r->pid)) || !pr->exited ||
+	    is_kthread(r->comm, r->pid))
 		return;   /* the common case first: a live process */
-	pr = proc_find(p, r->pid);
 	proc_set_parent(p, pr, 0);
 	pr->exited = false;
 	pr->cow_peers = 0;

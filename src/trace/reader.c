@@ -248,13 +248,15 @@ static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s: a trace-cmd trace.dat, "
 			"which libtracecmd reads only from a file (save it to one first)",
 			r->name);
-	if (r->in.line[0] != '{' &&
-	    (err = perf_not_records(r->in.line, r->in.lineno, r->name, false, diag)))
-		return err;   /* perf text, but not the layout tlbsim reads */
-	if (r->in.line[0] != '{')
+	if (r->in.line[0] != '{') {
+		/* perf text, but not the layout tlbsim reads? */
+		if ((err = perf_not_records(r->in.line, r->in.lineno, r->name,
+					    false, diag)))
+			return err;
 		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:1: not a tlbsim trace "
 			"(expected a JSON header line {\"tlbsim\": 1, \"cpus\": N, ...})",
 			r->name);
+	}
 	return native_header(&r->nx, r->in.line, r->in.linelen, &r->hdr);
 }
 

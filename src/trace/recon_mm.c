@@ -298,7 +298,7 @@ static void clip_range(uint64_t a, uint64_t l, uint64_t *s, uint64_t *e)
 /* The page range [*s, *e) a syscall record names by @akey (its start)
  * and @lkey (its length), clipped to user space; false when the length
  * is 0, or a field is missing or malformed (noted: field_bad()), or the
- * range runs past 2^64 (the call fails: EINVAL). */
+ * range runs past 2^64 (the call fails). */
 static bool range_of(struct perf_recon *p, const struct perf_rec *r,
 		     const char *akey, const char *lkey, uint64_t *s, uint64_t *e)
 {
@@ -306,8 +306,9 @@ static bool range_of(struct perf_recon *p, const struct perf_rec *r,
 
 	if (!need_num(p, r, akey, &a) || !need_num(p, r, lkey, &l))
 		return false;
-	/* past 2^64 the kernel fails the call (EINVAL): a program may make
-	 * it, the capture is sound, and there is nothing to model */
+	/* past 2^64 the kernel fails the call (do_vmi_munmap(), do_madvise():
+	 * EINVAL; do_mprotect_pkey(): ENOMEM): a program may make it, the
+	 * capture is sound, nothing to model */
 	if (!l || a + l < a)
 		return false;
 	clip_range(a, l, s, e);
@@ -385,7 +386,8 @@ static void mmptr_learn(struct perf_recon *p, const char *ptr, int32_t tgid)
 
 /* The first 2 MiB chunk of [*start, end) that can be collapsed (mapped,
  * not hugetlb, PTE table present: touched, and not a THP already, which
- * only a capture that lost records can show): emit its collapse, move
+ * collapse_huge_page() refuses (find_pmd_or_thp_or_none(): SCAN_PMD_MAPPED)
+ * and only a capture that lost records can show): emit its collapse, move
  * *start past. */
 static bool collapse_next(struct perf_recon *p, struct proc *pr, uint64_t *start,
 			  uint64_t end, uint32_t cpu)
