@@ -50,7 +50,8 @@ bool tlbsim_engine_cancel(struct tlbsim_engine *e, uint64_t id);
 
 /*
  * Pop the earliest event whose time is <= @limit into *@out and advance the
- * clock to its time. Returns false when no such event is pending.
+ * clock to its time: the payload's bytes are the first of @out->data, the
+ * rest of it is left as it was. Returns false when no such event is pending.
  */
 bool tlbsim_engine_pop(struct tlbsim_engine *e, uint64_t limit,
 		       struct tlbsim_event *out);

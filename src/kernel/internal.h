@@ -10,6 +10,7 @@
 #define TLBSIM_KERNEL_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tlbsim/engine.h"
@@ -209,19 +210,26 @@ struct csd_queue {
 	uint32_t head, len, cap;
 };
 
-/* A trace event on its way in: its mmap_lock tickets (mm, with). */
+enum lock_mode { LOCK_NONE = 0, LOCK_READ, LOCK_WRITE };
+
+/* A trace event on its way in: its mmap_lock tickets (mm, with) and the
+ * mode it takes the lock in, worked out once (mmlock_ticket()). Its event
+ * holds what the model reads: the fields of an observed event (which never
+ * gets here) stay empty, and are not copied from queue to queue. */
 struct pending {
-	struct tlbsim_trace_event ev;
 	uint64_t ticket[2];
+	uint8_t mode;              /* enum lock_mode */
+	struct tlbsim_trace_event ev;
 };
+
+#define PENDING_COPY (offsetof(struct pending, ev) + \
+		      offsetof(struct tlbsim_trace_event, what))
 
 /* Trace events waiting for their CPU (busy) or their turn (mmap_lock). */
 struct deferred {
 	struct pending *q;
 	uint32_t head, len, cap;
 };
-
-enum lock_mode { LOCK_NONE = 0, LOCK_READ, LOCK_WRITE };
 
 /* Per trace mm id: tickets issued and started, current holders. */
 struct mmlock {
@@ -609,7 +617,6 @@ int gather_walk_done(struct sim *s, uint32_t c);
 void gather_next_flush(struct sim *s, uint32_t c);
 
 /* ---- mmlock.c ---- */
-enum lock_mode mmlock_mode(const struct tlbsim_trace_event *ev);
 int mmlock_ticket(struct sim *s, struct pending *p);
 bool mmlock_ready(struct sim *s, const struct pending *p);
 void mmlock_take(struct sim *s, const struct pending *p);

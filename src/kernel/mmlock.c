@@ -51,7 +51,7 @@ static struct mmlock *lock_find(struct sim *s, uint32_t id, bool create)
 	return &s->locks[h];
 }
 
-enum lock_mode mmlock_mode(const struct tlbsim_trace_event *ev)
+static enum lock_mode mmlock_mode(const struct tlbsim_trace_event *ev)
 {
 	switch (ev->kind) {
 	case TLBSIM_EV_TOUCH:
@@ -80,7 +80,8 @@ int mmlock_ticket(struct sim *s, struct pending *p)
 	struct mmlock *l;
 
 	p->ticket[0] = p->ticket[1] = 0;
-	if (mmlock_mode(&p->ev) == LOCK_NONE)
+	p->mode = (uint8_t)mmlock_mode(&p->ev);
+	if (p->mode == LOCK_NONE)
 		return 0;
 	if (!(l = lock_find(s, p->ev.mm, true)))
 		return TLBSIM_ENOMEM;
@@ -105,7 +106,7 @@ static bool one_ready(struct sim *s, uint32_t id, uint64_t ticket,
 
 bool mmlock_ready(struct sim *s, const struct pending *p)
 {
-	enum lock_mode mode = mmlock_mode(&p->ev);
+	enum lock_mode mode = p->mode;
 
 	if (mode == LOCK_NONE)
 		return true;
@@ -127,7 +128,7 @@ static void take(struct sim *s, uint32_t id, enum lock_mode mode)
 
 void mmlock_take(struct sim *s, const struct pending *p)
 {
-	enum lock_mode mode = mmlock_mode(&p->ev);
+	enum lock_mode mode = p->mode;
 
 	if (mode == LOCK_NONE)
 		return;

@@ -210,6 +210,18 @@ bool cpu_busy(const struct sim *s, const struct cpu *cpu)
 	       sim_now(s) < cpu->preempt_until;
 }
 
+/* Fill @p from @from (NULL: only its observed fields, left empty): a copy
+ * of what the model reads of a pending event, not of its whole 200 bytes
+ * (two copies of each event per policy). */
+static void pending_take(struct pending *p, const struct pending *from)
+{
+	if (from)
+		memcpy(p, from, PENDING_COPY);
+	p->ev.what[0] = p->ev.func[0] = '\0';
+	p->ev.reason = p->ev.pages = 0;
+	p->ev.target = -1;
+}
+
 static int deferred_push(struct deferred *d, const struct pending *p)
 {
 	if (d->len == d->cap) {
@@ -219,13 +231,13 @@ static int deferred_push(struct deferred *d, const struct pending *p)
 		if (!q)
 			return TLBSIM_ENOMEM;
 		for (uint32_t i = 0; i < d->len; i++)
-			q[i] = d->q[(d->head + i) % d->cap];
+			memcpy(&q[i], &d->q[(d->head + i) % d->cap], PENDING_COPY);
 		free(d->q);
 		d->q = q;
 		d->cap = cap;
 		d->head = 0;
 	}
-	d->q[(d->head + d->len) % d->cap] = *p;
+	memcpy(&d->q[(d->head + d->len) % d->cap], p, PENDING_COPY);
 	d->len++;
 	return 0;
 }
@@ -255,7 +267,7 @@ static int apply_on_cpu(struct sim *s, const struct tlbsim_trace_event *ev)
  * operation it starts keeps the lock until it ends (op_done). */
 static void apply_pending(struct sim *s, const struct pending *p)
 {
-	enum lock_mode mode = mmlock_mode(&p->ev);
+	enum lock_mode mode = p->mode;
 	struct cpu *cpu = &s->cpus[p->ev.cpu];
 	uint64_t seq = s->op_seq;
 
@@ -279,7 +291,9 @@ void cpu_try_resume(struct sim *s, uint32_t c)
 
 	while (cpu->deferred.len && !cpu_busy(s, cpu) && !s->err &&
 	       mmlock_ready(s, &cpu->deferred.q[cpu->deferred.head])) {
-		struct pending p = cpu->deferred.q[cpu->deferred.head];
+		struct pending p;
+
+		pending_take(&p, &cpu->deferred.q[cpu->deferred.head]);
 
 		cpu->deferred.head = (cpu->deferred.head + 1) % cpu->deferred.cap;
 		cpu->deferred.len--;
@@ -427,7 +441,8 @@ int tlbsim_sim_apply(struct tlbsim_sim *ss, const struct tlbsim_trace_event *ev,
 	cpu = &s->cpus[ev->cpu];
 	if (!cpu->active)
 		cpu_activate(s, ev->cpu);
-	p.ev = *ev;
+	pending_take(&p, NULL);
+	memcpy(&p.ev, ev, offsetof(struct tlbsim_trace_event, what));
 	if (mmlock_ticket(s, &p))
 		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
 	/* A host preemption happens to the vCPU whatever it is doing. */
