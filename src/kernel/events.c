@@ -411,6 +411,7 @@ static int ev_exit(struct sim *s, uint32_t c, const struct tlbsim_trace_event *e
 	if (s->cpus[c].loaded_mm == idx)
 		enter_lazy_tlb(s, c);
 	mm_unname(s, idx);
+	mmlock_exit(s, ev->mm);
 	gather_init(&g, idx, true);
 	err = gather_exit(s, mm, &g);
 	if (err) {

@@ -235,6 +235,7 @@ struct deferred {
 struct mmlock {
 	bool used;
 	bool writer;
+	bool gone;                 /* its mm exited: dropped once idle */
 	uint32_t id;
 	uint32_t readers;
 	uint64_t issued, started;
@@ -622,6 +623,7 @@ bool mmlock_ready(struct sim *s, const struct pending *p);
 void mmlock_take(struct sim *s, const struct pending *p);
 void mmlock_release(struct sim *s, uint32_t id, uint32_t with,
 		    enum lock_mode mode);
+void mmlock_exit(struct sim *s, uint32_t id);
 
 /* ---- rcu.c ---- */
 void call_rcu_table(struct sim *s, const struct dead_link *l);

@@ -45,8 +45,7 @@ static struct mmlock *lock_find(struct sim *s, uint32_t id, bool create)
 			return &s->locks[h];
 	if (!create)
 		return NULL;
-	s->locks[h].used = true;
-	s->locks[h].id = id;
+	s->locks[h] = (struct mmlock){ .used = true, .id = id };
 	s->nlocks++;
 	return &s->locks[h];
 }
@@ -137,6 +136,39 @@ void mmlock_take(struct sim *s, const struct pending *p)
 		take(s, p->ev.with, mode);
 }
 
+/* Take @l out of the table: the entries after it in its run move back
+ * into the hole when their home slot allows (no tombstones). */
+static void lock_drop(struct sim *s, struct mmlock *l)
+{
+	uint32_t mask = s->caplocks - 1, i = (uint32_t)(l - s->locks), j = i;
+
+	s->nlocks--;
+	for (;;) {
+		s->locks[i].used = false;
+		for (;;) {
+			uint32_t home;
+
+			j = (j + 1) & mask;
+			if (!s->locks[j].used)
+				return;
+			home = (s->locks[j].id * 2654435761u) & mask;
+			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
+				break;
+		}
+		s->locks[i] = s->locks[j];
+		i = j;
+	}
+}
+
+/* An idle lock (every ticket started, no holder) is the same as none: a
+ * new one starts its tickets from 0 again. Dropped when its mm exited, a
+ * capture of a build must not keep one per process it ever saw. */
+static void drop_if_idle(struct sim *s, struct mmlock *l)
+{
+	if (l->gone && !l->writer && !l->readers && l->started == l->issued)
+		lock_drop(s, l);
+}
+
 static void give(struct sim *s, uint32_t id, enum lock_mode mode)
 {
 	struct mmlock *l = lock_find(s, id, false);
@@ -147,6 +179,17 @@ static void give(struct sim *s, uint32_t id, enum lock_mode mode)
 		l->writer = false;
 	else if (l->readers)
 		l->readers--;
+	drop_if_idle(s, l);
+}
+
+/* exit_mmap(): the trace names the mm for the last time (a later event
+ * of the id is a new mm, whose tickets follow this one's). */
+void mmlock_exit(struct sim *s, uint32_t id)
+{
+	struct mmlock *l = lock_find(s, id, false);
+
+	if (l)
+		l->gone = true;
 }
 
 /* The lock is released: the operation ended. CPUs waiting for it are

@@ -77,6 +77,10 @@ bool perf_recon_pop(struct perf_recon *p, struct tlbsim_trace_event *ev);
 /* Counts: per tracepoint name (used or not) and per inference kind. */
 size_t perf_recon_counts(const struct perf_recon *p, const char ***names,
 			 const uint64_t **counts, const bool **used);
+/* Processes and tasks the reconstruction holds an entry for: the live,
+ * and the dead of the last RECYCLE_NS of capture time. */
+void perf_recon_entries(const struct perf_recon *p, uint32_t *procs,
+			uint32_t *tasks);
 size_t perf_recon_inferences(const struct perf_recon *p, const char ***names,
 			     const uint64_t **counts);
 

@@ -520,6 +520,7 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 				       (unsigned long long)p->t0_line);
 	p->rec = r;
 	p->bad_key = NULL;
+	recycle(p, r->t_ns);
 	if (r->cpu >= p->cpus)
 		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "cpu %u appears after the "
 				       "capture's first records, which showed %u CPUs: give "
@@ -688,6 +689,9 @@ void perf_recon_free(struct perf_recon *p)
 	idmap_free(&p->procmap);
 	free(p->tasks);
 	idmap_free(&p->taskmap);
+	free(p->free_procs);
+	free(p->free_tasks);
+	free(p->graves);
 	free(p->q);
 	free(p->cur);
 	free(p->names);

@@ -113,6 +113,9 @@ struct proc {
 	struct vma_m *v;
 	uint32_t nv, capv;
 	uint32_t vhint;      /* vma_first_after()'s last answer */
+	uint64_t dead_at;    /* capture time of its exit (emit_exit), 0:
+			      * alive or revived: its entry is recycled
+			      * RECYCLE_NS later (recycle()) */
 	struct pageset chunks; /* 2 MiB chunks touched (PTE tables exist) */
 	struct pageset thp;   /* chunks collapsed into a THP (a leaf PMD
 			       * entry, no PTE table) until unmapped or zapped */
@@ -149,6 +152,23 @@ struct task {
 	bool in_mmap;
 	uint64_t col_start, col_end;
 	bool col_early;     /* the collapse went out at its isolate record */
+	uint64_t dead_at;   /* its sched_process_exit, 0: alive (a fork of
+			     * the tid since revives it) */
+};
+
+/*
+ * Exited processes and tasks, in the order they exited. Their entries are
+ * recycled RECYCLE_NS of capture time later: a dying task's last records
+ * (its switch away, its mm's teardown) come microseconds after its exit,
+ * while a capture of a build sees hundreds of thousands of pids come and
+ * go, whose entries must not stay (memory follows the machine).
+ */
+#define RECYCLE_NS 1000000000ULL
+
+struct grave {
+	uint64_t t;          /* its exit: the entry's dead_at */
+	int32_t id;          /* tgid or tid */
+	bool task;
 };
 
 /* The records the reconstruction reads (perf_recon.c rec_names). */
@@ -187,6 +207,11 @@ struct perf_recon {
 	struct task *tasks;
 	uint32_t ntasks, captasks;
 	struct idmap taskmap;
+	/* entries recycled (tgid or tid 0 while free), reused first */
+	uint32_t *free_procs, nfree_procs, capfree_procs;
+	uint32_t *free_tasks, nfree_tasks, capfree_tasks;
+	struct grave *graves;    /* a ring, oldest first */
+	uint32_t ghead, glen, gcap;
 	struct tlbsim_trace_event *q;
 	uint32_t qhead, qlen, qcap;
 	uint64_t t0;
@@ -230,6 +255,9 @@ struct proc *proc_get(struct perf_recon *p, int32_t tgid);
 void proc_set_parent(struct perf_recon *p, struct proc *c, int32_t parent);
 struct task *task_get(struct perf_recon *p, int32_t tid);
 struct task *task_find(struct perf_recon *p, int32_t tid);   /* no new entry */
+void proc_dies(struct perf_recon *p, struct proc *pr);
+void task_dies(struct perf_recon *p, struct task *t);
+void recycle(struct perf_recon *p, uint64_t now);
 int32_t tgid_of(struct perf_recon *p, int32_t tid);
 uint32_t vma_first_after(const struct proc *pr, uint64_t a);
 bool vma_overlaps(const struct proc *pr, uint64_t s, uint64_t e);

@@ -22,6 +22,7 @@ void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu)
 		ev->mm = (uint32_t)pr->tgid;
 	pr->live = false;
 	pr->exited = true;
+	proc_dies(p, pr);
 	/* its memory goes with it: a capture of thousands of processes must
 	 * not keep the mirrors of the dead (memory follows the machine) */
 	proc_release(pr);
@@ -81,6 +82,7 @@ void on_fork(struct perf_recon *p, const struct perf_rec *r)
 		return;
 	t->vfork_mm = 0;   /* a tid used again */
 	t->forked = t->settid = false;
+	t->dead_at = 0;
 	/* The tracepoint does not say fork or thread (clone with CLONE_VM):
 	 * the child's own records do ("TGID/TID"), and the reader holds a
 	 * fork back until it has read some time ahead. A thread shares the
@@ -211,6 +213,7 @@ void on_proc_exit(struct perf_recon *p, const struct perf_rec *r)
 	char dead[16] = "";
 	uint64_t pid;
 	struct proc *pr;
+	struct task *t;
 	bool has_dead;
 
 	if (perf_field_num(r->text, "pid", &pid) != 1 || pid > INT32_MAX) {
@@ -226,6 +229,8 @@ void on_proc_exit(struct perf_recon *p, const struct perf_rec *r)
 			  "true or false");
 		return;
 	}
+	if ((t = task_find(p, (int32_t)pid)))
+		task_dies(p, t);
 	if (has_dead ? strcmp(dead, "true") != 0 : (int32_t)pid != r->pid)
 		return;
 	pr = proc_get(p, r->pid);

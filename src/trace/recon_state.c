@@ -72,6 +72,35 @@ static int idmap_put(struct idmap *m, int32_t k, uint32_t v)
 	return 0;
 }
 
+/* Take @k out: the entries after it in its run move back into the hole
+ * when their home slot allows (linear probing keeps no tombstones). */
+static void idmap_del(struct idmap *m, int32_t k)
+{
+	uint32_t mask = m->cap - 1, i, j;
+
+	if (!m->cap || m->vals[i = idmap_slot(m, k)] == UINT32_MAX)
+		return;
+	m->n--;
+	for (j = i;;) {
+		m->vals[i] = UINT32_MAX;
+		for (;;) {
+			uint32_t home;
+
+			j = (j + 1) & mask;
+			if (m->vals[j] == UINT32_MAX)
+				return;
+			home = ((uint32_t)m->keys[j] * 2654435761u) & mask;
+			/* j's entry may fill the hole unless its home lies
+			 * cyclically in (i, j] */
+			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
+				break;
+		}
+		m->keys[i] = m->keys[j];
+		m->vals[i] = m->vals[j];
+		i = j;
+	}
+}
+
 void idmap_free(struct idmap *m)
 {
 	free(m->keys);
@@ -120,18 +149,34 @@ void proc_set_parent(struct perf_recon *p, struct proc *c, int32_t parent)
 	up->kids = proc_ref(p, c);
 }
 
+/* A slot for a new entry: a recycled one first, else the array's next. */
+static uint32_t slot_take(void **arr, uint32_t *n, uint32_t *cap, size_t sz,
+			  uint32_t *free_slots, uint32_t *nfree)
+{
+	void *a;
+
+	if (*nfree)
+		return free_slots[--*nfree];
+	if (!(a = grow(*arr, cap, *n + 1, sz)))
+		return UINT32_MAX;
+	*arr = a;
+	return (*n)++;
+}
+
 struct proc *proc_get(struct perf_recon *p, int32_t tgid)
 {
 	struct proc *pr = proc_find(p, tgid);
+	uint32_t i;
 
 	if (pr)
 		return pr;
-	p->procs = grow(p->procs, &p->capprocs, p->nprocs + 1, sizeof(*p->procs));
-	if (!p->procs || idmap_put(&p->procmap, tgid, p->nprocs))
+	i = slot_take((void **)&p->procs, &p->nprocs, &p->capprocs, sizeof(*p->procs),
+		      p->free_procs, &p->nfree_procs);
+	if (i == UINT32_MAX || idmap_put(&p->procmap, tgid, i))
 		return NULL;
-	memset(&p->procs[p->nprocs], 0, sizeof(p->procs[0]));
-	p->procs[p->nprocs].tgid = tgid;
-	return &p->procs[p->nprocs++];
+	memset(&p->procs[i], 0, sizeof(p->procs[0]));
+	p->procs[i].tgid = tgid;
+	return &p->procs[i];
 }
 
 struct task *task_get(struct perf_recon *p, int32_t tid)
@@ -140,12 +185,130 @@ struct task *task_get(struct perf_recon *p, int32_t tid)
 
 	if (i != UINT32_MAX)
 		return &p->tasks[i];
-	p->tasks = grow(p->tasks, &p->captasks, p->ntasks + 1, sizeof(*p->tasks));
-	if (!p->tasks || idmap_put(&p->taskmap, tid, p->ntasks))
+	i = slot_take((void **)&p->tasks, &p->ntasks, &p->captasks, sizeof(*p->tasks),
+		      p->free_tasks, &p->nfree_tasks);
+	if (i == UINT32_MAX || idmap_put(&p->taskmap, tid, i))
 		return NULL;
-	memset(&p->tasks[p->ntasks], 0, sizeof(p->tasks[0]));
-	p->tasks[p->ntasks].tid = tid;
-	return &p->tasks[p->ntasks++];
+	memset(&p->tasks[i], 0, sizeof(p->tasks[0]));
+	p->tasks[i].tid = tid;
+	return &p->tasks[i];
+}
+
+/* ---------------------------------------------------- recycling entries */
+
+static void grave_push(struct perf_recon *p, uint64_t t, int32_t id, bool task)
+{
+	if (p->glen == p->gcap) {
+		uint32_t cap = p->gcap ? 2 * p->gcap : 64;
+		struct grave *g = malloc(cap * sizeof(*g));
+
+		if (!g)
+			return;   /* the entry stays: only memory is lost */
+		for (uint32_t i = 0; i < p->glen; i++)
+			g[i] = p->graves[(p->ghead + i) % p->gcap];
+		free(p->graves);
+		p->graves = g;
+		p->gcap = cap;
+		p->ghead = 0;
+	}
+	p->graves[(p->ghead + p->glen++) % p->gcap] = (struct grave){ t, id, task };
+}
+
+/* Capture time of the record being fed, + 1: dead_at 0 means alive. */
+static uint64_t stamp(const struct perf_recon *p)
+{
+	return (p->rec ? p->rec->t_ns : 0) + 1;
+}
+
+/* emit_exit(): @pr is gone; its entry is recycled later unless its pid
+ * comes back first (a fork, a reused pid: it is alive again). */
+void proc_dies(struct perf_recon *p, struct proc *pr)
+{
+	pr->dead_at = stamp(p);
+	grave_push(p, pr->dead_at, pr->tgid, false);
+}
+
+/* sched_process_exit of the task itself (any thread of a group). */
+void task_dies(struct perf_recon *p, struct task *t)
+{
+	t->dead_at = stamp(p);
+	grave_push(p, t->dead_at, t->tid, true);
+}
+
+static bool free_slot(uint32_t **slots, uint32_t *n, uint32_t *cap, uint32_t i)
+{
+	uint32_t *s = grow(*slots, cap, *n + 1, sizeof(**slots));
+
+	if (!s)
+		return false;
+	*slots = s;
+	s[(*n)++] = i;
+	return true;
+}
+
+/* Out of every list: its parent's children, its own children's links
+ * (they keep its tgid as their parent, as they did while it lay dead). */
+static void proc_recycle(struct perf_recon *p, struct proc *pr)
+{
+	uint32_t i = (uint32_t)(pr - p->procs);
+
+	if (!free_slot(&p->free_procs, &p->nfree_procs, &p->capfree_procs, i))
+		return;
+	kid_unlink(p, pr);
+	for (uint32_t k = pr->kids; k;) {
+		struct proc *c = &p->procs[k - 1];
+
+		k = c->sib_next;
+		c->sib_prev = c->sib_next = 0;
+	}
+	idmap_del(&p->procmap, pr->tgid);
+	proc_release(pr);
+	memset(pr, 0, sizeof(*pr));
+}
+
+/* A dead task's entry, unless it still holds an operation half done. */
+static bool task_recycle(struct perf_recon *p, struct task *t)
+{
+	if (t->holding || t->in_mmap || t->forked || t->vfork_mm || t->clone_known)
+		return false;
+	if (!free_slot(&p->free_tasks, &p->nfree_tasks, &p->capfree_tasks,
+		       (uint32_t)(t - p->tasks)))
+		return true;
+	idmap_del(&p->taskmap, t->tid);
+	memset(t, 0, sizeof(*t));
+	return true;
+}
+
+/* Recycle the entries of what died RECYCLE_NS before @now, and has not
+ * come back since (its dead_at is still its grave's). Called between
+ * records: no entry pointer is held across it. */
+void recycle(struct perf_recon *p, uint64_t now)
+{
+	while (p->glen) {
+		struct grave g = p->graves[p->ghead];
+		struct proc *pr;
+		struct task *t;
+
+		if (g.t - 1 + RECYCLE_NS > now)
+			return;
+		p->ghead = (p->ghead + 1) % p->gcap;
+		p->glen--;
+		if (g.task) {
+			t = task_find(p, g.id);
+			if (t && t->dead_at == g.t && !task_recycle(p, t))
+				task_dies(p, t);   /* its operation first: later */
+			continue;
+		}
+		pr = proc_find(p, g.id);
+		if (pr && pr->dead_at == g.t && pr->exited && !pr->live)
+			proc_recycle(p, pr);
+	}
+}
+
+void perf_recon_entries(const struct perf_recon *p, uint32_t *procs, uint32_t *tasks)
+{
+	*procs = p->nprocs - p->nfree_procs;
+	*tasks = p->ntasks - p->nfree_tasks;
 }
 
 struct task *task_find(struct perf_recon *p, int32_t tid)
