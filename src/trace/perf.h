@@ -19,6 +19,12 @@ struct perf_rec {
 	int32_t tid, pid;      /* pid is the thread-group id: the mm */
 	bool fork;             /* sched:sched_process_fork (held back longer):
 				* beside t_ns, both read at the window's top */
+	/* exceptions:page_fault_user in the kernel's shape (perf_fault_fields()),
+	 * its fields read by the parse while the line is in cache: the record
+	 * is fed a window's length later, when its text has left the nearest
+	 * caches, and faults are most records */
+	bool fault;
+	uint64_t fault_addr, fault_err;
 	char comm[32];
 	char event[48];        /* "tlb:tlb_flush" */
 	char text[400];        /* the tracepoint's fields */

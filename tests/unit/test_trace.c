@@ -605,6 +605,51 @@ static void test_perf_fault_hex(void **state)
 		}
 }
 
+/* The parse's copies at every length a copy move changes at (and the
+ * text's truncation to 399 bytes), and a fault's fields read from the
+ * line: only for exceptions:page_fault_user in the kernel's shape. */
+static void test_perf_parse_copies(void **state)
+{
+	static const char *const head = "  my comm  12/13 [001] 5.000001: ";
+	struct {
+		const char *event, *text;
+		bool fault;
+	} faults[] = {
+		{ "exceptions:page_fault_user", "address=0x7f00 ip=0x1 error_code=0x6", true },
+		{ "exceptions:page_fault_user", "address=0x7f00 ip=0x1 error_code=0x6z", false },
+		{ "exceptions:page_fault_use", "address=0x7f00 ip=0x1 error_code=0x6", false },
+		{ "exceptions:page_fault_users", "address=0x7f00 ip=0x1 error_code=0x6", false },
+	};
+	char line[600], want[400];
+	struct perf_rec r;
+	struct tlbsim_diag d;
+
+	(void)state;
+	for (size_t n = 0; n <= 420; n++) {
+		int k = snprintf(line, sizeof(line), "%sa:b: ", head);
+
+		for (size_t i = 0; i < n; i++)
+			line[k + i] = (char)('!' + i % 90);
+		line[k + n] = '\0';
+		assert_int_equal(perf_parse_line(line, strlen(line), 1, "t", &r, &d), 0);
+		snprintf(want, sizeof(want), "%s", line + k);
+		assert_string_equal(r.text, want);
+		assert_string_equal(r.comm, "my comm");
+		assert_string_equal(r.event, "a:b");
+		assert_false(r.fault);
+	}
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		snprintf(line, sizeof(line), "%s%s: %s", head, faults[i].event, faults[i].text);
+		assert_int_equal(perf_parse_line(line, strlen(line), 1, "t", &r, &d), 0);
+		assert_int_equal(r.fault, faults[i].fault);
+		assert_string_equal(r.text, faults[i].text);
+		if (faults[i].fault) {
+			assert_int_equal(r.fault_addr, 0x7f00);
+			assert_int_equal(r.fault_err, 6);
+		}
+	}
+}
+
 /* perf_field_num: keys match at a field start only; values are numbers as
  * the tracepoints print them ("0x" and 1 to 16 hex digits, or decimal
  * within 64 bits), or the field is malformed (-1): strtoull() read "0xZZ"
@@ -816,6 +861,7 @@ int main(void)
 		cmocka_unit_test(test_perf_fields),
 		cmocka_unit_test(test_perf_numbers),
 		cmocka_unit_test(test_perf_fault_hex),
+		cmocka_unit_test(test_perf_parse_copies),
 		cmocka_unit_test(test_mirror_remove),
 		cmocka_unit_test(test_pageset),
 		cmocka_unit_test(test_window),
