@@ -120,12 +120,12 @@ static const char *find_cpu(const char *s)
 }
 
 /* snprintf(out, len, "%.*s", n, from) without the format machinery: this
- * runs for every field of every line. Copied in 16-, 8- or 4-byte moves,
+ * runs for every line (and window_push() copies the text so). Copied in 16-, 8- or 4-byte moves,
  * the last overlapping the one before, never beyond @from + n: gcc
  * expanded the memcpy() of a size it knew below 400 into `rep movsq`,
  * whose start-up cost more than the copy of a line's text (a third of
  * the parse, in cycles). */
-static void copy_span(char *out, size_t len, const char *from, size_t n)
+void perf_copy_span(char *out, size_t len, const char *from, size_t n)
 {
 	if (!len)
 		return;
@@ -154,7 +154,7 @@ static void trim_copy(char *out, size_t len, const char *from, const char *to)
 		from++;
 	while (to > from && to[-1] == ' ')
 		to--;
-	copy_span(out, len, from, (size_t)(to - from));
+	perf_copy_span(out, len, from, (size_t)(to - from));
 }
 
 #define FORK_EVENT "sched:sched_process_fork"
@@ -255,7 +255,9 @@ int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *n
 	r->t_ns = r->seq = 0;
 	r->cpu = 0;
 	r->tid = r->pid = 0;
-	r->comm[0] = r->event[0] = r->text[0] = '\0';
+	r->comm[0] = r->event[0] = '\0';
+	r->text = "";
+	r->text_len = 0;
 	r->fork = r->fault = false;
 	r->line = lineno;
 	/* perf script prints a blank line only after a sample's callchain,
@@ -339,7 +341,7 @@ int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *n
 		return bad(diag, name, lineno, "bad event name");
 	event = p;
 	event_len = (size_t)(colon - p);
-	copy_span(r->event, sizeof(r->event), p, event_len);
+	perf_copy_span(r->event, sizeof(r->event), p, event_len);
 	r->fork = colon - p == sizeof(FORK_EVENT) - 1 &&
 		  !memcmp(p, FORK_EVENT, sizeof(FORK_EVENT) - 1);
 	p = *colon ? colon + 1 : colon;
@@ -347,8 +349,10 @@ int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *n
 		p++;
 	/* the line's length is known: strlen() here, the first load of the
 	 * line's last bytes after input.c stored its NUL, cost as much as
-	 * the rest of the parse */
-	copy_span(r->text, sizeof(r->text), p, (size_t)(line + len - p));
+	 * the rest of the parse. The text stays in the line: window_push()
+	 * copies it. */
+	r->text = p;
+	r->text_len = (uint16_t)(line + len - p < TEXT_MAX ? line + len - p : TEXT_MAX - 1);
 	/* from the line, not the copies just stored (a load across two
 	 * stores is not forwarded from them); the line ends in a NUL as the
 	 * text does, and the fields' 78 bytes at most lie well within the
@@ -396,7 +400,7 @@ bool perf_field(const char *text, const char *key, char *out, size_t len,
 	else
 		while (*e && *e != ' ' && *e != ',')
 			e++;
-	copy_span(out, len, v, (size_t)(e - v));
+	perf_copy_span(out, len, v, (size_t)(e - v));
 	return true;
 }
 
