@@ -160,6 +160,9 @@ static void trim_copy(char *out, size_t len, const char *from, const char *to)
 #define FORK_EVENT "sched:sched_process_fork"
 #define FAULT_EVENT "exceptions:page_fault_user"
 
+static bool fault_fields(const char *text, const char *lim, uint64_t *address,
+			 uint64_t *error_code);
+
 /* strstr(p, ": "): from colon to colon (the event's "system:name" has
  * one before its end), a vector strchr() each; glibc's strstr() cost
  * more than the rest of the parse. */
@@ -359,7 +362,7 @@ int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *n
 	 * text's copy: both read the same */
 	r->fault = event_len == sizeof(FAULT_EVENT) - 1 &&
 		   !memcmp(event, FAULT_EVENT, sizeof(FAULT_EVENT) - 1) &&
-		   perf_fault_fields(p, &r->fault_addr, &r->fault_err);
+		   fault_fields(p, line + len + 1, &r->fault_addr, &r->fault_err);
 	return 0;
 }
 
@@ -482,16 +485,30 @@ static inline bool starts(const char *s, const char *lit, size_t n)
 	return true;
 }
 
-bool perf_fault_fields(const char *text, uint64_t *address, uint64_t *error_code)
+/* starts() for a literal, where the bytes from @s to @lim can be read:
+ * then one fixed-size compare, a few wide loads, not a loop of bytes (a
+ * fault's three literals were a sixth of its parse) */
+#define STARTS(s, lim, lit) ((size_t)((lim) - (s)) >= sizeof(lit) - 1 ? \
+			     !memcmp((s), (lit), sizeof(lit) - 1) :         \
+			     starts((s), (lit), sizeof(lit) - 1))
+
+/* perf_fault_fields() of @text, whose bytes up to @lim can be read */
+static bool fault_fields(const char *text, const char *lim, uint64_t *address,
+			 uint64_t *error_code)
 {
 	const char *a = text + 10, *ip, *ec, *end;
 	uint64_t ipv;
 
-	return starts(text, "address=0x", 10) &&
-	       (ip = hex_digits(a, address)) > a && starts(ip, " ip=0x", 6) &&
+	return STARTS(text, lim, "address=0x") &&
+	       (ip = hex_digits(a, address)) > a && STARTS(ip, lim, " ip=0x") &&
 	       (ec = hex_digits(ip + 6, &ipv)) > ip + 6 &&
-	       starts(ec, " error_code=0x", 14) &&
+	       STARTS(ec, lim, " error_code=0x") &&
 	       (end = hex_digits(ec + 14, error_code)) > ec + 14 && value_end(*end);
+}
+
+bool perf_fault_fields(const char *text, uint64_t *address, uint64_t *error_code)
+{
+	return fault_fields(text, text + strlen(text) + 1, address, error_code);
 }
 
 const char *perf_field_at(const char *text, const char *key)
