@@ -7,6 +7,7 @@
 #define TLBSIM_TRACE_PERF_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tlbsim/trace.h"
@@ -19,14 +20,32 @@ struct perf_rec {
 	int32_t tid, pid;      /* pid is the thread-group id: the mm */
 	bool fork;             /* sched:sched_process_fork (held back longer):
 				* beside t_ns, both read at the window's top */
+	/* exceptions:page_fault_user in the kernel's shape (perf_fault_fields()),
+	 * its fields read by the parse while the line is in cache: the record
+	 * is fed a window's length later, when its text has left the nearest
+	 * caches, and faults are most records */
+	bool fault;
+	uint16_t text_len;     /* of text, below TEXT_MAX */
+	uint64_t fault_addr, fault_err;
+	/* the tracepoint's fields, NUL-terminated: after perf_parse_line()
+	 * the line's (text_len of them are the record's), after
+	 * window_push() the window's copy of those text_len bytes. The text
+	 * is not in the record: a record is 144 bytes, not half a KiB, and
+	 * the window holds thousands (its prescan, a fork's 20 ms) */
+	const char *text;
 	char comm[32];
 	char event[48];        /* "tlb:tlb_flush" */
-	char text[400];        /* the tracepoint's fields */
 };
+
+/* A record's text is cut to TEXT_MAX - 1 bytes (what it held when it was
+ * a char[400]). */
+#define TEXT_MAX 400
 
 /* @line: @len bytes and a NUL. 0, or TLBSIM_EPARSE with "name:line: reason". */
 int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *name,
 		    struct perf_rec *r, struct tlbsim_diag *diag);
+/* snprintf(out, len, "%.*s", n, from), fast for short spans. */
+void perf_copy_span(char *out, size_t len, const char *from, size_t n);
 /* Does this look like a perf script line? (format detection) */
 bool perf_probe(const char *line);
 /* The diagnostic for a first line that perf_probe() refused: perf text in

@@ -120,14 +120,31 @@ static const char *find_cpu(const char *s)
 }
 
 /* snprintf(out, len, "%.*s", n, from) without the format machinery: this
- * runs for every field of every line. */
-static void copy_span(char *out, size_t len, const char *from, size_t n)
+ * runs for every line (and window_push() copies the text so). Copied in 16-, 8- or 4-byte moves,
+ * the last overlapping the one before, never beyond @from + n: gcc
+ * expanded the memcpy() of a size it knew below 400 into `rep movsq`,
+ * whose start-up cost more than the copy of a line's text (a third of
+ * the parse, in cycles). */
+void perf_copy_span(char *out, size_t len, const char *from, size_t n)
 {
 	if (!len)
 		return;
 	if (n >= len)
 		n = len - 1;
-	memcpy(out, from, n);
+	if (n >= 16) {
+		for (size_t i = 0; i + 16 < n; i += 16)
+			memcpy(out + i, from + i, 16);
+		memcpy(out + n - 16, from + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(out, from, 8);
+		memcpy(out + n - 8, from + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(out, from, 4);
+		memcpy(out + n - 4, from + n - 4, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			out[i] = from[i];
+	}
 	out[n] = '\0';
 }
 
@@ -137,10 +154,14 @@ static void trim_copy(char *out, size_t len, const char *from, const char *to)
 		from++;
 	while (to > from && to[-1] == ' ')
 		to--;
-	copy_span(out, len, from, (size_t)(to - from));
+	perf_copy_span(out, len, from, (size_t)(to - from));
 }
 
 #define FORK_EVENT "sched:sched_process_fork"
+#define FAULT_EVENT "exceptions:page_fault_user"
+
+static bool fault_fields(const char *text, const char *lim, uint64_t *address,
+			 uint64_t *error_code);
 
 /* strstr(p, ": "): from colon to colon (the event's "system:name" has
  * one before its end), a vector strchr() each; glibc's strstr() cost
@@ -228,17 +249,19 @@ int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *n
 	const char *b = find_cpu(line), *p, *tok, *colon, *id_end;
 	const char *lim = line + len + 1;   /* readable: the line and its NUL */
 	char *end;
-	const char *tstart;
+	const char *tstart, *event;
 	bool pid_ok;
 	unsigned long sec, frac;
-	size_t digits;
+	size_t digits, event_len;
 
 	/* every field is set below: no memset of the half-KiB record */
 	r->t_ns = r->seq = 0;
 	r->cpu = 0;
 	r->tid = r->pid = 0;
-	r->comm[0] = r->event[0] = r->text[0] = '\0';
-	r->fork = false;
+	r->comm[0] = r->event[0] = '\0';
+	r->text = "";
+	r->text_len = 0;
+	r->fork = r->fault = false;
 	r->line = lineno;
 	/* perf script prints a blank line only after a sample's callchain,
 	 * and tlbsim reads no callchains: a blank line means another -F
@@ -319,7 +342,9 @@ int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *n
 	}
 	if ((size_t)(colon - p) >= sizeof(r->event) || !memchr(p, ':', (size_t)(colon - p)))
 		return bad(diag, name, lineno, "bad event name");
-	copy_span(r->event, sizeof(r->event), p, (size_t)(colon - p));
+	event = p;
+	event_len = (size_t)(colon - p);
+	perf_copy_span(r->event, sizeof(r->event), p, event_len);
 	r->fork = colon - p == sizeof(FORK_EVENT) - 1 &&
 		  !memcmp(p, FORK_EVENT, sizeof(FORK_EVENT) - 1);
 	p = *colon ? colon + 1 : colon;
@@ -327,8 +352,17 @@ int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *n
 		p++;
 	/* the line's length is known: strlen() here, the first load of the
 	 * line's last bytes after input.c stored its NUL, cost as much as
-	 * the rest of the parse */
-	copy_span(r->text, sizeof(r->text), p, (size_t)(line + len - p));
+	 * the rest of the parse. The text stays in the line: window_push()
+	 * copies it. */
+	r->text = p;
+	r->text_len = (uint16_t)(line + len - p < TEXT_MAX ? line + len - p : TEXT_MAX - 1);
+	/* from the line, not the copies just stored (a load across two
+	 * stores is not forwarded from them); the line ends in a NUL as the
+	 * text does, and the fields' 78 bytes at most lie well within the
+	 * text's copy: both read the same */
+	r->fault = event_len == sizeof(FAULT_EVENT) - 1 &&
+		   !memcmp(event, FAULT_EVENT, sizeof(FAULT_EVENT) - 1) &&
+		   fault_fields(p, line + len + 1, &r->fault_addr, &r->fault_err);
 	return 0;
 }
 
@@ -369,7 +403,7 @@ bool perf_field(const char *text, const char *key, char *out, size_t len,
 	else
 		while (*e && *e != ' ' && *e != ',')
 			e++;
-	copy_span(out, len, v, (size_t)(e - v));
+	perf_copy_span(out, len, v, (size_t)(e - v));
 	return true;
 }
 
@@ -451,16 +485,30 @@ static inline bool starts(const char *s, const char *lit, size_t n)
 	return true;
 }
 
-bool perf_fault_fields(const char *text, uint64_t *address, uint64_t *error_code)
+/* starts() for a literal, where the bytes from @s to @lim can be read:
+ * then one fixed-size compare, a few wide loads, not a loop of bytes (a
+ * fault's three literals were a sixth of its parse) */
+#define STARTS(s, lim, lit) ((size_t)((lim) - (s)) >= sizeof(lit) - 1 ? \
+			     !memcmp((s), (lit), sizeof(lit) - 1) :         \
+			     starts((s), (lit), sizeof(lit) - 1))
+
+/* perf_fault_fields() of @text, whose bytes up to @lim can be read */
+static bool fault_fields(const char *text, const char *lim, uint64_t *address,
+			 uint64_t *error_code)
 {
 	const char *a = text + 10, *ip, *ec, *end;
 	uint64_t ipv;
 
-	return starts(text, "address=0x", 10) &&
-	       (ip = hex_digits(a, address)) > a && starts(ip, " ip=0x", 6) &&
+	return STARTS(text, lim, "address=0x") &&
+	       (ip = hex_digits(a, address)) > a && STARTS(ip, lim, " ip=0x") &&
 	       (ec = hex_digits(ip + 6, &ipv)) > ip + 6 &&
-	       starts(ec, " error_code=0x", 14) &&
+	       STARTS(ec, lim, " error_code=0x") &&
 	       (end = hex_digits(ec + 14, error_code)) > ec + 14 && value_end(*end);
+}
+
+bool perf_fault_fields(const char *text, uint64_t *address, uint64_t *error_code)
+{
+	return fault_fields(text, text + strlen(text) + 1, address, error_code);
 }
 
 const char *perf_field_at(const char *text, const char *key)

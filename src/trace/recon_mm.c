@@ -625,9 +625,12 @@ void on_fault(struct perf_recon *p, const struct perf_rec *r)
 	struct tlbsim_trace_event *ev;
 	struct vma_m *v;
 
-	/* the kernel's shape in one pass; else the fields one by one (an
-	 * error code the record lacks reads as 0, a read fault) */
-	if (!perf_fault_fields(r->text, &a, &err)) {
+	/* the kernel's shape, read by the parse; else the fields one by one
+	 * (an error code the record lacks reads as 0, a read fault) */
+	if (r->fault) {
+		a = r->fault_addr;
+		err = r->fault_err;
+	} else {
 		err = 0;
 		if (!need_num(p, r, "address", &a))
 			return;

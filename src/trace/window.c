@@ -10,6 +10,13 @@
  * the end: at most once per as many pops as slots. Each task's pending
  * records also form a doubly linked list in key order, so the record the
  * window gives up, its earliest, is the head of its task's list.
+ *
+ * The records' texts are copied at push into chunks of 64 KiB, one after
+ * the other in input order; a chunk is reused once every record whose
+ * text it holds has left (records leave almost in input order). The
+ * window holds thousands of records (the reader's prescan, a fork's
+ * 20 ms): as 536-byte records with their text in them they were 2 to 8
+ * MiB, each fed long after the cache had lost it.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -31,8 +38,15 @@ struct task_list {
 	uint32_t head, tail;
 };
 
+#define TEXT_CHUNK 65536
+
 struct window {
 	struct perf_rec *pool;   /* by slot */
+	uint32_t *chunk_of;      /* by slot: the chunk holding its text */
+	char **chunks;           /* text chunks, never moved */
+	uint32_t *live;          /* by chunk: records whose text it holds */
+	uint32_t *freechunks;
+	uint32_t nchunks, nfreechunks, cur, used; /* filling chunks[cur] */
 	struct win_key *keys;    /* the run: keys[head, tail), sorted */
 	uint32_t *freeslots;
 	uint32_t *next, *prev;   /* by slot: the task's list */
@@ -66,6 +80,12 @@ void window_free(struct window *w)
 	free(w->next);
 	free(w->prev);
 	free(w->tasks);
+	free(w->chunk_of);
+	for (uint32_t i = 0; i < w->nchunks; i++)
+		free(w->chunks[i]);
+	free(w->chunks);
+	free(w->live);
+	free(w->freechunks);
 	free(w);
 }
 
@@ -89,6 +109,9 @@ static int grow_slots(struct window *w, uint32_t cap)
 	if (!(p = realloc(w->prev, cap * sizeof(*w->prev))))
 		return TLBSIM_ENOMEM;
 	w->prev = p;
+	if (!(p = realloc(w->chunk_of, cap * sizeof(*w->chunk_of))))
+		return TLBSIM_ENOMEM;
+	w->chunk_of = p;
 	w->cap = cap;
 	return 0;
 }
@@ -202,6 +225,58 @@ static void list_remove(struct window *w, struct task_list *t, uint32_t slot)
 		w->prev[w->next[slot]] = w->prev[slot];
 }
 
+/* ------------------------------------------------------------ texts */
+
+/* A chunk to fill from its start: a free one, or a new one. */
+static int chunk_next(struct window *w)
+{
+	void *p;
+	char *c;
+
+	if (w->nchunks && !w->live[w->cur])
+		w->freechunks[w->nfreechunks++] = w->cur;   /* nothing left in it */
+	if (w->nfreechunks) {
+		w->cur = w->freechunks[--w->nfreechunks];
+		w->used = 0;
+		return 0;
+	}
+	/* the arrays grown one at a time: a chunk holds hundreds of texts */
+	if (!(p = realloc(w->chunks, (w->nchunks + 1) * sizeof(*w->chunks))))
+		return TLBSIM_ENOMEM;
+	w->chunks = p;
+	if (!(p = realloc(w->live, (w->nchunks + 1) * sizeof(*w->live))))
+		return TLBSIM_ENOMEM;
+	w->live = p;
+	if (!(p = realloc(w->freechunks, (w->nchunks + 1) * sizeof(*w->freechunks))))
+		return TLBSIM_ENOMEM;
+	w->freechunks = p;
+	if (!(c = malloc(TEXT_CHUNK)))
+		return TLBSIM_ENOMEM;
+	w->chunks[w->nchunks] = c;
+	w->live[w->nchunks] = 0;
+	w->cur = w->nchunks++;
+	w->used = 0;
+	return 0;
+}
+
+/* The record's text_len bytes of text, and a NUL, into the chunks. */
+static int text_copy(struct window *w, uint32_t slot)
+{
+	struct perf_rec *rec = &w->pool[slot];
+	size_t n = rec->text ? rec->text_len : 0;
+	char *to;
+
+	if ((!w->nchunks || w->used + n + 1 > TEXT_CHUNK) && chunk_next(w))
+		return TLBSIM_ENOMEM;
+	to = w->chunks[w->cur] + w->used;
+	perf_copy_span(to, n + 1, rec->text ? rec->text : "", n);
+	rec->text = to;
+	w->used += (uint32_t)n + 1;
+	w->chunk_of[slot] = w->cur;
+	w->live[w->cur]++;
+	return 0;
+}
+
 /* ------------------------------------------------------------- run */
 
 /* The key's seq comes from the argument, not from the record: one 16-byte
@@ -216,7 +291,7 @@ int window_push(struct window *w, uint32_t slot, uint64_t seq)
 	uint32_t i;
 
 	rec->seq = seq;
-	if (!t)
+	if (!t || text_copy(w, slot))
 		return TLBSIM_ENOMEM;
 	list_insert(w, t, slot);
 	if (w->tail == 2 * w->cap) {   /* at the array's end: move back */
@@ -272,6 +347,9 @@ const struct perf_rec *window_pop(struct window *w)
 		w->head = w->tail = 0;
 	list_remove(w, task_find(w, w->pool[top].tid), top);
 	w->freeslots[w->nfree++] = top;
+	/* the chunk being filled is freed when it is left (chunk_next()) */
+	if (!--w->live[w->chunk_of[top]] && w->chunk_of[top] != w->cur)
+		w->freechunks[w->nfreechunks++] = w->chunk_of[top];
 	return &w->pool[top];
 }
 

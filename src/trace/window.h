@@ -29,11 +29,12 @@ struct perf_rec *window_rec(struct window *w, uint32_t slot);
 void window_unget(struct window *w, uint32_t slot);
 
 /* The record in @slot joins the window as the @seq-th read (window_push
- * sets its seq). 0, or TLBSIM_ENOMEM. */
+ * sets its seq), its text (text_len bytes, or none when NULL) copied into
+ * the window. 0, or TLBSIM_ENOMEM. */
 int window_push(struct window *w, uint32_t slot, uint64_t seq);
 uint32_t window_len(const struct window *w);
-/* The earliest record (NULL when empty), and taking it out: its slot stays
- * readable until the next window_slot(). */
+/* The earliest record (NULL when empty), and taking it out: it and its
+ * text stay readable until the next window_slot() and window_push(). */
 const struct perf_rec *window_top(const struct window *w);
 void window_prefetch_top(const struct window *w);
 const struct perf_rec *window_pop(struct window *w);

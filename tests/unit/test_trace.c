@@ -605,6 +605,53 @@ static void test_perf_fault_hex(void **state)
 		}
 }
 
+/* The parse's copies at every length a copy move changes at (and the
+ * text's truncation to 399 bytes), and a fault's fields read from the
+ * line: only for exceptions:page_fault_user in the kernel's shape. */
+static void test_perf_parse_copies(void **state)
+{
+	static const char *const head = "  my comm  12/13 [001] 5.000001: ";
+	struct {
+		const char *event, *text;
+		bool fault;
+	} faults[] = {
+		{ "exceptions:page_fault_user", "address=0x7f00 ip=0x1 error_code=0x6", true },
+		{ "exceptions:page_fault_user", "address=0x7f00 ip=0x1 error_code=0x6z", false },
+		{ "exceptions:page_fault_use", "address=0x7f00 ip=0x1 error_code=0x6", false },
+		{ "exceptions:page_fault_users", "address=0x7f00 ip=0x1 error_code=0x6", false },
+	};
+	char line[600], want[400];
+	struct perf_rec r;
+	struct tlbsim_diag d;
+
+	(void)state;
+	for (size_t n = 0; n <= 420; n++) {
+		int k = snprintf(line, sizeof(line), "%sa:b: ", head);
+
+		for (size_t i = 0; i < n; i++)
+			line[k + i] = (char)('!' + i % 90);
+		line[k + n] = '\0';
+		assert_int_equal(perf_parse_line(line, strlen(line), 1, "t", &r, &d), 0);
+		snprintf(want, sizeof(want), "%s", line + k);
+		assert_int_equal(r.text_len, strlen(want));
+		assert_memory_equal(r.text, want, r.text_len);
+		assert_string_equal(r.comm, "my comm");
+		assert_string_equal(r.event, "a:b");
+		assert_false(r.fault);
+	}
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		snprintf(line, sizeof(line), "%s%s: %s", head, faults[i].event, faults[i].text);
+		assert_int_equal(perf_parse_line(line, strlen(line), 1, "t", &r, &d), 0);
+		assert_int_equal(r.fault, faults[i].fault);
+		assert_string_equal(r.text, faults[i].text);
+		assert_int_equal(r.text_len, strlen(faults[i].text));
+		if (faults[i].fault) {
+			assert_int_equal(r.fault_addr, 0x7f00);
+			assert_int_equal(r.fault_err, 6);
+		}
+	}
+}
+
 /* perf_field_num: keys match at a field start only; values are numbers as
  * the tracepoints print them ("0x" and 1 to 16 hex digits, or decimal
  * within 64 bits), or the field is malformed (-1): strtoull() read "0xZZ"
@@ -799,6 +846,55 @@ static void test_window(void **state)
 	window_free(w);
 }
 
+/* Texts copied at push outlive the line they came from, across the
+ * window's chunks and their reuse (every pop checked; a run of 200 to 800
+ * pending records of up to 399 bytes each fills and frees many chunks). */
+static void test_window_texts(void **state)
+{
+	struct window *w = window_new();
+	char line[420], want[420];
+	uint64_t pushed = 0, popped = 0;
+
+	(void)state;
+	assert_non_null(w);
+	while (popped < 20000) {
+		uint64_t pending = pushed - popped, cap = 200 + (pushed / 3000 % 3) * 300;
+
+		if (pushed < 20000 && (pending < cap || pushed % 7 == 0)) {
+			uint32_t slot = window_slot(w);
+			struct perf_rec *r;
+			int n = snprintf(line, sizeof(line), "%llu ", (unsigned long long)pushed);
+
+			assert_int_not_equal(slot, UINT32_MAX);
+			r = window_rec(w, slot);
+			memset(r, 0, sizeof(*r));
+			while (n < (int)(pushed * 37 % 410))
+				line[n] = (char)('a' + n % 26), n++;
+			line[n] = '\0';
+			r->t_ns = pushed;
+			r->tid = (int32_t)(pushed % 5);
+			r->text = line;
+			r->text_len = (uint16_t)(n < 400 ? n : 399);
+			assert_int_equal(window_push(w, slot, pushed), 0);
+			memset(line, 'X', sizeof(line));   /* the window keeps its copy */
+			pushed++;
+		} else {
+			const struct perf_rec *r = window_pop(w);
+			int n = snprintf(want, sizeof(want), "%llu ", (unsigned long long)popped);
+
+			assert_non_null(r);
+			assert_int_equal(r->t_ns, popped);
+			while (n < (int)(popped * 37 % 410))
+				want[n] = (char)('a' + n % 26), n++;
+			want[n < 400 ? n : 399] = '\0';
+			assert_string_equal(r->text, want);
+			popped++;
+		}
+	}
+	assert_null(window_pop(w));
+	window_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -816,9 +912,11 @@ int main(void)
 		cmocka_unit_test(test_perf_fields),
 		cmocka_unit_test(test_perf_numbers),
 		cmocka_unit_test(test_perf_fault_hex),
+		cmocka_unit_test(test_perf_parse_copies),
 		cmocka_unit_test(test_mirror_remove),
 		cmocka_unit_test(test_pageset),
 		cmocka_unit_test(test_window),
+		cmocka_unit_test(test_window_texts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
