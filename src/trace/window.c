@@ -51,7 +51,8 @@ struct window {
 	uint32_t *freeslots;
 	uint32_t *next, *prev;   /* by slot: the task's list */
 	uint32_t npool, cap, head, tail, nfree;
-	struct task_list *tasks; /* by tid, open addressing, never shrunk */
+	struct task_list *tasks; /* by tid, open addressing; tasks_grow() drops
+				 * the empty lists */
 	uint32_t ntasks, captasks;
 };
 
@@ -156,18 +157,27 @@ static struct task_list *task_find(const struct window *w, int32_t tid)
 	return NULL;
 }
 
+/* The table is half full: rebuilt with the tasks that have records in
+ * the window, a quarter full at most. A capture of a build sees hundreds
+ * of thousands of tids come and go; their empty lists must not stay
+ * (memory follows the machine, not the capture's length). */
 static int tasks_grow(struct window *w)
 {
-	uint32_t cap = w->captasks ? 2 * w->captasks : 64;
-	struct task_list *t = calloc(cap, sizeof(*t));
+	uint32_t cap = 64, live = 0, n = 0;
+	struct task_list *t;
 
-	if (!t)
+	for (uint32_t i = 0; i < w->captasks; i++)
+		live += w->tasks[i].used && w->tasks[i].head != NONE;
+	while ((live + 1) * 4 > cap)
+		cap *= 2;
+	if (!(t = calloc(cap, sizeof(*t))))
 		return TLBSIM_ENOMEM;
 	for (uint32_t i = 0; i < w->captasks; i++) {
 		uint32_t h;
 
-		if (!w->tasks[i].used)
+		if (!w->tasks[i].used || w->tasks[i].head == NONE)
 			continue;
+		n++;
 		for (h = tid_hash(w->tasks[i].tid, cap - 1); t[h].used; h = (h + 1) & (cap - 1))
 			;
 		t[h] = w->tasks[i];
@@ -175,6 +185,7 @@ static int tasks_grow(struct window *w)
 	free(w->tasks);
 	w->tasks = t;
 	w->captasks = cap;
+	w->ntasks = n;
 	return 0;
 }
 
@@ -366,4 +377,9 @@ const struct perf_rec *window_after(const struct window *w,
 	uint32_t slot = (uint32_t)(rec - w->pool);
 
 	return w->next[slot] != NONE ? &w->pool[w->next[slot]] : NULL;
+}
+
+uint32_t window_tasks(const struct window *w)
+{
+	return w->ntasks;
 }

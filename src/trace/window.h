@@ -47,4 +47,8 @@ const struct perf_rec *window_next_of(const struct window *w, int32_t tid);
 const struct perf_rec *window_after(const struct window *w,
 				    const struct perf_rec *rec);
 
+/* Tasks the window keeps a list for (for tests): those with records in
+ * it, and those whose lists emptied since the table was last rebuilt. */
+uint32_t window_tasks(const struct window *w);
+
 #endif

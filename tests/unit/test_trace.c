@@ -846,6 +846,28 @@ static void test_window(void **state)
 	window_free(w);
 }
 
+/* 100000 tasks pass through the window one record each, while task 7's
+ * one record waits at its end: the table of task lists is rebuilt when
+ * half full (64 entries at most, 32 in use), keeping task 7, so it holds
+ * 1 + ((n - 1) mod 31) + 1 lists after n new tasks: 26 for n = 100000,
+ * not 100001 (a list per task the capture ever showed). */
+static void test_window_forgets_tasks(void **state)
+{
+	struct window *w = window_new();
+	uint64_t seq = 0;
+
+	(void)state;
+	push(w, 1000000000000ULL, seq++, 7);
+	for (int32_t tid = 100001; tid <= 200000; tid++) {
+		push(w, (uint64_t)tid, seq++, tid);
+		assert_int_equal(window_pop(w)->tid, tid);
+	}
+	assert_int_equal(window_tasks(w), 26);
+	assert_int_equal(window_next_of(w, 7)->t_ns, 1000000000000ULL);
+	assert_null(window_next_of(w, 200000));
+	window_free(w);
+}
+
 /* Texts copied at push outlive the line they came from, across the
  * window's chunks and their reuse (every pop checked; a run of 200 to 800
  * pending records of up to 399 bytes each fills and frees many chunks). */
@@ -916,6 +938,7 @@ int main(void)
 		cmocka_unit_test(test_mirror_remove),
 		cmocka_unit_test(test_pageset),
 		cmocka_unit_test(test_window),
+		cmocka_unit_test(test_window_forgets_tasks),
 		cmocka_unit_test(test_window_texts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
