@@ -1,7 +1,11 @@
 /*
- * gen.c - synthetic traces for benchmarks, in the native format (v1).
+ * gen.c - synthetic traces for benchmarks, in the native format (v1), or
+ * with --format perf in the text of perf script (gen_perf.c).
  *
- *   tlbsim-gen [--cpus N] [--events N] [--seed S] [--mms N] [--backend B]
+ *   tlbsim-gen [--format native|perf] [--cpus N] [--events N] [--seed S]
+ *              [--mms N] [--backend B]
+ *
+ * --events is the native form's event count, the perf form's line count.
  *
  * The event mix follows the shipped captures (traces/perf/): mostly page
  * faults (touch) and context switches, then zaps (MADV_DONTNEED), unmaps
@@ -14,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "gen.h"
 
 #define REGION ((uint64_t)64 << 20) /* each mm's private area: 64 MiB */
 #define BASE ((uint64_t)0x10000000)
@@ -153,7 +159,7 @@ int main(int argc, char **argv)
 {
 	struct gen g = { .rng = 1, .cpus = 4, .mms = 8 };
 	uint64_t events = 1000;
-	const char *backend = "native";
+	const char *backend = "native", *format = "native";
 
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--cpus"))
@@ -166,15 +172,24 @@ int main(int argc, char **argv)
 			g.mms = (unsigned)strtoul(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--backend"))
 			backend = argv[i + 1];
-		else {
-			fprintf(stderr, "usage: tlbsim-gen [--cpus N] [--events N] "
-				"[--seed S] [--mms N] [--backend B]\n");
-			return 2;
-		}
+		else if (!strcmp(argv[i], "--format"))
+			format = argv[i + 1];
+		else
+			argc = -1;
+	}
+	if (argc < 0 || (strcmp(format, "native") && strcmp(format, "perf"))) {
+		fprintf(stderr, "usage: tlbsim-gen [--format native|perf] [--cpus N] "
+			"[--events N] [--seed S] [--mms N] [--backend B]\n");
+		return 2;
 	}
 	if (!g.cpus || g.cpus > 4096 || !g.mms) {
 		fprintf(stderr, "tlbsim-gen: --cpus must be 1..4096, --mms >= 1\n");
 		return 2;
+	}
+	if (!strcmp(format, "perf")) {
+		/* one write per MiB, not per line */
+		setvbuf(stdout, NULL, _IOFBF, 1 << 20);
+		return gen_perf(stdout, g.rng, g.cpus, g.mms, events);
 	}
 	g.running = calloc(g.cpus, sizeof(*g.running));
 	g.mapped = calloc((size_t)g.mms * 32, 1);

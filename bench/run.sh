@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh [EVENTS] - figures for bench/RESULTS.md: each stage on a
 # synthetic trace (reader only, model only, two-policy compare), the same at
-# 4 and 4096 CPUs, and peak memory at 10x the length. Prints, asserts nothing.
+# 4 and 4096 CPUs, and peak memory at 10x the length; the same for perf
+# script text (tlbsim-gen --format perf). Prints, asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
@@ -30,6 +31,16 @@ echo "sparse: 4 CPUs vs 4096 CPUs of which the trace uses 4, per policy (binary 
 for p in legacy wake-lazy; do
 	./build/tlbsim-bench "$tmp/t4.tlbb" --stage compare --policy "$p"
 	./build/tlbsim-bench "$tmp/t4in4096.tlbb" --stage compare --policy "$p"
+done
+echo "perf script text: tlbsim-gen --format perf, 4 CPUs, $n lines and 10x (a fork"
+echo "per ~200 lines: tens of thousands of processes at 10x; memory must stay flat)"
+for m in "$n" $((n * 10)); do
+	# plain text, ~140 bytes a line: the reader's figures are the parse's,
+	# not xz's
+	./build/tlbsim-gen --format perf --cpus 4 --events "$m" --seed 1 > "$tmp/p4.perf.txt"
+	echo "  $m lines, $(grep -c sched_process_fork "$tmp/p4.perf.txt") processes forked"
+	for stage in reader compare; do ./build/tlbsim-bench "$tmp/p4.perf.txt" --stage "$stage"; done
+	rm -f "$tmp/p4.perf.txt"
 done
 # replay against perf script, when this machine can record tracepoints
 if command -v perf >/dev/null && perf list tracepoint 2>/dev/null | grep -c "tlb:tlb_flush" >/dev/null; then

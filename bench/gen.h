@@ -1,0 +1,18 @@
+/*
+ * gen.h - the perf text form of tlbsim-gen (gen_perf.c); gen.c keeps the
+ * native form and the command line.
+ */
+#ifndef TLBSIM_BENCH_GEN_H
+#define TLBSIM_BENCH_GEN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* Write about @lines lines of `perf script -F comm,tid,pid,cpu,time,event,
+ * trace` text to @out (the step that reaches @lines is finished, so that
+ * no syscall is left half-written). @mms long-lived processes on @cpus
+ * CPUs, and short-lived children they fork. 0, or 2 when out of memory
+ * or the write failed. */
+int gen_perf(FILE *out, uint64_t seed, unsigned cpus, unsigned mms, uint64_t lines);
+
+#endif
