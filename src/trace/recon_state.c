@@ -221,9 +221,14 @@ static uint64_t stamp(const struct perf_recon *p)
 }
 
 /* emit_exit(): @pr is gone; its entry is recycled later unless its pid
- * comes back first (a fork, a reused pid: it is alive again). */
+ * comes back first (a fork, a reused pid: it is alive again). It keeps
+ * its parent's tgid. */
 void proc_dies(struct perf_recon *p, struct proc *pr)
 {
+	/* out of its parent's list: a shell or make forks thousands of
+	 * children, and a copy-on-write of the parent visits the list
+	 * (cow_copied()): the live ones only */
+	kid_unlink(p, pr);
 	pr->dead_at = stamp(p);
 	grave_push(p, pr->dead_at, pr->tgid, false);
 }
