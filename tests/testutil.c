@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "testutil.h"
 
 const char *tu_src(const char *rel)
@@ -134,4 +136,30 @@ char *tu_slurp(const char *path)
 	s = read_fd(fd);
 	close(fd);
 	return s;
+}
+
+long tu_validate_counter(const char *text, const char *counter,
+			 const char *inference, long *inferred)
+{
+	char *path = tu_tmpfile(text, ".perf.txt");
+	struct tu_run r = tu_cli(NULL, "validate", path, "--json", NULL);
+	json_error_t e;
+	json_t *doc, *v;
+	long n;
+
+	if (r.status)
+		print_error("%s: %s", path, r.err);
+	assert_int_equal(r.status, 0);
+	doc = json_loads(r.out, 0, &e);
+	assert_non_null(doc);
+	v = json_object_get(doc, "validate");
+	n = (long)json_integer_value(json_object_get(json_object_get(
+		json_object_get(v, "counters"), counter), "predicted"));
+	*inferred = (long)json_integer_value(json_object_get(
+		json_object_get(v, "inferences"), inference));
+	json_decref(doc);
+	tu_run_free(&r);
+	unlink(path);
+	free(path);
+	return n;
 }

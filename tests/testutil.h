@@ -29,4 +29,10 @@ char *tu_tmpfile(const char *text, const char *suffix);
 /* Whole file as a string (caller frees), NULL if unreadable. */
 char *tu_slurp(const char *path);
 
+/* `tlbsim validate --json` of a capture given as perf text: the predicted
+ * value of @counter, and in *@inferred how often the reconstruction made
+ * @inference. Fails the test when validate does not exit 0. */
+long tu_validate_counter(const char *text, const char *counter,
+			 const char *inference, long *inferred);
+
 #endif

@@ -23,7 +23,7 @@ EVENTS="tlb:tlb_flush ipi:ipi_send_cpu ipi:ipi_send_cpumask csd:csd_queue_cpu
  syscalls:sys_enter_munmap syscalls:sys_exit_munmap syscalls:sys_enter_madvise syscalls:sys_exit_madvise
  syscalls:sys_enter_mprotect syscalls:sys_exit_mprotect syscalls:sys_enter_mremap syscalls:sys_exit_mremap
  syscalls:sys_enter_mmap syscalls:sys_exit_mmap syscalls:sys_enter_exit_group
- syscalls:sys_exit_brk
+ syscalls:sys_exit_brk syscalls:sys_enter_clone syscalls:sys_enter_rseq
  exceptions:page_fault_user huge_memory:mm_collapse_huge_page"
 
 if command -v perf >/dev/null && perf list tracepoint 2>/dev/null | grep -q "tlb:tlb_flush"; then

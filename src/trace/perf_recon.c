@@ -172,6 +172,7 @@ static const char *const rec_names[REC_NKINDS] = {
 	[REC_ENTER_CLONE] = "syscalls:sys_enter_clone",
 	[REC_ISOLATE] = "huge_memory:mm_collapse_huge_page_isolate",
 	[REC_EXIT_BRK] = "syscalls:sys_exit_brk",
+	[REC_ENTER_RSEQ] = "syscalls:sys_enter_rseq",
 };
 
 static enum rec_kind rec_kind_of(const char *name)
@@ -254,7 +255,8 @@ static void revive_if_reused(struct perf_recon *p, const struct perf_rec *r,
 	struct proc *pr;
 
 	if (kind != REC_FAULT && kind != REC_ENTER_MMAP && kind != REC_MUNMAP &&
-	    kind != REC_MADVISE && kind != REC_MPROTECT && kind != REC_ENTER_CLONE)
+	    kind != REC_MADVISE && kind != REC_MPROTECT && kind != REC_ENTER_CLONE &&
+	    kind != REC_ENTER_RSEQ)
 		return;
 	if (r->pid <= 0 || !(pr = proc_find(p, r->pid)) || !pr->exited ||
 	    is_kthread(r->comm, r->pid))
@@ -589,6 +591,8 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		on_fork(p, r);
 		break;
 	case REC_EXEC:
+		if (t)
+			t->rseq_addr = 0;   /* rseq_execve(): registered anew */
 		on_exec(p, own, t && t->vfork_mm);
 		if (t && t->vfork_mm) {
 			t->vfork_mm = 0;
@@ -611,6 +615,10 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 	case REC_ISOLATE:
 		if ((used = t != NULL))
 			on_isolate(p, r, t);
+		break;
+	case REC_ENTER_RSEQ:
+		if ((used = t != NULL))
+			on_rseq(p, r, t);
 		break;
 	case REC_ENTER_CLONE:
 		if (!(used = t != NULL))

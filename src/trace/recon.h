@@ -152,6 +152,11 @@ struct task {
 	bool in_mmap;
 	uint64_t col_start, col_end;
 	bool col_early;     /* the collapse went out at its isolate record */
+	/* its rseq area (rseq(2)), which the kernel writes on its way back to
+	 * user space; a forked child inherits it, an exec drops it. Known
+	 * only when the capture records sys_enter_rseq (0: none registered) */
+	uint64_t rseq_addr;
+	bool rseq_known;
 	uint64_t dead_at;   /* its sched_process_exit, 0: alive (a fork of
 			     * the tid since revives it) */
 };
@@ -176,7 +181,7 @@ enum rec_kind {
 	REC_OTHER, REC_SWITCH, REC_ENTER_MMAP, REC_EXIT_MMAP, REC_MUNMAP,
 	REC_MADVISE, REC_MPROTECT, REC_FAULT, REC_COLLAPSE, REC_FORK, REC_EXEC,
 	REC_EXIT, REC_TLB_FLUSH, REC_CSD_QUEUE, REC_ENTER_CLONE, REC_ISOLATE,
-	REC_EXIT_BRK,
+	REC_EXIT_BRK, REC_ENTER_RSEQ,
 	REC_NKINDS
 };
 
@@ -305,6 +310,7 @@ void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu);
 void on_fork(struct perf_recon *p, const struct perf_rec *r);
 void on_exec(struct perf_recon *p, const struct perf_rec *r, bool vforked);
 void on_proc_exit(struct perf_recon *p, const struct perf_rec *r);
+void on_rseq(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 
 /* recon_mm.c: one handler per record kind */
 void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r, struct task *t);

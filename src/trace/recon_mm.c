@@ -588,34 +588,57 @@ static bool write_copies(struct perf_recon *p, struct proc *pr,
  * second copy and flush (fork_rseq; 137 of 142 such children of dash, 15 of
  * 17 of bash flushed twice before anything else, 131 of 150 that stayed on
  * their fork's CPU once). The page is unknown: the first mapped one again.
+ *
+ * A capture with sys_enter_clone and sys_enter_rseq (traces/capture.sh)
+ * says both pages: the child's tid (child_tidptr) and its rseq area (the
+ * parent's registration, which rseq_fork() copies). sched_cgroup_fork()
+ * -> rseq_migrate() flags every new child (6.18), so the rseq area is
+ * written on the first return to user space wherever the child runs: on
+ * its own page, that is a second copy and flush (an Intel host, where
+ * glibc's struct pthread puts them on two pages: 120 of 120 children of a
+ * forking loop, pinned to either CPU, flushed twice; every child of dash
+ * and bash that did not vfork). On the tid's page, the settid write
+ * copied it already. The migration rule above stays for the rest.
  */
+static void flush_if_copies(struct perf_recon *p, struct proc *pr, uint32_t cpu,
+			    uint64_t page, enum inf kind)
+{
+	const struct vma_m *v = vma_at(pr, page);
+
+	if (!v || !write_copies(p, pr, v, page))
+		return;
+	emit_flush_page(p, pr, cpu, page);
+	pageset_add(&pr->wr, page);
+	p->inf[kind]++;
+}
+
 void on_first_run(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 {
 	struct proc *pr = proc_get(p, t->tgid);
-	uint64_t page = t->settid_page, any;
+	uint64_t page = t->settid_page, any, rseq_page = t->rseq_addr & ~(PAGE - 1);
 	bool settid = t->settid,
-	     moved = t->forked && (r->cpu != t->fork_cpu || t->took_cpu);
-	const struct vma_m *v;
+	     moved = t->forked && (r->cpu != t->fork_cpu || t->took_cpu),
+	     rseq_apart = settid && page && t->rseq_known && t->rseq_addr &&
+			  rseq_page != page;
 
 	t->settid = t->forked = false;
 	if (!pr || !pr->live || pr->tgid != r->pid || !pr->nv)
 		return;
 	any = pr->v[0].start;
-	if (moved && pr->cow_peers) {
+	if (!rseq_apart && moved && pr->cow_peers) {
 		emit_flush_page(p, pr, r->cpu, any);
 		p->inf[INF_FORK_RSEQ]++;
 	}
 	if (!settid)
 		return;
-	if (!page)
-		page = any;
-	v = vma_at(pr, page);
-	if (t->settid_page && (!v || !write_copies(p, pr, v, page)))
-		return;
-	emit_flush_page(p, pr, r->cpu, page);
-	if (t->settid_page)
-		pageset_add(&pr->wr, page);
-	p->inf[INF_FORK_SETTID]++;
+	if (page) {
+		flush_if_copies(p, pr, r->cpu, page, INF_FORK_SETTID);
+	} else {
+		emit_flush_page(p, pr, r->cpu, any);
+		p->inf[INF_FORK_SETTID]++;
+	}
+	if (rseq_apart)
+		flush_if_copies(p, pr, r->cpu, rseq_page, INF_FORK_RSEQ);
 }
 
 void on_fault(struct perf_recon *p, const struct perf_rec *r)

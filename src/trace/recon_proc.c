@@ -50,7 +50,8 @@ void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	struct proc *parent, *pc;
 	struct task *t;
 	struct tlbsim_trace_event *ev;
-	bool clone_known = false, vfork;
+	bool clone_known = false, vfork, rseq_known = false;
+	uint64_t rseq_addr = 0;
 
 	if (perf_field_num(r->text, "child_pid", &child) != 1 || !child ||
 	    child > INT32_MAX) {
@@ -71,6 +72,10 @@ void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	 * task_get() of the child may move the task array) */
 	t = task_get(p, r->tid);
 	vfork = t && blocks_at_once(p, t);
+	if (t) {
+		rseq_known = t->rseq_known;
+		rseq_addr = t->rseq_addr;
+	}
 	if (t && t->clone_known) {
 		clone_known = true;
 		clone_flags = t->clone_flags;
@@ -82,6 +87,10 @@ void on_fork(struct perf_recon *p, const struct perf_rec *r)
 		return;
 	t->vfork_mm = 0;   /* a tid used again */
 	t->forked = t->settid = false;
+	/* rseq_fork(): a thread or a vfork child (CLONE_VM) starts with none
+	 * registered, a process with its parent's (below) */
+	t->rseq_known = rseq_known;
+	t->rseq_addr = 0;
 	t->dead_at = 0;
 	/* The tracepoint does not say fork or thread (clone with CLONE_VM):
 	 * the child's own records do ("TGID/TID"), and the reader holds a
@@ -123,6 +132,7 @@ void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	t->settid_page = clone_known ? clone_tidptr & ~(PAGE - 1) : 0;
 	t->forked = true;
 	t->took_cpu = false;
+	t->rseq_addr = rseq_addr;
 	t->fork_cpu = r->cpu;
 	pc->exited = false;
 	proc_set_parent(p, pc, r->pid);
@@ -236,4 +246,16 @@ void on_proc_exit(struct perf_recon *p, const struct perf_rec *r)
 	pr = proc_get(p, r->pid);
 	if (pr)
 		emit_exit(p, pr, r->cpu);
+}
+
+/* rseq(2): the thread registers its rseq area, or unregisters it
+ * (RSEQ_FLAG_UNREGISTER). glibc registers each thread's at its start. */
+void on_rseq(struct perf_recon *p, const struct perf_rec *r, struct task *t)
+{
+	uint64_t addr, flags;
+
+	if (!need_num(p, r, "rseq", &addr) || !need_num(p, r, "flags", &flags))
+		return;
+	t->rseq_known = true;
+	t->rseq_addr = flags & 1 ? 0 : addr;
 }

@@ -917,26 +917,9 @@ static void test_late_cpu(void **state)
 
 /* A predicted counter of a perf text, and how many times the
  * reconstruction made @inference. */
-static long validate_counter(const char *text, const char *counter,
-			     const char *inference, long *inferred)
-{
-	char *path = tu_tmpfile(text, ".perf.txt");
-	json_t *doc = validate(path), *v;
-	long n;
-
-	v = json_object_get(doc, "validate");
-	n = val(json_object_get(v, "counters"), counter, "predicted");
-	*inferred = (long)json_integer_value(json_object_get(
-		json_object_get(v, "inferences"), inference));
-	json_decref(doc);
-	unlink(path);
-	free(path);
-	return n;
-}
-
 static long validate_ipis(const char *text, const char *inference, long *inferred)
 {
-	return validate_counter(text, "flush_ipis", inference, inferred);
+	return tu_validate_counter(text, "flush_ipis", inference, inferred);
 }
 
 /* Threads 100 (cpu 0) and 101 (cpu 1) of one process touch a page each
@@ -1128,7 +1111,7 @@ static long exec_image_flushes(bool exec, bool forked, long *inferred)
 			 "address=0x400000 ip=0x1000 error_code=0x4\n"
 			 "wl 200/200 [001] 1.000000600: sched:sched_process_exit: comm=wl "
 			 "pid=200 prio=120 group_dead=true\n" : "");
-	return validate_counter(text, "local_mm_shootdown", "exec_image", inferred);
+	return tu_validate_counter(text, "local_mm_shootdown", "exec_image", inferred);
 }
 
 static void test_exec_image(void **state)
@@ -1173,7 +1156,7 @@ static long vfork_flushes(bool blocks, long *inferred)
 		"wl 200/200 [001] 1.000003000: exceptions:page_fault_user: address=0x500000 "
 		"ip=0x1000 error_code=0x6\n",
 		blocks ? "D" : "S");
-	return validate_counter(text, "local_mm_shootdown", "vfork", inferred);
+	return tu_validate_counter(text, "local_mm_shootdown", "vfork", inferred);
 }
 
 static void test_vfork(void **state)
@@ -1204,7 +1187,7 @@ static long fork_rseq_flushes(unsigned child_cpu, long *inferred)
 		"ip=0x1000 error_code=0x6\n"
 		"wl 200/200 [00%u] 1.000001000: exceptions:page_fault_user: address=0x600000 "
 		"ip=0x1000 error_code=0x6\n", child_cpu);
-	return validate_counter(text, "local_mm_shootdown", "fork_rseq", inferred);
+	return tu_validate_counter(text, "local_mm_shootdown", "fork_rseq", inferred);
 }
 
 static void test_fork_rseq(void **state)
@@ -1244,7 +1227,7 @@ static long subshell_flushes(uint64_t first_write)
 		"ip=0x1000 error_code=0x7\n"
 		"sh 200/200 [000] 1.000000600: exceptions:page_fault_user: address=0x400000 "
 		"ip=0x1000 error_code=0x7\n", (unsigned long long)first_write);
-	return validate_counter(text, "local_mm_shootdown", "fork_settid", &inferred);
+	return tu_validate_counter(text, "local_mm_shootdown", "fork_settid", &inferred);
 }
 
 static void test_subshell_pages(void **state)
@@ -1274,7 +1257,7 @@ static long brk_flushes(bool brk, long *inferred)
 		brk ? "wl 100/100 [000] 1.000000100: syscalls:sys_exit_brk: 0x5600000000\n"
 		      "wl 100/100 [000] 1.000000200: syscalls:sys_exit_brk: 0x5600021000\n" : "",
 		brk ? "wl 100/100 [000] 1.000000500: syscalls:sys_exit_brk: 0x5600001000\n" : "");
-	return validate_counter(text, "local_mm_shootdown", "map_before_capture", inferred);
+	return tu_validate_counter(text, "local_mm_shootdown", "map_before_capture", inferred);
 }
 
 static void test_brk(void **state)
@@ -1316,7 +1299,7 @@ static void test_collapse_thp_again(void **state)
 		"wl 100/100 [000] 1.000001000: syscalls:sys_exit_madvise: 0x0\n";
 
 	(void)state;
-	assert_int_equal(validate_counter(text, "local_mm_shootdown", "khugepaged_mm",
+	assert_int_equal(tu_validate_counter(text, "local_mm_shootdown", "khugepaged_mm",
 					  &inferred), 1);
 	assert_int_equal(inferred, 0);
 }
@@ -1340,7 +1323,7 @@ static void test_pid_reused(void **state)
 		"ip=0x1000 error_code=0x6\n";
 
 	(void)state;
-	validate_counter(text, "local_mm_shootdown", "pid_reused", &inferred);
+	tu_validate_counter(text, "local_mm_shootdown", "pid_reused", &inferred);
 	assert_int_equal(inferred, 1);
 }
 
@@ -1366,7 +1349,7 @@ static void test_fork_reuses_live_pid(void **state)
 		"ip=0x1000 error_code=0x4\n";
 
 	(void)state;
-	validate_counter(text, "local_mm_shootdown", "pid_reused", &inferred);
+	tu_validate_counter(text, "local_mm_shootdown", "pid_reused", &inferred);
 	assert_int_equal(inferred, 1);
 }
 

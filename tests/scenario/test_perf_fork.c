@@ -1,0 +1,104 @@
+/* test_perf_fork.c - what a forked child's first run flushes, as the
+ * reconstruction infers it from a perf capture: the tid schedule_tail()
+ * writes (fork_settid) and the rseq area written on the way back to user
+ * space (fork_rseq), each a copy-on-write of a page shared with the
+ * parent. With sys_enter_clone and sys_enter_rseq in the capture, their
+ * pages are known. Other reconstruction tests: test_perf.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "testutil.h"
+
+/* Process 100 registers its rseq area at @rseq (a page of its stack
+ * region, written: present and its own), writes the page of its struct
+ * pthread's tid, forks 200 (clone's child_tidptr names that tid), and
+ * sleeps: child 200 runs on the same CPU and faults once. */
+static long first_run(const char *rseq_record, long *settid, long *rseq)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text),
+		"%s"
+		"wl 100/100 [000] 1.000000200: exceptions:page_fault_user: "
+		"address=0x7f0000000a10 ip=0x1000 error_code=0x6\n"
+		"wl 100/100 [000] 1.000000300: exceptions:page_fault_user: "
+		"address=0x7f0000001060 ip=0x1000 error_code=0x6\n"
+		"wl 100/100 [000] 1.000000400: syscalls:sys_enter_clone: "
+		"clone_flags: 0x01200011, newsp: 0x00000000, parent_tidptr: 0x00000000, "
+		"child_tidptr: 0x7f0000000a10, tls: 0x00000000\n"
+		"wl 100/100 [000] 1.000000500: sched:sched_process_fork: comm=wl "
+		"pid=100 child_comm=wl child_pid=200\n"
+		"wl 100/100 [000] 1.000000600: sched:sched_switch: prev_comm=wl "
+		"prev_pid=100 prev_prio=120 prev_state=S ==> next_comm=wl "
+		"next_pid=200 next_prio=120\n"
+		"wl 200/200 [000] 1.000000700: exceptions:page_fault_user: "
+		"address=0x7f0000100000 ip=0x1000 error_code=0x4\n",
+		rseq_record);
+	tu_validate_counter(text, "local_mm_shootdown", "fork_rseq", rseq);
+	return tu_validate_counter(text, "local_mm_shootdown", "fork_settid", settid);
+}
+
+#define RSEQ_AT(addr, flags) \
+	"wl 100/100 [000] 1.000000100: syscalls:sys_enter_rseq: rseq: " addr \
+	", rseq_len: 0x00000020, flags: " flags ", sig: 0x53053053\n"
+
+/* The rseq area on the page after the tid's (glibc's struct pthread on
+ * an Intel host): two copies, two flushes, besides the parent's fork
+ * flush: 3 local shootdowns. */
+static void test_rseq_on_its_own_page(void **state)
+{
+	long settid, rseq;
+
+	(void)state;
+	assert_int_equal(first_run(RSEQ_AT("0x7f0000001060", "0x00000000"),
+				   &settid, &rseq), 3);
+	assert_int_equal(settid, 1);
+	assert_int_equal(rseq, 1);
+}
+
+/* On the tid's page: the settid write copied it already. */
+static void test_rseq_on_the_tids_page(void **state)
+{
+	long settid, rseq;
+
+	(void)state;
+	assert_int_equal(first_run(RSEQ_AT("0x7f0000000060", "0x00000000"),
+				   &settid, &rseq), 2);
+	assert_int_equal(settid, 1);
+	assert_int_equal(rseq, 0);
+}
+
+/* Unregistered (RSEQ_FLAG_UNREGISTER): the kernel writes no rseq area. */
+static void test_rseq_unregistered(void **state)
+{
+	long settid, rseq;
+
+	(void)state;
+	assert_int_equal(first_run(RSEQ_AT("0x7f0000001060", "0x00000001"),
+				   &settid, &rseq), 2);
+	assert_int_equal(rseq, 0);
+}
+
+/* A capture without sys_enter_rseq: the migration rule, and this child
+ * stayed on its fork's CPU behind a sleeping parent: no rseq flush. */
+static void test_rseq_unknown(void **state)
+{
+	long settid, rseq;
+
+	(void)state;
+	assert_int_equal(first_run("", &settid, &rseq), 2);
+	assert_int_equal(settid, 1);
+	assert_int_equal(rseq, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rseq_on_its_own_page),
+		cmocka_unit_test(test_rseq_on_the_tids_page),
+		cmocka_unit_test(test_rseq_unregistered),
+		cmocka_unit_test(test_rseq_unknown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
