@@ -97,11 +97,13 @@ static void test_rseq_unknown(void **state)
  * flush twice at their start: the local shootdowns within 1 % of the
  * kernel's, and in the fork loop one settid and one rseq flush for each
  * of its 60 children. Before the rseq-page rule: -5.5, -3.3, -2.8 and
- * -1.7 %. */
+ * -1.7 %. The build's children vfork (make, the compiler driver): no
+ * rseq flush; its 18784 local shootdowns are exact. */
 static void test_intel_captures(void **state)
 {
 	static const struct { const char *name; long rseq; } caps[] = {
 		{ "forkloop", 60 }, { "dash", 102 }, { "bash", 252 }, { "git", 40 },
+		{ "build", 0 },
 	};
 
 	(void)state;
