@@ -7,7 +7,7 @@
 #include "cli/flushdiff.h"
 #include "tlbsim/error.h"
 
-enum { FD_LOCAL, FD_SEND, FD_KINDS };
+enum { FD_LOCAL, FD_SEND, FD_IPI, FD_KINDS };
 enum { SIDE_KERNEL, SIDE_MODEL, SIDES };
 
 /* How many unpaired records of each side are kept for the listing
@@ -17,13 +17,13 @@ enum { SIDE_KERNEL, SIDE_MODEL, SIDES };
 #endif
 
 static const char *const fd_names[FD_KINDS] = {
-	"local_mm_shootdown", "remote_send_ipi",
+	"local_mm_shootdown", "remote_send_ipi", "flush_ipis",
 };
 
 struct rec {
 	uint64_t t;
 	uint64_t line;     /* kernel: its capture line; model: the event's */
-	uint32_t mm, cpu;
+	uint32_t mm, cpu;  /* flush IPIs: the sender's CPU */
 	uint8_t kind, side;
 	uint16_t ev_kind;  /* model: the trace event being applied */
 	bool paired;
@@ -31,6 +31,7 @@ struct rec {
 
 struct cpu_last {
 	uint64_t line;
+	uint32_t mm;       /* a flush IPI's process: the sender's event's */
 	uint16_t kind;
 	bool set;
 };
@@ -146,6 +147,11 @@ void flushdiff_observed(struct flushdiff *d, const struct tlbsim_trace_event *ev
 	struct rec r = { .t = ev->t, .line = ev->line, .mm = ev->mm, .cpu = ev->cpu,
 			 .side = SIDE_KERNEL };
 
+	if (!strcmp(ev->what, "csd_queue_cpu") && !strcmp(ev->func, "flush_tlb_func")) {
+		r.kind = FD_IPI;   /* a flush IPI queued for another CPU */
+		add(d, &r);
+		return;
+	}
 	if (strcmp(ev->what, "tlb_flush") || (ev->reason != 3 && ev->reason != 4))
 		return;
 	r.kind = ev->reason == 3 ? FD_LOCAL : FD_SEND;
@@ -159,16 +165,24 @@ static void observe(void *ctx, const struct tlbsim_obs *o)
 
 	if (o->kind == TLBSIM_OBS_EVENT && o->ev && (unsigned)o->cpu < d->ncpus) {
 		d->last[o->cpu].line = o->ev->line;
+		d->last[o->cpu].mm = o->ev->mm;
 		d->last[o->cpu].kind = o->ev->kind;
 		d->last[o->cpu].set = true;
 		return;
 	}
-	if (o->kind != TLBSIM_OBS_FLUSH || !strcmp(o->text, "remote"))
+	if (o->kind == TLBSIM_OBS_IPI_SEND) {
+		if (!o->func || strcmp(o->func, "flush_tlb_func") || (unsigned)o->cpu >= d->ncpus)
+			return;
+		r.kind = FD_IPI;
+		r.mm = d->last[o->cpu].mm;
+	} else if (o->kind == TLBSIM_OBS_FLUSH && strcmp(o->text, "remote")) {
+		r.kind = strcmp(o->text, "local") ? FD_SEND : FD_LOCAL;
+		r.mm = (uint32_t)o->index;
+	} else {
 		return;
+	}
 	r.t = tlbsim_sim_cycles_to_t(d->sim, o->cycle);
-	r.mm = (uint32_t)o->index;
 	r.cpu = (uint32_t)o->cpu;
-	r.kind = strcmp(o->text, "local") ? FD_SEND : FD_LOCAL;
 	r.side = SIDE_MODEL;
 	if ((unsigned)o->cpu < d->ncpus && d->last[o->cpu].set) {
 		r.line = d->last[o->cpu].line;

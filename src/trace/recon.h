@@ -66,6 +66,10 @@ enum inf {
 				  * fault, a syscall): a new process whose
 				  * fork the capture lost; or a live one's pid
 				  * for a forked child: its exit was lost */
+	INF_VFORK_RELEASE,       /* a vfork parent runs again: its child let
+				  * go of the parent's mm (exec_mmap() or
+				  * exit_mm()) before its exec record: the
+				  * child's CPU is lazy on it from then */
 	INF_COUNT
 };
 
@@ -148,6 +152,9 @@ struct task {
 	/* a vfork child (CLONE_VM | CLONE_VFORK) runs in this thread group's
 	 * mm until it execs or exits (INF_VFORK); 0 otherwise */
 	int32_t vfork_mm;
+	bool vfork_released; /* a vfork child whose parent ran again */
+	int32_t vfork_child; /* a vfork parent: the child that may hold its mm */
+	uint32_t cpu;        /* the CPU of its last record */
 	uint64_t mmap_addr, mmap_len, mmap_flags, mmap_fd, mmap_prot;
 	bool in_mmap;
 	uint64_t col_start, col_end;
@@ -206,6 +213,7 @@ struct idmap {
 struct perf_recon {
 	unsigned cpus;
 	int32_t *cur;            /* per CPU: tgid of the user mm running, 0 none */
+	int32_t *last_tid;       /* per CPU: the task of its last record */
 	struct proc *procs;
 	uint32_t nprocs, capprocs;
 	struct idmap procmap;

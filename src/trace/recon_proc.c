@@ -113,7 +113,10 @@ void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	 * in that mm). 219 of a captured build's 222 forks, none flushed. */
 	if (vfork && !is_kthread(r->comm, r->pid)) {
 		t->tgid = t->vfork_mm = r->pid;
+		t->vfork_released = false;
 		p->inf[INF_VFORK]++;
+		if ((t = task_find(p, r->tid)))
+			t->vfork_child = (int32_t)child;
 		return;
 	}
 	pc = proc_get(p, (int32_t)child);
