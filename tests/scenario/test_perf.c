@@ -422,11 +422,13 @@ static void test_diff_lines(void **state)
 }
 
 /* On a real capture, --diff accounts for every record on both sides
- * (paired + capture only = observed, paired + model only = predicted) and
+ * (paired + capture only = observed, paired + model only = predicted:
+ * local shootdowns, remote sends and flush IPIs) and
  * its one-thread replay predicts what the threaded one does. */
 static void test_diff_totals(void **state)
 {
-	static const char *const kinds[] = { "local_mm_shootdown", "remote_send_ipi" };
+	static const char *const kinds[] = { "local_mm_shootdown", "remote_send_ipi",
+					     "flush_ipis" };
 	json_t *plain = validate("traces/perf/fork_exit.perf.txt.xz"), *doc, *fd, *c;
 	struct tu_run r = tu_cli(NULL, "validate", "traces/perf/fork_exit.perf.txt.xz",
 				 "--diff", "--json", NULL);
@@ -440,7 +442,7 @@ static void test_diff_totals(void **state)
 	c = json_object_get(json_object_get(doc, "validate"), "counters");
 	assert_true(json_equal(c, json_object_get(json_object_get(plain, "validate"),
 						  "counters")));
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		long paired = val(fd, kinds[i], "paired");
 
 		assert_true(paired > 0);
