@@ -1,10 +1,11 @@
 /*
  * recon.h - the perf reconstruction's state and the helpers its files share
- * (internal to the trace module): recon_state.c keeps processes, tasks,
- * the VMA mirror and page sets; recon_mm.c turns address-space records
- * (mmap, munmap, madvise, mprotect, collapse, faults) into model inputs;
- * recon_proc.c forks, execs and exits; perf_recon.c schedules and
- * dispatches.
+ * (internal to the trace module): recon_entries.c keeps processes and
+ * tasks, recon_state.c their VMA mirror and page sets; recon_mm.c turns
+ * address-space records (mmap, munmap, madvise, mprotect, collapse,
+ * faults) into model inputs; recon_proc.c forks, execs and exits;
+ * recon_sched.c which task runs where (switches, wake-ups) and the
+ * kernel's observed flushes; perf_recon.c dispatches records.
  */
 #ifndef TLBSIM_TRACE_RECON_H
 #define TLBSIM_TRACE_RECON_H
@@ -260,7 +261,7 @@ struct perf_recon {
 	uint64_t hint_start, hint_end;
 };
 
-/* recon_state.c */
+/* recon_entries.c */
 void *grow(void *p, uint32_t *cap, uint32_t need, size_t sz);
 void idmap_free(struct idmap *m);
 struct proc *proc_find(struct perf_recon *p, int32_t tgid);
@@ -272,6 +273,8 @@ void proc_dies(struct perf_recon *p, struct proc *pr);
 void task_dies(struct perf_recon *p, struct task *t);
 void recycle(struct perf_recon *p, uint64_t now);
 int32_t tgid_of(struct perf_recon *p, int32_t tid);
+
+/* recon_state.c */
 uint32_t vma_first_after(const struct proc *pr, uint64_t a);
 bool vma_overlaps(const struct proc *pr, uint64_t s, uint64_t e);
 const struct vma_m *vma_at(const struct proc *pr, uint64_t a);
@@ -311,7 +314,22 @@ struct tlbsim_trace_event *emit(struct perf_recon *p, enum tlbsim_ev_kind k,
 bool is_kthread(const char *comm, int32_t pid);
 void held_release(struct perf_recon *p, struct task *t, uint32_t cpu);
 bool blocks_at_once(const struct perf_recon *p, const struct task *t);
+
+/* recon_sched.c */
 bool exited(struct perf_recon *p, int32_t tgid);
+bool user_mode(enum rec_kind kind);
+void revive_if_reused(struct perf_recon *p, const struct perf_rec *r,
+			     enum rec_kind kind);
+void ensure_running(struct perf_recon *p, const struct perf_rec *r);
+void on_sched_switch(struct perf_recon *p, const struct perf_rec *r);
+void observe_flush(struct perf_recon *p, const struct perf_rec *r);
+bool csd_target(struct perf_recon *p, const struct perf_rec *r,
+		       uint32_t *cpu);
+void observe_csd(struct perf_recon *p, const struct perf_rec *r,
+			uint32_t target);
+void wake_ahead(struct perf_recon *p, const struct perf_rec *r,
+		       uint32_t cpu);
+void vfork_release(struct perf_recon *p, struct task *parent, uint32_t cpu);
 
 /* recon_proc.c */
 void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu);

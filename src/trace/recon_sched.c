@@ -1,0 +1,318 @@
+/*
+ * recon_sched.c - which task runs where, as the perf reconstruction reads
+ * it from the capture: sched_switch, a task's records on a CPU without a
+ * switch seen, wake-ups onto idle CPUs, a vfork parent running again; and
+ * the kernel's own flushes and csd queueings, kept as observed events for
+ * validate (outputs: the model never reads them).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlbsim/machine.h"
+#include "trace/perf.h"
+#include "trace/recon.h"
+
+/* A task id field ("%d" of a pid_t): from @min to 2^31-1. */
+static bool need_tid(struct perf_recon *p, const struct perf_rec *r,
+		     const char *key, uint64_t min, int32_t *out)
+{
+	uint64_t v;
+
+	if (perf_field_num(r->text, key, &v) != 1 || v < min || v > INT32_MAX) {
+		field_bad(p, key, perf_field_at(r->text, key), "a task id from %llu "
+			  "to 2147483647", (unsigned long long)min);
+		return false;
+	}
+	*out = (int32_t)v;
+	return true;
+}
+
+/* Has @tgid's process exited (its records now exit paths)? */
+bool exited(struct perf_recon *p, int32_t tgid)
+{
+	const struct proc *pr = proc_find(p, tgid);
+
+	return pr && pr->exited;
+}
+
+/* A page fault or a syscall entry is user mode: a process that exited
+ * cannot make one. Its pid was reused by a process whose fork record
+ * the capture lost (perf drops records under load): a new process, of
+ * which nothing is known yet. */
+bool user_mode(enum rec_kind kind)
+{
+	return kind == REC_FAULT || kind == REC_ENTER_MMAP || kind == REC_MUNMAP ||
+	       kind == REC_MADVISE || kind == REC_MPROTECT || kind == REC_ENTER_CLONE ||
+	       kind == REC_ENTER_RSEQ;
+}
+
+void revive_if_reused(struct perf_recon *p, const struct perf_rec *r,
+			     enum rec_kind kind)
+{
+	struct proc *pr;
+
+	if (!user_mode(kind))
+		return;
+	if (r->pid <= 0 || !(pr = proc_find(p, r->pid)) || !pr->exited ||
+	    is_kthread(r->comm, r->pid))
+		return;   /* the common case first: a live process */
+	proc_set_parent(p, pr, 0);
+	pr->exited = false;
+	pr->cow_peers = 0;
+	pr->peer_up = false;
+	pr->fresh = false;
+	p->inf[INF_PID_REUSED]++;
+}
+
+/* The task of this record runs on its CPU: say so (a `switch`) if the
+ * model thinks the CPU runs another mm. */
+void ensure_running(struct perf_recon *p, const struct perf_rec *r)
+{
+	int32_t want;
+	struct tlbsim_trace_event *ev;
+
+	/* the common case: the CPU already runs this live process (a
+	 * kernel thread never becomes a CPU's running mm) */
+	if (r->pid > 0 && p->cur[r->cpu] == r->pid && !exited(p, r->pid))
+		return;
+	/* after its mm is gone, an exiting task runs on a borrowed one */
+	want = is_kthread(r->comm, r->pid) || exited(p, r->pid) ? 0 : r->pid;
+
+	if (p->cur[r->cpu] == want)
+		return;
+	ev = emit(p, TLBSIM_EV_SWITCH, r->cpu);
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)want;
+	p->cur[r->cpu] = want;
+	if (want)
+		proc_get(p, want)->live = true;
+	p->inf[INF_SWITCH_FROM_EVENT]++;
+}
+
+/* A forked child that has not run yet preempting its parent on the fork's
+ * CPU (prev_state R): it flushes a second page at its start, as a migrated
+ * one does (fork_rseq, on_first_run(): rseq_handle_notify_resume() writes
+ * its rseq area on the way to user space, wp_page_copy() flushes): 35 of
+ * 35 such children did in the captures that show it (ftrace ones, a
+ * Python and a zgrep one). */
+static void child_takes_cpu(struct perf_recon *p, const struct perf_rec *r,
+			    int32_t next)
+{
+	char state[8];
+	struct task *c;
+	struct proc *pr;
+
+	if (!perf_field(r->text, "prev_state", state, sizeof(state), false) ||
+	    state[0] != 'R' || !(c = task_find(p, next)) || !c->forked ||
+	    c->fork_cpu != r->cpu || !(pr = proc_find(p, c->tgid)) ||
+	    pr->parent != r->pid)
+		return;
+	c->took_cpu = true;
+}
+
+void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
+{
+	char comm[32];
+	int32_t next;
+	int32_t tgid;
+	struct tlbsim_trace_event *ev;
+
+	/* who runs next is what the record is read for; the rest
+	 * (next_comm, prev_state) only refines it */
+	if (!need_tid(p, r, "next_pid", 0, &next))
+		return;
+	child_takes_cpu(p, r, next);
+	comm[0] = '\0';
+	perf_field(r->text, "next_comm", comm, sizeof(comm), false);
+	if (is_kthread(comm, next)) {
+		tgid = 0;
+	} else {
+		tgid = tgid_of(p, next);
+		if (!tgid) {
+			tgid = next;
+			p->inf[INF_TGID_FROM_TID]++;
+		}
+	}
+	if (p->cur[r->cpu] == tgid)
+		return;
+	ev = emit(p, TLBSIM_EV_SWITCH, r->cpu);
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)tgid;
+	p->cur[r->cpu] = tgid;
+}
+
+/*
+ * The first task switch to a process older than the capture, on a CPU
+ * that had no current ASID for its mm (the switch flushed everything:
+ * switch_mm_irqs_off() traced pages -1), says where it ran before: on the
+ * other CPU of a 2-CPU machine, whose bit in the mm's cpumask stays set
+ * (nothing clears it on a switch away), so a flush of that mm later
+ * reaches that CPU. perf's workload child (perf-exec) is the usual case:
+ * forked onto one CPU before the capture, woken on the other to exec, its
+ * old mm's teardown IPIs the first (4 of the 8 shipped perf captures).
+ * The CPU is switched to the mm and back to what it ran. With more CPUs
+ * the capture does not say which one: nothing is assumed.
+ */
+static void ran_elsewhere(struct perf_recon *p, const struct perf_rec *r,
+			  int64_t reason, int64_t pages)
+{
+	int32_t tgid = r->cpu < p->cpus ? p->cur[r->cpu] : 0;
+	struct tlbsim_trace_event *ev;
+	struct proc *pr;
+	uint32_t other;
+
+	if (reason != 0 || !tgid || !(pr = proc_get(p, tgid)) || pr->switched_in)
+		return;
+	pr->switched_in = true;
+	if (pages != -1 || p->cpus != 2 || pr->parent || pr->fresh)
+		return;
+	other = 1 - r->cpu;
+	if (!(ev = emit(p, TLBSIM_EV_SWITCH, other)))
+		return;
+	ev->mm = (uint32_t)tgid;
+	if (!(ev = emit(p, TLBSIM_EV_SWITCH, other)))
+		return;
+	ev->mm = (uint32_t)p->cur[other];
+	p->inf[INF_RAN_ELSEWHERE]++;
+}
+
+/* tlb:tlb_flush, "pages:%ld reason:%s (%d)": an observed event with the
+ * page count and the reason's number (validate counts by it). */
+void observe_flush(struct perf_recon *p, const struct perf_rec *r)
+{
+	const char *open = strrchr(r->text, '('), *q;
+	struct tlbsim_trace_event *ev;
+	int64_t pages, reason = 0;
+
+	if (perf_field_snum(r->text, "pages", &pages) != 1) {
+		field_bad(p, "pages", perf_field_at(r->text, "pages"), "a page count "
+			  "(decimal, -1 for all)");
+		return;
+	}
+	for (q = open ? open + 1 : NULL; q && *q >= '0' && *q <= '9' && reason < 1000; q++)
+		reason = reason * 10 + (*q - '0');
+	if (!q || q == open + 1 || *q != ')' || q[1 + strspn(q + 1, " ")]) {
+		field_bad(p, "reason", perf_field_at(r->text, "reason"), "the reason "
+			  "with its number in parentheses at the end, as in "
+			  "'reason:remote shootdown (1)'");
+		return;
+	}
+	if (!(ev = emit(p, TLBSIM_EV_OBSERVED, r->cpu)))
+		return;
+	snprintf(ev->what, sizeof(ev->what), "tlb_flush");
+	ev->pages = pages;
+	ev->reason = reason;
+	/* whose: the mm the record's task runs in (validate --by-process) */
+	if (r->pid > 0 && !is_kthread(r->comm, r->pid))
+		ev->mm = (uint32_t)r->pid;
+	ran_elsewhere(p, r, ev->reason, ev->pages);
+}
+
+/* The target CPU of csd:csd_queue_cpu ("cpu=%u"): one the model has. A
+ * CPU beyond the capture's first records' is the same case as a record
+ * on such a CPU (perf_recon_feed()): the topology gives the count. */
+bool csd_target(struct perf_recon *p, const struct perf_rec *r,
+		       uint32_t *cpu)
+{
+	uint64_t v;
+
+	if (perf_field_num(r->text, "cpu", &v) != 1 || v >= TLBSIM_MAX_CPUS) {
+		field_bad(p, "cpu", perf_field_at(r->text, "cpu"), "a CPU id from 0 to %d",
+			  TLBSIM_MAX_CPUS - 1);
+		return false;
+	}
+	if (v >= p->cpus) {
+		field_bad(p, "cpu", perf_field_at(r->text, "cpu"), "one of the %u CPUs "
+			  "the capture's first records showed: give the capture host's "
+			  "topology with --topology xml:FILE", p->cpus);
+		return false;
+	}
+	*cpu = (uint32_t)v;
+	return true;
+}
+
+void observe_csd(struct perf_recon *p, const struct perf_rec *r,
+			uint32_t target)
+{
+	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_OBSERVED, r->cpu);
+	char s[40];
+
+	if (!ev)
+		return;
+	snprintf(ev->what, sizeof(ev->what), "csd_queue_cpu");
+	ev->target = (int32_t)target;
+	if (!perf_field(r->text, "func", s, sizeof(s), false))
+		return;
+	/* a kernel symbol: what import writes must read back as JSONL */
+	if (s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789_.")]) {
+		field_bad(p, "func", perf_field_at(r->text, "func"),
+			  "a kernel function name (letters, digits, _ and .)");
+		return;
+	}
+	snprintf(ev->func, sizeof(ev->func), "%s", s);
+}
+
+/*
+ * ttwu_queue_wakelist(): a task is woken onto another CPU by an IPI
+ * (sched_ttwu_pending). perf records nothing of an idle CPU's switch to the
+ * task it wakes, so when the target is idle here and its next record, within
+ * 0.2 ms (the reorder window), is a user task's own, that task runs there
+ * from now: a flush sent meanwhile must reach it (munmap_tables).
+ */
+void wake_ahead(struct perf_recon *p, const struct perf_rec *r,
+		       uint32_t cpu)
+{
+	const struct perf_rec *n;
+	struct tlbsim_trace_event *ev;
+	int32_t tgid;
+
+	if (!p->peek_cpu || p->cur[cpu] != 0)
+		return;
+	n = p->peek_cpu(p->peek_ctx, cpu);
+	if (!n || n->t_ns > r->t_ns + 200000 || n->pid <= 0 ||
+	    is_kthread(n->comm, n->pid) || exited(p, n->pid))
+		return;
+	if ((tgid = tgid_of(p, n->tid)) <= 0)   /* a vfork child: its parent's */
+		tgid = n->pid;
+	ev = emit(p, TLBSIM_EV_SWITCH, cpu);
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)tgid;
+	p->cur[cpu] = tgid;
+	proc_get(p, tgid)->live = true;
+	p->inf[INF_WAKE_AHEAD]++;
+}
+
+/*
+ * A vfork parent runs again (a record of its own in user mode: a fault, a
+ * syscall; before it blocked, it may have traced the child's wake-up):
+ * its child let go of its mm, exec_mmap() or exit_mm() ->
+ * complete_vfork_done(), which the capture shows only later (the child's
+ * sched_process_exec comes at the exec's end; the parent's next munmap,
+ * of posix_spawn's stack, often before it). The child's CPU, if the
+ * child is what it runs, holds the parent's mm lazily from then: a flush
+ * of the parent's that frees no table skips it. In a build captured on
+ * an Intel host 17 flush IPIs the model sent and the kernel did not were
+ * such munmaps (60 predicted, 43 observed; now 43).
+ */
+void vfork_release(struct perf_recon *p, struct task *parent, uint32_t cpu)
+{
+	struct task *c = task_find(p, parent->vfork_child);
+	struct tlbsim_trace_event *ev;
+
+	parent->vfork_child = 0;
+	if (!c || c->vfork_mm != parent->tgid || c->vfork_released)
+		return;
+	c->vfork_released = true;
+	if (c->cpu == cpu || c->cpu >= p->cpus || p->cur[c->cpu] != parent->tgid ||
+	    p->last_tid[c->cpu] != c->tid)
+		return;
+	if (!(ev = emit(p, TLBSIM_EV_SWITCH, c->cpu)))
+		return;
+	ev->mm = 0;
+	p->cur[c->cpu] = 0;
+	p->inf[INF_VFORK_RELEASE]++;
+}
