@@ -37,10 +37,7 @@ struct gen {
 
 static uint64_t rnd(struct gen *g)
 {
-	g->rng ^= g->rng << 13;
-	g->rng ^= g->rng >> 7;
-	g->rng ^= g->rng << 17;
-	return g->rng;
+	return gen_xorshift(&g->rng);
 }
 
 static unsigned pick(struct gen *g, unsigned n)

@@ -15,4 +15,14 @@
  * or the write failed. */
 int gen_perf(FILE *out, uint64_t seed, unsigned cpus, unsigned mms, uint64_t lines);
 
+/* xorshift64, both forms' generator: deterministic for a seed (no time,
+ * no addresses from the heap). */
+static inline uint64_t gen_xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
 #endif

@@ -75,10 +75,7 @@ struct pgen {
 
 static uint64_t rnd(struct pgen *g)
 {
-	g->rng ^= g->rng << 13;
-	g->rng ^= g->rng >> 7;
-	g->rng ^= g->rng << 17;
-	return g->rng;
+	return gen_xorshift(&g->rng);
 }
 
 static unsigned pick(struct pgen *g, unsigned n)
