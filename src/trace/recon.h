@@ -47,8 +47,10 @@ enum inf {
 	INF_VFORK,               /* a fork whose parent blocks at once (D): a
 				  * vfork/posix_spawn child, in the parent's mm
 				  * until it execs or exits */
-	INF_FORK_RSEQ,           /* a forked child first run on another CPU
-				  * writes its rseq area (rseq_migrate): COW */
+	INF_FORK_RSEQ,           /* a forked child writes its rseq area on its
+				  * way to user space (rseq_migrate): COW; on
+				  * another CPU than its fork's, or on its own
+				  * page when sys_enter_rseq and clone say */
 	INF_EXEC_IMAGE,          /* a write to a present page no fault mapped,
 				  * in an mm begun in the capture: a page-cache
 				  * page mapped read-only by execve or
