@@ -395,7 +395,6 @@ int perf_recon_new(unsigned cpus, struct perf_recon **out)
 	p->last_tid = calloc(cpus, sizeof(*p->last_tid));
 	if (!p->cur || !p->last_tid) {
 		free(p->cur);
-	free(p->last_tid);
 		free(p->last_tid);
 		free(p);
 		return TLBSIM_ENOMEM;
@@ -450,6 +449,7 @@ void perf_recon_free(struct perf_recon *p)
 	free(p->graves);
 	free(p->q);
 	free(p->cur);
+	free(p->last_tid);
 	free(p->names);
 	free(p->name_ptrs);
 	free(p->name_counts);
