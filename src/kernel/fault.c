@@ -18,50 +18,6 @@ static uint32_t ensure_pmd_table(struct sim *s, uint32_t mmi, uint64_t addr)
 			    addr & ~(PUD_SIZE - 1), mmi);
 }
 
-/* Make the page at @addr present (handle_mm_fault), allocating tables on the
- * way. Returns the size of the page mapped, 0 on allocation failure. */
-static uint64_t fault_in(struct sim *s, uint32_t mmi, const struct vma *v,
-			 uint64_t addr)
-{
-	uint32_t pmd = ensure_pmd_table(s, mmi, addr), pte;
-	unsigned pmd_i = (addr >> PMD_SHIFT) & 511;
-
-	if (!pmd)
-		return 0;
-	if (v->hugetlb || leaf_test(&s->tables[pmd], pmd_i)) {
-		/* hugetlb page, or a THP left by collapse: a leaf PMD entry */
-		leaf_set(&s->tables[pmd], pmd_i);
-		return PMD_SIZE;
-	}
-	pte = ensure_child(s, pmd, NULL, pmd_i, PT_PTE, addr & ~(PMD_SIZE - 1),
-			   mmi);
-	if (!pte)
-		return 0;
-	leaf_set(&s->tables[pte], (addr >> PAGE_SHIFT) & 511);
-	return PAGE_SIZE;
-}
-
-/* Is the 2 MiB region at @addr a leaf PMD entry (a THP left by collapse)?
- * Only asked after fault_in() made the PMD table exist, or before: then no. */
-static bool pmd_leaf_at(struct sim *s, uint32_t mmi, uint64_t addr)
-{
-	uint32_t pud = mm_get(s, mmi)->pgd[(addr >> PGDIR_SHIFT) & 511], pmd;
-
-	if (!pud)
-		return false;
-	pmd = s->tables[pud].child[(addr >> PUD_SHIFT) & 511];
-	return pmd && leaf_test(&s->tables[pmd], (addr >> PMD_SHIFT) & 511);
-}
-
-/* The PTE table fault_in() just made present for @addr. */
-static uint32_t pte_table_at(struct sim *s, uint32_t mmi, uint64_t addr)
-{
-	uint32_t pud = mm_get(s, mmi)->pgd[(addr >> PGDIR_SHIFT) & 511];
-	uint32_t pmd = s->tables[pud].child[(addr >> PUD_SHIFT) & 511];
-
-	return s->tables[pmd].child[(addr >> PMD_SHIFT) & 511];
-}
-
 /* One page (or hugetlb/THP page) at @vpage enters @c's TLB; first a look
  * for a stale translation of it the TLB still holds. */
 static void touch_page(struct sim *s, uint32_t c, struct mm *mm, uint64_t vpage,
@@ -75,8 +31,10 @@ static void touch_page(struct sim *s, uint32_t c, struct mm *mm, uint64_t vpage,
 }
 
 /* Touch [page, stop) of VMA @v, 2 MiB at a time: the walk to the PTE table
- * (handle_mm_fault's descent) is done once per table, not once per page.
- * Returns the address reached, 0 on allocation failure. */
+ * (handle_mm_fault's descent, allocating the tables missing on the way) is
+ * done once per table, not once per page. A hugetlb page, or a THP left by
+ * collapse, is a leaf PMD entry. Returns the address reached, 0 on
+ * allocation failure. */
 static uint64_t touch_vma(struct sim *s, uint32_t c, struct mm *mm,
 			  const struct vma *v, uint64_t page, uint64_t stop)
 {
@@ -85,19 +43,21 @@ static uint64_t touch_vma(struct sim *s, uint32_t c, struct mm *mm,
 	while (page < stop) {
 		uint64_t region = page & ~(PMD_SIZE - 1);
 		uint64_t last = region + PMD_SIZE < stop ? region + PMD_SIZE : stop;
-		uint32_t pte;
+		unsigned pmd_i = (page >> PMD_SHIFT) & 511;
+		uint32_t pmd = ensure_pmd_table(s, mmi, page), pte;
 
-		if (v->hugetlb || pmd_leaf_at(s, mmi, page)) {
-			if (!fault_in(s, mmi, v, page))
-				return 0;
+		if (!pmd)
+			return 0;
+		if (v->hugetlb || leaf_test(&s->tables[pmd], pmd_i)) {
+			leaf_set(&s->tables[pmd], pmd_i);
 			touch_page(s, c, mm, region, PMD_SIZE);
 			page = region + PMD_SIZE;
 			continue;
 		}
-		if (!fault_in(s, mmi, v, page))
+		pte = ensure_child(s, pmd, NULL, pmd_i, PT_PTE, region, mmi);
+		if (!pte)
 			return 0;
 		last = (last + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-		pte = pte_table_at(s, mmi, page);
 		leaf_set_range(&s->tables[pte], (page >> PAGE_SHIFT) & 511,
 			       (unsigned)((last - region) >> PAGE_SHIFT));
 		tlb_touch_pages(s, c, mm, page, last);
