@@ -279,6 +279,12 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 	revive_if_reused(p, r, kind);
 	if (t && t->vfork_child && user_mode(kind))
 		vfork_release(p, t, r->cpu);
+	/* a released vfork child in user mode runs its new image: its exec
+	 * record was lost (perf drops records under load) */
+	if (t && t->vfork_mm && t->vfork_released && user_mode(kind)) {
+		t->vfork_mm = 0;
+		t->vfork_released = false;
+	}
 	/* a released vfork child is on its exec or exit path: it runs on
 	 * no mm of its own until its exec record */
 	if (kind != REC_FORK && !(kind == REC_TLB_FLUSH && strstr(r->text, "(0)")) &&
