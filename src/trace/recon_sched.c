@@ -64,12 +64,25 @@ void revive_if_reused(struct perf_recon *p, const struct perf_rec *r,
 	p->inf[INF_PID_REUSED]++;
 }
 
+/* A `switch` of @cpu to @tgid's mm (0: none, a kernel thread's lazy
+ * mode), and the reconstruction's view of the CPU with it. False when
+ * out of memory. */
+static bool switch_cpu(struct perf_recon *p, uint32_t cpu, int32_t tgid)
+{
+	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_SWITCH, cpu);
+
+	if (!ev)
+		return false;
+	ev->mm = (uint32_t)tgid;
+	p->cur[cpu] = tgid;
+	return true;
+}
+
 /* The task of this record runs on its CPU: say so (a `switch`) if the
  * model thinks the CPU runs another mm. */
 void ensure_running(struct perf_recon *p, const struct perf_rec *r)
 {
 	int32_t want;
-	struct tlbsim_trace_event *ev;
 
 	/* the common case: the CPU already runs this live process (a
 	 * kernel thread never becomes a CPU's running mm) */
@@ -78,13 +91,8 @@ void ensure_running(struct perf_recon *p, const struct perf_rec *r)
 	/* after its mm is gone, an exiting task runs on a borrowed one */
 	want = is_kthread(r->comm, r->pid) || exited(p, r->pid) ? 0 : r->pid;
 
-	if (p->cur[r->cpu] == want)
+	if (p->cur[r->cpu] == want || !switch_cpu(p, r->cpu, want))
 		return;
-	ev = emit(p, TLBSIM_EV_SWITCH, r->cpu);
-	if (!ev)
-		return;
-	ev->mm = (uint32_t)want;
-	p->cur[r->cpu] = want;
 	if (want)
 		proc_get(p, want)->live = true;
 	p->inf[INF_SWITCH_FROM_EVENT]++;
@@ -116,7 +124,6 @@ void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 	char comm[32];
 	int32_t next;
 	int32_t tgid;
-	struct tlbsim_trace_event *ev;
 
 	/* who runs next is what the record is read for; the rest
 	 * (next_comm, prev_state) only refines it */
@@ -134,13 +141,8 @@ void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 			p->inf[INF_TGID_FROM_TID]++;
 		}
 	}
-	if (p->cur[r->cpu] == tgid)
-		return;
-	ev = emit(p, TLBSIM_EV_SWITCH, r->cpu);
-	if (!ev)
-		return;
-	ev->mm = (uint32_t)tgid;
-	p->cur[r->cpu] = tgid;
+	if (p->cur[r->cpu] != tgid)
+		switch_cpu(p, r->cpu, tgid);
 }
 
 /*
@@ -266,7 +268,6 @@ void wake_ahead(struct perf_recon *p, const struct perf_rec *r,
 		       uint32_t cpu)
 {
 	const struct perf_rec *n;
-	struct tlbsim_trace_event *ev;
 	int32_t tgid;
 
 	if (!p->peek_cpu || p->cur[cpu] != 0)
@@ -277,11 +278,8 @@ void wake_ahead(struct perf_recon *p, const struct perf_rec *r,
 		return;
 	if ((tgid = tgid_of(p, n->tid)) <= 0)   /* a vfork child: its parent's */
 		tgid = n->pid;
-	ev = emit(p, TLBSIM_EV_SWITCH, cpu);
-	if (!ev)
+	if (!switch_cpu(p, cpu, tgid))
 		return;
-	ev->mm = (uint32_t)tgid;
-	p->cur[cpu] = tgid;
 	proc_get(p, tgid)->live = true;
 	p->inf[INF_WAKE_AHEAD]++;
 }
@@ -301,7 +299,6 @@ void wake_ahead(struct perf_recon *p, const struct perf_rec *r,
 void vfork_release(struct perf_recon *p, struct task *parent, uint32_t cpu)
 {
 	struct task *c = task_find(p, parent->vfork_child);
-	struct tlbsim_trace_event *ev;
 
 	parent->vfork_child = 0;
 	if (!c || c->vfork_mm != parent->tgid || c->vfork_released)
@@ -310,9 +307,6 @@ void vfork_release(struct perf_recon *p, struct task *parent, uint32_t cpu)
 	if (c->cpu == cpu || c->cpu >= p->cpus || p->cur[c->cpu] != parent->tgid ||
 	    p->last_tid[c->cpu] != c->tid)
 		return;
-	if (!(ev = emit(p, TLBSIM_EV_SWITCH, c->cpu)))
-		return;
-	ev->mm = 0;
-	p->cur[c->cpu] = 0;
-	p->inf[INF_VFORK_RELEASE]++;
+	if (switch_cpu(p, c->cpu, 0))
+		p->inf[INF_VFORK_RELEASE]++;
 }
