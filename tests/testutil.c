@@ -138,27 +138,34 @@ char *tu_slurp(const char *path)
 	return s;
 }
 
-long tu_validate_counter(const char *text, const char *counter,
-			 const char *inference, long *inferred)
+json_t *tu_validate(const char *path)
 {
-	char *path = tu_tmpfile(text, ".perf.txt");
 	struct tu_run r = tu_cli(NULL, "validate", path, "--json", NULL);
 	json_error_t e;
-	json_t *doc, *v;
-	long n;
+	json_t *doc;
 
 	if (r.status)
 		print_error("%s: %s", path, r.err);
 	assert_int_equal(r.status, 0);
 	doc = json_loads(r.out, 0, &e);
 	assert_non_null(doc);
+	tu_run_free(&r);
+	return doc;
+}
+
+long tu_validate_counter(const char *text, const char *counter,
+			 const char *inference, long *inferred)
+{
+	char *path = tu_tmpfile(text, ".perf.txt");
+	json_t *doc = tu_validate(path), *v;
+	long n;
+
 	v = json_object_get(doc, "validate");
 	n = (long)json_integer_value(json_object_get(json_object_get(
 		json_object_get(v, "counters"), counter), "predicted"));
 	*inferred = (long)json_integer_value(json_object_get(
 		json_object_get(v, "inferences"), inference));
 	json_decref(doc);
-	tu_run_free(&r);
 	unlink(path);
 	free(path);
 	return n;

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 /* Absolute path of a file in the source tree (TLBSIM_SOURCE_DIR). Static
  * buffer rotation: valid for the next few calls. */
@@ -29,6 +30,9 @@ char *tu_tmpfile(const char *text, const char *suffix);
 /* Whole file as a string (caller frees), NULL if unreadable. */
 char *tu_slurp(const char *path);
 
+/* `tlbsim validate --json` of the capture at @path, parsed (caller frees
+ * with json_decref). Fails the test when validate does not exit 0. */
+json_t *tu_validate(const char *path);
 /* `tlbsim validate --json` of a capture given as perf text: the predicted
  * value of @counter, and in *@inferred how often the reconstruction made
  * @inference. Fails the test when validate does not exit 0. */

@@ -30,21 +30,6 @@ static json_t *truth_of(const char *gt_path, const char *capture)
 	return out;
 }
 
-static json_t *validate(const char *path)
-{
-	struct tu_run r = tu_cli(NULL, "validate", path, "--json", NULL);
-	json_error_t e;
-	json_t *doc;
-
-	if (r.status)
-		print_error("%s: %s", path, r.err);
-	assert_int_equal(r.status, 0);
-	doc = json_loads(r.out, 0, &e);
-	assert_non_null(doc);
-	tu_run_free(&r);
-	return doc;
-}
-
 static long val(json_t *o, const char *a, const char *b)
 {
 	return (long)json_integer_value(json_object_get(json_object_get(o, a), b));
@@ -65,7 +50,7 @@ static void check_capture(const char *dir, const char *capture)
 	snprintf(path, sizeof(path), "%s/%s", dir, capture);
 	snprintf(gt, sizeof(gt), "%s/ground-truth.json", dir);
 	truth = truth_of(gt, capture);
-	doc = validate(path);
+	doc = tu_validate(path);
 	v = json_object_get(doc, "validate");
 	tp = json_object_get(v, "tracepoints");
 	counters = json_object_get(v, "counters");
@@ -99,7 +84,7 @@ static void check_capture(const char *dir, const char *capture)
 
 static void within_1pct(const char *path, const char *counter)
 {
-	json_t *doc = validate(path);
+	json_t *doc = tu_validate(path);
 	json_t *c = json_object_get(json_object_get(json_object_get(doc, "validate"),
 						    "counters"), counter);
 	double err = json_real_value(json_object_get(c, "error_pct"));
@@ -155,7 +140,7 @@ static void test_perf_counters_all_1pct(void **state)
 		const char *name;
 
 		snprintf(path, sizeof(path), "traces/perf/%s.perf.txt.xz", caps[i]);
-		doc = validate(path);
+		doc = tu_validate(path);
 		c = json_object_get(json_object_get(doc, "validate"), "counters");
 		json_object_foreach(c, name, x) {
 			long obs = (long)json_integer_value(json_object_get(x, "observed"));
@@ -351,7 +336,7 @@ static void test_by_process(void **state)
  * present (map_populate). The kernel flushed three times, as predicted. */
 static void test_kernel_write(void **state)
 {
-	json_t *doc = validate("tests/data/kernel_write.perf.txt"), *v;
+	json_t *doc = tu_validate("tests/data/kernel_write.perf.txt"), *v;
 	struct tu_run r;
 
 	(void)state;
@@ -429,7 +414,7 @@ static void test_diff_totals(void **state)
 {
 	static const char *const kinds[] = { "local_mm_shootdown", "remote_send_ipi",
 					     "flush_ipis" };
-	json_t *plain = validate("traces/perf/fork_exit.perf.txt.xz"), *doc, *fd, *c;
+	json_t *plain = tu_validate("traces/perf/fork_exit.perf.txt.xz"), *doc, *fd, *c;
 	struct tu_run r = tu_cli(NULL, "validate", "traces/perf/fork_exit.perf.txt.xz",
 				 "--diff", "--json", NULL);
 	json_error_t e;
@@ -557,7 +542,7 @@ static void test_tracedat(void **state)
 	const char *name;
 
 	(void)state;
-	doc = validate(dat);
+	doc = tu_validate(dat);
 	v = json_object_get(doc, "validate");
 	json_object_foreach(json_object_get(v, "tracepoints"), name, x)
 		records += (long)json_integer_value(json_object_get(x, "count"));
