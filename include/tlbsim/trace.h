@@ -49,6 +49,7 @@ enum tlbsim_ev_kind {
 	TLBSIM_EV_FLUSH,
 	TLBSIM_EV_SYNC,
 	TLBSIM_EV_OBSERVED,
+	TLBSIM_EV_RAN_BEFORE,   /* after observed: binary kinds keep their numbers */
 	TLBSIM_EV_COUNT
 };
 

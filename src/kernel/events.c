@@ -550,6 +550,24 @@ static int ev_speculate(struct sim *s, uint32_t c, const struct tlbsim_trace_eve
 	return 0;
 }
 
+/*
+ * The CPU ran @mm before the trace began (an importer's inference): its
+ * bit in mm_cpumask stays set, since switch_mm_irqs_off() leaves prev's
+ * bit when the CPU switches away and only flush_tlb_func()'s wrong-CPU
+ * path (or a trim) clears it. What the CPU has loaded now, lazily or not,
+ * and its ASID slots are not changed: nothing says what they hold.
+ */
+static int ev_ran_before(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	uint32_t idx;
+	struct mm *mm = mm_of(s, ev, ev->mm, &idx);
+
+	if (!mm)
+		return s->err;
+	cpumask_set(&mm->cpumask, c);
+	return 0;
+}
+
 typedef int (*ev_handler)(struct sim *, uint32_t, const struct tlbsim_trace_event *);
 
 static const ev_handler handlers[TLBSIM_EV_COUNT] = {
@@ -570,6 +588,7 @@ static const ev_handler handlers[TLBSIM_EV_COUNT] = {
 	[TLBSIM_EV_EXIT] = ev_exit,
 	[TLBSIM_EV_FLUSH] = ev_flush,
 	[TLBSIM_EV_SYNC] = ev_sync,
+	[TLBSIM_EV_RAN_BEFORE] = ev_ran_before,
 };
 
 int sim_dispatch(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)

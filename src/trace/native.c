@@ -15,7 +15,7 @@
 static const char *const ev_names[TLBSIM_EV_COUNT] = {
 	"switch", "map", "touch", "unmap", "zap", "protect", "collapse", "share",
 	"unshare", "gup_fast", "irq_off", "preempt", "global_asid", "speculate",
-	"exit", "flush", "sync", "observed",
+	"exit", "flush", "sync", "observed", "ran_before",
 };
 
 const char *tlbsim_ev_name(enum tlbsim_ev_kind k)
@@ -60,6 +60,7 @@ static const struct kind_spec specs[TLBSIM_EV_COUNT] = {
 	[TLBSIM_EV_FLUSH] = { F_MM | F_START | F_END | F_STRIDE | F_FREED | F_UNSHARED, 0 },
 	[TLBSIM_EV_SYNC] = { 0, 0 },
 	[TLBSIM_EV_OBSERVED] = { F_WHAT, 0 },
+	[TLBSIM_EV_RAN_BEFORE] = { F_MM, 0 },
 };
 
 #define USER_TOP (1ULL << 47)

@@ -154,8 +154,13 @@ void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
  * reaches that CPU. perf's workload child (perf-exec) is the usual case:
  * forked onto one CPU before the capture, woken on the other to exec, its
  * old mm's teardown IPIs the first (4 of the 8 shipped perf captures).
- * The CPU is switched to the mm and back to what it ran. With more CPUs
- * the capture does not say which one: nothing is assumed.
+ * That CPU gets a `ran_before` of the mm: its cpumask bit, nothing else.
+ * What it has loaded now is whatever it last ran: a switch there and back
+ * would leave it holding this mm, lazily when it idles, where the kernel's
+ * CPU holds another (a bash capture: CPU 1 idled on a child's mm; bash's
+ * fork flush found it on the wrong mm and cleared the bit, so bash's next
+ * flushes sent nothing). With more CPUs the capture does not say which
+ * one: nothing is assumed.
  */
 static void ran_elsewhere(struct perf_recon *p, const struct perf_rec *r,
 			  int64_t reason, int64_t pages)
@@ -171,12 +176,9 @@ static void ran_elsewhere(struct perf_recon *p, const struct perf_rec *r,
 	if (pages != -1 || p->cpus != 2 || pr->parent || pr->fresh)
 		return;
 	other = 1 - r->cpu;
-	if (!(ev = emit(p, TLBSIM_EV_SWITCH, other)))
+	if (!(ev = emit(p, TLBSIM_EV_RAN_BEFORE, other)))
 		return;
 	ev->mm = (uint32_t)tgid;
-	if (!(ev = emit(p, TLBSIM_EV_SWITCH, other)))
-		return;
-	ev->mm = (uint32_t)p->cur[other];
 	p->inf[INF_RAN_ELSEWHERE]++;
 }
 

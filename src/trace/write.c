@@ -100,7 +100,8 @@ int tlbsim_trace_write_event(FILE *f, const struct tlbsim_trace_event *ev)
 		fprintf(f, ", \"mm\": %u", ev->mm);
 		if (ev->kind == TLBSIM_EV_SHARE)
 			fprintf(f, ", \"with\": %u", ev->with);
-		if (ev->kind != TLBSIM_EV_GLOBAL_ASID && ev->kind != TLBSIM_EV_EXIT)
+		if (ev->kind != TLBSIM_EV_GLOBAL_ASID && ev->kind != TLBSIM_EV_EXIT &&
+		    ev->kind != TLBSIM_EV_RAN_BEFORE)
 			fprintf(f, ", \"addr\": \"0x%" PRIx64 "\"", ev->addr);
 		if (ev->kind == TLBSIM_EV_MAP || ev->kind == TLBSIM_EV_TOUCH ||
 		    ev->kind == TLBSIM_EV_UNMAP || ev->kind == TLBSIM_EV_ZAP ||

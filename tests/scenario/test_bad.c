@@ -28,6 +28,7 @@ static const char *const corpus[] = {
 	"map_overlap.jsonl",
 	"missing_field.jsonl",
 	"mm_zero.jsonl",
+	"ran_before_null.jsonl",
 	"negative_time.jsonl",
 	"not_a_trace.jsonl",
 	"not_object.jsonl",

@@ -351,6 +351,43 @@ static void test_trim(void **state)
 }
 
 /*
+ * A CPU that ran the mm before the trace (ran_before): its bit only. cpu 1
+ * keeps init_mm loaded. A zap of mm 1 (no table freed): cpu 1 is in the
+ * mask, so cpu 0 sends (flush_tlb_multi(), remote_send_ipi 1), but
+ * should_flush_tlb() is false for it (not lazy, another mm loaded): no IPI.
+ * The munmap of the whole VMA frees its tables: freed_tables sends to
+ * every CPU in the mask (remote_send_ipi 2, one flush IPI), and cpu 1's
+ * flush_tlb_func() finds init_mm loaded: wrong CPU, bit cleared. The last
+ * zap: cpu 0 alone, local only. Without the ran_before: nothing remote.
+ */
+static void ran_before(bool ran, long sends, long ipis, long wrong)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	if (ran)
+		EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_RAN_BEFORE, .mm = 1);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	EV(&r, .t = 30000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	EV(&r, .t = 60000, .cpu = 0, .kind = TLBSIM_EV_UNMAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	EV(&r, .t = 90000, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	EV(&r, .t = 90010, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	EV(&r, .t = 120000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	res = run_end(&r);
+	assert_int_equal(res->c.remote_send_ipi, sends);
+	assert_int_equal(res->c.ipi_flush, ipis);
+	assert_int_equal(res->c.wrong_cpu, wrong);
+	assert_int_equal(res->c.flush_local, 3);
+	run_free(&r);
+}
+
+static void test_ran_before(void **state) { (void)state; ran_before(true, 2, 1, 1); }
+static void test_not_ran_before(void **state) { (void)state; ran_before(false, 0, 0, 0); }
+
+/*
  * munmaps that only punch holes: one 21-page VMA, then pages 1, 3, ..., 19
  * unmapped one at a time, no map between: 11 VMAs (the even pages). The
  * array grows on the splits alone (it once wrote past its end at the
@@ -665,6 +702,8 @@ int main(void)
 		cmocka_unit_test(test_ceiling_33),
 		cmocka_unit_test(test_ceiling_34),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_ran_before),
+		cmocka_unit_test(test_not_ran_before),
 		cmocka_unit_test(test_freed_lazy_legacy),
 		cmocka_unit_test(test_freed_lazy_wake),
 		cmocka_unit_test(test_unshare_legacy),
