@@ -24,7 +24,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"pmd_share", "khugepaged_mm", "thread_from_records", "exec_stack",
 	"lock_wait", "fork_settid", "collapse_at_isolate", "wake_ahead",
 	"vfork", "fork_rseq", "exec_image", "kernel_write", "map_populate",
-	"ran_elsewhere", "pid_reused", "vfork_release",
+	"ran_elsewhere", "pid_reused", "vfork_release", "exec_moved",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -259,8 +259,10 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 				       "the capture host's topology with --topology xml:FILE "
 				       "(traces/capture.sh saves it)", r->cpu, p->cpus);
 	t = task_get(p, r->tid);
-	if (t)
+	if (t) {
 		t->cpu = r->cpu;
+		task_note_comm(t, r);
+	}
 	p->last_tid[r->cpu] = r->tid;
 	/* a vfork child's records happen in its parent's mm (on_fork), until
 	 * it lets go of it (vfork_release()) */
@@ -277,6 +279,8 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 	 * Not for the task-switch tlb_flush: switch_mm_irqs_off() traces it
 	 * before `current` changes, so it still names the previous task. */
 	revive_if_reused(p, r, kind);
+	if (t && t->moved_from && kind != REC_EXEC)
+		exec_moved_bit(p, t);
 	if (t && t->vfork_child && user_mode(kind))
 		vfork_release(p, t, r->cpu);
 	/* a released vfork child in user mode runs its new image: its exec
@@ -338,7 +342,7 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 	case REC_EXEC:
 		if (t)
 			t->rseq_addr = 0;   /* rseq_execve(): registered anew */
-		on_exec(p, own, t && t->vfork_mm);
+		on_exec(p, own, t);
 		if (t && t->vfork_mm) {
 			t->vfork_mm = 0;
 			t->vfork_released = false;

@@ -73,6 +73,9 @@ enum inf {
 				  * go of the parent's mm (exec_mmap() or
 				  * exit_mm()) before its exec record: the
 				  * child's CPU is lazy on it from then */
+	INF_EXEC_MOVED,          /* an exec whose task showed its new comm on
+				  * another CPU before it moved: exec_mmap()
+				  * loaded the new mm there, whose bit stays */
 	INF_COUNT
 };
 
@@ -158,6 +161,12 @@ struct task {
 	bool vfork_released; /* a vfork child whose parent ran again */
 	int32_t vfork_child; /* a vfork parent: the child that may hold its mm */
 	uint32_t cpu;        /* the CPU of its last record */
+	/* the comm its records show, the CPU of the first record showing
+	 * it, and whether an earlier one showed another (exec_moved) */
+	char comm[16];
+	uint32_t comm_cpu;
+	bool comm_changed;
+	uint32_t moved_from; /* an exec's: that CPU + 1 until its next record */
 	uint64_t mmap_addr, mmap_len, mmap_flags, mmap_fd, mmap_prot;
 	bool in_mmap;
 	uint64_t col_start, col_end;
@@ -336,7 +345,9 @@ void vfork_release(struct perf_recon *p, struct task *parent, uint32_t cpu);
 /* recon_proc.c */
 void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu);
 void on_fork(struct perf_recon *p, const struct perf_rec *r);
-void on_exec(struct perf_recon *p, const struct perf_rec *r, bool vforked);
+void on_exec(struct perf_recon *p, const struct perf_rec *r, struct task *t);
+void task_note_comm(struct task *t, const struct perf_rec *r);
+void exec_moved_bit(struct perf_recon *p, struct task *t);
 void on_proc_exit(struct perf_recon *p, const struct perf_rec *r);
 void on_rseq(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 

@@ -188,10 +188,59 @@ static void emit_flush(struct perf_recon *p, struct proc *pr, uint32_t cpu,
 	ev->freed_tables = freed;
 }
 
-void on_exec(struct perf_recon *p, const struct perf_rec *r, bool vforked)
+/* The comm a task's records show: begin_new_exec() sets the new one just
+ * after exec_mmap() loaded the new mm on the task's CPU (on_exec()). */
+void task_note_comm(struct task *t, const struct perf_rec *r)
+{
+	size_t n;
+
+	if (!strncmp(t->comm, r->comm, sizeof(t->comm) - 1))
+		return;
+	t->comm_changed = t->comm[0] != '\0';
+	t->comm_cpu = r->cpu;
+	n = strnlen(r->comm, sizeof(t->comm) - 1);
+	memcpy(t->comm, r->comm, n);
+	t->comm[n] = '\0';
+}
+
+/*
+ * The exec's task showed its new comm on another CPU than the exec
+ * record's before it moved (it slept reading the binary, say, and woke
+ * there): exec_mmap() loaded the new mm on that CPU, whose bit in the new
+ * mm's cpumask stays after the switch away, so the new image's flushes
+ * reach it (remote IPI sends) until one finds it on another mm. The comm
+ * must have changed (an exec of a program of the same name shows none)
+ * and be the exec's. A tar capture: gzip's exec_mmap() on CPU 0, its exec
+ * record on CPU 1, 13 of its flushes sent for CPU 0's bit.
+ *
+ * The bit is set at the task's next record (exec_moved_bit()): the exec's
+ * own flushes, emitted on the exec record's CPU, ran in the kernel before
+ * the move, when that CPU's bit was the only one, and in the model they
+ * are still under way at the exec record's time.
+ */
+static void exec_moved(struct perf_recon *p, const struct perf_rec *r, struct task *t)
+{
+	if (t && t->comm_changed && t->comm_cpu != r->cpu && t->comm_cpu < p->cpus &&
+	    !strncmp(t->comm, r->comm, sizeof(t->comm) - 1))
+		t->moved_from = t->comm_cpu + 1;
+}
+
+void exec_moved_bit(struct perf_recon *p, struct task *t)
+{
+	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_RAN_BEFORE, t->moved_from - 1);
+
+	t->moved_from = 0;
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)t->tgid;
+	p->inf[INF_EXEC_MOVED]++;
+}
+
+void on_exec(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 {
 	struct proc *pr = proc_get(p, r->pid);
 	struct tlbsim_trace_event *ev;
+	bool vforked = t && t->vfork_mm;
 
 	if (!pr || (!pr->live && !vforked))
 		return;
@@ -219,6 +268,7 @@ void on_exec(struct perf_recon *p, const struct perf_rec *r, bool vforked)
 	emit_flush(p, pr, r->cpu, USER_TOP - 2 * PAGE, USER_TOP - PAGE, false);
 	emit_flush(p, pr, r->cpu, 0, TLBSIM_END_ALL, true);
 	p->inf[INF_EXEC_STACK]++;
+	exec_moved(p, r, t);
 }
 
 void on_proc_exit(struct perf_recon *p, const struct perf_rec *r)
