@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "tlbsim/engine.h"
+#include "tlbsim/idmap.h"
 #include "tlbsim/kernel.h"
 
 #define TLB_NR_DYN_ASIDS 6            /* per-CPU dynamic ASID slots */
@@ -233,7 +234,6 @@ struct deferred {
 
 /* Per trace mm id: tickets issued and started, current holders. */
 struct mmlock {
-	bool used;
 	bool writer;
 	bool gone;                 /* its mm exited: dropped once idle */
 	uint32_t id;
@@ -390,9 +390,7 @@ struct sim {
 	uint32_t nmms, capmms;
 	uint32_t *mm_free;         /* free mm indexes */
 	uint32_t nmm_free;
-	/* trace id -> mm index: open addressing */
-	uint32_t *idmap_key, *idmap_val;
-	uint32_t idmap_cap, idmap_len;
+	struct tlbsim_idmap mm_ids;   /* trace id -> index in mms */
 	uint64_t next_ctx_id;
 	struct pt_table *tables;   /* pool; id = index; 0 unused */
 	uint32_t ntables, captables;
@@ -401,8 +399,10 @@ struct sim {
 	bool resume_waiters;       /* a lock was released */
 	uint32_t *waiting;         /* CPUs with deferred events (no O(cpus) scans) */
 	uint32_t nwaiting;
-	struct mmlock *locks;      /* by trace mm id, open addressing */
+	struct mmlock *locks;      /* found by trace mm id in lock_ids */
 	uint32_t nlocks, caplocks;
+	struct tlbsim_idmap lock_ids;
+	uint32_t *lock_free, nlock_free;   /* slots of dropped locks */
 	struct rcu_cb *rcu;        /* pending callbacks, FIFO */
 	uint32_t rcu_head, rcu_len, rcu_cap;
 	bool rcu_check_scheduled;

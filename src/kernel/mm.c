@@ -54,93 +54,6 @@ bool cpumask_any_but(const struct cpumask *m, uint32_t cpu, uint32_t ncpus)
 	return false;
 }
 
-/* ------------------------------------------------------- id -> mm map */
-
-static uint32_t id_hash(uint32_t id, uint32_t cap)
-{
-	return (id * 2654435761u) & (cap - 1);
-}
-
-static int idmap_grow(struct sim *s)
-{
-	uint32_t cap = s->idmap_cap ? 2 * s->idmap_cap : 64;
-	uint32_t *key = calloc(cap, sizeof(*key)), *val = calloc(cap, sizeof(*val));
-
-	if (!key || !val) {
-		free(key);
-		free(val);
-		return TLBSIM_ENOMEM;
-	}
-	for (uint32_t i = 0; i < s->idmap_cap; i++) {
-		uint32_t h;
-
-		if (!s->idmap_key[i])
-			continue;
-		for (h = id_hash(s->idmap_key[i], cap); key[h]; h = (h + 1) & (cap - 1))
-			;
-		key[h] = s->idmap_key[i];
-		val[h] = s->idmap_val[i];
-	}
-	free(s->idmap_key);
-	free(s->idmap_val);
-	s->idmap_key = key;
-	s->idmap_val = val;
-	s->idmap_cap = cap;
-	return 0;
-}
-
-/* Keys are trace ids + 1 so that 0 marks an empty bucket; deletion uses
- * backward-shift so no tombstones accumulate. */
-static uint32_t *idmap_find(struct sim *s, uint32_t trace_id)
-{
-	uint32_t key = trace_id + 1;
-
-	if (!s->idmap_cap)
-		return NULL;
-	for (uint32_t h = id_hash(key, s->idmap_cap); s->idmap_key[h];
-	     h = (h + 1) & (s->idmap_cap - 1))
-		if (s->idmap_key[h] == key)
-			return &s->idmap_val[h];
-	return NULL;
-}
-
-static int idmap_put(struct sim *s, uint32_t trace_id, uint32_t idx)
-{
-	uint32_t key = trace_id + 1, h;
-
-	if ((s->idmap_len + 1) * 2 > s->idmap_cap && idmap_grow(s))
-		return TLBSIM_ENOMEM;
-	for (h = id_hash(key, s->idmap_cap); s->idmap_key[h];
-	     h = (h + 1) & (s->idmap_cap - 1))
-		;
-	s->idmap_key[h] = key;
-	s->idmap_val[h] = idx;
-	s->idmap_len++;
-	return 0;
-}
-
-static void idmap_del(struct sim *s, uint32_t trace_id)
-{
-	uint32_t key = trace_id + 1, mask = s->idmap_cap - 1, h, j;
-
-	if (!s->idmap_cap)
-		return;
-	for (h = id_hash(key, s->idmap_cap); s->idmap_key[h]; h = (h + 1) & mask)
-		if (s->idmap_key[h] == key)
-			break;
-	if (!s->idmap_key[h])
-		return;
-	s->idmap_key[h] = 0;
-	s->idmap_len--;
-	for (j = (h + 1) & mask; s->idmap_key[j]; j = (j + 1) & mask) {
-		uint32_t k = s->idmap_key[j], v = s->idmap_val[j];
-
-		s->idmap_key[j] = 0;
-		s->idmap_len--;
-		idmap_put(s, k - 1, v);
-	}
-}
-
 /* ------------------------------------------------------------------ mm */
 
 struct mm *mm_get(struct sim *s, uint32_t idx)
@@ -194,15 +107,15 @@ static int mm_create(struct sim *s, uint32_t trace_id, uint32_t *idx)
 	if (!mm->cpumask.bits || !mm->pgd)
 		return TLBSIM_ENOMEM;
 	*idx = i;
-	return trace_id ? idmap_put(s, trace_id, i) : 0;
+	return trace_id ? tlbsim_idmap_put(&s->mm_ids, trace_id, i) : 0;
 }
 
 int mm_lookup(struct sim *s, uint32_t trace_id, bool create, uint32_t *idx)
 {
-	uint32_t *v = trace_id ? idmap_find(s, trace_id) : NULL;
+	uint32_t v = trace_id ? tlbsim_idmap_get(&s->mm_ids, trace_id) : TLBSIM_IDMAP_NONE;
 
-	if (v) {
-		*idx = *v;
+	if (v != TLBSIM_IDMAP_NONE) {
+		*idx = v;
 		return 0;
 	}
 	if (!create)
@@ -218,10 +131,8 @@ int mm_lookup(struct sim *s, uint32_t trace_id, bool create, uint32_t *idx)
 void mm_unname(struct sim *s, uint32_t idx)
 {
 	struct mm *mm = mm_get(s, idx);
-	uint32_t *v = idmap_find(s, mm->trace_id);
-
-	if (v && *v == idx)
-		idmap_del(s, mm->trace_id);
+	if (tlbsim_idmap_get(&s->mm_ids, mm->trace_id) == idx)
+		tlbsim_idmap_del(&s->mm_ids, mm->trace_id);
 }
 
 /*

@@ -17,37 +17,41 @@
 
 #include "kernel/internal.h"
 
+/* The lock of mm @id (its trace id); with @create, a new one when it has
+ * none. NULL when it has none, or out of memory. */
 static struct mmlock *lock_find(struct sim *s, uint32_t id, bool create)
 {
-	uint32_t mask, h;
+	uint32_t i = tlbsim_idmap_get(&s->lock_ids, id);
 
-	if (s->nlocks * 2 >= s->caplocks) {
-		uint32_t cap = s->caplocks ? 2 * s->caplocks : 64;
-		struct mmlock *n = calloc(cap, sizeof(*n));
-
-		if (!n)
-			return NULL;
-		for (uint32_t i = 0; i < s->caplocks; i++) {
-			if (!s->locks[i].used)
-				continue;
-			for (h = (s->locks[i].id * 2654435761u) & (cap - 1); n[h].used;
-			     h = (h + 1) & (cap - 1))
-				;
-			n[h] = s->locks[i];
-		}
-		free(s->locks);
-		s->locks = n;
-		s->caplocks = cap;
-	}
-	mask = s->caplocks - 1;
-	for (h = (id * 2654435761u) & mask; s->locks[h].used; h = (h + 1) & mask)
-		if (s->locks[h].id == id)
-			return &s->locks[h];
+	if (i != TLBSIM_IDMAP_NONE)
+		return &s->locks[i];
 	if (!create)
 		return NULL;
-	s->locks[h] = (struct mmlock){ .used = true, .id = id };
-	s->nlocks++;
-	return &s->locks[h];
+	if (s->nlock_free) {
+		i = s->lock_free[--s->nlock_free];
+	} else {
+		if (s->nlocks == s->caplocks) {
+			uint32_t cap = s->caplocks ? 2 * s->caplocks : 64;
+			struct mmlock *n = realloc(s->locks, cap * sizeof(*n));
+			uint32_t *f;
+
+			if (!n)
+				return NULL;
+			s->locks = n;
+			/* room for every slot: a drop never fails */
+			if (!(f = realloc(s->lock_free, cap * sizeof(*f))))
+				return NULL;
+			s->lock_free = f;
+			s->caplocks = cap;
+		}
+		i = s->nlocks++;
+	}
+	if (tlbsim_idmap_put(&s->lock_ids, id, i)) {
+		s->lock_free[s->nlock_free++] = i;
+		return NULL;
+	}
+	s->locks[i] = (struct mmlock){ .id = id };
+	return &s->locks[i];
 }
 
 static enum lock_mode mmlock_mode(const struct tlbsim_trace_event *ev)
@@ -136,28 +140,10 @@ void mmlock_take(struct sim *s, const struct pending *p)
 		take(s, p->ev.with, mode);
 }
 
-/* Take @l out of the table: the entries after it in its run move back
- * into the hole when their home slot allows (no tombstones). */
 static void lock_drop(struct sim *s, struct mmlock *l)
 {
-	uint32_t mask = s->caplocks - 1, i = (uint32_t)(l - s->locks), j = i;
-
-	s->nlocks--;
-	for (;;) {
-		s->locks[i].used = false;
-		for (;;) {
-			uint32_t home;
-
-			j = (j + 1) & mask;
-			if (!s->locks[j].used)
-				return;
-			home = (s->locks[j].id * 2654435761u) & mask;
-			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
-				break;
-		}
-		s->locks[i] = s->locks[j];
-		i = j;
-	}
+	tlbsim_idmap_del(&s->lock_ids, l->id);
+	s->lock_free[s->nlock_free++] = (uint32_t)(l - s->locks);
 }
 
 /* An idle lock (every ticket started, no holder) is the same as none: a

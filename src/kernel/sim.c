@@ -604,10 +604,11 @@ void tlbsim_sim_free(struct tlbsim_sim *ss)
 	free(s->table_free);
 	free(s->mms);
 	free(s->mm_free);
-	free(s->idmap_key);
-	free(s->idmap_val);
+	tlbsim_idmap_free(&s->mm_ids);
 	free(s->rcu);
 	free(s->locks);
+	free(s->lock_free);
+	tlbsim_idmap_free(&s->lock_ids);
 	free(s->waiting);
 	free(s->active);
 	free(s->quiet_until);

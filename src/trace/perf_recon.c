@@ -451,9 +451,9 @@ void perf_recon_free(struct perf_recon *p)
 	for (uint32_t i = 0; i < p->nprocs; i++)
 		proc_release(&p->procs[i]);
 	free(p->procs);
-	idmap_free(&p->procmap);
+	tlbsim_idmap_free(&p->procmap);
 	free(p->tasks);
-	idmap_free(&p->taskmap);
+	tlbsim_idmap_free(&p->taskmap);
 	free(p->free_procs);
 	free(p->free_tasks);
 	free(p->graves);

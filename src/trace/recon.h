@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tlbsim/idmap.h"
 #include "trace/perf.h"
 
 #define PAGE 4096ULL
@@ -216,22 +217,16 @@ struct name_count {
 /* tgid or tid -> index: captures of real workloads hold thousands of
  * tasks, and every record looks one up. Open addressing; entries are
  * never removed (an exited process keeps its slot). */
-struct idmap {
-	int32_t *keys;
-	uint32_t *vals;   /* UINT32_MAX: empty */
-	uint32_t cap, n;
-};
-
 struct perf_recon {
 	unsigned cpus;
 	int32_t *cur;            /* per CPU: tgid of the user mm running, 0 none */
 	int32_t *last_tid;       /* per CPU: the task of its last record */
 	struct proc *procs;
 	uint32_t nprocs, capprocs;
-	struct idmap procmap;
+	struct tlbsim_idmap procmap;
 	struct task *tasks;
 	uint32_t ntasks, captasks;
-	struct idmap taskmap;
+	struct tlbsim_idmap taskmap;
 	/* entries recycled (tgid or tid 0 while free), reused first */
 	uint32_t *free_procs, nfree_procs, capfree_procs;
 	uint32_t *free_tasks, nfree_tasks, capfree_tasks;
@@ -274,7 +269,6 @@ struct perf_recon {
 
 /* recon_entries.c */
 void *grow(void *p, uint32_t *cap, uint32_t need, size_t sz);
-void idmap_free(struct idmap *m);
 struct proc *proc_find(struct perf_recon *p, int32_t tgid);
 struct proc *proc_get(struct perf_recon *p, int32_t tgid);
 void proc_set_parent(struct perf_recon *p, struct proc *c, int32_t parent);

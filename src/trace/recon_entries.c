@@ -1,7 +1,7 @@
 /*
  * recon_entries.c - the processes and tasks the perf reconstruction knows,
- * found by id through open-addressing maps (captures of real workloads
- * hold thousands of tasks, and every record looks one up), their
+ * found by id through id maps (tlbsim/idmap.h: captures of real
+ * workloads hold thousands of tasks, and every record looks one up), their
  * parent/child links, and the recycling of what exited: an entry goes a
  * second of capture time after its exit (RECYCLE_NS), so that memory
  * follows what is alive, not every pid a capture ever showed.
@@ -26,92 +26,9 @@ void *grow(void *p, uint32_t *cap, uint32_t need, size_t sz)
 	return n;
 }
 
-static uint32_t idmap_slot(const struct idmap *m, int32_t k)
-{
-	uint32_t i = ((uint32_t)k * 2654435761u) & (m->cap - 1);
-
-	while (m->vals[i] != UINT32_MAX && m->keys[i] != k)
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-static uint32_t idmap_get(const struct idmap *m, int32_t k)
-{
-	return m->cap ? m->vals[idmap_slot(m, k)] : UINT32_MAX;
-}
-
-static int idmap_put(struct idmap *m, int32_t k, uint32_t v)
-{
-	if (2 * (m->n + 1) > m->cap) {   /* at most half full */
-		struct idmap g = { NULL, NULL, m->cap ? 2 * m->cap : 64, 0 };
-
-		g.keys = malloc(g.cap * sizeof(*g.keys));
-		g.vals = malloc(g.cap * sizeof(*g.vals));
-		if (!g.keys || !g.vals) {
-			free(g.keys);
-			free(g.vals);
-			return -1;
-		}
-		memset(g.vals, 0xff, g.cap * sizeof(*g.vals));
-		for (uint32_t i = 0; i < m->cap; i++)
-			if (m->vals[i] != UINT32_MAX) {
-				uint32_t j = idmap_slot(&g, m->keys[i]);
-
-				g.keys[j] = m->keys[i];
-				g.vals[j] = m->vals[i];
-				g.n++;
-			}
-		free(m->keys);
-		free(m->vals);
-		*m = g;
-	}
-	uint32_t i = idmap_slot(m, k);
-
-	if (m->vals[i] == UINT32_MAX)
-		m->n++;
-	m->keys[i] = k;
-	m->vals[i] = v;
-	return 0;
-}
-
-/* Take @k out: the entries after it in its run move back into the hole
- * when their home slot allows (linear probing keeps no tombstones). */
-static void idmap_del(struct idmap *m, int32_t k)
-{
-	uint32_t mask = m->cap - 1, i, j;
-
-	if (!m->cap || m->vals[i = idmap_slot(m, k)] == UINT32_MAX)
-		return;
-	m->n--;
-	for (j = i;;) {
-		m->vals[i] = UINT32_MAX;
-		for (;;) {
-			uint32_t home;
-
-			j = (j + 1) & mask;
-			if (m->vals[j] == UINT32_MAX)
-				return;
-			home = ((uint32_t)m->keys[j] * 2654435761u) & mask;
-			/* j's entry may fill the hole unless its home lies
-			 * cyclically in (i, j] */
-			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
-				break;
-		}
-		m->keys[i] = m->keys[j];
-		m->vals[i] = m->vals[j];
-		i = j;
-	}
-}
-
-void idmap_free(struct idmap *m)
-{
-	free(m->keys);
-	free(m->vals);
-}
-
 struct proc *proc_find(struct perf_recon *p, int32_t tgid)
 {
-	uint32_t i = idmap_get(&p->procmap, tgid);
+	uint32_t i = tlbsim_idmap_get(&p->procmap, tgid);
 
 	return i == UINT32_MAX ? NULL : &p->procs[i];
 }
@@ -174,7 +91,7 @@ struct proc *proc_get(struct perf_recon *p, int32_t tgid)
 		return pr;
 	i = slot_take((void **)&p->procs, &p->nprocs, &p->capprocs, sizeof(*p->procs),
 		      p->free_procs, &p->nfree_procs);
-	if (i == UINT32_MAX || idmap_put(&p->procmap, tgid, i))
+	if (i == UINT32_MAX || tlbsim_idmap_put(&p->procmap, tgid, i))
 		return NULL;
 	memset(&p->procs[i], 0, sizeof(p->procs[0]));
 	p->procs[i].tgid = tgid;
@@ -183,13 +100,13 @@ struct proc *proc_get(struct perf_recon *p, int32_t tgid)
 
 struct task *task_get(struct perf_recon *p, int32_t tid)
 {
-	uint32_t i = idmap_get(&p->taskmap, tid);
+	uint32_t i = tlbsim_idmap_get(&p->taskmap, tid);
 
 	if (i != UINT32_MAX)
 		return &p->tasks[i];
 	i = slot_take((void **)&p->tasks, &p->ntasks, &p->captasks, sizeof(*p->tasks),
 		      p->free_tasks, &p->nfree_tasks);
-	if (i == UINT32_MAX || idmap_put(&p->taskmap, tid, i))
+	if (i == UINT32_MAX || tlbsim_idmap_put(&p->taskmap, tid, i))
 		return NULL;
 	memset(&p->tasks[i], 0, sizeof(p->tasks[0]));
 	p->tasks[i].tid = tid;
@@ -268,7 +185,7 @@ static void proc_recycle(struct perf_recon *p, struct proc *pr)
 		k = c->sib_next;
 		c->sib_prev = c->sib_next = 0;
 	}
-	idmap_del(&p->procmap, pr->tgid);
+	tlbsim_idmap_del(&p->procmap, pr->tgid);
 	proc_release(pr);
 	memset(pr, 0, sizeof(*pr));
 }
@@ -281,7 +198,7 @@ static bool task_recycle(struct perf_recon *p, struct task *t)
 	if (!free_slot(&p->free_tasks, &p->nfree_tasks, &p->capfree_tasks,
 		       (uint32_t)(t - p->tasks)))
 		return true;
-	idmap_del(&p->taskmap, t->tid);
+	tlbsim_idmap_del(&p->taskmap, t->tid);
 	memset(t, 0, sizeof(*t));
 	return true;
 }
@@ -320,14 +237,14 @@ void perf_recon_entries(const struct perf_recon *p, uint32_t *procs, uint32_t *t
 
 struct task *task_find(struct perf_recon *p, int32_t tid)
 {
-	uint32_t i = idmap_get(&p->taskmap, tid);
+	uint32_t i = tlbsim_idmap_get(&p->taskmap, tid);
 
 	return i == UINT32_MAX ? NULL : &p->tasks[i];
 }
 
 int32_t tgid_of(struct perf_recon *p, int32_t tid)
 {
-	uint32_t i = idmap_get(&p->taskmap, tid);
+	uint32_t i = tlbsim_idmap_get(&p->taskmap, tid);
 
 	return i == UINT32_MAX ? 0 : p->tasks[i].tgid;
 }

@@ -4,6 +4,7 @@
 
 #include "testutil.h"
 #include "tlbsim/engine.h"
+#include "tlbsim/idmap.h"
 
 static void test_orders_by_time_then_seq(void **state)
 {
@@ -105,6 +106,46 @@ static void test_advance(void **state)
 	tlbsim_engine_free(e);
 }
 
+/*
+ * The id map: 0 is a key like any other; a put replaces; a deletion keeps
+ * every other key findable (backward shift, no tombstones): 5000 keys, a
+ * multiple of 64 apart so that many share a home slot while the map is
+ * small, every third deleted, then put back with new values.
+ */
+static void test_idmap(void **state)
+{
+	struct tlbsim_idmap m;
+	uint32_t k;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(tlbsim_idmap_get(&m, 0), TLBSIM_IDMAP_NONE);
+	tlbsim_idmap_del(&m, 7);   /* absent from an empty map: nothing */
+	assert_int_equal(tlbsim_idmap_put(&m, 0, 9), 0);
+	assert_int_equal(tlbsim_idmap_put(&m, 0, 10), 0);
+	assert_int_equal(tlbsim_idmap_get(&m, 0), 10);
+	assert_int_equal(m.n, 1);
+	tlbsim_idmap_del(&m, 0);
+	assert_int_equal(tlbsim_idmap_get(&m, 0), TLBSIM_IDMAP_NONE);
+	for (k = 1; k <= 5000; k++)
+		assert_int_equal(tlbsim_idmap_put(&m, k * 64, k), 0);
+	assert_int_equal(m.n, 5000);
+	assert_true(m.cap >= 10000);
+	for (k = 3; k <= 5000; k += 3)
+		tlbsim_idmap_del(&m, k * 64);
+	assert_int_equal(m.n, 5000 - 1666);
+	for (k = 1; k <= 5000; k++)
+		assert_int_equal(tlbsim_idmap_get(&m, k * 64),
+				 k % 3 ? k : TLBSIM_IDMAP_NONE);
+	for (k = 3; k <= 5000; k += 3)
+		assert_int_equal(tlbsim_idmap_put(&m, k * 64, k + 100000), 0);
+	for (k = 1; k <= 5000; k++)
+		assert_int_equal(tlbsim_idmap_get(&m, k * 64), k % 3 ? k : k + 100000);
+	assert_int_equal(tlbsim_idmap_get(&m, 65), TLBSIM_IDMAP_NONE);
+	tlbsim_idmap_free(&m);
+	assert_int_equal(tlbsim_idmap_get(&m, 64), TLBSIM_IDMAP_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -112,6 +153,7 @@ int main(void)
 		cmocka_unit_test(test_limit_and_past),
 		cmocka_unit_test(test_cancel_and_clone),
 		cmocka_unit_test(test_advance),
+		cmocka_unit_test(test_idmap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
