@@ -33,13 +33,42 @@ int native_validate(struct native_ctx *x, struct tlbsim_trace_event *ev);
  * ("@prefix\"@name\" ..."), in the binary form as in JSON text. */
 int native_string(struct native_ctx *x, const char *prefix, const char *name,
 		  const char *s, size_t n, size_t cap);
-/* Which of the kind's fields the binary form stores, in order. */
+/* The fields an event may carry, as bits, in the order the binary form
+ * stores them; `what` (observed) is not among a record's fixed fields. */
 enum {
 	NATIVE_F_MM = 1 << 0, NATIVE_F_WITH = 1 << 1, NATIVE_F_ADDR = 1 << 2,
 	NATIVE_F_LEN = 1 << 3, NATIVE_F_DUR = 1 << 4, NATIVE_F_HUGETLB = 1 << 5,
 	NATIVE_F_START = 1 << 6, NATIVE_F_END = 1 << 7, NATIVE_F_STRIDE = 1 << 8,
-	NATIVE_F_FREED = 1 << 9, NATIVE_F_UNSHARED = 1 << 10,
+	NATIVE_F_FREED = 1 << 9, NATIVE_F_UNSHARED = 1 << 10, NATIVE_F_WHAT = 1 << 11,
 };
+#define NATIVE_NFIELDS 12
+/* Addresses are user space: below 2^47. */
+#define NATIVE_USER_TOP (1ULL << 47)
+
+/* The fields kind @k takes (required or optional), and those it needs. */
 unsigned native_fields(enum tlbsim_ev_kind k);
+unsigned native_required(enum tlbsim_ev_kind k);
+/* The kind named @name ("touch"), TLBSIM_EV_COUNT when none. */
+int native_kind_find(const char *name);
+/* Field bit number @f's name, and the number of the field named @key
+ * (-1: no such field). */
+const char *native_field_name(int f);
+int native_field_index(const char *key);
+
+/* "name:line: reason" (or "name: record N: reason") in x->diag, from a
+ * printf format: TLBSIM_EPARSE. */
+int native_bad(struct native_ctx *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Input text quoted in a message: control characters escaped, cut at
+ * NATIVE_SHOWN bytes (marked "..."). Returns @out. */
+enum { NATIVE_SHOWN = 96 };
+const char *native_shown(char out[NATIVE_SHOWN], const char *s);
+/* A 64-bit integer field past tlbsim's range (jansson's, signed), @num
+ * its digits: the message names the field and the limit. */
+int native_int_limit(struct native_ctx *x, const char *field, const char *num,
+		     bool negative);
+/* The range and alignment rules of @ev's kind; a touch without a length
+ * gets its default page here. */
+int native_check_event(struct native_ctx *x, struct tlbsim_trace_event *ev);
 
 #endif
