@@ -17,6 +17,7 @@
  * record 12: ..."); the model's errors name the line the event has in the
  * JSONL form (record + 1: the header is line 1).
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -158,20 +159,49 @@ static int read_observed(struct native_ctx *x, struct input *in,
 	return 0;
 }
 
+/* The bytes of the fixed fields @fields: 4 for mm and with, 8 for the
+ * others (layout[]). */
+static size_t fields_size(unsigned fields)
+{
+	return 4 * (size_t)(!!(fields & NATIVE_F_MM) + !!(fields & NATIVE_F_WITH)) +
+	       8 * (size_t)(!!(fields & NATIVE_F_ADDR) + !!(fields & NATIVE_F_LEN) +
+			    !!(fields & NATIVE_F_DUR) + !!(fields & NATIVE_F_START) +
+			    !!(fields & NATIVE_F_END));
+}
+
+/* Room for a record's header, its largest fixed fields, and the 8 bytes
+ * decode_fields() may read past them. */
+#define RECORD_ROOM (16 + 48 + 8)
+
 int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_event *ev)
 {
-	uint8_t h[16], b[48 + 8] = { 0 };   /* b: a field is read past the record */
+	uint8_t copy[16], b[48 + 8] = { 0 };   /* b: a field is read past the record */
+	const uint8_t *h;
 	unsigned fields, flags;
-	size_t need = 0;
-	int got, err;
+	bool in_place;
+	int got = 0, err;
 
-	memset(ev, 0, sizeof(*ev));
-	got = input_read(in, h, sizeof(h), x->diag);
-	if (got <= 0)
-		return got;   /* the end, between records */
+	/* the model's fields zeroed and the observed ones empty: not the
+	 * whole event (176 bytes) for a record of 16 to 56 */
+	memset(ev, 0, offsetof(struct tlbsim_trace_event, what));
+	ev->what[0] = ev->func[0] = '\0';
+	ev->reason = ev->pages = 0;
+	ev->target = 0;
+	/* most records lie whole in the input's chunk: decoded where they
+	 * lie, not copied out first */
+	in_place = in->len - in->pos >= RECORD_ROOM;
+	if (in_place) {
+		h = (const uint8_t *)in->buf + in->pos;
+		in->pos += sizeof(copy);
+	} else {
+		got = input_read(in, copy, sizeof(copy), x->diag);
+		if (got <= 0)
+			return got;   /* the end, between records */
+		h = copy;
+	}
 	x->line++;
 	ev->line = x->line + 1;   /* the line it has in the JSONL form */
-	if ((size_t)got < sizeof(h))
+	if (!in_place && (size_t)got < sizeof(copy))
 		return truncated(x);
 	ev->kind = h[0];
 	flags = h[1];
@@ -200,11 +230,14 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 			ev->mm = (uint32_t)get_le(b, 4);
 		return native_validate(x, ev) ? TLBSIM_EPARSE : 1;
 	}
-	for (size_t i = 0; i < sizeof(layout) / sizeof(layout[0]); i++)
-		need += (fields & layout[i].bit) ? layout[i].size : 0;
-	if ((err = read_exact(x, in, b, need)))
-		return err;
-	decode_fields(ev, b, fields);
+	if (in_place) {
+		decode_fields(ev, h + sizeof(copy), fields);
+		in->pos += fields_size(fields);
+	} else {
+		if ((err = read_exact(x, in, b, fields_size(fields))))
+			return err;
+		decode_fields(ev, b, fields);
+	}
 	return native_validate(x, ev) ? TLBSIM_EPARSE : 1;
 }
 
