@@ -202,17 +202,24 @@ static void test_exec_moved(void **state)
  * IPIs since vfork_release (60 before). */
 static void test_intel_captures(void **state)
 {
-	/* flush IPIs: the kernel's 0, 5, 16, 27, 43 and 4; its remote sends
-	 * (flush_tlb_multi() calls) 0, 8, 16, 1257, 482 and 17, the model's the
-	 * same but git's 1262 (+0.4 %). bash's were 17 and 33 while
-	 * ran_elsewhere switched CPU 1 to bash's mm and back: CPU 1 then idled
-	 * on bash's mm where the kernel's idled on a child's (ran_before) */
-	/* tar's local shootdowns: 94 against 93 (+1.1 %); its remote sends
-	 * were 4 against 17 until exec_moved (gzip's exec began on cpu 0) */
-	static const struct { const char *name; long rseq, ipis, sends, tol; } caps[] = {
-		{ "forkloop", 60, 0, 0, 1 }, { "dash", 102, 5, 8, 1 },
-		{ "bash", 252, 16, 16, 1 }, { "git", 40, 27, 1262, 1 },
-		{ "build", 0, 43, 482, 1 }, { "tar", 1, 4, 17, 2 },
+	/* flush IPIs observed and predicted; remote sends (flush_tlb_multi()
+	 * calls) predicted, the kernel's the same but git's 1257. bash's were
+	 * 17 and 33 while ran_elsewhere switched CPU 1 to bash's mm and back
+	 * (CPU 1 then idled on bash's mm where the kernel's idled on a
+	 * child's: ran_before). tar's local shootdowns: 94 against 93
+	 * (+1.1 %); its remote sends were 4 until exec_moved (gzip's exec
+	 * began on cpu 0). xz's flush IPIs were 2974 while a flush that sent
+	 * no IPI was charged an IPI send (7.4 us on kvm-guest): the model's
+	 * cpu 0 fell 3 ms behind in a run of copy-on-write flushes and sent
+	 * them after cpu 1 had woken up. */
+	static const struct {
+		const char *name;
+		long rseq, ipis_seen, ipis, sends, tol;
+	} caps[] = {
+		{ "forkloop", 60, 0, 0, 0, 1 }, { "dash", 102, 5, 5, 8, 1 },
+		{ "bash", 252, 16, 16, 16, 1 }, { "git", 40, 27, 27, 1262, 1 },
+		{ "build", 0, 43, 43, 482, 1 }, { "tar", 1, 4, 4, 17, 2 },
+		{ "xz", 0, 2539, 2537, 4228, 1 },
 	};
 
 	(void)state;
@@ -235,7 +242,7 @@ static void test_intel_captures(void **state)
 				 "inferences"), "fork_rseq")), caps[i].rseq);
 		c = json_object_get(json_object_get(v, "counters"), "flush_ipis");
 		assert_int_equal(json_integer_value(json_object_get(c, "observed")),
-				 caps[i].ipis);
+				 caps[i].ipis_seen);
 		assert_int_equal(json_integer_value(json_object_get(c, "predicted")),
 				 caps[i].ipis);
 		c = json_object_get(json_object_get(v, "counters"), "remote_send_ipi");
