@@ -8,8 +8,8 @@
  * never inputs: a prediction that copies an observation is none.
  * Whatever the capture cannot tell is inferred and counted by kind.
  * This file: scheduling, observations and the API; recon_proc.c fork,
- * exec and exit; recon_mm.c the address-space records; recon_state.c the
- * state.
+ * exec and exit; recon_mm.c the address-space records; recon_fault.c
+ * page faults; recon_state.c the state.
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -2,8 +2,9 @@
  * recon.h - the perf reconstruction's state and the helpers its files share
  * (internal to the trace module): recon_entries.c keeps processes and
  * tasks, recon_state.c their VMA mirror and page sets; recon_mm.c turns
- * address-space records (mmap, munmap, madvise, mprotect, collapse,
- * faults) into model inputs; recon_proc.c forks, execs and exits;
+ * address-space records (mmap, munmap, madvise, mprotect, collapse) into
+ * model inputs, recon_fault.c page faults and their copy-on-write
+ * flushes; recon_proc.c forks, execs and exits;
  * recon_sched.c which task runs where (switches, wake-ups) and the
  * kernel's observed flushes; perf_recon.c dispatches records.
  */
@@ -353,9 +354,17 @@ void on_collapse(struct perf_recon *p, const struct perf_rec *r);
 void on_isolate(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void on_brk_exit(struct perf_recon *p, const struct perf_rec *r);
 void on_mprotect(struct perf_recon *p, const struct perf_rec *r, struct task *t);
-void on_fault(struct perf_recon *p, const struct perf_rec *r);
-void on_first_run(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void emit_map(struct perf_recon *p, struct proc *pr, uint64_t s, uint64_t e,
 	      bool huge);
+/* [s, e) mapped, what was not inferred as mapped before the capture */
+void ensure_mapped(struct perf_recon *p, struct proc *pr, uint64_t s,
+		   uint64_t e);
+/* huge_pmd_share() at @page's GiB, when another mm maps it the same way */
+void maybe_share(struct perf_recon *p, struct proc *pr,
+		 const struct vma_m *v, uint64_t page);
+
+/* recon_fault.c: page faults, copy-on-write, a child's first run */
+void on_fault(struct perf_recon *p, const struct perf_rec *r);
+void on_first_run(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 
 #endif

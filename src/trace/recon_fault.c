@@ -1,0 +1,213 @@
+/*
+ * recon_fault.c - page faults of a perf capture as model inputs: a
+ * `touch` of the page, and the copy-on-write flushes a write implies
+ * (do_wp_page() -> wp_page_copy() -> ptep_clear_flush()) while a parent
+ * or child still shares the page; a forked child's first run and the
+ * kernel's own writes it makes (schedule_tail()'s tid, the rseq area).
+ */
+#include "trace/recon.h"
+
+/* wp_page_copy() -> ptep_clear_flush(): one page of @pr's mm on @cpu. */
+static void emit_flush_page(struct perf_recon *p, struct proc *pr, uint32_t cpu,
+			    uint64_t page)
+{
+	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_FLUSH, cpu);
+
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)pr->tgid;
+	ev->start = page;
+	ev->end = page + PAGE;
+	ev->stride = 12;
+}
+
+/* @pr copied @page: a peer that shared it with @pr alone owns its original
+ * alone now, and its next write reuses it (wp_can_reuse_anon_folio()): a
+ * child of @pr's that shares with @pr only, or @pr's parent when @pr is
+ * its only sharer (a child that copies before its parent writes: timeout,
+ * the shell's children in the ftrace captures). A parent that still
+ * shares with its own parent shares a page it wrote itself since (its own
+ * copy) with its one child only: a subshell's subshell in bash. on_fork()
+ * forgets these when the parent forks again. */
+static bool shares_with_one_child(const struct proc *q, uint64_t page)
+{
+	return q->cow_peers == 1 ||
+	       (q->cow_peers == 2 && q->peer_up && pageset_has(&q->wr, page));
+}
+
+static void cow_copied(struct perf_recon *p, const struct proc *pr, uint64_t page)
+{
+	struct proc *up = proc_find(p, pr->parent);
+
+	for (uint32_t k = pr->kids; k; k = p->procs[k - 1].sib_next) {
+		struct proc *q = &p->procs[k - 1];
+
+		if (!q->exited && q->cow_peers == 1)
+			pageset_add(&q->cow_done, page);
+	}
+	if (up && up != pr && !up->exited && up->live && pr->cow_peers == 1 &&
+	    shares_with_one_child(up, page))
+		pageset_add(&up->cow_done, page);
+}
+
+/*
+ * A write to a present page (error code P|W): do_wp_page() copies it, and
+ * wp_page_copy() -> ptep_clear_flush() flushes the old PTE, unless the
+ * page is an anonymous one ours alone, which it reuses without a flush.
+ * Copied: the zero page or a page-cache page mapped by a read fault; a page
+ * of a private file mapping that fault-around mapped (filemap_map_pages)
+ * and we never wrote; a page shared copy-on-write with a live parent or
+ * child. Reused: a page the peer it shared with already copied (ours is
+ * back to one reference: wp_can_reuse_anon_folio(), cow_copied()), a page
+ * written here, and, in an mm older than the capture, anything else
+ * present: ours from before (written before the capture began). An mm
+ * the capture saw begin (execve) has no pages from before: a present
+ * page no fault of it mapped was mapped by the kernel from the page
+ * cache, read-only (the program and ld.so, which execve maps without an
+ * mmap record, and fault-around), and is copied (INF_EXEC_IMAGE: 7554 of
+ * 7560 such writes flushed in a captured build; the rest are pages the
+ * ELF loader zeroed itself).
+ */
+static bool write_copies(struct perf_recon *p, struct proc *pr,
+			 const struct vma_m *v, uint64_t page)
+{
+	if (pageset_take(&pr->rd, page))
+		return true;
+	if (pr->cow_peers) {
+		if (pageset_take(&pr->cow_done, page))
+			return false;
+		cow_copied(p, pr, page);
+		return true;
+	}
+	if (pageset_has(&pr->wr, page))
+		return false;
+	if (v && v->file)
+		return true;
+	if (!pr->fresh)
+		return false;
+	p->inf[INF_EXEC_IMAGE]++;
+	return true;
+}
+
+/*
+ * A forked child's first run: schedule_tail() writes its tid where
+ * CLONE_CHILD_SETTID said (glibc's fork: its struct pthread), a write from
+ * the kernel, which exceptions:page_fault_user does not show. The page is
+ * shared copy-on-write with the parent: do_wp_page() copies it and
+ * flushes the one page, unless the parent copied it first. Where the
+ * clone's arguments are not in the capture, the page is unknown: the copy
+ * and its flush are assumed (fork_exit, hugetlb_unshare: every child's
+ * first record is that flush), at the child's first mapped page.
+ *
+ * A child that first runs on another CPU than its fork's was migrated
+ * (set_task_cpu() -> rseq_migrate()): on its way to user space
+ * rseq_handle_notify_resume() writes the CPU number into its rseq area,
+ * which glibc keeps in the same struct pthread, often on the next page: a
+ * second copy and flush (fork_rseq; 137 of 142 such children of dash, 15 of
+ * 17 of bash flushed twice before anything else, 131 of 150 that stayed on
+ * their fork's CPU once). The page is unknown: the first mapped one again.
+ *
+ * A capture with sys_enter_clone and sys_enter_rseq (traces/capture.sh)
+ * says both pages: the child's tid (child_tidptr) and its rseq area (the
+ * parent's registration, which rseq_fork() copies). sched_cgroup_fork()
+ * -> rseq_migrate() flags every new child (6.18), so the rseq area is
+ * written on the first return to user space wherever the child runs: on
+ * its own page, that is a second copy and flush (an Intel host, where
+ * glibc's struct pthread puts them on two pages: 120 of 120 children of a
+ * forking loop, pinned to either CPU, flushed twice; every child of dash
+ * and bash that did not vfork). On the tid's page, the settid write
+ * copied it already. The migration rule above stays for the rest.
+ */
+static void flush_if_copies(struct perf_recon *p, struct proc *pr, uint32_t cpu,
+			    uint64_t page, enum inf kind)
+{
+	const struct vma_m *v = vma_at(pr, page);
+
+	if (!v || !write_copies(p, pr, v, page))
+		return;
+	emit_flush_page(p, pr, cpu, page);
+	pageset_add(&pr->wr, page);
+	p->inf[kind]++;
+}
+
+void on_first_run(struct perf_recon *p, const struct perf_rec *r, struct task *t)
+{
+	struct proc *pr = proc_get(p, t->tgid);
+	uint64_t page = t->settid_page, any, rseq_page = t->rseq_addr & ~(PAGE - 1);
+	bool settid = t->settid,
+	     moved = t->forked && (r->cpu != t->fork_cpu || t->took_cpu),
+	     rseq_apart = settid && page && t->rseq_known && t->rseq_addr &&
+			  rseq_page != page;
+
+	t->settid = t->forked = false;
+	if (!pr || !pr->live || pr->tgid != r->pid || !pr->nv)
+		return;
+	any = pr->v[0].start;
+	if (!rseq_apart && moved && pr->cow_peers) {
+		emit_flush_page(p, pr, r->cpu, any);
+		p->inf[INF_FORK_RSEQ]++;
+	}
+	if (!settid)
+		return;
+	if (page) {
+		flush_if_copies(p, pr, r->cpu, page, INF_FORK_SETTID);
+	} else {
+		emit_flush_page(p, pr, r->cpu, any);
+		p->inf[INF_FORK_SETTID]++;
+	}
+	if (rseq_apart)
+		flush_if_copies(p, pr, r->cpu, rseq_page, INF_FORK_RSEQ);
+}
+
+void on_fault(struct perf_recon *p, const struct perf_rec *r)
+{
+	struct proc *pr;
+	uint64_t a, err = 0, page;
+	struct tlbsim_trace_event *ev;
+	struct vma_m *v;
+
+	/* the kernel's shape, read by the parse; else the fields one by one
+	 * (an error code the record lacks reads as 0, a read fault) */
+	if (r->fault) {
+		a = r->fault_addr;
+		err = r->fault_err;
+	} else {
+		err = 0;
+		if (!need_num(p, r, "address", &a))
+			return;
+		opt_num(p, r, "error_code", &err);
+		if (p->bad_key)
+			return;
+	}
+	if (!(pr = proc_get(p, r->pid)) || a >= USER_TOP)
+		return;
+	page = a & ~(PAGE - 1);
+	/* a region mapped before the capture began (or by an mmap the capture
+	 * does not show): infer its 2 MiB around the fault, so that it stays
+	 * one VMA as a real mapping would (collapse needs that) */
+	if (!(v = vma_at_mut(pr, page))) {
+		ensure_mapped(p, pr, page & ~(PMD - 1), (page & ~(PMD - 1)) + PMD);
+		v = vma_at_mut(pr, page);
+	}
+	if (v) {
+		maybe_share(p, pr, v, page);
+		v->kwrite = false;   /* the task touches it itself */
+	}
+	ev = emit(p, TLBSIM_EV_TOUCH, r->cpu);
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)pr->tgid;
+	ev->addr = page;
+	ev->len = PAGE;
+	if (v && !v->huge)
+		chunk_touch(pr, page);
+	if (!(err & 2))
+		pageset_add(&pr->rd, page);
+	if ((err & 3) == 3 && write_copies(p, pr, v, page)) {
+		emit_flush_page(p, pr, r->cpu, page);
+		p->inf[INF_COW_FLUSH]++;
+	}
+	if (err & 2)
+		pageset_add(&pr->wr, page);
+}
+
