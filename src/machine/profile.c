@@ -109,6 +109,33 @@ static const struct tlbsim_profile builtin[] = {
 		.gather_walk_page = 286,
 	},
 	{
+		/* Sources: profiles/kvm-guest-intel.json (IPIs measured and
+		 * calibrated on traces/perf/intel/xz; the rest kvm-guest's) */
+		.name = "kvm-guest-intel",
+		.ghz = 2.5,
+		.ipi_send = 27500,
+		.ipi_send_per_target = 300,
+		.ipi_latency = { 0, 18410, 18410, 18410, 18410, 20410, 22410 },
+		.ipi_target_stall = 15000,
+		.irq_entry = 1000,
+		.irq_exit = 1000,
+		.flush_handler = 300,
+		.invlpg = 250,
+		.full_flush = 500,
+		.tlb_refill = 2500,
+		.cr3_noflush = 250,
+		.cr3_flush = 500,
+		.invlpgb = 300,
+		.tlbsync = 1500,
+		.hypercall_flush = 4000,
+		.kvm_preempted_flush = 2500,
+		.context_switch = 5000,
+		.ack = 1000,
+		.rcu_grace = 25000000,
+		.gather_walk = 7000,
+		.gather_walk_page = 286,
+	},
+	{
 		/* Sources: profiles/amd-zen4-server.json (estimates) */
 		.name = "amd-zen4-server",
 		.ghz = 2.4,

@@ -456,24 +456,27 @@ static double latency_pct(const json_t *lat, const char *pct, bool observed)
 
 static void test_latency_p50_p90(void **state)
 {
-	static const struct { const char *path; bool p90; } caps[] = {
-		{ "traces/perf/collapse.perf.txt.xz", true },
-		{ "traces/perf/fork_exit.perf.txt.xz", true },
-		{ "traces/perf/hugetlb_unshare.perf.txt.xz", true },
-		{ "traces/perf/mprotect.perf.txt.xz", true },
-		{ "traces/perf/munmap_tables.perf.txt.xz", true },
-		{ "traces/perf/tlb_flush1.perf.txt.xz", false },
-		{ "traces/perf/tlb_flush3.perf.txt.xz", true },
-		{ "traces/perf/collapse.trace.dat.xz", true },
-		{ "traces/perf/ftrace/hugetlb_share.ftrace.txt.xz", false },
-		{ "traces/perf/ftrace/munmap_big.ftrace.txt.xz", false },
-		{ "traces/perf/ftrace/thp_collapse.ftrace.txt.xz", false },
+	/* the AMD host's captures with kvm-guest, the Intel host's with the
+	 * profile calibrated there (its p90, 27 us, is 30 % above the p50) */
+	static const struct { const char *path; bool p90; const char *prof; } caps[] = {
+		{ "traces/perf/collapse.perf.txt.xz", true, "kvm-guest" },
+		{ "traces/perf/fork_exit.perf.txt.xz", true, "kvm-guest" },
+		{ "traces/perf/hugetlb_unshare.perf.txt.xz", true, "kvm-guest" },
+		{ "traces/perf/mprotect.perf.txt.xz", true, "kvm-guest" },
+		{ "traces/perf/munmap_tables.perf.txt.xz", true, "kvm-guest" },
+		{ "traces/perf/tlb_flush1.perf.txt.xz", false, "kvm-guest" },
+		{ "traces/perf/tlb_flush3.perf.txt.xz", true, "kvm-guest" },
+		{ "traces/perf/collapse.trace.dat.xz", true, "kvm-guest" },
+		{ "traces/perf/ftrace/hugetlb_share.ftrace.txt.xz", false, "kvm-guest" },
+		{ "traces/perf/ftrace/munmap_big.ftrace.txt.xz", false, "kvm-guest" },
+		{ "traces/perf/ftrace/thp_collapse.ftrace.txt.xz", false, "kvm-guest" },
+		{ "traces/perf/intel/xz.perf.txt.xz", false, "kvm-guest-intel" },
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
 		struct tu_run r = tu_cli(NULL, "validate", caps[i].path, "--json",
-					 "--profile", "kvm-guest", NULL);
+					 "--profile", caps[i].prof, NULL);
 		json_error_t e;
 		json_t *doc = json_loads(r.out, 0, &e), *lat;
 

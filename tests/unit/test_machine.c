@@ -127,6 +127,7 @@ static void test_profile_file_matches_builtin(void **state)
 	/* in a guest every IPI goes through the hypervisor: flat but for
 	 * other nodes and packages */
 	profile_matches("kvm-guest", false);
+	profile_matches("kvm-guest-intel", false);
 	profile_matches("amd-zen4-server", false);
 	profile_matches("intel-spr-server", false);
 }
@@ -185,6 +186,10 @@ static void test_host_decode(void **state)
 	id.ext_model = 0x8f;
 	tlbsim_host_decode(&raw, &id, &h);
 	assert_string_equal(h.suggested_profile, "intel-spr-server");
+	/* an Intel guest: the guest profile calibrated on an Intel host */
+	id.flags[CPU_FEATURE_HYPERVISOR] = 1;
+	tlbsim_host_decode(&raw, &id, &h);
+	assert_string_equal(h.suggested_profile, "kvm-guest-intel");
 }
 
 static void test_host_detect(void **state)
