@@ -3,7 +3,8 @@
  * writes (fork_settid) and the rseq area written on the way back to user
  * space (fork_rseq), each a copy-on-write of a page shared with the
  * parent. With sys_enter_clone and sys_enter_rseq in the capture, their
- * pages are known. Other reconstruction tests: test_perf.c. */
+ * pages are known. Other reconstruction rules: test_perf_infer.c; real
+ * captures: test_perf.c. */
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
