@@ -1,10 +1,12 @@
-/* test_perf_fork.c - what a forked child's first run flushes, as the
- * reconstruction infers it from a perf capture: the tid schedule_tail()
- * writes (fork_settid) and the rseq area written on the way back to user
- * space (fork_rseq), each a copy-on-write of a page shared with the
- * parent. With sys_enter_clone and sys_enter_rseq in the capture, their
- * pages are known. Other reconstruction rules: test_perf_infer.c; real
- * captures: test_perf.c. */
+/* test_perf_fork.c - forks, vforks and execs as the reconstruction infers
+ * them from a perf capture: what a forked child's first run flushes (the
+ * tid schedule_tail() writes, fork_settid; the rseq area written on the
+ * way back to user space, fork_rseq: copies of pages shared with the
+ * parent, known when the capture has sys_enter_clone and
+ * sys_enter_rseq), when a vfork child lets go of its parent's mm
+ * (vfork_release), and where an exec began (exec_moved); and the Intel
+ * host's captures, which showed these. Other reconstruction rules:
+ * test_perf_infer.c; the AMD host's captures: test_perf.c. */
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
