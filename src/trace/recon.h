@@ -149,7 +149,7 @@ struct task {
 	/* a forked child that has not run yet: its first run writes its tid
 	 * at settid_page (0: unknown) */
 	bool settid;
-	uint64_t settid_page;
+	uint64_t settid_page, settid_addr;
 	/* a forked child that has not run yet, and the CPU it was forked on */
 	bool forked;
 	uint32_t fork_cpu;

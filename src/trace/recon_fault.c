@@ -116,8 +116,19 @@ static bool write_copies(struct perf_recon *p, struct proc *pr,
  * glibc's struct pthread puts them on two pages: 120 of 120 children of a
  * forking loop, pinned to either CPU, flushed twice; every child of dash
  * and bash that did not vfork). On the tid's page, the settid write
- * copied it already. The migration rule above stays for the rest.
+ * copied it already. With sys_enter_clone but no rseq registration in the
+ * capture (the ftrace captures record no sys_enter_rseq; a process may
+ * have registered before the capture), the area is taken to lie where
+ * glibc puts it, GLIBC_RSEQ_AFTER_TID bytes after the tid. The migration
+ * rule above stays for captures without the clone's arguments.
  */
+/* glibc (2.35 and later, x86-64) places struct pthread's rseq_area this
+ * far after its tid: rseq(2)'s address minus the clone's child_tidptr in
+ * every capture that has both (the Intel host's forkloop 60 of 60, dash
+ * 102, bash 252, git 26, tar and build; Debian 12's glibc 2.36, as on the
+ * AMD host, whose tids lie at the same page offset, 0xa10). */
+#define GLIBC_RSEQ_AFTER_TID 0x650
+
 static void flush_if_copies(struct perf_recon *p, struct proc *pr, uint32_t cpu,
 			    uint64_t page, enum inf kind)
 {
@@ -133,14 +144,22 @@ static void flush_if_copies(struct perf_recon *p, struct proc *pr, uint32_t cpu,
 void on_first_run(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 {
 	struct proc *pr = proc_get(p, t->tgid);
-	uint64_t page = t->settid_page, any, rseq_page = t->rseq_addr & ~(PAGE - 1);
+	uint64_t page = t->settid_page, any, rseq = t->rseq_known ? t->rseq_addr :
+			t->settid_addr ? t->settid_addr + GLIBC_RSEQ_AFTER_TID : 0;
+	uint64_t rseq_page = rseq & ~(PAGE - 1);
 	bool settid = t->settid,
 	     moved = t->forked && (r->cpu != t->fork_cpu || t->took_cpu),
-	     rseq_apart = settid && page && t->rseq_known && t->rseq_addr &&
-			  rseq_page != page;
+	     rseq_apart = settid && page && rseq && rseq_page != page;
 
 	t->settid = t->forked = false;
-	if (!pr || !pr->live || pr->tgid != r->pid || !pr->nv)
+	if (!pr || pr->tgid != r->pid || pr->exited)
+		return;
+	/* the child of a process older than the capture, forked before any of
+	 * its parent's mappings showed: its tid's page (and its rseq area's)
+	 * were mapped before the capture began */
+	if (settid && page && page < USER_TOP - PMD && !vma_at(pr, page))
+		ensure_mapped(p, pr, page & ~(PMD - 1), (page & ~(PMD - 1)) + PMD);
+	if (!pr->live || !pr->nv)
 		return;
 	any = pr->v[0].start;
 	if (!rseq_apart && moved && pr->cow_peers) {

@@ -133,6 +133,7 @@ void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	 * The clone's arguments say where, when the capture has them. */
 	t->settid = !clone_known || (clone_flags & 0x01000000); /* CLONE_CHILD_SETTID */
 	t->settid_page = clone_known ? clone_tidptr & ~(PAGE - 1) : 0;
+	t->settid_addr = clone_known ? clone_tidptr : 0;
 	t->forked = true;
 	t->took_cpu = false;
 	t->rseq_addr = rseq_addr;
