@@ -26,14 +26,17 @@ void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu)
 	/* its memory goes with it: a capture of thousands of processes must
 	 * not keep the mirrors of the dead (memory follows the machine) */
 	proc_release(pr);
-	/* its COW peers own their pages alone now: its parent, its children */
+	/* its COW peers own their pages alone now: its parent, its children;
+	 * those it still shared with, that is: an exec ended the sharing
+	 * already (this is then the new image's exit, and counting it again
+	 * left a parent that still shared with another child alone) */
 	up = proc_find(p, pr->parent);
-	if (up && up != pr && up->cow_peers)
+	if (up && up != pr && pr->peer_up && up->cow_peers)
 		up->cow_peers--;
 	for (uint32_t k = pr->kids; k; k = p->procs[k - 1].sib_next) {
 		struct proc *q = &p->procs[k - 1];
 
-		if (q != up && q->cow_peers)
+		if (q != up && q->peer_up && q->cow_peers)
 			q->cow_peers--;
 		q->peer_up = false;
 	}

@@ -331,6 +331,54 @@ static long subshell_flushes(uint64_t first_write)
 	return tu_validate_counter(text, "local_mm_shootdown", "fork_settid", &inferred);
 }
 
+/* Subshell 200 of shell 100 writes page 0x400000 (its copy: a
+ * copy-on-write flush), forks 300, and after @child's end writes @page:
+ * - "exit": 300 exited; 0x400000, written here, is 200's alone again
+ *   (no child left to share it): reused, no flush;
+ * - "alive": 300 still shares it: copied, a flush;
+ * - "exec": 300 exec'd, then its new image exited; 0x401000, never
+ *   written by 200, is still shared with 100: copied, a flush (the exit
+ *   of 300's new image once counted again against 200's peers, and 200
+ *   took the page for its own). Returns the copy-on-write flushes. */
+static long child_gone_copies(const char *child, uint64_t page)
+{
+	char text[4096], end[512] = "";
+	long cow;
+
+	if (!strcmp(child, "exit") || !strcmp(child, "exec"))
+		snprintf(end, sizeof(end), "%s"
+			"%s 300/300 [000] 1.000000600: sched:sched_process_exit: comm=sh "
+			"pid=300 prio=120 group_dead=true\n",
+			!strcmp(child, "exec") ? "true 300/300 [000] 1.000000500: "
+			"sched:sched_process_exec: filename=/bin/true pid=300 "
+			"old_pid=300\n" : "",
+			!strcmp(child, "exec") ? "true" : "sh");
+	snprintf(text, sizeof(text),
+		"sh 100/100 [000] 1.000000100: exceptions:page_fault_user: address=0x400000 "
+		"ip=0x1000 error_code=0x6\n"
+		"sh 100/100 [000] 1.000000110: exceptions:page_fault_user: address=0x401000 "
+		"ip=0x1000 error_code=0x6\n"
+		"sh 100/100 [000] 1.000000200: sched:sched_process_fork: comm=sh pid=100 "
+		"child_comm=sh child_pid=200\n"
+		"sh 200/200 [000] 1.000000300: exceptions:page_fault_user: address=0x400000 "
+		"ip=0x1000 error_code=0x7\n"
+		"sh 200/200 [000] 1.000000400: sched:sched_process_fork: comm=sh pid=200 "
+		"child_comm=sh child_pid=300\n"
+		"%s"
+		"sh 200/200 [000] 1.000000700: exceptions:page_fault_user: address=0x%llx "
+		"ip=0x1000 error_code=0x7\n", end, (unsigned long long)page);
+	tu_validate_counter(text, "local_mm_shootdown", "cow_flush", &cow);
+	return cow;
+}
+
+static void test_subshell_child_gone(void **state)
+{
+	(void)state;
+	assert_int_equal(child_gone_copies("exit", 0x400000), 1);
+	assert_int_equal(child_gone_copies("alive", 0x400000), 2);
+	assert_int_equal(child_gone_copies("exec", 0x401000), 2);
+}
+
 static void test_subshell_pages(void **state)
 {
 	(void)state;
@@ -465,6 +513,7 @@ int main(void)
 		cmocka_unit_test(test_vfork),
 		cmocka_unit_test(test_fork_rseq),
 		cmocka_unit_test(test_subshell_pages),
+		cmocka_unit_test(test_subshell_child_gone),
 		cmocka_unit_test(test_brk),
 		cmocka_unit_test(test_collapse_thp_again),
 		cmocka_unit_test(test_pid_reused),
