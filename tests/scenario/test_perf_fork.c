@@ -226,6 +226,11 @@ static void test_intel_captures(void **state)
 		{ "bash", 252, 16, 16, 16, 1 }, { "git", 40, 27, 27, 1257, 1 },
 		{ "build", 0, 43, 43, 482, 1 }, { "tar", 1, 4, 4, 17, 2 },
 		{ "xz", 0, 2539, 2537, 4228, 1 },
+		/* a Python pool: local shootdowns only (-1: not held); its flush
+		 * IPIs are 30 against 26 and remote sends 416 against 348, the
+		 * pool's two children sharing their parent's pages, which the
+		 * per-process copy-on-write counts cannot follow (CAPTURES.md) */
+		{ "pymp", 42, 26, -1, -1, 1 },
 	};
 
 	(void)state;
@@ -249,11 +254,13 @@ static void test_intel_captures(void **state)
 		c = json_object_get(json_object_get(v, "counters"), "flush_ipis");
 		assert_int_equal(json_integer_value(json_object_get(c, "observed")),
 				 caps[i].ipis_seen);
-		assert_int_equal(json_integer_value(json_object_get(c, "predicted")),
-				 caps[i].ipis);
+		if (caps[i].ipis >= 0)
+			assert_int_equal(json_integer_value(json_object_get(c, "predicted")),
+					 caps[i].ipis);
 		c = json_object_get(json_object_get(v, "counters"), "remote_send_ipi");
-		assert_int_equal(json_integer_value(json_object_get(c, "predicted")),
-				 caps[i].sends);
+		if (caps[i].sends >= 0)
+			assert_int_equal(json_integer_value(json_object_get(c, "predicted")),
+					 caps[i].sends);
 		json_decref(doc);
 	}
 }
