@@ -139,6 +139,8 @@ struct proc {
 	struct pageset wr;    /* pages written here: ours alone while no live
 			       * parent or child shares them (cow_peers) */
 	struct pageset cow_done; /* shared pages a peer has since copied */
+	struct pageset orphan;   /* pages whose original its parent left to
+				  * it and its siblings by copying them */
 };
 
 struct task {

@@ -23,30 +23,56 @@ static void emit_flush_page(struct perf_recon *p, struct proc *pr, uint32_t cpu,
 
 /* @pr copied @page: a peer that shared it with @pr alone owns its original
  * alone now, and its next write reuses it (wp_can_reuse_anon_folio()): a
- * child of @pr's that shares with @pr only, or @pr's parent when @pr is
- * its only sharer (a child that copies before its parent writes: timeout,
- * the shell's children in the ftrace captures). A parent that still
- * shares with its own parent shares a page it wrote itself since (its own
- * copy) with its one child only: a subshell's subshell in bash. on_fork()
- * forgets these when the parent forks again. */
-static bool shares_with_one_child(const struct proc *q, uint64_t page)
+ * child of @pr's that alone holds it, or @pr's parent when no other child
+ * of its holds its page (a child that copies before its parent writes:
+ * timeout, the shell's children in the ftrace captures) and it does not
+ * share that page with its own parent (it wrote it since its fork: a
+ * subshell's subshell in bash). Several children that hold the original
+ * share it (orphan): the first of them to write copies. on_fork() forgets
+ * cow_done when the parent forks again. */
+/* A child of @pr's holds @pr's page now being copied: live, sharing with
+ * @pr alone, not written it itself, and forked since @pr's last copy of
+ * it (a child given an earlier original, alone or with its siblings,
+ * holds that one). */
+static bool holds_original(const struct proc *q, uint64_t page)
 {
-	return q->cow_peers == 1 ||
-	       (q->cow_peers == 2 && q->peer_up && pageset_has(&q->wr, page));
+	return !q->exited && q->cow_peers == 1 && !pageset_has(&q->wr, page) &&
+	       !pageset_has(&q->cow_done, page) && !pageset_has(&q->orphan, page);
+}
+
+/* Another child of @up's than @pr still shares @up's page: live, not
+ * written it itself, not given an earlier original. */
+static bool others_hold(struct perf_recon *p, const struct proc *up,
+			const struct proc *pr, uint64_t page)
+{
+	for (uint32_t k = up->kids; k; k = p->procs[k - 1].sib_next) {
+		const struct proc *q = &p->procs[k - 1];
+
+		if (q != pr && !q->exited && !pageset_has(&q->wr, page) &&
+		    !pageset_has(&q->cow_done, page) && !pageset_has(&q->orphan, page))
+			return true;
+	}
+	return false;
 }
 
 static void cow_copied(struct perf_recon *p, const struct proc *pr, uint64_t page)
 {
 	struct proc *up = proc_find(p, pr->parent);
+	uint32_t n = 0;
 
+	/* the original stays with the children that hold it: one owns it
+	 * alone, several share it (the first of them to write copies) */
+	for (uint32_t k = pr->kids; k; k = p->procs[k - 1].sib_next)
+		n += holds_original(&p->procs[k - 1], page);
 	for (uint32_t k = pr->kids; k; k = p->procs[k - 1].sib_next) {
 		struct proc *q = &p->procs[k - 1];
 
-		if (!q->exited && q->cow_peers == 1)
-			pageset_add(&q->cow_done, page);
+		if (holds_original(q, page))
+			pageset_add(n == 1 ? &q->cow_done : &q->orphan, page);
 	}
 	if (up && up != pr && !up->exited && up->live && pr->cow_peers == 1 &&
-	    shares_with_one_child(up, page))
+	    !others_hold(p, up, pr, page) &&
+	    (!up->peer_up || pageset_has(&up->wr, page)))
 		pageset_add(&up->cow_done, page);
 }
 
@@ -71,11 +97,32 @@ static void cow_copied(struct perf_recon *p, const struct proc *pr, uint64_t pag
  * (INF_EXEC_IMAGE: 7554 of 7560 such writes flushed in a captured build;
  * the rest are pages the ELF loader zeroed itself).
  */
+/* Siblings of @pr that still share the original of @page their parent
+ * left them (cow_copied()). */
+static uint32_t orphan_sharers(struct perf_recon *p, const struct proc *pr,
+			       uint64_t page)
+{
+	struct proc *up = proc_find(p, pr->parent);
+	uint32_t n = 0;
+
+	for (uint32_t k = up && up != pr ? up->kids : 0; k; k = p->procs[k - 1].sib_next) {
+		const struct proc *s = &p->procs[k - 1];
+
+		n += s != pr && !s->exited && pageset_has(&s->orphan, page);
+	}
+	return n;
+}
+
 static bool write_copies(struct perf_recon *p, struct proc *pr,
 			 const struct vma_m *v, uint64_t page)
 {
 	if (pageset_take(&pr->rd, page))
 		return true;
+	/* the original its parent left to it and its siblings: copied while
+	 * another sibling still holds it, reused by the last (a shell's
+	 * pipeline: three children share the page their parent copied) */
+	if (pageset_take(&pr->orphan, page))
+		return orphan_sharers(p, pr, page) != 0;
 	/* written here (our copy), write-protected again by a fork whose
 	 * children are all gone: ours alone */
 	if (!pr->kids && pageset_has(&pr->wr, page))

@@ -239,6 +239,7 @@ void proc_release(struct proc *pr)
 	pageset_free(&pr->rd);
 	pageset_free(&pr->wr);
 	pageset_free(&pr->cow_done);
+	pageset_free(&pr->orphan);
 	pr->brk = 0;
 }
 

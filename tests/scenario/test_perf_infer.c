@@ -379,6 +379,44 @@ static void test_subshell_child_gone(void **state)
 	assert_int_equal(child_gone_copies("exec", 0x401000), 2);
 }
 
+/* Shell 100 forks 200 and 300 (a pipeline), then writes page 0x400000:
+ * it copies, and its original stays with both children (orphan). 200's
+ * write copies too, 300 still holding the original; 300's, the last to
+ * hold it, reuses it. With 300 gone first, 200 holds it alone: reused.
+ * Returns the copy-on-write flushes (100's, then the children's). */
+static long pipeline_copies(bool second_exits)
+{
+	char text[4096];
+	long cow;
+
+	snprintf(text, sizeof(text),
+		"sh 100/100 [000] 1.000000100: exceptions:page_fault_user: address=0x400000 "
+		"ip=0x1000 error_code=0x6\n"
+		"sh 100/100 [000] 1.000000200: sched:sched_process_fork: comm=sh pid=100 "
+		"child_comm=sh child_pid=200\n"
+		"sh 100/100 [000] 1.000000300: sched:sched_process_fork: comm=sh pid=100 "
+		"child_comm=sh child_pid=300\n"
+		"sh 100/100 [000] 1.000000400: exceptions:page_fault_user: address=0x400000 "
+		"ip=0x1000 error_code=0x7\n"
+		"%s"
+		"sh 200/200 [000] 1.000000600: exceptions:page_fault_user: address=0x400000 "
+		"ip=0x1000 error_code=0x7\n"
+		"%s",
+		second_exits ? "sh 300/300 [001] 1.000000500: sched:sched_process_exit: "
+			       "comm=sh pid=300 prio=120 group_dead=true\n" : "",
+		second_exits ? "" : "sh 300/300 [001] 1.000000700: exceptions:page_fault_user: "
+			       "address=0x400000 ip=0x1000 error_code=0x7\n");
+	tu_validate_counter(text, "local_mm_shootdown", "cow_flush", &cow);
+	return cow;
+}
+
+static void test_pipeline_pages(void **state)
+{
+	(void)state;
+	assert_int_equal(pipeline_copies(false), 2);
+	assert_int_equal(pipeline_copies(true), 1);
+}
+
 static void test_subshell_pages(void **state)
 {
 	(void)state;
@@ -514,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_fork_rseq),
 		cmocka_unit_test(test_subshell_pages),
 		cmocka_unit_test(test_subshell_child_gone),
+		cmocka_unit_test(test_pipeline_pages),
 		cmocka_unit_test(test_brk),
 		cmocka_unit_test(test_collapse_thp_again),
 		cmocka_unit_test(test_pid_reused),
