@@ -565,6 +565,13 @@ static int ev_ran_before(struct sim *s, uint32_t c, const struct tlbsim_trace_ev
 	if (!mm)
 		return s->err;
 	cpumask_set(&mm->cpumask, c);
+	if (sim_observing(s))
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			"mm_cpumask", "cpu %u ran mm %u before the trace: its bit "
+			"in mm_cpumask stays set (switch_mm_irqs_off() leaves it), "
+			"so mm %u's flushes consider it until one finds it on "
+			"another mm and clears it (flush_tlb_func(): wrong CPU)",
+			c, ev->mm, ev->mm);
 	return 0;
 }
 

@@ -301,6 +301,32 @@ static void test_output_is_input(void **state)
 	free(text);
 }
 
+/* A CPU that ran the mm before the trace: explain says what it sets and
+ * what clears it, and the zap's flush considers that CPU (a remote send)
+ * but sends it nothing (it has init_mm loaded). */
+static void test_explain_ran_before(void **state)
+{
+	char *path = tu_tmpfile("{\"tlbsim\": 1, \"cpus\": 2}\n"
+		"{\"t\": 0, \"cpu\": 0, \"ev\": \"switch\", \"mm\": 1}\n"
+		"{\"t\": 0, \"cpu\": 1, \"ev\": \"ran_before\", \"mm\": 1}\n"
+		"{\"t\": 10, \"cpu\": 0, \"ev\": \"map\", \"mm\": 1, \"addr\": \"0x400000\", \"len\": 65536}\n"
+		"{\"t\": 20, \"cpu\": 0, \"ev\": \"touch\", \"mm\": 1, \"addr\": \"0x400000\"}\n"
+		"{\"t\": 30000, \"cpu\": 0, \"ev\": \"zap\", \"mm\": 1, \"addr\": \"0x400000\", \"len\": 4096}\n",
+		".jsonl");
+	struct tu_run r = tu_cli(NULL, "explain", path, "--policy", "legacy", NULL);
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "[2] t=0 cpu 1: ran_before mm 1\n"
+			       "    t=0        mm_cpumask(): cpu 1 ran mm 1 before the trace: "
+			       "its bit in mm_cpumask stays set"));
+	assert_non_null(strstr(r.out, "other CPUs are in mm_cpumask: flush_tlb_multi()"));
+	assert_null(strstr(r.out, "IPI cpu 0 -> cpu 1"));
+	tu_run_free(&r);
+	unlink(path);
+	free(path);
+}
+
 /* The lesson's key decisions, word for word. */
 static void test_explain_unshare(void **state)
 {
@@ -689,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_output_device),
 		cmocka_unit_test(test_output_is_input),
 		cmocka_unit_test(test_explain_unshare),
+		cmocka_unit_test(test_explain_ran_before),
 		cmocka_unit_test(test_perfetto),
 		cmocka_unit_test(test_perfetto_stall),
 		cmocka_unit_test(test_svg),
