@@ -59,7 +59,10 @@ void proc_set_parent(struct perf_recon *p, struct proc *c, int32_t parent)
 
 	kid_unlink(p, c);
 	c->parent = parent;
-	up = proc_find(p, parent);
+	/* 0 is no parent (kid_unlink() finds none there): a record of pid 0
+	 * forking would otherwise link the child into a list it can never
+	 * leave, and a second such fork link it to itself */
+	up = parent > 0 ? proc_find(p, parent) : NULL;
 	if (!up || up == c)
 		return;
 	c->sib_next = up->kids;

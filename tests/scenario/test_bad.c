@@ -41,6 +41,7 @@ static const char *const corpus[] = {
 	"perf_munmap_badlen.perf.txt",
 	"perf_no_cpu.perf.txt",
 	"perf_tid_garbage.perf.txt",
+	"perf_fork_pid0.perf.txt",
 	"perf_time_beyond.perf.txt",
 	"share_self.jsonl",
 	"time_backwards.jsonl",
