@@ -21,6 +21,31 @@ static void emit_flush_page(struct perf_recon *p, struct proc *pr, uint32_t cpu,
 	ev->stride = 12;
 }
 
+/* A child still holds its parent's current page: live, not written it
+ * itself, and forked since its parent's last copy of it (a child given an
+ * earlier original, alone or with its siblings, holds that one). */
+static bool holds_page(const struct proc *q, uint64_t page)
+{
+	return !q->exited && !pageset_has(&q->wr, page) &&
+	       !pageset_has(&q->cow_done, page) && !pageset_has(&q->orphan, page);
+}
+
+/* ... and shares it with its parent alone (no children of its own). */
+static bool holds_original(const struct proc *q, uint64_t page)
+{
+	return q->cow_peers == 1 && holds_page(q, page);
+}
+
+/* Another child of @up's than @pr still holds @up's page. */
+static bool others_hold(struct perf_recon *p, const struct proc *up,
+			const struct proc *pr, uint64_t page)
+{
+	for (uint32_t k = up->kids; k; k = p->procs[k - 1].sib_next)
+		if (&p->procs[k - 1] != pr && holds_page(&p->procs[k - 1], page))
+			return true;
+	return false;
+}
+
 /* @pr copied @page: a peer that shared it with @pr alone owns its original
  * alone now, and its next write reuses it (wp_can_reuse_anon_folio()): a
  * child of @pr's that alone holds it, or @pr's parent when no other child
@@ -30,31 +55,6 @@ static void emit_flush_page(struct perf_recon *p, struct proc *pr, uint32_t cpu,
  * subshell's subshell in bash). Several children that hold the original
  * share it (orphan): the first of them to write copies. on_fork() forgets
  * cow_done when the parent forks again. */
-/* A child of @pr's holds @pr's page now being copied: live, sharing with
- * @pr alone, not written it itself, and forked since @pr's last copy of
- * it (a child given an earlier original, alone or with its siblings,
- * holds that one). */
-static bool holds_original(const struct proc *q, uint64_t page)
-{
-	return !q->exited && q->cow_peers == 1 && !pageset_has(&q->wr, page) &&
-	       !pageset_has(&q->cow_done, page) && !pageset_has(&q->orphan, page);
-}
-
-/* Another child of @up's than @pr still shares @up's page: live, not
- * written it itself, not given an earlier original. */
-static bool others_hold(struct perf_recon *p, const struct proc *up,
-			const struct proc *pr, uint64_t page)
-{
-	for (uint32_t k = up->kids; k; k = p->procs[k - 1].sib_next) {
-		const struct proc *q = &p->procs[k - 1];
-
-		if (q != pr && !q->exited && !pageset_has(&q->wr, page) &&
-		    !pageset_has(&q->cow_done, page) && !pageset_has(&q->orphan, page))
-			return true;
-	}
-	return false;
-}
-
 static void cow_copied(struct perf_recon *p, const struct proc *pr, uint64_t page)
 {
 	struct proc *up = proc_find(p, pr->parent);
@@ -76,27 +76,6 @@ static void cow_copied(struct perf_recon *p, const struct proc *pr, uint64_t pag
 		pageset_add(&up->cow_done, page);
 }
 
-/*
- * A write to a present page (error code P|W): do_wp_page() copies it, and
- * wp_page_copy() -> ptep_clear_flush() flushes the old PTE, unless the
- * page is an anonymous one ours alone, which it reuses without a flush.
- * Copied: the zero page or a page-cache page mapped by a read fault; a page
- * of a private file mapping that fault-around mapped (filemap_map_pages)
- * and we never wrote; a page shared copy-on-write with a live parent or
- * child. Reused: a page the peer it shared with already copied (ours is
- * back to one reference: wp_can_reuse_anon_folio(), cow_copied()), a page
- * written here (our copy, or ours from the start) once no child of ours
- * is left to share it (a later fork write-protected it again: a shell's
- * subshell after its own children exited or exec'd; 31 of 37 unpaired
- * flushes gone in a git + Python capture), and, in an mm older than the
- * capture, anything else present: ours from before (written before the
- * capture began). An mm the capture saw begin (execve) has no pages from
- * before: a present page no fault of it mapped was mapped by the kernel
- * from the page cache, read-only (the program and ld.so, which execve
- * maps without an mmap record, and fault-around), and is copied
- * (INF_EXEC_IMAGE: 7554 of 7560 such writes flushed in a captured build;
- * the rest are pages the ELF loader zeroed itself).
- */
 /* Siblings of @pr that still share the original of @page their parent
  * left them (cow_copied()). */
 static uint32_t orphan_sharers(struct perf_recon *p, const struct proc *pr,
@@ -113,6 +92,27 @@ static uint32_t orphan_sharers(struct perf_recon *p, const struct proc *pr,
 	return n;
 }
 
+/*
+ * A write to a present page (error code P|W): do_wp_page() copies it, and
+ * wp_page_copy() -> ptep_clear_flush() flushes the old PTE, unless the
+ * page is an anonymous one ours alone, which it reuses without a flush.
+ * Copied: the zero page or a page-cache page mapped by a read fault; a page
+ * of a private file mapping that fault-around mapped (filemap_map_pages)
+ * and we never wrote; a page shared copy-on-write with a live parent or
+ * child. Reused: a page the peer it shared with already copied (ours is
+ * back to one reference: wp_can_reuse_anon_folio(), cow_copied()), a page
+ * written here (our copy, or ours from the start) once no child of ours
+ * is left to share it (a later fork write-protected it again: a shell's
+ * subshell after its own children exited or exec'd; 36 of 42 unpaired
+ * flushes gone in a git + Python capture), and, in an mm older than the
+ * capture, anything else present: ours from before (written before the
+ * capture began). An mm the capture saw begin (execve) has no pages from
+ * before: a present page no fault of it mapped was mapped by the kernel
+ * from the page cache, read-only (the program and ld.so, which execve
+ * maps without an mmap record, and fault-around), and is copied
+ * (INF_EXEC_IMAGE: 7554 of 7560 such writes flushed in a captured build;
+ * the rest are pages the ELF loader zeroed itself).
+ */
 static bool write_copies(struct perf_recon *p, struct proc *pr,
 			 const struct vma_m *v, uint64_t page)
 {
@@ -142,6 +142,13 @@ static bool write_copies(struct perf_recon *p, struct proc *pr,
 	p->inf[INF_EXEC_IMAGE]++;
 	return true;
 }
+
+/* glibc (2.35 and later, x86-64) places struct pthread's rseq_area this
+ * far after its tid: rseq(2)'s address minus the clone's child_tidptr in
+ * every capture that has both (the Intel host's forkloop 60 of 60, dash
+ * 102, bash 252, git 26, tar and build; Debian 12's glibc 2.36, as on the
+ * AMD host, whose tids lie at the same page offset, 0xa10). */
+#define GLIBC_RSEQ_AFTER_TID 0x650
 
 /*
  * A forked child's first run: schedule_tail() writes its tid where
@@ -176,13 +183,6 @@ static bool write_copies(struct perf_recon *p, struct proc *pr,
  * glibc puts it, GLIBC_RSEQ_AFTER_TID bytes after the tid. The migration
  * rule above stays for captures without the clone's arguments.
  */
-/* glibc (2.35 and later, x86-64) places struct pthread's rseq_area this
- * far after its tid: rseq(2)'s address minus the clone's child_tidptr in
- * every capture that has both (the Intel host's forkloop 60 of 60, dash
- * 102, bash 252, git 26, tar and build; Debian 12's glibc 2.36, as on the
- * AMD host, whose tids lie at the same page offset, 0xa10). */
-#define GLIBC_RSEQ_AFTER_TID 0x650
-
 static void flush_if_copies(struct perf_recon *p, struct proc *pr, uint32_t cpu,
 			    uint64_t page, enum inf kind)
 {
