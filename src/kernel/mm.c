@@ -131,6 +131,7 @@ int mm_lookup(struct sim *s, uint32_t trace_id, bool create, uint32_t *idx)
 void mm_unname(struct sim *s, uint32_t idx)
 {
 	struct mm *mm = mm_get(s, idx);
+
 	if (tlbsim_idmap_get(&s->mm_ids, mm->trace_id) == idx)
 		tlbsim_idmap_del(&s->mm_ids, mm->trace_id);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "tlbsim/trace.h"
+#include "trace/native.h"
 
 /* A JSON string body: quotes, backslashes and control characters escaped. */
 static void json_chars(FILE *f, const char *s)
@@ -57,6 +58,7 @@ int tlbsim_trace_write_header(FILE *f, const struct tlbsim_trace_header *h)
 int tlbsim_trace_write_event(FILE *f, const struct tlbsim_trace_event *ev)
 {
 	const char *name = tlbsim_ev_name(ev->kind);
+	unsigned fields = native_fields(ev->kind);
 
 	if (!name)
 		return TLBSIM_EINVAL;
@@ -97,19 +99,17 @@ int tlbsim_trace_write_event(FILE *f, const struct tlbsim_trace_event *ev)
 			ev->unshared_tables ? "true" : "false");
 		break;
 	default:
+		/* the fields the kind's spec gives it (native_rules.c) */
 		fprintf(f, ", \"mm\": %u", ev->mm);
-		if (ev->kind == TLBSIM_EV_SHARE)
+		if (fields & NATIVE_F_WITH)
 			fprintf(f, ", \"with\": %u", ev->with);
-		if (ev->kind != TLBSIM_EV_GLOBAL_ASID && ev->kind != TLBSIM_EV_EXIT &&
-		    ev->kind != TLBSIM_EV_RAN_BEFORE)
+		if (fields & NATIVE_F_ADDR)
 			fprintf(f, ", \"addr\": \"0x%" PRIx64 "\"", ev->addr);
-		if (ev->kind == TLBSIM_EV_MAP || ev->kind == TLBSIM_EV_TOUCH ||
-		    ev->kind == TLBSIM_EV_UNMAP || ev->kind == TLBSIM_EV_ZAP ||
-		    ev->kind == TLBSIM_EV_PROTECT)
+		if (fields & NATIVE_F_LEN)
 			fprintf(f, ", \"len\": %" PRIu64, ev->len);
-		if (ev->kind == TLBSIM_EV_GUP_FAST)
+		if (fields & NATIVE_F_DUR)
 			fprintf(f, ", \"dur\": %" PRIu64, ev->dur);
-		if (ev->kind == TLBSIM_EV_MAP && ev->hugetlb)
+		if ((fields & NATIVE_F_HUGETLB) && ev->hugetlb)
 			fputs(", \"hugetlb\": true", f);
 		break;
 	}
