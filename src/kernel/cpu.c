@@ -374,3 +374,42 @@ void switch_mm_irqs_off(struct sim *s, uint32_t c, uint32_t next_idx)
 	load_new_mm_cr3(s, c, next, asid, next_tlb_gen, need_flush);
 	leave_zombie(s, prev);
 }
+
+/*
+ * An importer's inference (lazy_before): c was lazy on @idx when the trace
+ * began, a kernel thread or idle running with @idx in CR3 since a switch
+ * no record shows. It holds the state that switch and enter_lazy_tlb()
+ * would have left: @idx loaded in an ASID slot at its tlb_gen now (what the
+ * TLB cached before is unknown: nothing), its bit in mm_cpumask, lazy. No
+ * task switch is counted: none happened in the trace.
+ */
+void cpu_lazy_before(struct sim *s, uint32_t c, uint32_t idx)
+{
+	struct cpu *cpu = &s->cpus[c];
+	struct mm *mm = mm_get(s, idx);
+	uint32_t prev = cpu->loaded_mm;
+	struct asid_ctx *ctx;
+	bool need_flush;
+	uint16_t asid;
+
+	cpumask_set(&mm->cpumask, c);
+	if (prev != idx) {
+		asid = choose_new_asid(s, cpu, mm, mm->tlb_gen, &need_flush);
+		ctx = cpu_asid_ctx(cpu, asid);
+		if (need_flush) {
+			ctx->ctx_id = mm->ctx_id;
+			ctx->tlb_gen = mm->tlb_gen;
+			cpu_flush_asid(s, c, asid, true, 0, NEVER);
+		}
+		cpu_asid_ctx(cpu, cpu->loaded_asid)->last_unload = sim_now(s);
+		ctx->loaded_since = sim_now(s);
+		cpu->loaded_mm = idx;
+		cpu->loaded_asid = asid;
+	}
+	if (!cpu->is_lazy) {
+		cpu->is_lazy = true;
+		cpu->lazy_since = sim_now(s);
+	}
+	if (prev != idx)
+		leave_zombie(s, prev);
+}

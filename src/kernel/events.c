@@ -575,6 +575,35 @@ static int ev_ran_before(struct sim *s, uint32_t c, const struct tlbsim_trace_ev
 	return 0;
 }
 
+/*
+ * The CPU was lazy on @mm when the trace began (an importer's inference: a
+ * flush IPI the capture shows it leave @mm for init_mm, before any switch
+ * of its was recorded): a kernel thread or idle runs with @mm in CR3 and
+ * its bit in mm_cpumask. cpu_lazy_before() sets that state; no switch is
+ * counted. A user task running on the CPU contradicts it.
+ */
+static int ev_lazy_before(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	const struct cpu *cpu = &s->cpus[c];
+	uint32_t idx;
+	struct mm *mm = mm_of(s, ev, ev->mm, &idx);
+
+	if (!mm)
+		return s->err;
+	if (cpu->loaded_mm != INIT_MM && !cpu->is_lazy)
+		return sim_model_error(s, "lazy_before: cpu %u runs mm %u (a user "
+			"task); switch it to a kernel thread first", c,
+			mm_get(s, cpu->loaded_mm)->trace_id);
+	cpu_lazy_before(s, c, idx);
+	if (sim_observing(s))
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			"enter_lazy_tlb", "cpu %u was lazy on mm %u before the trace: "
+			"mm %u stays loaded, its bit in mm_cpumask is set, and a flush "
+			"that wakes lazy CPUs sends it an IPI that switches it to "
+			"init_mm (flush_tlb_func(): is_lazy)", c, ev->mm, ev->mm);
+	return 0;
+}
+
 typedef int (*ev_handler)(struct sim *, uint32_t, const struct tlbsim_trace_event *);
 
 static const ev_handler handlers[TLBSIM_EV_COUNT] = {
@@ -596,6 +625,7 @@ static const ev_handler handlers[TLBSIM_EV_COUNT] = {
 	[TLBSIM_EV_FLUSH] = ev_flush,
 	[TLBSIM_EV_SYNC] = ev_sync,
 	[TLBSIM_EV_RAN_BEFORE] = ev_ran_before,
+	[TLBSIM_EV_LAZY_BEFORE] = ev_lazy_before,
 };
 
 int sim_dispatch(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)

@@ -5,7 +5,10 @@
  * task on a CPU), the address-space operations from the syscalls (mmap,
  * munmap, madvise, mprotect, exit), faults, forks and execs. Outputs of
  * the kernel (tlb_flush, csd_queue_cpu, IPIs) become `observed` events,
- * never inputs: a prediction that copies an observation is none.
+ * never inputs: a prediction that copies an observation is none. Two
+ * records serve as evidence of a CPU's state from before the capture
+ * (ran_elsewhere(), lazy_before()): which flushes then reach it is the
+ * model's.
  * Whatever the capture cannot tell is inferred and counted by kind.
  * This file: scheduling, observations and the API; recon_proc.c fork,
  * exec and exit; recon_mm.c the address-space records; recon_fault.c
@@ -25,6 +28,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"lock_wait", "fork_settid", "collapse_at_isolate", "wake_ahead",
 	"vfork", "fork_rseq", "exec_image", "kernel_write", "map_populate",
 	"ran_elsewhere", "pid_reused", "vfork_release", "exec_moved",
+	"lazy_before",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -54,6 +58,8 @@ struct tlbsim_trace_event *emit(struct perf_recon *p, enum tlbsim_ev_kind k,
 	ev->t = p->rec->t_ns - p->t0;
 	ev->line = p->rec->line;
 	ev->target = -1;
+	if (k == TLBSIM_EV_SWITCH || k == TLBSIM_EV_LAZY_BEFORE)
+		p->ipi[cpu].known = true;
 	return ev;
 }
 
@@ -157,6 +163,8 @@ static const char *const rec_names[REC_NKINDS] = {
 	[REC_ISOLATE] = "huge_memory:mm_collapse_huge_page_isolate",
 	[REC_EXIT_BRK] = "syscalls:sys_exit_brk",
 	[REC_ENTER_RSEQ] = "syscalls:sys_enter_rseq",
+	[REC_CSD_ENTRY] = "csd:csd_function_entry",
+	[REC_CSD_EXIT] = "csd:csd_function_exit",
 };
 
 static enum rec_kind rec_kind_of(const char *name)
@@ -362,6 +370,10 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		if (strstr(r->text, "func=sched_ttwu_pending"))
 			wake_ahead(p, r, target);
 		break;
+	case REC_CSD_ENTRY:
+	case REC_CSD_EXIT:
+		csd_handler(p, r, kind == REC_CSD_ENTRY);
+		break;
 	case REC_ISOLATE:
 		if ((used = t != NULL))
 			on_isolate(p, r, t);
@@ -403,9 +415,11 @@ int perf_recon_new(unsigned cpus, struct perf_recon **out)
 	p->cpus = cpus;
 	p->cur = calloc(cpus, sizeof(*p->cur));
 	p->last_tid = calloc(cpus, sizeof(*p->last_tid));
-	if (!p->cur || !p->last_tid) {
+	p->ipi = calloc(cpus, sizeof(*p->ipi));
+	if (!p->cur || !p->last_tid || !p->ipi) {
 		free(p->cur);
 		free(p->last_tid);
+		free(p->ipi);
 		free(p);
 		return TLBSIM_ENOMEM;
 	}
@@ -425,21 +439,32 @@ void perf_recon_set_peek(struct perf_recon *p, int32_t (*peek)(void *, int32_t),
 	p->peek_ctx = ctx;
 }
 
+/* A per-CPU array grown from @old to @cpus entries of @size bytes, the
+ * new ones zero; NULL when out of memory (@arr is left as it was). */
+static void *grow_per_cpu(void *arr, size_t size, unsigned old, unsigned cpus)
+{
+	char *n = realloc(arr, cpus * size);
+
+	if (n)
+		memset(n + old * size, 0, (cpus - old) * size);
+	return n;
+}
+
 int perf_recon_set_cpus(struct perf_recon *p, unsigned cpus)
 {
-	int32_t *cur;
+	void *n;
 
 	if (cpus <= p->cpus)
 		return 0;
-	cur = realloc(p->cur, cpus * sizeof(*cur));
-	if (!cur)
+	if (!(n = grow_per_cpu(p->cur, sizeof(*p->cur), p->cpus, cpus)))
 		return TLBSIM_ENOMEM;
-	memset(cur + p->cpus, 0, (cpus - p->cpus) * sizeof(*cur));
-	p->cur = cur;
-	if (!(cur = realloc(p->last_tid, cpus * sizeof(*cur))))
+	p->cur = n;
+	if (!(n = grow_per_cpu(p->last_tid, sizeof(*p->last_tid), p->cpus, cpus)))
 		return TLBSIM_ENOMEM;
-	memset(cur + p->cpus, 0, (cpus - p->cpus) * sizeof(*cur));
-	p->last_tid = cur;
+	p->last_tid = n;
+	if (!(n = grow_per_cpu(p->ipi, sizeof(*p->ipi), p->cpus, cpus)))
+		return TLBSIM_ENOMEM;
+	p->ipi = n;
 	p->cpus = cpus;
 	return 0;
 }
@@ -460,6 +485,7 @@ void perf_recon_free(struct perf_recon *p)
 	free(p->q);
 	free(p->cur);
 	free(p->last_tid);
+	free(p->ipi);
 	free(p->names);
 	free(p->name_ptrs);
 	free(p->name_counts);

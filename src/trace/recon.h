@@ -78,6 +78,9 @@ enum inf {
 	INF_EXEC_MOVED,          /* an exec whose task showed its new comm on
 				  * another CPU before it moved: exec_mmap()
 				  * loaded the new mm there, whose bit stays */
+	INF_LAZY_BEFORE,         /* a CPU no switch of the capture had set up
+				  * took a flush IPI and left an mm for
+				  * init_mm: it was lazy on the sender's mm */
 	INF_COUNT
 };
 
@@ -204,7 +207,7 @@ enum rec_kind {
 	REC_OTHER, REC_SWITCH, REC_ENTER_MMAP, REC_EXIT_MMAP, REC_MUNMAP,
 	REC_MADVISE, REC_MPROTECT, REC_FAULT, REC_COLLAPSE, REC_FORK, REC_EXEC,
 	REC_EXIT, REC_TLB_FLUSH, REC_CSD_QUEUE, REC_ENTER_CLONE, REC_ISOLATE,
-	REC_EXIT_BRK, REC_ENTER_RSEQ,
+	REC_EXIT_BRK, REC_ENTER_RSEQ, REC_CSD_ENTRY, REC_CSD_EXIT,
 	REC_NKINDS
 };
 
@@ -217,6 +220,14 @@ struct name_count {
 	enum rec_kind kind;
 };
 
+/* What a CPU's flush IPIs say of its state before the capture
+ * (lazy_before()). */
+struct cpu_ipi {
+	int32_t from;        /* mm of the last flush_tlb_func queued to it */
+	int32_t handling;    /* that mm while its handler runs, else 0 */
+	bool known;          /* a switch of the capture set up its mm */
+};
+
 /* tgid or tid -> index: captures of real workloads hold thousands of
  * tasks, and every record looks one up. Open addressing; entries are
  * never removed (an exited process keeps its slot). */
@@ -224,6 +235,7 @@ struct perf_recon {
 	unsigned cpus;
 	int32_t *cur;            /* per CPU: tgid of the user mm running, 0 none */
 	int32_t *last_tid;       /* per CPU: the task of its last record */
+	struct cpu_ipi *ipi;     /* per CPU: flush IPIs to it (lazy_before) */
 	struct proc *procs;
 	uint32_t nprocs, capprocs;
 	struct tlbsim_idmap procmap;
@@ -333,6 +345,7 @@ void on_sched_switch(struct perf_recon *p, const struct perf_rec *r);
 void observe_flush(struct perf_recon *p, const struct perf_rec *r);
 bool csd_target(struct perf_recon *p, const struct perf_rec *r,
 		       uint32_t *cpu);
+void csd_handler(struct perf_recon *p, const struct perf_rec *r, bool entry);
 void observe_csd(struct perf_recon *p, const struct perf_rec *r,
 			uint32_t target);
 void wake_ahead(struct perf_recon *p, const struct perf_rec *r,

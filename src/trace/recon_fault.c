@@ -197,7 +197,7 @@ static void flush_if_copies(struct perf_recon *p, struct proc *pr, uint32_t cpu,
 
 void on_first_run(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 {
-	struct proc *pr = proc_get(p, t->tgid);
+	struct proc *pr = proc_get(p, t->tgid), *pp;
 	uint64_t page = t->settid_page, any, rseq = t->rseq_known ? t->rseq_addr :
 			t->settid_addr ? t->settid_addr + GLIBC_RSEQ_AFTER_TID : 0;
 	uint64_t rseq_page = rseq & ~(PAGE - 1);
@@ -213,6 +213,12 @@ void on_first_run(struct perf_recon *p, const struct perf_rec *r, struct task *t
 	 * were mapped before the capture began */
 	if (settid && page && page < USER_TOP - PMD && !vma_at(pr, page))
 		ensure_mapped(p, pr, page & ~(PMD - 1), (page & ~(PMD - 1)) + PMD);
+	/* the same, the clone's arguments unknown: what the parent showed
+	 * since the fork was mapped before it, in both; the tid's page is
+	 * taken to lie in its first mapping (a trace-cmd capture that begins
+	 * as bash forks: its child's first flush) */
+	if (settid && !page && !pr->nv && (pp = proc_find(p, pr->parent)) && pp->nv)
+		ensure_mapped(p, pr, pp->v[0].start, pp->v[0].end);
 	if (!pr->live || !pr->nv)
 		return;
 	any = pr->v[0].start;

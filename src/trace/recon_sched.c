@@ -182,6 +182,30 @@ static void ran_elsewhere(struct perf_recon *p, const struct perf_rec *r,
 	p->inf[INF_RAN_ELSEWHERE]++;
 }
 
+/*
+ * A CPU whose state the capture has not set up (no switch of it yet), idle,
+ * takes a flush IPI and traces a task switch inside the handler: only a
+ * lazy CPU does that (flush_tlb_func(): is_lazy -> switch_mm_irqs_off() to
+ * init_mm). It was lazy on the flush's mm since before the capture. The
+ * kernel's own record is the evidence, as the task-switch flush is for
+ * ran_elsewhere(): a trace-cmd capture that begins as bash forks the
+ * workload, CPU 1 idle on bash's mm, shows it (bash's fork flush IPIs
+ * CPU 1, and its 21 copy-on-write flushes then find CPU 1's bit in the mask
+ * and trace a send each). In every other capture we hold, such a CPU's
+ * first switch comes first.
+ */
+static void lazy_before(struct perf_recon *p, const struct perf_rec *r)
+{
+	struct cpu_ipi *ci = &p->ipi[r->cpu];
+	struct tlbsim_trace_event *ev;
+
+	if (!ci->handling || ci->known || p->cur[r->cpu] != 0 ||
+	    !(ev = emit(p, TLBSIM_EV_LAZY_BEFORE, r->cpu)))
+		return;
+	ev->mm = (uint32_t)ci->handling;
+	p->inf[INF_LAZY_BEFORE]++;
+}
+
 /* tlb:tlb_flush, "pages:%ld reason:%s (%d)": an observed event with the
  * page count and the reason's number (validate counts by it). */
 void observe_flush(struct perf_recon *p, const struct perf_rec *r)
@@ -212,6 +236,8 @@ void observe_flush(struct perf_recon *p, const struct perf_rec *r)
 	if (r->pid > 0 && !is_kthread(r->comm, r->pid))
 		ev->mm = (uint32_t)r->pid;
 	ran_elsewhere(p, r, ev->reason, ev->pages);
+	if (reason == 0)
+		lazy_before(p, r);
 }
 
 /* The target CPU of csd:csd_queue_cpu ("cpu=%u"): one the model has. A
@@ -249,6 +275,10 @@ void observe_csd(struct perf_recon *p, const struct perf_rec *r,
 	ev->target = (int32_t)target;
 	if (!perf_field(r->text, "func", s, sizeof(s), false))
 		return;
+	/* whose flush: the sender's mm (a kernel thread's flush of
+	 * another mm, khugepaged's, says nothing of it) */
+	if (!strcmp(s, "flush_tlb_func"))
+		p->ipi[target].from = p->cur[r->cpu];
 	/* a kernel symbol: what import writes must read back as JSONL */
 	if (s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		      "0123456789_.")]) {
@@ -257,6 +287,22 @@ void observe_csd(struct perf_recon *p, const struct perf_rec *r,
 		return;
 	}
 	snprintf(ev->func, sizeof(ev->func), "%s", s);
+}
+
+/* csd:csd_function_entry and _exit ("func=%ps, csd=%p"): a flush IPI's
+ * handler runs on the record's CPU from one to the other. csd=(nil) is
+ * the sender's own call (flush_tlb_multi() runs flush_tlb_func() locally
+ * through the same path). */
+void csd_handler(struct perf_recon *p, const struct perf_rec *r, bool entry)
+{
+	struct cpu_ipi *ci = &p->ipi[r->cpu];
+
+	ci->handling = 0;
+	if (entry && strstr(r->text, "func=flush_tlb_func,") &&
+	    !strstr(r->text, "csd=(nil)")) {
+		ci->handling = ci->from;
+		ci->from = 0;
+	}
 }
 
 /*

@@ -29,6 +29,8 @@ static const char *const corpus[] = {
 	"missing_field.jsonl",
 	"mm_zero.jsonl",
 	"ran_before_null.jsonl",
+	"lazy_before_null.jsonl",
+	"lazy_before_running.jsonl",
 	"negative_time.jsonl",
 	"not_a_trace.jsonl",
 	"not_object.jsonl",

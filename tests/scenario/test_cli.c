@@ -327,6 +327,35 @@ static void test_explain_ran_before(void **state)
 	free(path);
 }
 
+/* A CPU lazy on the mm before the trace: explain says so, the CPU table
+ * shows it holding mm 1 lazily, and the munmap that frees tables IPIs it
+ * and it leaves for init_mm without flushing. */
+static void test_explain_lazy_before(void **state)
+{
+	char *path = tu_tmpfile("{\"tlbsim\": 1, \"cpus\": 2}\n"
+		"{\"t\": 0, \"cpu\": 0, \"ev\": \"switch\", \"mm\": 1}\n"
+		"{\"t\": 0, \"cpu\": 1, \"ev\": \"lazy_before\", \"mm\": 1}\n"
+		"{\"t\": 10, \"cpu\": 0, \"ev\": \"map\", \"mm\": 1, \"addr\": \"0x400000\", \"len\": 65536}\n"
+		"{\"t\": 20, \"cpu\": 0, \"ev\": \"touch\", \"mm\": 1, \"addr\": \"0x400000\"}\n"
+		"{\"t\": 30000, \"cpu\": 0, \"ev\": \"unmap\", \"mm\": 1, \"addr\": \"0x400000\", \"len\": 65536}\n",
+		".jsonl");
+	struct tu_run r = tu_cli(NULL, "explain", path, "--policy", "legacy", NULL);
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "[2] t=0 cpu 1: lazy_before mm 1\n"
+			       "    t=0        enter_lazy_tlb(): cpu 1 was lazy on mm 1 "
+			       "before the trace: mm 1 stays loaded"));
+	assert_non_null(strstr(r.out, "    1    mm 1      yes   1     0/0             on\n"));
+	assert_non_null(strstr(r.out, "IPI cpu 0 -> cpu 1 (flush_tlb_func), target lazy\n"));
+	assert_non_null(strstr(r.out, "flush_tlb_func(): cpu 1 is lazy on mm 1: it "
+			       "switches to init_mm instead of flushing\n"));
+	assert_non_null(strstr(r.out, "to lazy CPUs 1, hazards 0"));
+	tu_run_free(&r);
+	unlink(path);
+	free(path);
+}
+
 /* The lesson's key decisions, word for word. */
 static void test_explain_unshare(void **state)
 {
@@ -716,6 +745,7 @@ int main(void)
 		cmocka_unit_test(test_output_is_input),
 		cmocka_unit_test(test_explain_unshare),
 		cmocka_unit_test(test_explain_ran_before),
+		cmocka_unit_test(test_explain_lazy_before),
 		cmocka_unit_test(test_perfetto),
 		cmocka_unit_test(test_perfetto_stall),
 		cmocka_unit_test(test_svg),

@@ -560,6 +560,12 @@ static void test_calibrate(void **state)
  * report, its "cpus=2" header included; tlb_flush by reason {0: 7, 1: 14,
  * 3: 54, 4: 38, 5: 1}; flush_tlb_func 17 and tlb_remove_table_smp_sync 7
  * smp-calls) is read through libtracecmd and validated like the others.
+ * CPU 1 is idle and lazy on bash's mm when it begins: bash's fork flush
+ * IPIs it and it leaves for init_mm inside the handler (lazy_before, once);
+ * 21 of bash's copy-on-write flushes then find its bit in the mask and
+ * trace a send without IPI: 38 sends and 17 flush IPIs, as the kernel's.
+ * bash's mappings show only after its fork: its child's tid write is taken
+ * to lie in the first (fork_settid), the kernel's 54 local flushes.
  */
 static void test_tracedat(void **state)
 {
@@ -585,8 +591,15 @@ static void test_tracedat(void **state)
 	assert_int_equal(val(c, "wrong_cpu", "observed"), 1);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(doc,
 		"trace"), "format")), "trace-cmd");
+	assert_int_equal(val(c, "flush_ipis", "predicted"), 17);
+	assert_int_equal(val(c, "remote_send_ipi", "predicted"), 38);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(v,
+		"inferences"), "lazy_before")), 1);
 	json_decref(doc);
 	within_1pct(dat, "sync_ipis");
+	within_1pct(dat, "flush_ipis");
+	within_1pct(dat, "remote_send_ipi");
+	within_1pct(dat, "local_mm_shootdown");
 }
 
 /* Every capture's reconstruction is a valid native trace: import, then

@@ -4,7 +4,8 @@
  * way back to user space, fork_rseq: copies of pages shared with the
  * parent, known when the capture has sys_enter_clone and
  * sys_enter_rseq), when a vfork child lets go of its parent's mm
- * (vfork_release), and where an exec began (exec_moved); and the Intel
+ * (vfork_release), where an exec began (exec_moved), a capture that
+ * begins at a fork (lazy_before, the child's tid write); and the Intel
  * host's captures, which showed these. Other reconstruction rules:
  * test_perf_infer.c; the AMD host's captures: test_perf.c. */
 #include <jansson.h>
@@ -204,6 +205,99 @@ static void test_exec_moved(void **state)
  * -1.7 %. The build's children vfork (make, the compiler driver): no
  * rseq flush; its 18784 local shootdowns are exact, and its 43 flush
  * IPIs since vfork_release (60 before). */
+/*
+ * A capture that begins with CPU 1 idle, lazy on the mm of process 100
+ * (no record of it says so). 100 writes a page, forks 101: dup_mmap()'s
+ * flush (freed_tables) IPIs CPU 1, whose handler leaves the mm for init_mm
+ * (a task-switch record between csd_function_entry and _exit: @lazy), all
+ * before the fork record. The parent then writes the page again: a
+ * copy-on-write flush that finds CPU 1's bit in the mask (a send, no IPI,
+ * as flush_tlb_func() left it). The model: 1 flush IPI and 2 sends with
+ * the inference, none without the handler's record.
+ */
+static long lazy_at_start(bool lazy, long *sends, long *inferred)
+{
+	char text[4096];
+	long ipis;
+
+	snprintf(text, sizeof(text),
+		"sh 100/100 [000] 1.000000100: syscalls:sys_enter_mmap: addr: 0x00000000, "
+		"len: 0x00002000, prot: 0x00000003, flags: 0x00000022, fd: 0xffffffff, "
+		"off: 0x00000000\n"
+		"sh 100/100 [000] 1.000000200: syscalls:sys_exit_mmap: 0x7f0000000000\n"
+		"sh 100/100 [000] 1.000000300: exceptions:page_fault_user: "
+		"address=0x7f0000000000 ip=0x1000 error_code=0x6\n"
+		"sh 100/100 [000] 1.000010000: tlb:tlb_flush: pages:-1 reason:remote ipi send (4)\n"
+		"sh 100/100 [000] 1.000010100: csd:csd_queue_cpu: cpu=1 callsite=on_each_cpu_cond_mask+0x20 "
+		"func=flush_tlb_func csd=0xffff888100002000\n"
+		"swapper 0/0 [001] 1.000011000: csd:csd_function_entry: func=flush_tlb_func, "
+		"csd=0xffff888100002000\n"
+		"%s"
+		"swapper 0/0 [001] 1.000011200: csd:csd_function_exit: func=flush_tlb_func, "
+		"csd=0xffff888100002000\n"
+		"sh 100/100 [000] 1.000012000: sched:sched_process_fork: comm=sh pid=100 "
+		"child_comm=sh child_pid=101\n"
+		"sh 100/100 [000] 1.000013000: exceptions:page_fault_user: "
+		"address=0x7f0000000000 ip=0x1000 error_code=0x7\n",
+		lazy ? "swapper 0/0 [001] 1.000011100: tlb:tlb_flush: pages:0 "
+		       "reason:flush on task switch (0)\n" : "");
+	ipis = tu_validate_counter(text, "flush_ipis", "lazy_before", inferred);
+	*sends = tu_validate_counter(text, "remote_send_ipi", "lazy_before", inferred);
+	return ipis;
+}
+
+static void test_lazy_at_start(void **state)
+{
+	long sends, inferred;
+
+	(void)state;
+	assert_int_equal(lazy_at_start(true, &sends, &inferred), 1);
+	assert_int_equal(sends, 2);
+	assert_int_equal(inferred, 1);
+	assert_int_equal(lazy_at_start(false, &sends, &inferred), 0);
+	assert_int_equal(sends, 0);
+	assert_int_equal(inferred, 0);
+}
+
+/*
+ * A capture that begins at a fork: process 100's mappings show only after
+ * it (no clone arguments either). dup_mmap() flushes the parent (local
+ * 1; its record, which the capture begins with, shows 100 on CPU 0). With @parent_writes, 100 then writes a page it shares with the
+ * child (a copy, local 2), which says that mapping was there before the
+ * fork, in the child too: the child's first run writes its tid into a
+ * page it shares (schedule_tail(), taken to lie in that mapping: local 3,
+ * fork_settid 1). Without it, nothing of the child's address space is
+ * known when it first runs: no copy assumed.
+ */
+static long fork_at_start(bool parent_writes, long *settid)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text),
+		"sh 100/100 [000] 1.000000050: tlb:tlb_flush: pages:-1 reason:local mm shootdown (3)\n"
+		"sh 100/100 [000] 1.000000100: sched:sched_process_fork: comm=sh pid=100 "
+		"child_comm=sh child_pid=101\n"
+		"%s"
+		"sh 100/100 [000] 1.000000300: sched:sched_switch: prev_comm=sh prev_pid=100 "
+		"prev_prio=120 prev_state=S ==> next_comm=sh next_pid=101 next_prio=120\n"
+		"sh 101/101 [000] 1.000000400: exceptions:page_fault_user: "
+		"address=0x7f0000000100 ip=0x7f0000000100 error_code=0x14\n",
+		parent_writes ? "sh 100/100 [000] 1.000000200: exceptions:page_fault_user: "
+				"address=0x55ae0408f5b4 ip=0x1000 error_code=0x7\n" : "");
+	return tu_validate_counter(text, "local_mm_shootdown", "fork_settid", settid);
+}
+
+static void test_fork_at_start(void **state)
+{
+	long settid;
+
+	(void)state;
+	assert_int_equal(fork_at_start(true, &settid), 3);
+	assert_int_equal(settid, 1);
+	assert_int_equal(fork_at_start(false, &settid), 1);
+	assert_int_equal(settid, 0);
+}
+
 static void test_intel_captures(void **state)
 {
 	/* flush IPIs observed and predicted; remote sends (flush_tlb_multi()
@@ -314,6 +408,8 @@ int main(void)
 		cmocka_unit_test(test_vfork_parent_resumes),
 		cmocka_unit_test(test_vfork_exec_lost),
 		cmocka_unit_test(test_exec_moved),
+		cmocka_unit_test(test_lazy_at_start),
+		cmocka_unit_test(test_fork_at_start),
 		cmocka_unit_test(test_intel_captures),
 		cmocka_unit_test(test_cow_pairing),
 	};

@@ -428,6 +428,47 @@ static void test_ran_before(void **state) { (void)state; ran_before(true, 2, 1, 
 static void test_not_ran_before(void **state) { (void)state; ran_before(false, 0, 0, 0); }
 
 /*
+ * A CPU lazy on the mm before the trace (lazy_before): cpu 1 holds mm 1
+ * lazily with its bit set; no switch is counted for it. The zap of one
+ * page frees no table: cpu 0 sends (remote_send_ipi 1), but
+ * should_flush_tlb() skips a lazy CPU (legacy, no tables freed): no IPI.
+ * The munmap of the whole VMA frees its tables: cpu 1 gets the IPI
+ * (remote_send_ipi 2, flush IPI 1, to a lazy CPU) and its flush_tlb_func()
+ * switches it to init_mm (a CR3 load). The last zap: cpu 1's bit stays
+ * but it has init_mm loaded: a send without IPI (3). Task switches: cpu
+ * 0's to mm 1 and cpu 1's to init_mm. Without the lazy_before: nothing
+ * remote, one switch.
+ */
+static void lazy_before(bool lazy, long sends, long ipis, long switches)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	if (lazy)
+		EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_LAZY_BEFORE, .mm = 1);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	EV(&r, .t = 30000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000, .len = 0x1000);
+	EV(&r, .t = 60000, .cpu = 0, .kind = TLBSIM_EV_UNMAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	EV(&r, .t = 90000, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	EV(&r, .t = 90010, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	EV(&r, .t = 120000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000, .len = 0x1000);
+	res = run_end(&r);
+	assert_int_equal(res->c.remote_send_ipi, sends);
+	assert_int_equal(res->c.ipi_flush, ipis);
+	assert_int_equal(res->c.ipi_to_lazy, ipis);
+	assert_int_equal(res->c.wrong_cpu, 0);
+	assert_int_equal(res->c.flush_task_switch + res->c.task_switch_noflush, switches);
+	assert_int_equal(res->c.flush_local, 3);
+	run_free(&r);
+}
+
+static void test_lazy_before(void **state) { (void)state; lazy_before(true, 3, 1, 2); }
+static void test_not_lazy_before(void **state) { (void)state; lazy_before(false, 0, 0, 1); }
+
+/*
  * munmaps that only punch holes: one 21-page VMA, then pages 1, 3, ..., 19
  * unmapped one at a time, no map between: 11 VMAs (the even pages). The
  * array grows on the splits alone (it once wrote past its end at the
@@ -745,6 +786,8 @@ int main(void)
 		cmocka_unit_test(test_send_to_none),
 		cmocka_unit_test(test_ran_before),
 		cmocka_unit_test(test_not_ran_before),
+		cmocka_unit_test(test_lazy_before),
+		cmocka_unit_test(test_not_lazy_before),
 		cmocka_unit_test(test_freed_lazy_legacy),
 		cmocka_unit_test(test_freed_lazy_wake),
 		cmocka_unit_test(test_unshare_legacy),
