@@ -33,10 +33,12 @@ static void touch_page(struct sim *s, uint32_t c, struct mm *mm, uint64_t vpage,
 /* Touch [page, stop) of VMA @v, 2 MiB at a time: the walk to the PTE table
  * (handle_mm_fault's descent, allocating the tables missing on the way) is
  * done once per table, not once per page. A hugetlb page, or a THP left by
- * collapse, is a leaf PMD entry. Returns the address reached, 0 on
- * allocation failure. */
+ * collapse, is a leaf PMD entry. With @fill the translations enter @c's
+ * TLB (a fault); without, the entries are only made present (a remap's
+ * move). Returns the address reached, 0 on allocation failure. */
 static uint64_t touch_vma(struct sim *s, uint32_t c, struct mm *mm,
-			  const struct vma *v, uint64_t page, uint64_t stop)
+			  const struct vma *v, uint64_t page, uint64_t stop,
+			  bool fill)
 {
 	uint32_t mmi = (uint32_t)(mm - s->mms);
 
@@ -50,7 +52,8 @@ static uint64_t touch_vma(struct sim *s, uint32_t c, struct mm *mm,
 			return 0;
 		if (v->hugetlb || leaf_test(&s->tables[pmd], pmd_i)) {
 			leaf_set(&s->tables[pmd], pmd_i);
-			touch_page(s, c, mm, region, PMD_SIZE);
+			if (fill)
+				touch_page(s, c, mm, region, PMD_SIZE);
 			page = region + PMD_SIZE;
 			continue;
 		}
@@ -60,7 +63,8 @@ static uint64_t touch_vma(struct sim *s, uint32_t c, struct mm *mm,
 		last = (last + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 		leaf_set_range(&s->tables[pte], (page >> PAGE_SHIFT) & 511,
 			       (unsigned)((last - region) >> PAGE_SHIFT));
-		tlb_touch_pages(s, c, mm, page, last);
+		if (fill)
+			tlb_touch_pages(s, c, mm, page, last);
 		page = last;
 	}
 	return page;
@@ -90,9 +94,20 @@ int gather_touch(struct sim *s, uint32_t c, struct mm *mm, uint64_t addr,
 			page += n * PAGE_SIZE;
 			continue;
 		}
-		page = touch_vma(s, c, mm, v, page, v->end < end ? v->end : end);
+		page = touch_vma(s, c, mm, v, page, v->end < end ? v->end : end, true);
 		if (!page)
 			return TLBSIM_ENOMEM;
 	}
 	return 0;
+}
+
+/* Make [addr, end) of the VMA there present, allocating its tables, with
+ * no TLB entry filled: move_ptes() setting the entries it moved. */
+int pt_populate(struct sim *s, struct mm *mm, uint64_t addr, uint64_t end)
+{
+	const struct vma *v = vma_find(mm, addr);
+
+	if (!v || end > v->end)
+		return TLBSIM_EMODEL;
+	return touch_vma(s, 0, mm, v, addr, end, false) ? 0 : TLBSIM_ENOMEM;
 }

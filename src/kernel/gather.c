@@ -455,6 +455,68 @@ int gather_unmap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 	return free_pgtables(s, mm, start, end, g);
 }
 
+/* Is page @a of @mm present (a PTE, or within a PMD leaf)? */
+static bool page_present(struct sim *s, struct mm *mm, uint64_t a)
+{
+	uint32_t path[3];
+	const struct pt_table *pmd, *pte;
+
+	pt_walk(s, mm, a, path);
+	if (!path[0] || !(pmd = pt_get(s, path[1])))
+		return false;
+	if (leaf_test(pmd, (a >> PMD_SHIFT) & 511))
+		return true;
+	return (pte = pt_get(s, path[2])) && leaf_test(pte, (a >> PAGE_SHIFT) & 511);
+}
+
+/*
+ * mremap() moving [start, end) to @to (move_vma()): the new VMA, the
+ * present entries set there (move_ptes(); a THP's pages as PTEs, as
+ * split_huge_pmd() leaves them), then the old range unmapped into @g
+ * (do_vmi_munmap(): its entries, now moved, and its empty tables). The
+ * pages move, nothing is freed. Where an entry moved, move_ptes() flushed
+ * the old range with flush_tlb_range(), which on x86 says freed_tables:
+ * the one flush here says so too, and covers the tables freed after (the
+ * kernel's second flush, when there is one). *@moved: the entries moved.
+ * TLBSIM_EMODEL: @to's range is mapped, or the old one is hugetlb.
+ */
+int gather_remap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
+		 uint64_t to, struct gather *g, uint64_t *moved)
+{
+	uint64_t run = 0;
+	int err;
+
+	for (uint32_t i = vma_index_after(mm, start);
+	     i < mm->nvmas && mm->vmas[i].start < end; i++)
+		if (mm->vmas[i].hugetlb)
+			return TLBSIM_EMODEL;
+	if (vma_intersects(mm, to, to + (end - start)))
+		return TLBSIM_EMODEL;
+	if ((err = vma_add(s, mm, to, to + (end - start), false)))
+		return err;
+	/* runs of present pages, each made present at its new place */
+	*moved = 0;
+	for (uint64_t a = start; a <= end; a += PAGE_SIZE) {
+		bool here = a < end && vma_find(mm, a) && page_present(s, mm, a);
+
+		if (here) {
+			run++;
+			continue;
+		}
+		if (run && (err = pt_populate(s, mm, to + (a - run * PAGE_SIZE - start),
+					      to + (a - start))))
+			return err;
+		*moved += run;
+		run = 0;
+	}
+	if ((err = gather_unmap(s, mm, start, end, g)))
+		return err;
+	g->freed_pages = 0;
+	if (*moved)
+		g->freed_tables = true;
+	return 0;
+}
+
 /* MADV_DONTNEED (zap_page_range_single): entries cleared, tables stay. */
 int gather_zap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 	       struct gather *g)

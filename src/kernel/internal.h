@@ -550,6 +550,9 @@ uint8_t gather_stride(const struct gather *g);
 uint8_t cleared_stride(uint8_t cleared);
 int gather_touch(struct sim *s, uint32_t cpu, struct mm *mm, uint64_t addr,
 		 uint64_t len);
+int pt_populate(struct sim *s, struct mm *mm, uint64_t addr, uint64_t end);
+int gather_remap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
+		 uint64_t to, struct gather *g, uint64_t *moved);
 int gather_unmap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 		 struct gather *g);
 int gather_zap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
@@ -616,6 +619,14 @@ void op_continue(struct sim *s, uint32_t c);
 void op_adopt(struct sim *s, uint32_t c, struct gather *g, uint64_t inval_seq);
 /* ---- events.c ---- */
 int gather_walk_done(struct sim *s, uint32_t c);
+/* events_mm.c: the handlers of the address-space events (events.c's table) */
+struct mm *ev_mm(struct sim *s, uint32_t trace_id, uint32_t *idx);
+int ev_clear(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev);
+int ev_unshare(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev);
+int ev_share(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev);
+int ev_collapse(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev);
+int ev_exit(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev);
+int ev_flush(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev);
 void gather_next_flush(struct sim *s, uint32_t c);
 
 /* ---- mmlock.c ---- */

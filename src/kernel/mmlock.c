@@ -67,6 +67,7 @@ static enum lock_mode mmlock_mode(const struct tlbsim_trace_event *ev)
 	case TLBSIM_EV_MAP:
 	case TLBSIM_EV_UNMAP:
 	case TLBSIM_EV_PROTECT:
+	case TLBSIM_EV_REMAP:
 	case TLBSIM_EV_COLLAPSE:
 	case TLBSIM_EV_SHARE:
 	case TLBSIM_EV_UNSHARE:

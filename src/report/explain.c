@@ -188,6 +188,8 @@ static void event_header(struct tlbsim_explain *x)
 		fprintf(x->out, " at 0x%" PRIx64, ev->addr);
 	if (ev->len)
 		fprintf(x->out, " len 0x%" PRIx64, ev->len);
+	if (ev->kind == TLBSIM_EV_REMAP)
+		fprintf(x->out, " to 0x%" PRIx64, ev->start);
 	if (ev->dur)
 		fprintf(x->out, " for %" PRIu64, ev->dur);
 	fprintf(x->out, "%s\n", col(x, C_RESET));

@@ -40,7 +40,7 @@ int native_bad(struct native_ctx *x, const char *fmt, ...)
 static const char *const ev_names[TLBSIM_EV_COUNT] = {
 	"switch", "map", "touch", "unmap", "zap", "protect", "collapse", "share",
 	"unshare", "gup_fast", "irq_off", "preempt", "global_asid", "speculate",
-	"exit", "flush", "sync", "observed", "ran_before", "lazy_before",
+	"exit", "flush", "sync", "observed", "ran_before", "lazy_before", "remap",
 };
 
 const char *tlbsim_ev_name(enum tlbsim_ev_kind k)
@@ -80,6 +80,7 @@ static const struct kind_spec specs[TLBSIM_EV_COUNT] = {
 	[TLBSIM_EV_OBSERVED] = { F_WHAT, 0 },
 	[TLBSIM_EV_RAN_BEFORE] = { F_MM, 0 },
 	[TLBSIM_EV_LAZY_BEFORE] = { F_MM, 0 },
+	[TLBSIM_EV_REMAP] = { F_MM | F_ADDR | F_LEN | F_START, 0 },
 };
 
 /* Input text in a message, as a JSON string body: control characters
@@ -228,6 +229,21 @@ int native_check_event(struct native_ctx *x, struct tlbsim_trace_event *ev)
 		if (ev->len > NATIVE_USER_TOP - ev->addr)
 			return native_bad(x, "range [0x%" PRIx64 ", +0x%" PRIx64 ") ends outside "
 				   "user space", ev->addr, ev->len);
+		return 0;
+	case TLBSIM_EV_REMAP:
+		if (check_aligned(x, "addr", ev->addr, page, "4 KiB") ||
+		    check_aligned(x, "len", ev->len, page, "4 KiB") ||
+		    check_aligned(x, "start", ev->start, page, "4 KiB"))
+			return TLBSIM_EPARSE;
+		if (ev->len > NATIVE_USER_TOP - ev->addr ||
+		    ev->len > NATIVE_USER_TOP - ev->start)
+			return native_bad(x, "remap: [0x%" PRIx64 ", +0x%" PRIx64 ") or its "
+				   "destination at 0x%" PRIx64 " ends outside user space",
+				   ev->addr, ev->len, ev->start);
+		if (ev->start < ev->addr + ev->len && ev->addr < ev->start + ev->len)
+			return native_bad(x, "remap: the destination at 0x%" PRIx64 " overlaps "
+				   "the range [0x%" PRIx64 ", +0x%" PRIx64 ") it moves",
+				   ev->start, ev->addr, ev->len);
 		return 0;
 	case TLBSIM_EV_COLLAPSE:
 		return check_aligned(x, "addr", ev->addr, pmd, "2 MiB");

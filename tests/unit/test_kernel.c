@@ -469,6 +469,42 @@ static void test_lazy_before(void **state) { (void)state; lazy_before(true, 3, 1
 static void test_not_lazy_before(void **state) { (void)state; lazy_before(false, 0, 0, 1); }
 
 /*
+ * mremap moving 32 pages from 0x400000 to 0x800000; cpu 1 ran mm 1 and
+ * idles, lazy. With two pages @touched: they move, and move_ptes()'s
+ * flush_tlb_range() of the old range says freed_tables on x86, so legacy
+ * IPIs the lazy cpu (one flush IPI, to a lazy CPU); the zap of the first
+ * page at its new place finds it present and flushes (local flushes 2).
+ * Untouched: no table, nothing moved, no flush at all, and the zap finds
+ * nothing. Either way the old range is gone: a touch there faults.
+ */
+static void remap(bool touched, long ipis, long local)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 5, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 0);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x20000);
+	if (touched)
+		EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000, .len = 0x2000);
+	EV(&r, .t = 30000, .cpu = 0, .kind = TLBSIM_EV_REMAP, .mm = 1, .addr = 0x400000,
+	   .len = 0x20000, .start = 0x800000);
+	EV(&r, .t = 60000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x800000, .len = 0x1000);
+	EV(&r, .t = 90000, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x401000);
+	res = run_end(&r);
+	assert_int_equal(res->c.ipi_flush, ipis);
+	assert_int_equal(res->c.ipi_to_lazy, ipis);
+	assert_int_equal(res->c.flush_local, local);
+	assert_int_equal(res->c.faults, 1);
+	run_free(&r);
+}
+
+static void test_remap_moves(void **state) { (void)state; remap(true, 1, 2); }
+static void test_remap_nothing_present(void **state) { (void)state; remap(false, 0, 0); }
+
+/*
  * munmaps that only punch holes: one 21-page VMA, then pages 1, 3, ..., 19
  * unmapped one at a time, no map between: 11 VMAs (the even pages). The
  * array grows on the splits alone (it once wrote past its end at the
@@ -788,6 +824,8 @@ int main(void)
 		cmocka_unit_test(test_not_ran_before),
 		cmocka_unit_test(test_lazy_before),
 		cmocka_unit_test(test_not_lazy_before),
+		cmocka_unit_test(test_remap_moves),
+		cmocka_unit_test(test_remap_nothing_present),
 		cmocka_unit_test(test_freed_lazy_legacy),
 		cmocka_unit_test(test_freed_lazy_wake),
 		cmocka_unit_test(test_unshare_legacy),

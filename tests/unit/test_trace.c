@@ -96,8 +96,11 @@ static void check_every_kind(struct tlbsim_trace_reader *r)
 	e = next(r);
 	assert_int_equal(e.kind, TLBSIM_EV_LAZY_BEFORE);
 	assert_true(e.cpu == 1 && e.mm == 2 && e.t == 36);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_REMAP);
+	assert_true(e.mm == 2 && e.addr == 0x1000 && e.len == 8192 && e.start == 0x200000);
 	assert_int_equal(tlbsim_trace_next(r, &e, &d), 0);
-	assert_int_equal(tlbsim_trace_events(r), 23);
+	assert_int_equal(tlbsim_trace_events(r), 24);
 }
 
 static void test_every_kind(void **state)
@@ -112,7 +115,7 @@ static void test_every_kind(void **state)
 	assert_string_equal(tlbsim_trace_format(r), "native");
 	tlbsim_trace_sha256(r, sha);
 	/* sha256sum tests/data/every_kind.jsonl */
-	assert_string_equal(sha, "43043478ca83e32a9a1ce85b2b3a02db9571acc6adaad39eea09ef92320f8ed9");
+	assert_string_equal(sha, "eef9f8d7f079e9b2afdbe175727bf97422a616c0c2152fcdeb7895f4cb46d44a");
 	tlbsim_trace_close(r);
 }
 
@@ -127,7 +130,7 @@ static void test_xz(void **state)
 	check_every_kind(r);
 	tlbsim_trace_sha256(r, sha);
 	/* the hash is of the file as stored (compressed) */
-	assert_string_equal(sha, "02bbbdc699600a0ebe383b6a2aacba9a505e73223d4b00f432016bffab850a5c");
+	assert_string_equal(sha, "d635c650ea0c6f59f56afb33b18184bd9de98ac275e6b0d3b3a9fde7ef8d9283");
 	tlbsim_trace_close(r);
 }
 
@@ -333,7 +336,7 @@ static void test_roundtrip(void **state)
 		fputc('\n', f2);
 	}
 	fclose(f2);
-	assert_int_equal(tlbsim_trace_events(r2), 23);
+	assert_int_equal(tlbsim_trace_events(r2), 24);
 	assert_string_equal(buf, buf2);
 	tlbsim_trace_close(r2);
 	unlink(path);
@@ -413,7 +416,7 @@ static void test_binary_roundtrip(void **state)
 	while (n < 32 && tlbsim_trace_next(r, &in[n], &d) == 1)
 		n++;
 	tlbsim_trace_close(r);
-	assert_int_equal(n, 23);
+	assert_int_equal(n, 24);
 	for (size_t k = 0; k < n; k++)   /* whose flush, optional (byproc) */
 		if (in[k].kind == TLBSIM_EV_OBSERVED)
 			in[k].mm = 4242;
