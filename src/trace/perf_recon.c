@@ -165,6 +165,8 @@ static const char *const rec_names[REC_NKINDS] = {
 	[REC_ENTER_RSEQ] = "syscalls:sys_enter_rseq",
 	[REC_CSD_ENTRY] = "csd:csd_function_entry",
 	[REC_CSD_EXIT] = "csd:csd_function_exit",
+	[REC_ENTER_MREMAP] = "syscalls:sys_enter_mremap",
+	[REC_EXIT_MREMAP] = "syscalls:sys_exit_mremap",
 };
 
 static enum rec_kind rec_kind_of(const char *name)
@@ -369,6 +371,14 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		observe_csd(p, r, target);
 		if (strstr(r->text, "func=sched_ttwu_pending"))
 			wake_ahead(p, r, target);
+		break;
+	case REC_ENTER_MREMAP:
+		if ((used = t != NULL))
+			on_mremap_enter(p, r, t);
+		break;
+	case REC_EXIT_MREMAP:
+		if ((used = t != NULL))
+			on_mremap_exit(p, r, t);
 		break;
 	case REC_CSD_ENTRY:
 	case REC_CSD_EXIT:

@@ -176,6 +176,9 @@ struct task {
 	uint32_t moved_from; /* an exec's: that CPU + 1 until its next record */
 	uint64_t mmap_addr, mmap_len, mmap_flags, mmap_fd, mmap_prot;
 	bool in_mmap;
+	/* sys_enter_mremap's arguments, until its result is known */
+	uint64_t mremap_addr, mremap_old, mremap_new, mremap_flags;
+	bool in_mremap;
 	uint64_t col_start, col_end;
 	bool col_early;     /* the collapse went out at its isolate record */
 	/* its rseq area (rseq(2)), which the kernel writes on its way back to
@@ -208,6 +211,7 @@ enum rec_kind {
 	REC_MADVISE, REC_MPROTECT, REC_FAULT, REC_COLLAPSE, REC_FORK, REC_EXEC,
 	REC_EXIT, REC_TLB_FLUSH, REC_CSD_QUEUE, REC_ENTER_CLONE, REC_ISOLATE,
 	REC_EXIT_BRK, REC_ENTER_RSEQ, REC_CSD_ENTRY, REC_CSD_EXIT,
+	REC_ENTER_MREMAP, REC_EXIT_MREMAP,
 	REC_NKINDS
 };
 
@@ -372,6 +376,14 @@ void on_mprotect(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 void emit_map(struct perf_recon *p, struct proc *pr, uint64_t s, uint64_t e,
 	      bool huge);
 /* [s, e) mapped, what was not inferred as mapped before the capture */
+void emit_range(struct perf_recon *p, enum tlbsim_ev_kind k,
+		struct proc *pr, uint64_t s, uint64_t e);
+uint32_t fill_holes(struct perf_recon *p, struct proc *pr, uint64_t s,
+		    uint64_t e);
+void on_mremap_enter(struct perf_recon *p, const struct perf_rec *r,
+		     struct task *t);
+void on_mremap_exit(struct perf_recon *p, const struct perf_rec *r,
+		    struct task *t);
 void ensure_mapped(struct perf_recon *p, struct proc *pr, uint64_t s,
 		   uint64_t e);
 /* huge_pmd_share() at @page's GiB, when another mm maps it the same way */

@@ -71,8 +71,8 @@ void emit_map(struct perf_recon *p, struct proc *pr, uint64_t s,
 	pr->live = true;
 }
 
-static void emit_range(struct perf_recon *p, enum tlbsim_ev_kind k,
-		       struct proc *pr, uint64_t s, uint64_t e)
+void emit_range(struct perf_recon *p, enum tlbsim_ev_kind k,
+		struct proc *pr, uint64_t s, uint64_t e)
 {
 	struct tlbsim_trace_event *ev = emit(p, k, p->rec->cpu);
 
@@ -135,7 +135,7 @@ void held_release(struct perf_recon *p, struct task *t, uint32_t cpu)
 
 /* Make [s, e) mapped in the mirror: maps for the holes, found VMA by VMA
  * (a fault in an unknown region asks for its whole 2 MiB). */
-static uint32_t fill_holes(struct perf_recon *p, struct proc *pr, uint64_t s,
+uint32_t fill_holes(struct perf_recon *p, struct proc *pr, uint64_t s,
 			   uint64_t e)
 {
 	uint32_t n = 0;

@@ -43,7 +43,7 @@ bool user_mode(enum rec_kind kind)
 {
 	return kind == REC_FAULT || kind == REC_ENTER_MMAP || kind == REC_MUNMAP ||
 	       kind == REC_MADVISE || kind == REC_MPROTECT || kind == REC_ENTER_CLONE ||
-	       kind == REC_ENTER_RSEQ;
+	       kind == REC_ENTER_RSEQ || kind == REC_ENTER_MREMAP;
 }
 
 void revive_if_reused(struct perf_recon *p, const struct perf_rec *r,
