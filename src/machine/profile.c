@@ -76,9 +76,7 @@ static const struct field fields[] = {
 	.kvm_preempted_flush = 2500, \
 	.context_switch = 5000, \
 	.ack = 1000, \
-	.rcu_grace = 25000000, \
-	.gather_walk = 7000, \
-	.gather_walk_page = 286,
+	.rcu_grace = 25000000,
 
 /* Sources for these figures: profiles/NAME.json, which a test holds equal. */
 static const struct tlbsim_profile builtin[] = {
@@ -111,14 +109,19 @@ static const struct tlbsim_profile builtin[] = {
 		.name = "kvm-guest",
 		.ipi_send = 18500,
 		.ipi_latency = { 0, 13150, 13150, 13150, 13150, 15150, 17150 },
+		.gather_walk = 7000,
+		.gather_walk_page = 286,
 		KVM_GUEST_REST
 	},
 	{
-		/* Sources: profiles/kvm-guest-intel.json (IPIs measured and
-		 * calibrated on traces/perf/intel/xz; the rest kvm-guest's) */
+		/* Sources: profiles/kvm-guest-intel.json (IPIs and the gather's
+		 * walk measured and calibrated on traces/perf/intel/; the rest
+		 * kvm-guest's) */
 		.name = "kvm-guest-intel",
 		.ipi_send = 27500,
 		.ipi_latency = { 0, 18410, 18410, 18410, 18410, 20410, 22410 },
+		.gather_walk = 5000,
+		.gather_walk_page = 103,
 		KVM_GUEST_REST
 	},
 	{

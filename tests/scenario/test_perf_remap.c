@@ -2,7 +2,8 @@
  * capture (recon_remap.c): a move, one `remap` per 2 MiB extent as
  * move_page_tables() goes, each flushing like flush_tlb_range()
  * (freed_tables: a lazy CPU is woken); growing and shrinking in place;
- * and the captures of programs that realloc() large blocks. */
+ * and the captures of programs that realloc() large blocks, and of node
+ * unmapping its heap, replayed with the Intel host's profile. */
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -177,13 +178,24 @@ static long counter(json_t *v, const char *name, const char *which)
  * times (one and two extents; the first two moves wake the lazy CPU);
  * and Python and Perl growing a buffer and a list, 87 mremaps. Before
  * mremap was read: sqlite 3 of 6 flush IPIs, 73 of 78 local shootdowns;
- * realloc 14 of 15, remote sends 116 for 95, local −6.4 %.
+ * realloc 14 of 15, remote sends 116 for 95, local −6.4 %. And node,
+ * whose V8 heap goes in 400 munmaps of about 190 present pages, one every
+ * 17 us at exit: with kvm-guest's walk (114 ns a page, measured on the AMD
+ * host) the model fell behind and IPIed the other CPU once node's exiting
+ * threads ran there, 412 flush IPIs for the kernel's 4; with the walk
+ * measured on the Intel host (41 ns), 5 (sends 61 for 64).
  */
 static void test_realloc_captures(void **state)
 {
-	static const struct { const char *path; long ipis, sends, local; } caps[] = {
-		{ "traces/perf/intel/sqlite.perf.txt.xz", 6, 6, 78 },
-		{ "traces/perf/intel/realloc.perf.txt.xz", 15, 94, 2353 },
+	/* flush IPIs observed and predicted, remote sends and local
+	 * shootdowns predicted */
+	static const struct {
+		const char *path;
+		long ipis_seen, ipis, sends, local;
+	} caps[] = {
+		{ "traces/perf/intel/sqlite.perf.txt.xz", 6, 6, 6, 78 },
+		{ "traces/perf/intel/realloc.perf.txt.xz", 15, 15, 94, 2353 },
+		{ "traces/perf/intel/node.perf.txt.xz", 4, 5, 61, 765 },
 	};
 
 	(void)state;
@@ -197,7 +209,7 @@ static void test_realloc_captures(void **state)
 		assert_int_equal(r.status, 0);
 		assert_non_null(doc);
 		v = json_object_get(doc, "validate");
-		assert_int_equal(counter(v, "flush_ipis", "observed"), caps[i].ipis);
+		assert_int_equal(counter(v, "flush_ipis", "observed"), caps[i].ipis_seen);
 		assert_int_equal(counter(v, "flush_ipis", "predicted"), caps[i].ipis);
 		assert_int_equal(counter(v, "remote_send_ipi", "predicted"), caps[i].sends);
 		assert_int_equal(counter(v, "local_mm_shootdown", "predicted"), caps[i].local);
