@@ -32,7 +32,16 @@ struct cli_opts {
 	const char *junit;
 	const char *pcid;          /* "on" / "off": overrides the trace and host */
 	bool json, fail_on_hazard, help, by_process, diff;
+	/* what capture_beside() took from the files beside the capture */
+	char beside_profile[48];
+	char beside_topology[4100];
 };
+
+/* A capture's NAME.host.json and NAME.topology.xml (traces/capture.sh
+ * saves them beside NAME.perf.txt.xz or NAME.trace.dat): the profile, PCID
+ * and topology they state, where the command line says none; noted on
+ * stderr. */
+void capture_beside(const char *cmd, struct cli_opts *o);
 
 /* A usage error on one line, "tlbsim CMD: REASON (see tlbsim CMD --help)":
  * returns 2. */

@@ -154,6 +154,7 @@ static int replay(int argc, char **argv, const char *cmd, bool one_policy)
 		o.policies[o.npolicies++] = "legacy";
 	memset(&t, 0, sizeof(t));
 	memset(&out, 0, sizeof(out));
+	capture_beside(cmd, &o);
 	err = session_open(&s, o.traces[0], &o, &d);
 	if (!err)
 		err = tlbsim_atomic_open(o.output ? o.output : "-", &out, &d);

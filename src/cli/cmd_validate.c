@@ -216,6 +216,7 @@ int cmd_validate(int argc, char **argv)
 	if (o.ntraces != 1)
 		return cli_usage("validate", "takes one CAPTURE (got %zu)", o.ntraces);
 	memset(&lat, 0, sizeof(lat));
+	capture_beside("validate", &o);
 	if (!o.backend)
 		o.backend = "kvm";
 	/* the capture's latencies are only comparable with a guest's costs */

@@ -295,6 +295,77 @@ static void test_late_cpu(void **state)
 	free(text);
 }
 
+/* The machine of a validate report on @path, with @extra options. */
+static json_t *machine_of(const char *path, const char *extra, struct tu_run *r)
+{
+	json_error_t e;
+	json_t *doc;
+
+	*r = tu_cli(NULL, "validate", path, "--json", extra, NULL);
+	assert_int_equal(r->status, 0);
+	doc = json_loads(r->out, 0, &e);
+	assert_non_null(doc);
+	return doc;
+}
+
+/*
+ * traces/capture.sh saves NAME.host.json and NAME.topology.xml beside
+ * NAME.perf.txt.xz: validate (and compare) take the profile, PCID and
+ * topology they state when the command line says none, and say so on
+ * stderr; --profile wins; a host file that does not parse is named and
+ * left alone.
+ */
+static void test_beside_files(void **state)
+{
+	char *path = tu_tmpfile("wl 100/100 [000] 1.000000100: exceptions:page_fault_user: "
+				"address=0x400000 ip=0x1000 error_code=0x6\n", ".perf.txt");
+	char stem[256], host[300], topo[300], want[700];
+	struct tu_run r;
+	json_t *doc, *m;
+	FILE *f;
+
+	(void)state;
+	snprintf(stem, sizeof(stem), "%.*s", (int)(strlen(path) - strlen(".perf.txt")), path);
+	snprintf(host, sizeof(host), "%s.host.json", stem);
+	snprintf(topo, sizeof(topo), "%s.topology.xml", stem);
+	f = fopen(host, "w");
+	fputs("{\"tlbsim_host\": 1, \"pcid\": false, \"suggested_profile\": "
+	      "\"kvm-guest-intel\"}\n", f);
+	fclose(f);
+	assert_int_equal(symlink(tu_src("tests/data/4cpu.topology.xml"), topo), 0);
+
+	doc = machine_of(path, "--diff", &r);
+	m = json_object_get(doc, "machine");
+	assert_string_equal(json_string_value(json_object_get(m, "profile")), "kvm-guest-intel");
+	assert_true(json_is_false(json_object_get(m, "pcid")));
+	assert_int_equal(json_integer_value(json_object_get(m, "cpus")), 4);
+	snprintf(want, sizeof(want), "tlbsim validate: --profile kvm-guest-intel from %s\n"
+		 "tlbsim validate: --topology xml:%s\n", host, topo);
+	assert_string_equal(r.err, want);
+	json_decref(doc);
+	tu_run_free(&r);
+
+	doc = machine_of(path, "--profile=generic", &r);
+	m = json_object_get(doc, "machine");
+	assert_string_equal(json_string_value(json_object_get(m, "profile")), "generic");
+	json_decref(doc);
+	tu_run_free(&r);
+
+	f = fopen(host, "w");
+	fputs("not json\n", f);
+	fclose(f);
+	unlink(topo);
+	doc = machine_of(path, "--diff", &r);
+	m = json_object_get(doc, "machine");
+	assert_string_equal(json_string_value(json_object_get(m, "profile")), "kvm-guest");
+	assert_non_null(strstr(r.err, "beside the capture is not `tlbsim host --json` output"));
+	json_decref(doc);
+	tu_run_free(&r);
+	unlink(host);
+	unlink(path);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_time_before_first),
 		cmocka_unit_test(test_header_lines),
 		cmocka_unit_test(test_late_cpu),
+		cmocka_unit_test(test_beside_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,81 @@
+/*
+ * beside.c - the files traces/capture.sh saves beside a capture: for
+ * NAME.perf.txt.xz (or NAME.trace.dat), NAME.host.json (`tlbsim host
+ * --json`: the profile it suggests, whether the CPU has PCID) and
+ * NAME.topology.xml (hwloc). What the command line does not say is taken
+ * from them, and the command says so on stderr: a capture of an Intel
+ * guest replayed with the AMD guest's costs predicted 412 flush IPIs for
+ * node's 4 (traces/perf/intel/README.md).
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+static const char *const suffixes[] = {
+	".perf.txt.xz", ".perf.txt", ".trace.dat.xz", ".trace.dat", ".dat.xz", ".dat",
+};
+
+/* NAME of NAME.<capture suffix> in @stem; false when @path has none. */
+static bool capture_stem(const char *path, char *stem, size_t cap)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		size_t k = strlen(suffixes[i]);
+
+		if (n > k && n - k < cap && !strcmp(path + n - k, suffixes[i])) {
+			memcpy(stem, path, n - k);
+			stem[n - k] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The profile and PCID NAME.host.json states, where --profile and --pcid
+ * did not. A file that does not parse is left alone (said on stderr). */
+static bool host_file(const char *cmd, const char *file, struct cli_opts *o)
+{
+	bool took = false;
+	json_error_t e;
+	json_t *doc = json_load_file(file, 0, &e), *v;
+
+	if (!doc) {
+		fprintf(stderr, "tlbsim %s: %s beside the capture is not `tlbsim host "
+			"--json` output (%s, line %d): not used\n", cmd, file, e.text, e.line);
+		return false;
+	}
+	v = json_object_get(doc, "suggested_profile");
+	if (!o->profile && json_is_string(v) &&
+	    json_string_length(v) < sizeof(o->beside_profile) &&
+	    tlbsim_profile_builtin(json_string_value(v))) {
+		snprintf(o->beside_profile, sizeof(o->beside_profile), "%s",
+			 json_string_value(v));
+		o->profile = o->beside_profile;
+		took = true;
+	}
+	if (!o->pcid && json_is_false(json_object_get(doc, "pcid")))
+		o->pcid = "off";
+	json_decref(doc);
+	return took;
+}
+
+void capture_beside(const char *cmd, struct cli_opts *o)
+{
+	char stem[4000], host[4100], topo[4100];
+
+	if (o->ntraces != 1 || !capture_stem(o->traces[0], stem, sizeof(stem)))
+		return;
+	snprintf(host, sizeof(host), "%s.host.json", stem);
+	if (!access(host, R_OK) && host_file(cmd, host, o))
+		fprintf(stderr, "tlbsim %s: --profile %s from %s\n", cmd, o->profile, host);
+	snprintf(topo, sizeof(topo), "%s.topology.xml", stem);
+	if (!o->topology && !access(topo, R_OK)) {
+		snprintf(o->beside_topology, sizeof(o->beside_topology), "xml:%s", topo);
+		o->topology = o->beside_topology;
+		fprintf(stderr, "tlbsim %s: --topology %s\n", cmd, o->topology);
+	}
+}
