@@ -74,6 +74,7 @@ struct tlbsim_trace_event {
 	bool freed_tables;  /* flush */
 	bool unshared_tables; /* flush */
 	uint8_t stride;     /* flush: 12, 21 or 30 */
+	bool exec;          /* exit: the mm's last task execs (exec_mmap) */
 	uint32_t mm;        /* > 0, or 0 for "mm": null */
 	uint32_t with;      /* share */
 	uint64_t addr;      /* map/touch/unmap/zap/protect/collapse/share/... */

@@ -343,6 +343,27 @@ int ev_collapse(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
 	return 0;
 }
 
+/*
+ * exec_mmap(): the task switches to its new mm, which the trace's id names
+ * from now on, before mmput() tears the old one down: the teardown's flush
+ * finds this CPU on another mm (flush_tlb_func(): wrong CPU, its bit
+ * cleared), where an exit's finds it lazy on the old one.
+ */
+static int exec_mmap(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	uint32_t next;
+
+	if (!ev_mm(s, ev->mm, &next))
+		return s->err;
+	if (sim_observing(s))
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			"exec_mmap", "cpu %u execs: it switches to the new mm %u "
+			"before the old one is torn down, whose flush then finds it "
+			"on another mm (wrong CPU)", c, ev->mm);
+	switch_mm_irqs_off(s, c, next);
+	return 0;
+}
+
 int ev_exit(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
 {
 	uint32_t idx;
@@ -353,10 +374,15 @@ int ev_exit(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
 	if (!mm)
 		return s->err;
 	/* exit_mm(): the task drops its mm and runs on it lazily */
-	if (s->cpus[c].loaded_mm == idx)
+	if (s->cpus[c].loaded_mm == idx && !ev->exec)
 		enter_lazy_tlb(s, c);
 	mm_unname(s, idx);
 	mmlock_exit(s, ev->mm);
+	if (ev->exec) {
+		if (exec_mmap(s, c, ev))
+			return s->err;
+		mm = mm_get(s, idx);   /* the new mm may have moved the array */
+	}
 	gather_init(&g, idx, true);
 	err = gather_exit(s, mm, &g);
 	if (err) {

@@ -277,6 +277,7 @@ static int parse_field(struct native_ctx *x, int f, json_t *v,
 	case NATIVE_F_HUGETLB: return get_bool(x, v, n, &ev->hugetlb);
 	case NATIVE_F_FREED: return get_bool(x, v, n, &ev->freed_tables);
 	case NATIVE_F_UNSHARED: return get_bool(x, v, n, &ev->unshared_tables);
+	case NATIVE_F_EXEC: return get_bool(x, v, n, &ev->exec);
 	}
 	return 0;
 }

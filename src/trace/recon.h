@@ -357,7 +357,10 @@ void wake_ahead(struct perf_recon *p, const struct perf_rec *r,
 void vfork_release(struct perf_recon *p, struct task *parent, uint32_t cpu);
 
 /* recon_proc.c */
-void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu);
+/* The `exit` of @pr's mm on @cpu, or NULL when it has none (not live, or
+ * out of memory). */
+struct tlbsim_trace_event *emit_exit(struct perf_recon *p, struct proc *pr,
+				      uint32_t cpu);
 void on_fork(struct perf_recon *p, const struct perf_rec *r);
 void on_exec(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void task_note_comm(struct task *t, const struct perf_rec *r);

@@ -10,13 +10,14 @@
 
 #include "trace/recon.h"
 
-void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu)
+struct tlbsim_trace_event *emit_exit(struct perf_recon *p, struct proc *pr,
+				      uint32_t cpu)
 {
 	struct tlbsim_trace_event *ev;
 	struct proc *up;
 
 	if (!pr->live)
-		return;
+		return NULL;
 	ev = emit(p, TLBSIM_EV_EXIT, cpu);
 	if (ev)
 		ev->mm = (uint32_t)pr->tgid;
@@ -45,6 +46,7 @@ void emit_exit(struct perf_recon *p, struct proc *pr, uint32_t cpu)
 	for (unsigned c = 0; c < p->cpus; c++)
 		if (p->cur[c] == pr->tgid)
 			p->cur[c] = 0; /* the exiting CPU runs it lazily now */
+	return ev;
 }
 
 void on_fork(struct perf_recon *p, const struct perf_rec *r)
@@ -250,9 +252,10 @@ void on_exec(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 		return;
 	/* exec_mmap(): the task moves to a new mm, the old one is torn down
 	 * (a vfork child's was its parent's: it goes on); the task itself
-	 * goes on, in the new mm */
-	if (pr->live) {
-		emit_exit(p, pr, r->cpu);
+	 * goes on, in the new mm, which its CPU loads before the old one's
+	 * teardown flushes (the `exit`'s exec) */
+	if (pr->live && (ev = emit_exit(p, pr, r->cpu))) {
+		ev->exec = true;
 		p->inf[INF_EXEC_EXIT]++;
 	}
 	pr->exited = false;

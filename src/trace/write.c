@@ -111,6 +111,8 @@ int tlbsim_trace_write_event(FILE *f, const struct tlbsim_trace_event *ev)
 			fprintf(f, ", \"dur\": %" PRIu64, ev->dur);
 		if ((fields & NATIVE_F_HUGETLB) && ev->hugetlb)
 			fputs(", \"hugetlb\": true", f);
+		if ((fields & NATIVE_F_EXEC) && ev->exec)
+			fputs(", \"exec\": true", f);
 		if (fields & NATIVE_F_START)   /* a remap's destination */
 			fprintf(f, ", \"start\": \"0x%" PRIx64 "\"", ev->start);
 		break;

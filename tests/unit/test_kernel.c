@@ -501,6 +501,44 @@ static void remap(bool touched, long ipis, long local)
 	run_free(&r);
 }
 
+/*
+ * The last task of mm 1 leaves it on cpu 0; cpu 1 ran mm 1 and idles on
+ * it. An exit: exit_mm() leaves cpu 0 lazy on mm 1, and the teardown's
+ * flush (fullmm, tables freed) wakes both lazy CPUs: cpu 1 by IPI, cpu 0
+ * by its own flush_tlb_func(), each switching to init_mm (four switches
+ * with the two to mm 1). An exec: exec_mmap() switches cpu 0 to the new
+ * mm 1 first, so the teardown's own call finds it on another mm: wrong
+ * CPU; cpu 1 is woken as before (four switches: two to mm 1, one to the
+ * new mm, cpu 1's to init_mm). A touch of mm 1 after the exec is the new mm's, which
+ * cpu 0 runs: no error.
+ */
+static void exit_or_exec(bool exec, long switches, long wrong)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 5, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 0);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	EV(&r, .t = 30000, .cpu = 0, .kind = TLBSIM_EV_EXIT, .mm = 1, .exec = exec);
+	if (exec) {
+		EV(&r, .t = 60000, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x1000);
+		EV(&r, .t = 60010, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	}
+	res = run_end(&r);
+	assert_int_equal(res->c.ipi_flush, 1);
+	assert_int_equal(res->c.ipi_to_lazy, 1);
+	assert_int_equal(res->c.wrong_cpu, wrong);
+	assert_int_equal(res->c.flush_task_switch + res->c.task_switch_noflush, switches);
+	run_free(&r);
+}
+
+static void test_exit_lazy(void **state) { (void)state; exit_or_exec(false, 4, 0); }
+static void test_exec_wrong_cpu(void **state) { (void)state; exit_or_exec(true, 4, 1); }
+
 static void test_remap_moves(void **state) { (void)state; remap(true, 1, 2); }
 static void test_remap_nothing_present(void **state) { (void)state; remap(false, 0, 0); }
 
@@ -824,6 +862,8 @@ int main(void)
 		cmocka_unit_test(test_not_ran_before),
 		cmocka_unit_test(test_lazy_before),
 		cmocka_unit_test(test_not_lazy_before),
+		cmocka_unit_test(test_exit_lazy),
+		cmocka_unit_test(test_exec_wrong_cpu),
 		cmocka_unit_test(test_remap_moves),
 		cmocka_unit_test(test_remap_nothing_present),
 		cmocka_unit_test(test_freed_lazy_legacy),

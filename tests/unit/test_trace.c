@@ -99,8 +99,11 @@ static void check_every_kind(struct tlbsim_trace_reader *r)
 	e = next(r);
 	assert_int_equal(e.kind, TLBSIM_EV_REMAP);
 	assert_true(e.mm == 2 && e.addr == 0x1000 && e.len == 8192 && e.start == 0x200000);
+	e = next(r);
+	assert_int_equal(e.kind, TLBSIM_EV_EXIT);
+	assert_true(e.mm == 3 && e.exec);
 	assert_int_equal(tlbsim_trace_next(r, &e, &d), 0);
-	assert_int_equal(tlbsim_trace_events(r), 24);
+	assert_int_equal(tlbsim_trace_events(r), 25);
 }
 
 static void test_every_kind(void **state)
@@ -115,7 +118,7 @@ static void test_every_kind(void **state)
 	assert_string_equal(tlbsim_trace_format(r), "native");
 	tlbsim_trace_sha256(r, sha);
 	/* sha256sum tests/data/every_kind.jsonl */
-	assert_string_equal(sha, "eef9f8d7f079e9b2afdbe175727bf97422a616c0c2152fcdeb7895f4cb46d44a");
+	assert_string_equal(sha, "3c5541715f377e36e92fd85cee5a694774354750e36320c94aaa9187f861846c");
 	tlbsim_trace_close(r);
 }
 
@@ -130,7 +133,7 @@ static void test_xz(void **state)
 	check_every_kind(r);
 	tlbsim_trace_sha256(r, sha);
 	/* the hash is of the file as stored (compressed) */
-	assert_string_equal(sha, "d635c650ea0c6f59f56afb33b18184bd9de98ac275e6b0d3b3a9fde7ef8d9283");
+	assert_string_equal(sha, "3840ffa3b698409ee3bd1f71f9e497eb442d84c634ea2d3fb5c547e82d1d08eb");
 	tlbsim_trace_close(r);
 }
 
@@ -336,7 +339,7 @@ static void test_roundtrip(void **state)
 		fputc('\n', f2);
 	}
 	fclose(f2);
-	assert_int_equal(tlbsim_trace_events(r2), 24);
+	assert_int_equal(tlbsim_trace_events(r2), 25);
 	assert_string_equal(buf, buf2);
 	tlbsim_trace_close(r2);
 	unlink(path);
@@ -416,7 +419,7 @@ static void test_binary_roundtrip(void **state)
 	while (n < 32 && tlbsim_trace_next(r, &in[n], &d) == 1)
 		n++;
 	tlbsim_trace_close(r);
-	assert_int_equal(n, 24);
+	assert_int_equal(n, 25);
 	for (size_t k = 0; k < n; k++)   /* whose flush, optional (byproc) */
 		if (in[k].kind == TLBSIM_EV_OBSERVED)
 			in[k].mm = 4242;
