@@ -65,7 +65,7 @@ static bool host_file(const char *cmd, const char *file, struct cli_opts *o)
 
 void capture_beside(const char *cmd, struct cli_opts *o)
 {
-	char stem[4000], host[4100], topo[4100];
+	char stem[4000], host[4020], topo[4020];   /* "xml:" + topo fits beside_topology */
 
 	if (o->ntraces != 1 || !capture_stem(o->traces[0], stem, sizeof(stem)))
 		return;
