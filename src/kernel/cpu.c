@@ -233,10 +233,12 @@ void enter_lazy_tlb(struct sim *s, uint32_t c)
  * choose_new_asid(): the mm's global ASID; else the slot that already holds
  * its ctx_id (flush iff that slot's tlb_gen is behind); else the next slot,
  * round robin, with a flush. Without X86_FEATURE_PCID there is one slot,
- * ASID 0, and every switch to another mm flushes.
+ * ASID 0, and every switch to another mm flushes. Inlined into both
+ * callers (switch_mm_irqs_off() is the hot one), as it was with one.
  */
-static uint16_t choose_new_asid(struct sim *s, struct cpu *cpu, struct mm *mm,
-				uint64_t next_tlb_gen, bool *need_flush)
+static inline __attribute__((always_inline)) uint16_t
+choose_new_asid(struct sim *s, struct cpu *cpu, struct mm *mm,
+		uint64_t next_tlb_gen, bool *need_flush)
 {
 	uint16_t asid;
 
