@@ -619,6 +619,9 @@ static void test_import_all(void **state)
 		"traces/perf/ftrace/munmap_big.ftrace.txt.xz",
 		"traces/perf/ftrace/thp_collapse.ftrace.txt.xz",
 		"traces/perf/collapse.trace.dat.xz",
+		/* remap events (mremap), exits with exec */
+		"traces/perf/intel/sqlite.perf.txt.xz",
+		"traces/perf/intel/realloc.perf.txt.xz",
 	};
 	const char *out = "/tmp/tlbsim-import-all.jsonl";
 
