@@ -342,6 +342,16 @@ void on_munmap(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 	mirror_remove(pr, s, e);
 }
 
+/* MADV_FREE fails (-EINVAL) on a range with a mapping that is not
+ * anonymous: a private file mapping the capture saw made, or hugetlb. */
+static bool lazyfree_refused(const struct proc *pr, uint64_t s, uint64_t e)
+{
+	for (uint32_t i = vma_first_after(pr, s); i < pr->nv && pr->v[i].start < e; i++)
+		if (pr->v[i].file || pr->v[i].huge)
+			return true;
+	return false;
+}
+
 void on_madvise(struct perf_recon *p, const struct perf_rec *r,
 		       struct task *t)
 {
@@ -351,9 +361,20 @@ void on_madvise(struct perf_recon *p, const struct perf_rec *r,
 	if (!range_of(p, r, "start", "len_in", &s, &e) ||
 	    !need_num(p, r, "behavior", &b) || !(pr = proc_get(p, r->pid)))
 		return;
-	if (b == 4 && vma_overlaps(pr, s, e)) {          /* MADV_DONTNEED */
+	/* MADV_DONTNEED and MADV_DONTNEED_LOCKED. (MADV_REMOVE zaps too, but
+	 * only shared file mappings, which the mirror does not tell apart:
+	 * on a private one it fails.) */
+	if ((b == 4 || b == 24) && vma_overlaps(pr, s, e)) {
 		emit_range_locked(p, TLBSIM_EV_ZAP, pr, s, e, t);
 		thp_forget(pr, s, e);
+	} else if (b == 8 && vma_overlaps(pr, s, e) && !lazyfree_refused(pr, s, e)) {
+		/* MADV_FREE (madvise_free_single_vma()): the present anonymous
+		 * pages stay mapped, clean and old, in one mmu_gather whose
+		 * flush covers them: a protect's effect. (It holds the
+		 * mmap_lock for reading, a protect for writing.) A program
+		 * freeing a buffer so 200 times, a thread of it spinning on the
+		 * other CPU: 200 flush IPIs, 1 predicted before. */
+		emit_range_locked(p, TLBSIM_EV_PROTECT, pr, s, e, t);
 	} else if (b == 14) {                             /* MADV_HUGEPAGE */
 		p->hint_tgid = pr->tgid;
 		p->hint_start = s;

@@ -2,6 +2,7 @@
  * capture (recon_remap.c): a move, one `remap` per 2 MiB extent as
  * move_page_tables() goes, each flushing like flush_tlb_range()
  * (freed_tables: a lazy CPU is woken); growing and shrinking in place;
+ * the madvise() advice that flushes besides MADV_DONTNEED;
  * and the captures of programs that realloc() large blocks, and of node
  * unmapping its heap, replayed with the Intel host's profile. */
 #include <jansson.h>
@@ -166,6 +167,46 @@ static void test_failed(void **state)
 	assert_int_equal(inferred, 0);
 }
 
+/* Thread 100 maps two pages (a file's, privately, with @file) and writes
+ * them; thread 101 faults one on CPU 1 and keeps running there; then 100
+ * advises @behavior over both. MADV_FREE (8) keeps the pages mapped,
+ * clean, and flushes them (a protect): an IPI to CPU 1, which runs the
+ * mm; on a file mapping it fails (EINVAL): nothing. MADV_DONTNEED_LOCKED
+ * (24) zaps like MADV_DONTNEED; MADV_REMOVE (9) fails on a private
+ * mapping (EACCES) and MADV_DONTFORK (10) flushes nothing. */
+static long advice_ipis(unsigned behavior, bool file)
+{
+	char text[2048];
+	long inferred;
+
+	snprintf(text, sizeof(text),
+		"wl 100/100 [000] 1.000000100: syscalls:sys_enter_mmap: addr: 0x00000000, "
+		"len: 0x00002000, prot: 0x00000003, flags: 0x00000002, fd: %s, "
+		"off: 0x00000000\n"
+		"wl 100/100 [000] 1.000000200: syscalls:sys_exit_mmap: 0x7f0000000000\n"
+		"wl 100/100 [000] 1.000000300: exceptions:page_fault_user: "
+		"address=0x7f0000000000 ip=0x1000 error_code=0x6\n"
+		"wl 100/100 [000] 1.000000400: exceptions:page_fault_user: "
+		"address=0x7f0000001000 ip=0x1000 error_code=0x6\n"
+		"wl 100/101 [001] 1.000000500: exceptions:page_fault_user: "
+		"address=0x7f0000001000 ip=0x1000 error_code=0x4\n"
+		"wl 100/100 [000] 1.000010000: syscalls:sys_enter_madvise: start: 0x7f0000000000, "
+		"len_in: 0x00002000, behavior: 0x%08x\n"
+		"wl 100/100 [000] 1.000020000: syscalls:sys_exit_madvise: 0x0\n",
+		file ? "0x00000003" : "0xffffffff", behavior);
+	return tu_validate_counter(text, "flush_ipis", "map_before_capture", &inferred);
+}
+
+static void test_advice(void **state)
+{
+	(void)state;
+	assert_int_equal(advice_ipis(8, false), 1);
+	assert_int_equal(advice_ipis(8, true), 0);
+	assert_int_equal(advice_ipis(9, false), 0);
+	assert_int_equal(advice_ipis(24, false), 1);
+	assert_int_equal(advice_ipis(10, false), 0);
+}
+
 static long counter(json_t *v, const char *name, const char *which)
 {
 	return (long)json_integer_value(json_object_get(json_object_get(
@@ -196,6 +237,10 @@ static void test_realloc_captures(void **state)
 		{ "traces/perf/intel/sqlite.perf.txt.xz", 6, 6, 6, 78 },
 		{ "traces/perf/intel/realloc.perf.txt.xz", 15, 15, 94, 2353 },
 		{ "traces/perf/intel/node.perf.txt.xz", 4, 5, 61, 765 },
+		/* madvfree.c: MADV_FREE of 64 written pages, 200 times, beside
+		 * a thread spinning on the other CPU: one IPI each (1 before
+		 * MADV_FREE was read) */
+		{ "traces/perf/intel/madvfree.perf.txt.xz", 200, 199, 199, 213 },
 	};
 
 	(void)state;
@@ -228,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_move_untouched),
 		cmocka_unit_test(test_in_place),
 		cmocka_unit_test(test_failed),
+		cmocka_unit_test(test_advice),
 		cmocka_unit_test(test_realloc_captures),
 	};
 
