@@ -390,6 +390,20 @@ static void test_send_to_none(void **state)
 	run_free(&other);
 }
 
+/* cpu 0, running mm 1: a VMA of 16 pages, its first page written; a zap
+ * of @zap bytes from it; the munmap of the VMA (its tables freed); the VMA
+ * again, its first page written, and the same zap. */
+static void zap_unmap_zap(struct run *r, uint64_t zap)
+{
+	EV(r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	EV(r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	EV(r, .t = 30000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000, .len = zap);
+	EV(r, .t = 60000, .cpu = 0, .kind = TLBSIM_EV_UNMAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	EV(r, .t = 90000, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	EV(r, .t = 90010, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	EV(r, .t = 120000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000, .len = zap);
+}
+
 /*
  * A CPU that ran the mm before the trace (ran_before): its bit only. cpu 1
  * keeps init_mm loaded. A zap of mm 1 (no table freed): cpu 1 is in the
@@ -409,13 +423,7 @@ static void ran_before(bool ran, long sends, long ipis, long wrong)
 	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
 	if (ran)
 		EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_RAN_BEFORE, .mm = 1);
-	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
-	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
-	EV(&r, .t = 30000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
-	EV(&r, .t = 60000, .cpu = 0, .kind = TLBSIM_EV_UNMAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
-	EV(&r, .t = 90000, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
-	EV(&r, .t = 90010, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
-	EV(&r, .t = 120000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	zap_unmap_zap(&r, 0x10000);
 	res = run_end(&r);
 	assert_int_equal(res->c.remote_send_ipi, sends);
 	assert_int_equal(res->c.ipi_flush, ipis);
@@ -448,13 +456,7 @@ static void lazy_before(bool lazy, long sends, long ipis, long switches)
 	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
 	if (lazy)
 		EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_LAZY_BEFORE, .mm = 1);
-	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
-	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
-	EV(&r, .t = 30000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000, .len = 0x1000);
-	EV(&r, .t = 60000, .cpu = 0, .kind = TLBSIM_EV_UNMAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
-	EV(&r, .t = 90000, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
-	EV(&r, .t = 90010, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
-	EV(&r, .t = 120000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000, .len = 0x1000);
+	zap_unmap_zap(&r, 0x1000);
 	res = run_end(&r);
 	assert_int_equal(res->c.remote_send_ipi, sends);
 	assert_int_equal(res->c.ipi_flush, ipis);
