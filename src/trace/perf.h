@@ -12,14 +12,32 @@
 
 #include "tlbsim/trace.h"
 
+/* Records the reader holds at its window's top until this much later
+ * input has been read, for the reconstruction to look ahead. */
+enum perf_hold {
+	HOLD_NONE,
+	HOLD_FORK,   /* sched:sched_process_fork: FORK_LOOKAHEAD_NS */
+	HOLD_WAKE,   /* csd:csd_queue_cpu of sched_ttwu_pending: WAKE_LOOKAHEAD_NS */
+};
+
+/* How far wake_ahead() looks for the woken CPU's next record. */
+#define WAKE_LOOKAHEAD_NS 2000000
+/* From a wake-up's IPI to the woken task running on the idle CPU: the
+ * capture host's IPI delivery (send -> handler, p50 19 us on the Intel
+ * host, `tlbsim calibrate`). Over the captures we hold, 20 us pairs best:
+ * a flush 17 us after the IPI missed the woken CPU (javac), one 27 us
+ * after reached it (node worker threads); at once, or 10-15 us, three
+ * flushes more went to CPUs still idle (javac, pymp, cargo). */
+#define WAKE_LATENCY_NS 20000
+
 struct perf_rec {
 	uint64_t t_ns;
 	uint64_t seq;          /* input order, breaks time ties */
 	uint64_t line;
 	uint32_t cpu;
 	int32_t tid, pid;      /* pid is the thread-group id: the mm */
-	bool fork;             /* sched:sched_process_fork (held back longer):
-				* beside t_ns, both read at the window's top */
+	uint8_t hold;          /* held back longer (enum perf_hold): beside
+				* t_ns, both read at the window's top */
 	/* exceptions:page_fault_user in the kernel's shape (perf_fault_fields()),
 	 * its fields read by the parse while the line is in cache: the record
 	 * is fed a window's length later, when its text has left the nearest

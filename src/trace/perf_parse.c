@@ -158,6 +158,8 @@ static void trim_copy(char *out, size_t len, const char *from, const char *to)
 }
 
 #define FORK_EVENT "sched:sched_process_fork"
+#define CSD_QUEUE_EVENT "csd:csd_queue_cpu"
+#define WAKE_FUNC "func=sched_ttwu_pending "
 #define FAULT_EVENT "exceptions:page_fault_user"
 
 static bool fault_fields(const char *text, const char *lim, uint64_t *address,
@@ -261,7 +263,8 @@ int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *n
 	r->comm[0] = r->event[0] = '\0';
 	r->text = "";
 	r->text_len = 0;
-	r->fork = r->fault = false;
+	r->hold = HOLD_NONE;
+	r->fault = false;
 	r->line = lineno;
 	/* perf script prints a blank line only after a sample's callchain,
 	 * and tlbsim reads no callchains: a blank line means another -F
@@ -345,8 +348,13 @@ int perf_parse_line(const char *line, size_t len, uint64_t lineno, const char *n
 	event = p;
 	event_len = (size_t)(colon - p);
 	perf_copy_span(r->event, sizeof(r->event), p, event_len);
-	r->fork = colon - p == sizeof(FORK_EVENT) - 1 &&
-		  !memcmp(p, FORK_EVENT, sizeof(FORK_EVENT) - 1);
+	if (colon - p == sizeof(FORK_EVENT) - 1 &&
+	    !memcmp(p, FORK_EVENT, sizeof(FORK_EVENT) - 1))
+		r->hold = HOLD_FORK;
+	else if (colon - p == sizeof(CSD_QUEUE_EVENT) - 1 &&
+		 !memcmp(p, CSD_QUEUE_EVENT, sizeof(CSD_QUEUE_EVENT) - 1) &&
+		 strstr(colon, WAKE_FUNC))   /* the line ends in a NUL */
+		r->hold = HOLD_WAKE;
 	p = *colon ? colon + 1 : colon;
 	while (*p == ' ')
 		p++;

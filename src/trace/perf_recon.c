@@ -263,6 +263,8 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 	p->rec = r;
 	p->bad_key = NULL;
 	recycle(p, r->t_ns);
+	if (r->cpu < p->cpus)
+		wakes_due(p, r);
 	if (r->cpu >= p->cpus)
 		return tlbsim_diag_set(diag, TLBSIM_EPARSE, "cpu %u appears after the "
 				       "capture's first records, which showed %u CPUs: give "
@@ -370,7 +372,7 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 			break;
 		observe_csd(p, r, target);
 		if (strstr(r->text, "func=sched_ttwu_pending"))
-			wake_ahead(p, r, target);
+			wake_queued(p, r, target);
 		break;
 	case REC_ENTER_MREMAP:
 		if ((used = t != NULL))

@@ -27,6 +27,13 @@
 #define FORK_LOOKAHEAD_NS 20000000
 #define PERF_PRESCAN 4096
 
+/* by enum perf_hold: how much later input a record waits for */
+static const uint64_t hold_ns[] = {
+	[HOLD_NONE] = PERF_WINDOW_NS,
+	[HOLD_FORK] = FORK_LOOKAHEAD_NS,
+	[HOLD_WAKE] = WAKE_LOOKAHEAD_NS,
+};
+
 struct tlbsim_trace_reader {
 	struct input in;
 	FILE *own;              /* opened here, closed here */
@@ -100,20 +107,19 @@ static const struct perf_rec *peek_next(void *ctx, int32_t tid,
 }
 
 /* perf_recon's look-ahead: the earliest pending record on @cpu, or NULL.
- * A pass over the window: asked only on scheduler wake-up IPIs. */
+ * A pass over the window up to it: asked only on scheduler wake-up IPIs. */
 static const struct perf_rec *peek_cpu(void *ctx, uint32_t cpu)
 {
 	const struct tlbsim_trace_reader *r = ctx;
-	const struct perf_rec *best = NULL;
 
+	/* the run is in (time, seq) order: the first on @cpu is the earliest */
 	for (uint32_t i = 0; r->win && i < window_len(r->win); i++) {
 		const struct perf_rec *rec = window_at(r->win, i);
 
-		if (rec->cpu == cpu && (!best || rec->t_ns < best->t_ns ||
-		    (rec->t_ns == best->t_ns && rec->seq < best->seq)))
-			best = rec;
+		if (rec->cpu == cpu)
+			return rec;
 	}
-	return best;
+	return NULL;
 }
 
 /* Read one perf line into the window; 0 at end of input. */
@@ -183,8 +189,7 @@ static int perf_next(struct tlbsim_trace_reader *r, struct tlbsim_trace_event *e
 		}
 		if (!(rec = r->win ? window_top(r->win) : NULL))
 			return 0;
-		if (!r->input_done && rec->t_ns + (rec->fork ? FORK_LOOKAHEAD_NS :
-		    PERF_WINDOW_NS) > r->newest)
+		if (!r->input_done && rec->t_ns + hold_ns[rec->hold] > r->newest)
 			continue;
 		rec = window_pop(r->win);   /* readable until the next push */
 		window_prefetch_top(r->win);

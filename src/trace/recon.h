@@ -230,6 +230,9 @@ struct cpu_ipi {
 	int32_t from;        /* mm of the last flush_tlb_func queued to it */
 	int32_t handling;    /* that mm while its handler runs, else 0 */
 	bool known;          /* a switch of the capture set up its mm */
+	uint64_t ttwu_ns;    /* a wake-up queued to it while it ran a task, 0 none */
+	uint64_t wake_at;    /* wake_ahead(): when it switches to wake_tgid, 0 none */
+	int32_t wake_tgid;
 };
 
 /* tgid or tid -> index: captures of real workloads hold thousands of
@@ -254,6 +257,7 @@ struct perf_recon {
 	struct tlbsim_trace_event *q;
 	uint32_t qhead, qlen, qcap;
 	uint64_t t0;
+	uint64_t wake_next;      /* the earliest cpu_ipi.wake_at, 0 none */
 	uint64_t t0_line;        /* the line of the record that set t0 */
 	bool have_t0;
 	/* The first field of the record being fed that tlbsim needs and could
@@ -352,7 +356,8 @@ bool csd_target(struct perf_recon *p, const struct perf_rec *r,
 void csd_handler(struct perf_recon *p, const struct perf_rec *r, bool entry);
 void observe_csd(struct perf_recon *p, const struct perf_rec *r,
 			uint32_t target);
-void wake_ahead(struct perf_recon *p, const struct perf_rec *r,
+void wakes_due(struct perf_recon *p, const struct perf_rec *r);
+void wake_queued(struct perf_recon *p, const struct perf_rec *r,
 		       uint32_t cpu);
 void vfork_release(struct perf_recon *p, struct task *parent, uint32_t cpu);
 

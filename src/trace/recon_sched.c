@@ -119,6 +119,9 @@ static void child_takes_cpu(struct perf_recon *p, const struct perf_rec *r,
 	c->took_cpu = true;
 }
 
+static void wake_ahead(struct perf_recon *p, const struct perf_rec *r,
+		       uint32_t cpu);
+
 void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 {
 	char comm[32];
@@ -143,6 +146,15 @@ void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 	}
 	if (p->cur[r->cpu] != tgid)
 		switch_cpu(p, r->cpu, tgid);
+	/* within the window wake_ahead() looks ahead by, or stale: its
+	 * handler ran where the capture shows nothing */
+	if (p->ipi[r->cpu].ttwu_ns) {
+		uint64_t at = p->ipi[r->cpu].ttwu_ns;
+
+		p->ipi[r->cpu].ttwu_ns = 0;
+		if (!tgid && r->t_ns <= at + 200000)
+			wake_ahead(p, r, r->cpu);
+	}
 }
 
 /*
@@ -298,6 +310,8 @@ void csd_handler(struct perf_recon *p, const struct perf_rec *r, bool entry)
 	struct cpu_ipi *ci = &p->ipi[r->cpu];
 
 	ci->handling = 0;
+	if (entry && strstr(r->text, "func=sched_ttwu_pending,"))
+		ci->ttwu_ns = 0;   /* run where the capture shows it */
 	if (entry && strstr(r->text, "func=flush_tlb_func,") &&
 	    !strstr(r->text, "csd=(nil)")) {
 		ci->handling = ci->from;
@@ -308,11 +322,14 @@ void csd_handler(struct perf_recon *p, const struct perf_rec *r, bool entry)
 /*
  * ttwu_queue_wakelist(): a task is woken onto another CPU by an IPI
  * (sched_ttwu_pending). perf records nothing of an idle CPU's switch to the
- * task it wakes, so when the target is idle here and its next record, within
- * 0.2 ms (the reorder window), is a user task's own, that task runs there
- * from now: a flush sent meanwhile must reach it (munmap_tables).
+ * task it wakes (no record of the idle task at all on the capture hosts'
+ * CPU 1), so when the target is idle here and its next record, within
+ * WAKE_LOOKAHEAD_NS (the reader holds the wake-up's record that long), is
+ * a user task's own, that task runs there from the wake-up's IPI on: a
+ * flush sent meanwhile must reach it (munmap_tables). Not at once: the
+ * IPI, the handler and the switch take their time (WAKE_LATENCY_NS).
  */
-void wake_ahead(struct perf_recon *p, const struct perf_rec *r,
+static void wake_ahead(struct perf_recon *p, const struct perf_rec *r,
 		       uint32_t cpu)
 {
 	const struct perf_rec *n;
@@ -321,15 +338,61 @@ void wake_ahead(struct perf_recon *p, const struct perf_rec *r,
 	if (!p->peek_cpu || p->cur[cpu] != 0)
 		return;
 	n = p->peek_cpu(p->peek_ctx, cpu);
-	if (!n || n->t_ns > r->t_ns + 200000 || n->pid <= 0 ||
+	if (!n || n->t_ns > r->t_ns + WAKE_LOOKAHEAD_NS || n->pid <= 0 ||
 	    is_kthread(n->comm, n->pid) || exited(p, n->pid))
 		return;
 	if ((tgid = tgid_of(p, n->tid)) <= 0)   /* a vfork child: its parent's */
 		tgid = n->pid;
-	if (!switch_cpu(p, cpu, tgid))
-		return;
-	proc_get(p, tgid)->live = true;
-	p->inf[INF_WAKE_AHEAD]++;
+	p->ipi[cpu].wake_at = r->t_ns + WAKE_LATENCY_NS;
+	p->ipi[cpu].wake_tgid = tgid;
+	if (!p->wake_next || p->ipi[cpu].wake_at < p->wake_next)
+		p->wake_next = p->ipi[cpu].wake_at;
+}
+
+/* Before record @r: the wake-ups due by its time switch their CPUs; one
+ * not due on @r's own CPU is dropped (the record says who runs there). */
+void wakes_due(struct perf_recon *p, const struct perf_rec *r)
+{
+	if (p->wake_next && r->t_ns >= p->wake_next) {
+		p->wake_next = 0;
+		for (uint32_t c = 0; c < p->cpus; c++) {
+			struct cpu_ipi *ci = &p->ipi[c];
+
+			if (!ci->wake_at)
+				continue;
+			if (r->t_ns < ci->wake_at) {
+				if (!p->wake_next || ci->wake_at < p->wake_next)
+					p->wake_next = ci->wake_at;
+				continue;
+			}
+			ci->wake_at = 0;
+			if (p->cur[c] != 0 || exited(p, ci->wake_tgid) ||
+			    !switch_cpu(p, c, ci->wake_tgid))
+				continue;
+			proc_get(p, ci->wake_tgid)->live = true;
+			p->inf[INF_WAKE_AHEAD]++;
+		}
+	}
+	p->ipi[r->cpu].wake_at = 0;
+}
+
+/*
+ * A wake-up queued to a CPU still running a task (the task being woken is
+ * often the one descheduling there: ttwu_queue_cond() queues to the CPU a
+ * task is still on). If that CPU then switches to idle, the idle loop
+ * runs the queued wake-up at once (do_idle() ->
+ * flush_smp_call_function_queue()) and switches back to a task: perf
+ * records neither on that CPU, only the task's next record. Taken as the
+ * wake_ahead() case at the switch to idle: a javac capture's C1 compiler
+ * thread was back on its CPU 23 us after it "went idle", and the
+ * copy-on-write flush between reached it (the model had skipped it lazy).
+ */
+void wake_queued(struct perf_recon *p, const struct perf_rec *r, uint32_t cpu)
+{
+	if (p->cur[cpu] == 0)
+		wake_ahead(p, r, cpu);
+	else
+		p->ipi[cpu].ttwu_ns = r->t_ns ? r->t_ns : 1;
 }
 
 /*

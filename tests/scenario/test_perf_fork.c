@@ -320,7 +320,7 @@ static void test_intel_captures(void **state)
 		{ "bash", 252, 16, 16, 16, 1 }, { "git", 40, 27, 27, 1257, 1 },
 		{ "build", 0, 43, 43, 482, 1 }, { "tar", 1, 4, 4, 17, 2 },
 		{ "xz", 0, 2539, 2537, 4228, 1 },
-		/* a Python pool (flush IPIs 29 against 26: not held, -1) and a
+		/* a Python pool (flush IPIs 28 against 26: not held, -1) and a
 		 * dash loop of three-command pipelines: children that share the
 		 * page their parent copied (orphan); pymp's remote sends were
 		 * 416 before, pipes' local shootdowns -6.8 % (-1.3 % now) */

@@ -62,23 +62,28 @@ static long lock_wait_ipis(bool blocks, long *inferred)
 	return validate_ipis(text, "lock_wait", inferred);
 }
 
-/* Thread 101 is woken onto idle cpu 1 by an IPI (sched_ttwu_pending); perf
- * shows no switch to it there, only its own record later. A zap by thread
- * 100 in between reaches cpu 1 (inference wake_ahead); without the wake-up
- * IPI cpu 1 stays idle (lazy) for the model and gets none. */
-static long wake_ahead_ipis(bool wakeup, long *inferred)
+/* Thread 101 is woken onto idle cpu 1 by an IPI (sched_ttwu_pending) at
+ * @wake_us (0: never; negative: queued at 0.9 us, while 101 still runs
+ * there, before cpu 1 goes idle at 1 us); perf shows no switch to it
+ * there, only its own record at @next_us. A zap by thread 100 at @zap_us
+ * reaches cpu 1 once 101 runs there, WAKE_LATENCY_NS (20 us) after the
+ * IPI (inference wake_ahead); without the wake-up IPI cpu 1 stays idle
+ * (lazy) for the model and gets none. */
+static long wake_ahead_ipis(int wake_us, int zap_us, int next_us, long *inferred)
 {
-	char text[4096];
+	char text[4096], wake[256] = "";
 
-	snprintf(text, sizeof(text),
-		TWO_THREADS_CPU1_IDLE
-		"%s"
-		"wl 100/100 [000] 1.000030000: syscalls:sys_enter_madvise: start: 0x7f0000000000, "
+	if (wake_us)
+		snprintf(wake, sizeof(wake), "wl 100/100 [000] 1.%09d: csd:csd_queue_cpu: "
+			 "cpu=1 callsite=ttwu_queue_wakelist+0x11d func=sched_ttwu_pending "
+			 "csd=0x0\n", wake_us < 0 ? 900 : wake_us * 1000);
+	/* a queued wake-up at 0.9 us lands before the idle switch: the
+	 * reader's reorder window puts it there */
+	snprintf(text, sizeof(text), TWO_THREADS_CPU1_IDLE "%s"
+		"wl 100/100 [000] 1.%09d: syscalls:sys_enter_madvise: start: 0x7f0000000000, "
 		"len_in: 0x00002000, behavior: 0x00000004\n"
-		"wl 100/101 [001] 1.000100000: exceptions:page_fault_user: address=0x7f0000001000 "
-		"ip=0x1000 error_code=0x4\n",
-		wakeup ? "wl 100/100 [000] 1.000020000: csd:csd_queue_cpu: cpu=1 "
-			 "callsite=ttwu_queue_wakelist+0x11d func=sched_ttwu_pending csd=0x0\n" : "");
+		"wl 100/101 [001] 1.%09d: exceptions:page_fault_user: address=0x7f0000001000 "
+		"ip=0x1000 error_code=0x4\n", wake, zap_us * 1000, next_us * 1000);
 	return validate_ipis(text, "wake_ahead", inferred);
 }
 
@@ -87,9 +92,20 @@ static void test_wake_ahead(void **state)
 	long inferred;
 
 	(void)state;
-	assert_int_equal(wake_ahead_ipis(false, &inferred), 0);
+	assert_int_equal(wake_ahead_ipis(0, 45, 100, &inferred), 0);
 	assert_int_equal(inferred, 0);
-	assert_int_equal(wake_ahead_ipis(true, &inferred), 1);
+	assert_int_equal(wake_ahead_ipis(20, 45, 100, &inferred), 1);
+	assert_int_equal(inferred, 1);
+	/* 10 us after the IPI 101 is not running yet: no IPI; it runs from
+	 * 40 us, before its own record says so */
+	assert_int_equal(wake_ahead_ipis(20, 30, 100, &inferred), 0);
+	assert_int_equal(inferred, 1);
+	/* its next record 1.5 ms later, past the 0.2 ms reorder window: the
+	 * reader holds the wake-up's record that long */
+	assert_int_equal(wake_ahead_ipis(20, 45, 1520, &inferred), 1);
+	assert_int_equal(inferred, 1);
+	/* queued while 101 was descheduling there: the idle loop runs it */
+	assert_int_equal(wake_ahead_ipis(-1, 45, 100, &inferred), 1);
 	assert_int_equal(inferred, 1);
 }
 
