@@ -19,6 +19,7 @@
 #define CAP_MAP_ANONYMOUS  0x20
 #define CAP_MAP_NORESERVE  0x4000
 #define CAP_MAP_POPULATE   0x8000
+#define CAP_MAP_STACK      0x20000
 #define CAP_MAP_HUGETLB    0x40000
 #define CAP_NO_FD          0xffffffffu /* fd -1, as the syscall tracepoint prints it */
 
@@ -218,7 +219,11 @@ static void kernel_touch(struct perf_recon *p, struct proc *pr, uint64_t s,
 /* What the new mapping [s, e) holds before the task touches it:
  * MAP_POPULATE faults every page in (__mm_populate(), no user fault
  * recorded); an anonymous private read-write mapping is marked, for its
- * munmap (on_munmap). */
+ * munmap (on_munmap), unless it is a stack (MAP_STACK): a signal stack
+ * (Rust's sigaltstack, 16 KiB after a PROT_NONE guard page) is written
+ * only if a signal is taken on it, and a thread's stack by the thread
+ * (its faults seen). Each rustc of a cargo build unmapped its untouched
+ * sigaltstack at exit with no flush: 20 flushes the model made alone. */
 static void mmap_populated(struct perf_recon *p, struct proc *pr,
 			   const struct task *t, uint64_t s, uint64_t e)
 {
@@ -233,7 +238,8 @@ static void mmap_populated(struct perf_recon *p, struct proc *pr,
 		return;
 	}
 	v->kwrite = (t->mmap_flags & (CAP_MAP_ANONYMOUS | CAP_MAP_SHARED |
-				      CAP_MAP_PRIVATE | CAP_MAP_NORESERVE)) ==
+				      CAP_MAP_PRIVATE | CAP_MAP_NORESERVE |
+				      CAP_MAP_STACK)) ==
 		    (CAP_MAP_ANONYMOUS | CAP_MAP_PRIVATE) &&
 		    (t->mmap_prot & (CAP_PROT_READ | CAP_PROT_WRITE)) ==
 		    (CAP_PROT_READ | CAP_PROT_WRITE);
