@@ -34,6 +34,7 @@ const char *const ind_scenario_files[] = {
 	"invlpgb_transition.jsonl",
 	"lazy_skip_zap.jsonl",
 	"protect_active.jsonl",
+	"pvm_exit.jsonl",
 	"raw_flush_sync.jsonl",
 	"stale_cpumask.jsonl",
 	"trim_after_1s.jsonl",

@@ -42,6 +42,7 @@ enum tlbsim_backend_id {
 	TLBSIM_BACKEND_HYPERV,
 	TLBSIM_BACKEND_XEN,
 	TLBSIM_BACKEND_INVLPGB,
+	TLBSIM_BACKEND_PVM,
 	TLBSIM_BACKEND_COUNT
 };
 
@@ -53,11 +54,14 @@ struct tlbsim_backend {
 	bool skips_preempted;    /* kvm_flush_tlb_multi: preempted vCPUs flagged */
 	bool hypercall;          /* hyperv/xen: hypervisor flushes, no handler runs */
 	bool hypercall_lazy_filter; /* hyperv: do_lazy = !wake_lazy_cpus */
+	bool hypercall_others;   /* pvm: the hypercall flushes the other vCPUs,
+				  * native_flush_tlb_multi() the initiator */
+	bool exit_flush;         /* pvm: exit_mmap() flushes the mm first */
 	bool global_asids;       /* invlpgb: broadcast_tlb_flush for global ASIDs */
 	bool ipi_broadcast_key;  /* native_pv_tlb_init() would enable tlb_ipi_broadcast_key */
 };
 
-/* By name ("native", "kvm", "hyperv", "xen", "invlpgb"), or NULL. */
+/* By name ("native", "kvm", "hyperv", "xen", "invlpgb", "pvm"), or NULL. */
 const struct tlbsim_backend *tlbsim_backend_find(const char *name);
 const struct tlbsim_backend *tlbsim_backend_get(enum tlbsim_backend_id id);
 

@@ -383,6 +383,9 @@ int ev_exit(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
 			return s->err;
 		mm = mm_get(s, idx);   /* the new mm may have moved the array */
 	}
+	/* a PVM guest's exit flushes its mm before exit_mmap() (policy.c) */
+	if (s->cfg.backend->exit_flush && !ev->exec)
+		flush_tlb_mm_now(s, c, idx);
 	gather_init(&g, idx, true);
 	err = gather_exit(s, mm, &g);
 	if (err) {

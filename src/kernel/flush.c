@@ -310,9 +310,31 @@ static uint64_t native_flush_tlb_multi(struct sim *s, uint32_t me, struct op *op
 }
 
 /*
+ * pvm_flush_tlb_multi() after its hypercall: native_flush_tlb_multi() on
+ * the initiator alone, which traces TLB_REMOTE_SEND_IPI and runs
+ * flush_tlb_func locally when it qualifies (policy.c says how the
+ * captures show this).
+ */
+static uint64_t native_flush_tlb_self(struct sim *s, uint32_t me, struct op *op)
+{
+	struct mm *mm = mm_get(s, op->fi.mm);
+
+	s->res.c.remote_send_ipi++;
+	mm->counts.remote_send_ipi++;
+	if (sim_observing(s)) {
+		s->obs_index = mm->trace_id;
+		sim_observe(s, TLBSIM_OBS_FLUSH, (int)me, -1, sim_now(s), 0,
+			    "flush_tlb_multi", "send");
+	}
+	op->local_all = op->fi.wake_lazy_cpus || mm->asid_transition;
+	return local_qualifies(s, me, op) ? local_flush(s, me, op) : 0;
+}
+
+/*
  * hyperv_flush_tlb_multi() / xen_flush_tlb_multi(): the hypervisor flushes
  * the vCPUs of the mask without interrupting them; Hyper-V leaves lazy
- * CPUs out unless wake_lazy_cpus (do_lazy). No flush_tlb_func runs.
+ * CPUs out unless wake_lazy_cpus (do_lazy). No flush_tlb_func runs. PVM's
+ * hypercall flushes the others, and the initiator flushes itself.
  */
 static uint64_t hypercall_flush_tlb_multi(struct sim *s, uint32_t me,
 					  struct op *op)
@@ -320,9 +342,12 @@ static uint64_t hypercall_flush_tlb_multi(struct sim *s, uint32_t me,
 	const struct flush_info *f = &op->fi;
 	struct mm *mm = mm_get(s, f->mm);
 	bool filter = s->cfg.backend->hypercall_lazy_filter && !f->wake_lazy_cpus;
+	bool others = s->cfg.backend->hypercall_others;
 
 	for (uint32_t c = cpumask_next(&mm->cpumask, 0, s->ncpus); c < s->ncpus;
 	     c = cpumask_next(&mm->cpumask, c + 1, s->ncpus)) {
+		if (others && c == me)
+			continue;
 		if (filter && s->cpus[c].is_lazy) {
 			note_skip(s, c, f->mm, SKIP_HYPERV_LAZY);
 			if (sim_observing(s))
@@ -337,6 +362,8 @@ static uint64_t hypercall_flush_tlb_multi(struct sim *s, uint32_t me,
 		if (c != me)
 			note_skip(s, c, f->mm, SKIP_HYPERCALL);
 	}
+	if (others)
+		return s->prof.hypercall_flush + native_flush_tlb_self(s, me, op);
 	return s->prof.hypercall_flush;
 }
 
@@ -436,6 +463,19 @@ static bool should_trim_cpumask(struct sim *s, struct mm *mm)
 		return false;
 	mm->next_trim = now + sim_second(s);
 	return true;
+}
+
+/*
+ * flush_tlb_mm() outside any operation of the CPU's: for a backend that
+ * sends no IPI (pvm), whose flush ends before it returns.
+ */
+void flush_tlb_mm_now(struct sim *s, uint32_t c, uint32_t idx)
+{
+	struct op tmp;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.mm = idx;
+	flush_tlb_mm_range(s, c, &tmp, 0, NEVER, PAGE_SHIFT, true);
 }
 
 /*

@@ -595,6 +595,7 @@ void flush_tlb_mm_range(struct sim *s, uint32_t initiator, struct op *op,
 			uint64_t start, uint64_t end, uint8_t stride,
 			bool wake_lazy_cpus);
 uint64_t flush_tlb_func(struct sim *s, uint32_t c, const struct flush_info *f);
+void flush_tlb_mm_now(struct sim *s, uint32_t c, uint32_t idx);
 void flush_local_due(struct sim *s, uint32_t c, uint64_t op_seq);
 void mm_counts_save(struct sim *s, struct mm *mm);
 

@@ -37,6 +37,28 @@ static const struct tlbsim_backend backends[TLBSIM_BACKEND_COUNT] = {
 		.models = "broadcast_tlb_flush / native_flush_tlb_multi",
 		.global_asids = true,
 	},
+	/* A PVM guest (pvm-pv, "remote TLB flushes via
+	 * PVM_HC_FLUSH_TLB_MULTI"): its source is not public. What its
+	 * captures show: every flush_tlb_multi() traces TLB_REMOTE_SEND_IPI
+	 * and runs flush_tlb_func on the initiator (csd_function_entry with
+	 * no csd: smp_call_function_many_cond()'s local call), and no other
+	 * CPU ever runs it (no flush IPI, no remote shootdown): the other
+	 * vCPUs are flushed by the host, then native_flush_tlb_multi() runs
+	 * on the initiator alone. Whether the host leaves lazy vCPUs out the
+	 * guest cannot see: all are flushed, as Xen does [INFERENCE]. And
+	 * a process's exit flushes its mm twice: first the exiting CPU,
+	 * lazy on it, switches to init_mm, then (at tlb_finish_mmu()) finds
+	 * itself on the wrong CPU; a flush_tlb_mm() of the guest's own
+	 * before exit_mmap() unmaps, where a KVM guest has none. Every exit
+	 * of the traces/perf/pvm captures that sent at all sent twice (a
+	 * single flush does when another CPU is in the mask); the old mm's
+	 * teardown at an execve sent once [INFERENCE]. */
+	[TLBSIM_BACKEND_PVM] = {
+		.id = TLBSIM_BACKEND_PVM, .name = "pvm",
+		.models = "pvm_flush_tlb_multi (PVM_HC_FLUSH_TLB_MULTI, then "
+			  "native_flush_tlb_multi on the initiator)",
+		.hypercall = true, .hypercall_others = true, .exit_flush = true,
+	},
 };
 
 const struct tlbsim_backend *tlbsim_backend_find(const char *name)

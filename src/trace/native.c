@@ -381,7 +381,7 @@ int native_event(struct native_ctx *x, const char *text, size_t len,
 	return err;
 }
 
-static const char *const backends[] = { "native", "kvm", "hyperv", "xen", "invlpgb" };
+static const char *const backends[] = { "native", "kvm", "hyperv", "xen", "invlpgb", "pvm" };
 
 static int header_field(struct native_ctx *x, const char *key, json_t *v,
 			struct tlbsim_trace_header *h)
@@ -415,7 +415,7 @@ static int header_field(struct native_ctx *x, const char *key, json_t *v,
 				break;
 		if (!b || i == sizeof(backends) / sizeof(backends[0]))
 			return native_bad(x, "header: \"backend\" must be one of native, kvm, "
-				   "hyperv, xen, invlpgb");
+				   "hyperv, xen, invlpgb, pvm");
 		snprintf(h->backend, sizeof(h->backend), "%s", b);
 	} else if (!strcmp(key, "pcid")) {
 		if (!json_is_boolean(v))

@@ -1,7 +1,7 @@
 /*
  * test_independent_backends.c - the independent teaching scenarios of the
  * other backends and paths (gup_fast, KVM's preempted vCPUs, Hyper-V,
- * INVLPGB, exit, Xen, raw flushes, mprotect), derived by hand as in
+ * INVLPGB, exit, Xen, PVM, raw flushes, mprotect), derived by hand as in
  * test_independent.c (its header says how to read the derivations); and
  * the scenario files themselves: well formed, each with a test and a
  * README line, replayed deterministically.
@@ -263,6 +263,57 @@ static void test_xen_flush(void **state)
 }
 
 /*
+ * pvm_exit (pvm, 3 CPUs; cpu2 on init_mm)
+ * t=0      cpu0, cpu1 sw 1: ts=2; mask={0,1}
+ * t=20000  cpu0 touch 0x200000, 0x201000; t=30000 cpu1 touch 0x200000
+ * t=40000  cpu0 zap 0x201000: gen 0→1, path B (cpu1 in the mask):
+ *          pvm_flush_tlb_multi: the hypercall flushes cpu1
+ *          (hypercall_flushes=1), then native_flush_tlb_multi() on cpu0
+ *          alone: remote_send_ipi=1, cpu0's own flush_tlb_func: lg 0,
+ *          new 1 = mm gen → partial local (local=1, partial=1). No IPI.
+ * t=50000  cpu1 lazy
+ * t=60000  cpu0 exit: exit_mm() leaves cpu0 lazy on mm1. The guest's
+ *          flush_tlb_mm() first: gen 1→2, cpu1 still in the mask (no
+ *          flush_tlb_func ever ran there to clear it): hypercall flushes
+ *          cpu1, lazy (hypercall_flushes=2); remote_send_ipi=2; cpu0's
+ *          flush_tlb_func runs unfiltered (freed_tables): lazy → switch to
+ *          init_mm (task_switch_noflush=1, not counted as a flush). Then
+ *          exit_mmap()'s gather: 3 tables freed, gen 2→3, cpu1 in the mask
+ *          again: hypercall (3), remote_send_ipi=3; cpu0's bit is still
+ *          set and the flush unfiltered: flush_tlb_func finds init_mm →
+ *          wrong CPU (wrong_cpu=1), bit cleared. mm_flushes=3.
+ *   Every policy alike: no IPI at all, no sync (an exit frees its tables
+ *          by RCU), cpu1 flushed by the host after the unlink → no
+ *          stale_psc.
+ */
+static void test_pvm_exit(void **state)
+{
+	static const struct scenario_expect e = {
+		.file = "pvm_exit.jsonl",
+		.common = {
+			{ "flushes", "task_switch", 2 },
+			{ "flushes", "local", 1 },
+			{ "flushes", "remote", 0 },
+			{ "flushes", "partial", 1 },
+			{ "counters", "hypercall_flushes", 3 },
+			{ "counters", "remote_send_ipi", 3 },
+			{ "counters", "task_switch_noflush", 1 },
+			{ "counters", "wrong_cpu", 1 },
+			{ "counters", "mm_flushes", 3 },
+			{ "counters", "tables_freed", 3 },
+		},
+		.pol = {
+			{ .flush = 0, .sync = 0, .to_lazy = 0 },
+			{ .flush = 0, .sync = 0, .to_lazy = 0 },
+			{ .flush = 0, .sync = 0, .to_lazy = 0 },
+		},
+	};
+
+	(void)state;
+	ind_check_scenario(&e);
+}
+
+/*
  * raw_flush_sync (native, 4 CPUs)
  * t=0      cpu0, cpu1, cpu2 sw 1: ts=3; mask={0,1,2}
  * t=10000  cpu1 lazy
@@ -512,6 +563,7 @@ int main(void)
 		cmocka_unit_test(test_invlpgb_transition),
 		cmocka_unit_test(test_exit_lazy),
 		cmocka_unit_test(test_xen_flush),
+		cmocka_unit_test(test_pvm_exit),
 		cmocka_unit_test(test_raw_flush_sync),
 		cmocka_unit_test(test_protect_active),
 		cmocka_unit_test(test_deterministic),

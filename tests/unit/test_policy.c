@@ -59,14 +59,14 @@ static void test_wake_rule(void **state)
 static void test_sync_rule(void **state)
 {
 	struct tlbsim_policy always, native, never;
-	static const char *names[] = { "native", "kvm", "hyperv", "xen", "invlpgb" };
-	static const bool skip_native[] = { true, false, false, false, false };
+	static const char *names[] = { "native", "kvm", "hyperv", "xen", "invlpgb", "pvm" };
+	static const bool skip_native[] = { true, false, false, false, false, false };
 
 	(void)state;
 	tlbsim_policy_parse("legacy", &always, NULL);
 	tlbsim_policy_parse("wake-lazy", &native, NULL);
 	tlbsim_policy_parse("sync=never", &never, NULL);
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 6; i++) {
 		const struct tlbsim_backend *b = tlbsim_backend_find(names[i]);
 
 		assert_non_null(b);
@@ -81,6 +81,14 @@ static void test_sync_rule(void **state)
 	assert_true(tlbsim_backend_find("hyperv")->hypercall_lazy_filter);
 	assert_false(tlbsim_backend_find("xen")->hypercall_lazy_filter);
 	assert_true(tlbsim_backend_find("invlpgb")->global_asids);
+	/* PVM: the hypercall for the others, native_flush_tlb_multi() for
+	 * the initiator, and a flush of its own at exit; no lazy filter */
+	assert_true(tlbsim_backend_find("pvm")->hypercall);
+	assert_true(tlbsim_backend_find("pvm")->hypercall_others);
+	assert_true(tlbsim_backend_find("pvm")->exit_flush);
+	assert_false(tlbsim_backend_find("pvm")->hypercall_lazy_filter);
+	assert_false(tlbsim_backend_find("xen")->hypercall_others);
+	assert_false(tlbsim_backend_find("kvm")->exit_flush);
 }
 
 int main(void)
