@@ -15,7 +15,8 @@ neighbouring records swapped, and two captures merged into one (pids
 colliding). Deterministic: every choice comes from a seeded generator.
 
 Default captures: traces/perf/*.perf.txt.xz, traces/perf/dev/*.perf.txt.xz,
-traces/perf/intel/*.perf.txt.xz and traces/perf/ftrace/*.txt.xz. --quick: a few variants of a few captures
+traces/perf/intel/*.perf.txt.xz, traces/perf/pvm/*.perf.txt.xz and
+traces/perf/ftrace/*.txt.xz. --quick: a few variants of a few captures
 (CI). A failing variant is kept as build/lossy-fail-PID-N.txt.
 """
 import glob
@@ -111,6 +112,7 @@ def main():
     caps = args or sorted(glob.glob('traces/perf/*.perf.txt.xz') +
                           glob.glob('traces/perf/dev/*.perf.txt.xz') +
                           glob.glob('traces/perf/intel/*.perf.txt.xz') +
+                          glob.glob('traces/perf/pvm/*.perf.txt.xz') +
                           glob.glob('traces/perf/ftrace/*.txt.xz'))
     if quick:
         caps = caps[:4]

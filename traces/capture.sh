@@ -5,7 +5,9 @@
 #   NAME.perf.txt.xz        perf script text (tlbsim compare/validate/import read it)
 #   NAME.trace.dat          instead, when only trace-cmd can record (read as it is)
 #   NAME.topology.xml       hwloc topology (tlbsim --topology xml:NAME.topology.xml)
-#   NAME.host.json          tlbsim host --json (CPU, PCID/INVPCID/INVLPGB, hypervisor)
+#   NAME.host.json          tlbsim host --json (CPU, PCID/INVPCID/INVLPGB, hypervisor,
+#                           the kernel's flush backend and zero page; needs root to
+#                           read the kernel's log)
 #
 # Uses perf when it can record tracepoints; else trace-cmd (NAME.trace.dat).
 # Needs root (or perf_event_paranoid <= -1) for system-wide tracepoints.

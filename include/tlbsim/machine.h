@@ -114,6 +114,11 @@ struct tlbsim_host {
 	bool pcid, invpcid, invlpgb, x2apic, hypervisor;
 	unsigned invlpgb_max_pages;
 	char suggested_profile[32];
+	/* From the running kernel (tlbsim_host_kernel()): its flush backend
+	 * as tlbsim names it ("" when its log does not say), and whether it
+	 * maps the zero page on anonymous read faults. */
+	char flush_backend[16];
+	bool zero_page;
 };
 int tlbsim_host_detect(struct tlbsim_host *out, struct tlbsim_diag *diag);
 

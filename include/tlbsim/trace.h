@@ -119,6 +119,13 @@ int tlbsim_trace_next(struct tlbsim_trace_reader *r,
 int tlbsim_trace_set_cpus(struct tlbsim_trace_reader *r, unsigned cpus,
 			  struct tlbsim_diag *diag);
 
+/* Whether the captured kernel maps the shared zero page on an anonymous
+ * read fault (true unless told: a PVM guest booted with pvm_no_zero_page=1
+ * maps a page of its own, which a later write reuses without a flush).
+ * Captures only, before the first event is read. */
+int tlbsim_trace_set_zero_page(struct tlbsim_trace_reader *r, bool zero_page,
+			       struct tlbsim_diag *diag);
+
 /* "native", "binary", "perf" or "trace-cmd" */
 const char *tlbsim_trace_format(const struct tlbsim_trace_reader *r);
 const char *tlbsim_trace_name(const struct tlbsim_trace_reader *r);

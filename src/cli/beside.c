@@ -35,45 +35,56 @@ static bool capture_stem(const char *path, char *stem, size_t cap)
 	return false;
 }
 
-/* The profile and PCID NAME.host.json states, where --profile and --pcid
- * did not. A file that does not parse is left alone (said on stderr). */
-static bool host_file(const char *cmd, const char *file, struct cli_opts *o)
+/* What NAME.host.json states, where the command line did not: the
+ * profile, PCID and flush backend (@model), the zero page (always). A file
+ * that does not parse is left alone (said on stderr). */
+static void host_file(const char *cmd, const char *file, struct cli_opts *o,
+		      bool model)
 {
-	bool took = false;
 	json_error_t e;
 	json_t *doc = json_load_file(file, 0, &e), *v;
 
 	if (!doc) {
 		fprintf(stderr, "tlbsim %s: %s beside the capture is not `tlbsim host "
 			"--json` output (%s, line %d): not used\n", cmd, file, e.text, e.line);
-		return false;
+		return;
 	}
 	v = json_object_get(doc, "suggested_profile");
-	if (!o->profile && json_is_string(v) &&
+	if (model && !o->profile && json_is_string(v) &&
 	    json_string_length(v) < sizeof(o->beside_profile) &&
 	    tlbsim_profile_builtin(json_string_value(v))) {
 		snprintf(o->beside_profile, sizeof(o->beside_profile), "%s",
 			 json_string_value(v));
 		o->profile = o->beside_profile;
-		took = true;
+		fprintf(stderr, "tlbsim %s: --profile %s from %s\n", cmd, o->profile, file);
 	}
-	if (!o->pcid && json_is_false(json_object_get(doc, "pcid")))
+	if (model && !o->pcid && json_is_false(json_object_get(doc, "pcid")))
 		o->pcid = "off";
+	/* the kernel's log named it (tlbsim host): "kvm", "pvm", ... */
+	v = json_object_get(doc, "flush_backend");
+	if (model && !o->backend && json_is_string(v) &&
+	    tlbsim_backend_find(json_string_value(v))) {
+		o->backend = tlbsim_backend_find(json_string_value(v))->name;
+		fprintf(stderr, "tlbsim %s: --backend %s from %s\n", cmd, o->backend, file);
+	}
+	if (!o->zero_page && json_is_false(json_object_get(doc, "zero_page"))) {
+		o->zero_page = "off";
+		fprintf(stderr, "tlbsim %s: --zero-page off from %s\n", cmd, file);
+	}
 	json_decref(doc);
-	return took;
 }
 
-void capture_beside(const char *cmd, struct cli_opts *o)
+void capture_beside(const char *cmd, struct cli_opts *o, bool model)
 {
 	char stem[4000], host[4020], topo[4020];   /* "xml:" + topo fits beside_topology */
 
 	if (o->ntraces != 1 || !capture_stem(o->traces[0], stem, sizeof(stem)))
 		return;
 	snprintf(host, sizeof(host), "%s.host.json", stem);
-	if (!access(host, R_OK) && host_file(cmd, host, o))
-		fprintf(stderr, "tlbsim %s: --profile %s from %s\n", cmd, o->profile, host);
+	if (!access(host, R_OK))
+		host_file(cmd, host, o, model);
 	snprintf(topo, sizeof(topo), "%s.topology.xml", stem);
-	if (!o->topology && !access(topo, R_OK)) {
+	if (model && !o->topology && !access(topo, R_OK)) {
 		snprintf(o->beside_topology, sizeof(o->beside_topology), "xml:%s", topo);
 		o->topology = o->beside_topology;
 		fprintf(stderr, "tlbsim %s: --topology %s\n", cmd, o->topology);

@@ -31,6 +31,8 @@ struct cli_opts {
 	const char *tolerance;
 	const char *junit;
 	const char *pcid;          /* "on" / "off": overrides the trace and host */
+	const char *zero_page;     /* "on" / "off": a capture's kernel maps the
+				    * zero page on anonymous read faults */
 	bool json, fail_on_hazard, help, by_process, diff;
 	/* what capture_beside() took from the files beside the capture */
 	char beside_profile[48];
@@ -38,10 +40,11 @@ struct cli_opts {
 };
 
 /* A capture's NAME.host.json and NAME.topology.xml (traces/capture.sh
- * saves them beside NAME.perf.txt.xz or NAME.trace.dat): the profile, PCID
- * and topology they state, where the command line says none; noted on
- * stderr. */
-void capture_beside(const char *cmd, struct cli_opts *o);
+ * saves them beside NAME.perf.txt.xz or NAME.trace.dat): the profile,
+ * PCID, flush backend, zero page and topology they state, where the
+ * command line says none; noted on stderr. Without @model, only what
+ * changes the reconstruction (the zero page: `tlbsim import`). */
+void capture_beside(const char *cmd, struct cli_opts *o, bool model);
 
 /* A usage error on one line, "tlbsim CMD: REASON (see tlbsim CMD --help)":
  * returns 2. */

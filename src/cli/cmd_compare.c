@@ -25,13 +25,15 @@ static const char compare_help[] =
 "them side by side (default: legacy and wake-lazy).\n"
 "\n"
 "  -p, --policy P     legacy | wake-lazy | wake=freed|freed+unshared,sync=always|native|never\n"
-"  -b, --backend B    native | kvm | hyperv | xen | invlpgb (default: the trace's)\n"
+"  -b, --backend B    native | kvm | hyperv | xen | invlpgb | pvm (default: the trace's)\n"
 "      --json         the JSON report (docs/report-format.md) instead of the table\n"
 "  -o, --output FILE  write the report to FILE (atomically) instead of stdout\n"
 "      --topology T   hwloc synthetic string, xml:FILE or host (default: the trace's)\n"
 "      --topology-xml FILE  the same as --topology xml:FILE\n"
 "      --profile P    cost profile: a built-in name (generic) or a JSON file\n"
 "      --pcid on|off  CPUs with or without PCID (default: the trace's, on)\n"
+"      --zero-page on|off  a capture's kernel maps the zero page on anonymous\n"
+"                     read faults (default on; off: a PVM guest's pvm_no_zero_page=1)\n"
 "      --perfetto F   Chrome trace-event JSON for ui.perfetto.dev\n"
 "      --svg F        a standalone SVG timeline (<= 16 CPUs, <= 200 events)\n";
 
@@ -140,7 +142,7 @@ static int replay(int argc, char **argv, const char *cmd, bool one_policy)
 	int err;
 
 	if ((err = cli_parse(argc, argv, cmd, "policy backend json output topology pcid "
-			     "profile perfetto svg", &o)))
+			     "profile perfetto svg zero-page", &o)))
 		return err;
 	if (o.help) {
 		fputs(one_policy ? run_help : compare_help, stdout);
@@ -154,7 +156,7 @@ static int replay(int argc, char **argv, const char *cmd, bool one_policy)
 		o.policies[o.npolicies++] = "legacy";
 	memset(&t, 0, sizeof(t));
 	memset(&out, 0, sizeof(out));
-	capture_beside(cmd, &o);
+	capture_beside(cmd, &o, true);
 	err = session_open(&s, o.traces[0], &o, &d);
 	if (!err)
 		err = tlbsim_atomic_open(o.output ? o.output : "-", &out, &d);

@@ -5,16 +5,19 @@
  * reader hands to the model, `observed` ones included, so both round-trip.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "tlbsim/report.h"
 
 static const char import_help[] =
-"usage: tlbsim import TRACE [-o FILE]\n"
+"usage: tlbsim import TRACE [--zero-page on|off] [-o FILE]\n"
 "\n"
 "Write the native trace (format 1) of TRACE: for a perf or trace-cmd capture\n"
 "the reconstructed one, `observed` events included, so that it can be edited,\n"
-"replayed or kept; for a binary trace its JSONL original.\n";
+"replayed or kept; for a binary trace its JSONL original. --zero-page off:\n"
+"the captured kernel mapped no zero page on anonymous read faults (a PVM\n"
+"guest's pvm_no_zero_page=1; taken from NAME.host.json beside the capture).\n";
 
 static const char convert_help[] =
 "usage: tlbsim convert TRACE -o FILE\n"
@@ -57,7 +60,8 @@ static int run(int argc, char **argv, const char *name, const char *help,
 	struct tlbsim_diag d;
 	int err;
 
-	if ((err = cli_parse(argc, argv, name, "output", &o)))
+	if ((err = cli_parse(argc, argv, name, binary ? "output" : "output zero-page",
+			     &o)))
 		return err;
 	if (o.help) {
 		fputs(help, stdout);
@@ -67,8 +71,14 @@ static int run(int argc, char **argv, const char *name, const char *help,
 		return cli_usage(name, "takes one TRACE (got %zu)", o.ntraces);
 	if (binary && !o.output)
 		return cli_usage(name, "needs -o FILE.tlbb, or -o - for stdout");
-	if ((err = tlbsim_trace_open(o.traces[0], &r, &d)))
+	if (!binary)
+		capture_beside(name, &o, false);
+	if ((err = tlbsim_trace_open(o.traces[0], &r, &d)) ||
+	    (o.zero_page &&
+	     (err = tlbsim_trace_set_zero_page(r, strcmp(o.zero_page, "off"), &d)))) {
+		tlbsim_trace_close(r);
 		return cli_fail(&d);
+	}
 	if ((err = tlbsim_atomic_open(o.output ? o.output : "-", &out, &d))) {
 		tlbsim_trace_close(r);
 		return cli_fail(&d);

@@ -34,7 +34,7 @@ int cmd_explain(int argc, char **argv)
 	int err;
 
 	if ((err = cli_parse(argc, argv, "explain", "policy backend output topology pcid "
-			     "profile perfetto svg", &o)))
+			     "profile perfetto svg zero-page", &o)))
 		return err;
 	if (o.help) {
 		fputs(help, stdout);

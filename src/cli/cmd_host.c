@@ -39,13 +39,16 @@ int cmd_host(int argc, char **argv)
 	tlbsim_topology_free(topo);
 	if (o.json) {
 		json_t *j = json_pack("{s:i, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:b, s:b, "
-				      "s:b, s:i, s:b, s:b, s:s}",
+				      "s:b, s:i, s:b, s:b, s:s, s:o, s:b}",
 			"tlbsim_host", 1, "vendor", h.vendor, "brand", h.brand,
 			"family", h.family, "model", h.model, "stepping", h.stepping,
 			"cpus", (int)cpus, "cores", (int)h.cores, "pcid", h.pcid,
 			"invpcid", h.invpcid, "invlpgb", h.invlpgb,
 			"invlpgb_max_pages", (int)h.invlpgb_max_pages, "x2apic", h.x2apic,
-			"hypervisor", h.hypervisor, "suggested_profile", h.suggested_profile);
+			"hypervisor", h.hypervisor, "suggested_profile", h.suggested_profile,
+			"flush_backend", h.flush_backend[0] ?
+			json_string(h.flush_backend) : json_null(),
+			"zero_page", h.zero_page);
 		char *s = j ? json_dumps(j, JSON_PRESERVE_ORDER | JSON_INDENT(1)) : NULL;
 
 		if (!s)
@@ -65,7 +68,10 @@ int cmd_host(int argc, char **argv)
 	else
 		printf("invlpgb:    no\n");
 	printf("x2apic:     %s\n", h.x2apic ? "yes" : "no");
-	printf("hypervisor: %s\n", h.hypervisor ? "yes (paravirt flush likely: try --backend kvm)" : "no");
+	printf("hypervisor: %s\n", h.hypervisor ? "yes" : "no");
+	printf("backend:    %s\n", h.flush_backend[0] ? h.flush_backend :
+	       "unknown (the kernel's log does not say: --backend kvm on a KVM guest)");
+	printf("zero page:  %s\n", h.zero_page ? "yes" : "no (pvm_no_zero_page=1)");
 	printf("profile:    %s\n", h.suggested_profile);
 	return 0;
 }

@@ -18,15 +18,19 @@
 
 static const char validate_help[] =
 "usage: tlbsim validate CAPTURE [--backend B] [--profile P] [--topology T]\n"
-"                       [--pcid on|off] [--by-process] [--diff] [--json]\n"
-"                       [-o FILE]\n"
+"                       [--pcid on|off] [--zero-page on|off] [--by-process]\n"
+"                       [--diff] [--json] [-o FILE]\n"
 "\n"
 "Replay a perf capture (`perf script -F comm,tid,pid,cpu,time,event,trace`,\n"
 "plain or .xz, '-' for stdin) or a trace-cmd trace.dat under legacy with\n"
 "backend B (default kvm) and print observed vs predicted counts with the\n"
 "error, the inferences the reconstruction made, and the tracepoints it did\n"
 "not use. --topology xml:FILE gives the capture host's machine (its CPU\n"
-"count too); --pcid off when that host lacks PCID. The profile is\n"
+"count too); --pcid off when that host lacks PCID; --zero-page off when\n"
+"its kernel maps no zero page on anonymous read faults (a PVM guest's\n"
+"pvm_no_zero_page=1). NAME.host.json beside the capture (`tlbsim host\n"
+"--json`, traces/capture.sh) gives the profile, PCID, backend and zero\n"
+"page the command line does not. The profile is\n"
 "kvm-guest on the kvm backend (calibrated on such captures), generic on\n"
 "the others, unless --profile says. --by-process adds local shootdowns,\n"
 "remote sends and remote shootdowns per thread group, observed and\n"
@@ -165,11 +169,12 @@ static void validate_table(FILE *f, const char *path, const char *backend,
 			(unsigned long long)obs[i], (unsigned long long)pred[i],
 			error_pct(obs[i], pred[i]), vdefs[i].complete ? "" :
 			"  (the capture misses these on idle CPUs)");
-	if (flushes_without_ipis(obs))
+	if (flushes_without_ipis(obs) && strcmp(backend, "pvm"))
 		fprintf(f, "\nnote: the capture sends remote flushes but queues no flush "
 			"IPI and runs no remote shootdown: its host flushes other CPUs "
-			"without IPIs (a paravirtual flush); only the local counters "
-			"compare\n");
+			"without IPIs (a paravirtual flush, as a PVM guest's: --backend "
+			"pvm); on the %s backend only the local counters compare\n",
+			backend);
 	if (lp->n_obs)
 		fprintf(f, "\nsend -> remote shootdown (ns, %llu observed, %llu predicted):\n"
 			"%-22s %10llu %10llu %+8.1f%%\n%-22s %10llu %10llu %+8.1f%%\n",
@@ -207,7 +212,7 @@ int cmd_validate(int argc, char **argv)
 	int err;
 
 	if ((err = cli_parse(argc, argv, "validate", "backend json output topology pcid "
-			     "profile by-process diff", &o)))
+			     "profile by-process diff zero-page", &o)))
 		return err;
 	if (o.help) {
 		fputs(validate_help, stdout);
@@ -216,7 +221,7 @@ int cmd_validate(int argc, char **argv)
 	if (o.ntraces != 1)
 		return cli_usage("validate", "takes one CAPTURE (got %zu)", o.ntraces);
 	memset(&lat, 0, sizeof(lat));
-	capture_beside("validate", &o);
+	capture_beside("validate", &o, true);
 	if (!o.backend)
 		o.backend = "kvm";
 	/* the capture's latencies are only comparable with a guest's costs */

@@ -95,11 +95,14 @@ int session_open(struct session *s, const char *path, const struct cli_opts *o,
 	if (err)
 		return err;
 	h = tlbsim_trace_header(s->reader);
+	if (o->zero_page &&
+	    (err = tlbsim_trace_set_zero_page(s->reader, strcmp(o->zero_page, "off"), diag)))
+		return err;
 	bname = o->backend ? o->backend : h->backend[0] ? h->backend : "native";
 	s->backend = tlbsim_backend_find(bname);
 	if (!s->backend)
 		return tlbsim_diag_set(diag, TLBSIM_EINVAL, "unknown backend \"%s\" "
-			"(expected native, kvm, hyperv, xen or invlpgb)", bname);
+			"(expected native, kvm, hyperv, xen, invlpgb or pvm)", bname);
 	err = machine_setup(s, h, o, diag);
 	if (err)
 		return err;

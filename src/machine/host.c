@@ -6,7 +6,9 @@
  */
 #include <libcpuid.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 
 #include "machine/host_decode.h"
 
@@ -45,6 +47,74 @@ void tlbsim_host_decode(const struct cpu_raw_data_t *raw,
 		 out->model == 0x8f ? "intel-spr-server" : "generic");
 }
 
+/*
+ * Which pv_ops.mmu.flush_tlb_multi the kernel chose, by what it logged at
+ * boot: kvm_guest_init() ("KVM setup pv remote TLB flush"),
+ * hyperv_setup_mmu_ops() ("Using hypercall for remote TLB flush"), a PVM
+ * guest ("remote TLB flushes via PVM_HC_FLUSH_TLB_MULTI"), Xen PV and
+ * bare metal by paravirt_set_cap()'s "Booting paravirtualized kernel on
+ * ...". A KVM guest without the pv flush IPIs like bare metal. The log
+ * is a ring: on a machine up long enough the boot lines are gone, and the
+ * backend stays unknown ("").
+ */
+static const char *flush_backend_of(const char *log, const struct tlbsim_host *h)
+{
+	static const struct { const char *line, *backend; } says[] = {
+		{ "PVM_HC_FLUSH_TLB_MULTI", "pvm" },
+		{ "KVM setup pv remote TLB flush", "kvm" },
+		{ "Using hypercall for remote TLB flush", "hyperv" },
+		{ "paravirtualized kernel on Xen PV", "xen" },
+		{ "paravirtualized kernel on KVM", "native" },
+		{ "paravirtualized kernel on bare hardware", "native" },
+	};
+
+	for (size_t i = 0; log && i < sizeof(says) / sizeof(says[0]); i++)
+		if (strstr(log, says[i].line))
+			/* global ASIDs on bare metal with INVLPGB (6.15+) */
+			return !strcmp(says[i].backend, "native") && !h->hypervisor &&
+			       h->invlpgb ? "invlpgb" : says[i].backend;
+	return "";
+}
+
+void tlbsim_host_kernel(const char *cmdline, const char *log,
+			struct tlbsim_host *out)
+{
+	snprintf(out->flush_backend, sizeof(out->flush_backend), "%s",
+		 flush_backend_of(log, out));
+	/* PVM's mm_forbids_zeropage() switch: do_anonymous_page() maps a page
+	 * of its own on a read fault */
+	out->zero_page = !(cmdline && strstr(cmdline, "pvm_no_zero_page=1"));
+}
+
+/* The kernel's log (klogctl(): root, or dmesg_restrict=0), or NULL. */
+static char *kernel_log(void)
+{
+	int n = klogctl(10, NULL, 0);   /* SYSLOG_ACTION_SIZE_BUFFER */
+	char *buf;
+
+	if (n <= 0 || !(buf = malloc((size_t)n + 1)))
+		return NULL;
+	n = klogctl(3, buf, n);         /* SYSLOG_ACTION_READ_ALL */
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static void host_kernel_detect(struct tlbsim_host *out)
+{
+	char cmdline[4096] = "", *log = kernel_log();
+	FILE *f = fopen("/proc/cmdline", "r");
+	bool have = f && fgets(cmdline, sizeof(cmdline), f);
+
+	if (f)
+		fclose(f);
+	tlbsim_host_kernel(have ? cmdline : NULL, log, out);
+	free(log);
+}
+
 int tlbsim_host_detect(struct tlbsim_host *out, struct tlbsim_diag *diag)
 {
 	struct cpu_raw_data_t raw;
@@ -56,5 +126,6 @@ int tlbsim_host_detect(struct tlbsim_host *out, struct tlbsim_diag *diag)
 	if (cpuid_get_raw_data(&raw) < 0 || cpu_identify(&raw, &id) < 0)
 		return tlbsim_diag_set(diag, TLBSIM_EIO, "libcpuid: %s", cpuid_error());
 	tlbsim_host_decode(&raw, &id, out);
+	host_kernel_detect(out);
 	return 0;
 }

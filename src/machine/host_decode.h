@@ -8,5 +8,9 @@
 
 void tlbsim_host_decode(const struct cpu_raw_data_t *raw,
 			const struct cpu_id_t *id, struct tlbsim_host *out);
+/* The kernel's side, from its command line and log (either may be NULL:
+ * unreadable), after tlbsim_host_decode(). */
+void tlbsim_host_kernel(const char *cmdline, const char *log,
+			struct tlbsim_host *out);
 
 #endif

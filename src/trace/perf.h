@@ -106,6 +106,10 @@ void perf_recon_set_peek(struct perf_recon *p, int32_t (*peek)(void *, int32_t),
 			 void *ctx);
 /* More CPUs than the capture's first records showed (never fewer). */
 int perf_recon_set_cpus(struct perf_recon *p, unsigned cpus);
+/* Whether an anonymous read fault maps the shared zero page (the
+ * default, do_anonymous_page()) or a page of its own (a PVM guest booted
+ * with pvm_no_zero_page=1): a later write copies only the zero page. */
+void perf_recon_set_zero_page(struct perf_recon *p, bool zero_page);
 void perf_recon_free(struct perf_recon *p);
 /* Feed records in time order; events come out of perf_recon_pop(). */
 int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,

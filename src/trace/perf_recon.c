@@ -462,6 +462,11 @@ static void *grow_per_cpu(void *arr, size_t size, unsigned old, unsigned cpus)
 	return n;
 }
 
+void perf_recon_set_zero_page(struct perf_recon *p, bool zero_page)
+{
+	p->no_zero_page = !zero_page;
+}
+
 int perf_recon_set_cpus(struct perf_recon *p, unsigned cpus)
 {
 	void *n;

@@ -429,6 +429,17 @@ int tlbsim_trace_set_cpus(struct tlbsim_trace_reader *r, unsigned cpus,
 	return 0;
 }
 
+int tlbsim_trace_set_zero_page(struct tlbsim_trace_reader *r, bool zero_page,
+			       struct tlbsim_diag *diag)
+{
+	if (!r->recon || r->events)
+		return tlbsim_diag_set(diag, TLBSIM_EINVAL, "%s: only a capture, "
+				       "before it is read, has a zero page to set",
+				       r->name);
+	perf_recon_set_zero_page(r->recon, zero_page);
+	return 0;
+}
+
 const char *tlbsim_trace_format(const struct tlbsim_trace_reader *r)
 {
 	return r->dat ? "trace-cmd" : r->perf ? "perf" : r->binary ? "binary" : "native";

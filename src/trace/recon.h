@@ -258,6 +258,8 @@ struct perf_recon {
 	uint32_t qhead, qlen, qcap;
 	uint64_t t0;
 	uint64_t wake_next;      /* the earliest cpu_ipi.wake_at, 0 none */
+	bool no_zero_page;       /* anonymous read faults map a page of their
+				  * own (perf_recon_set_zero_page()) */
 	uint64_t t0_line;        /* the line of the record that set t0 */
 	bool have_t0;
 	/* The first field of the record being fed that tlbsim needs and could

@@ -280,7 +280,11 @@ void on_fault(struct perf_recon *p, const struct perf_rec *r)
 	ev->len = PAGE;
 	if (v && !v->huge)
 		chunk_touch(pr, page);
-	if (!(err & 2))
+	/* do_anonymous_page(): a read maps the zero page, which a write
+	 * copies; with no zero page (PVM's pvm_no_zero_page=1) it maps a
+	 * page of its own, which a write reuses: in a cargo build on such a
+	 * host, 57 of rustc's writes after its reads, none flushed */
+	if (!(err & 2) && (!p->no_zero_page || !v || v->file))
 		pageset_add(&pr->rd, page);
 	if ((err & 3) == 3 && write_copies(p, pr, v, page)) {
 		emit_flush_page(p, pr, r->cpu, page);

@@ -192,6 +192,48 @@ static void test_host_decode(void **state)
 	assert_string_equal(h.suggested_profile, "kvm-guest-intel");
 }
 
+/* The kernel's side of `tlbsim host`: the flush backend by the line its
+ * boot logged (dmesg of a PVM guest, a KVM guest with and without the pv
+ * flush, Hyper-V, Xen PV, bare metal with and without INVLPGB), the zero
+ * page by the command line. */
+static void test_host_kernel(void **state)
+{
+	static const struct {
+		const char *log;
+		bool hypervisor, invlpgb;
+		const char *backend;
+	} cases[] = {
+		{ "[    0.000265] pvm-pv: CR3 loads, local TLB flushes, HLT and MSR "
+		  "writes via hypercalls\n[    0.000269] pvm-pv: remote TLB flushes via "
+		  "PVM_HC_FLUSH_TLB_MULTI\n[    0.070046] Booting paravirtualized kernel "
+		  "on PVM\n", true, false, "pvm" },
+		{ "Booting paravirtualized kernel on KVM\nkvm-guest: KVM setup pv "
+		  "remote TLB flush\n", true, false, "kvm" },
+		{ "Booting paravirtualized kernel on KVM\n", true, false, "native" },
+		{ "Hyper-V: Using hypercall for remote TLB flush\n", true, false, "hyperv" },
+		{ "Booting paravirtualized kernel on Xen PV\n", true, false, "xen" },
+		{ "Booting paravirtualized kernel on bare hardware\n", false, false, "native" },
+		{ "Booting paravirtualized kernel on bare hardware\n", false, true, "invlpgb" },
+		{ "random: crng init done\n", true, false, "" },   /* the ring wrapped */
+		{ NULL, true, false, "" },                       /* no log to read */
+	};
+	struct tlbsim_host h;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&h, 0, sizeof(h));
+		h.hypervisor = cases[i].hypervisor;
+		h.invlpgb = cases[i].invlpgb;
+		tlbsim_host_kernel("console=ttyS0 quiet", cases[i].log, &h);
+		assert_string_equal(h.flush_backend, cases[i].backend);
+		assert_true(h.zero_page);
+	}
+	tlbsim_host_kernel("console=ttyS0 pvm_no_zero_page=1 pti=on", NULL, &h);
+	assert_false(h.zero_page);
+	tlbsim_host_kernel(NULL, NULL, &h);
+	assert_true(h.zero_page);
+}
+
 static void test_host_detect(void **state)
 {
 	struct tlbsim_host h;
@@ -214,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_profile_file_matches_builtin),
 		cmocka_unit_test(test_profile_needs_sources),
 		cmocka_unit_test(test_host_decode),
+		cmocka_unit_test(test_host_kernel),
 		cmocka_unit_test(test_host_detect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
