@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "tlbsim/policy.h"
 
 #define UNSHARE "traces/scenarios/unshare_lazy.jsonl"
 
@@ -725,6 +726,11 @@ static void test_host_json(void **state)
 	assert_true(json_is_boolean(json_object_get(doc, "pcid")));
 	assert_true(json_is_boolean(json_object_get(doc, "invlpgb")));
 	assert_true(json_integer_value(json_object_get(doc, "cpus")) >= 1);
+	/* the kernel's side: a backend tlbsim knows, or null (log unread) */
+	assert_true(json_is_null(json_object_get(doc, "flush_backend")) ||
+		    tlbsim_backend_find(json_string_value(json_object_get(doc,
+					"flush_backend"))));
+	assert_true(json_is_boolean(json_object_get(doc, "zero_page")));
 	json_decref(doc);
 	tu_run_free(&r);
 }
