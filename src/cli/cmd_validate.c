@@ -173,8 +173,9 @@ static void validate_table(FILE *f, const char *path, const char *backend,
 		fprintf(f, "\nnote: the capture sends remote flushes but queues no flush "
 			"IPI and runs no remote shootdown: its host flushes other CPUs "
 			"without IPIs (a paravirtual flush, as a PVM guest's: --backend "
-			"pvm); on the %s backend only the local counters compare\n",
-			backend);
+			"pvm, with --pcid off and --zero-page off where `tlbsim host` on "
+			"that machine says so); on the %s backend only the local "
+			"counters compare\n", backend);
 	if (lp->n_obs)
 		fprintf(f, "\nsend -> remote shootdown (ns, %llu observed, %llu predicted):\n"
 			"%-22s %10llu %10llu %+8.1f%%\n%-22s %10llu %10llu %+8.1f%%\n",
