@@ -153,6 +153,12 @@ json_t *tu_validate(const char *path)
 	return doc;
 }
 
+long tu_counter(json_t *validate, const char *name, const char *which)
+{
+	return (long)json_integer_value(json_object_get(json_object_get(
+		json_object_get(validate, "counters"), name), which));
+}
+
 long tu_validate_counter(const char *text, const char *counter,
 			 const char *inference, long *inferred)
 {
@@ -161,8 +167,7 @@ long tu_validate_counter(const char *text, const char *counter,
 	long n;
 
 	v = json_object_get(doc, "validate");
-	n = (long)json_integer_value(json_object_get(json_object_get(
-		json_object_get(v, "counters"), counter), "predicted"));
+	n = tu_counter(v, counter, "predicted");
 	*inferred = (long)json_integer_value(json_object_get(
 		json_object_get(v, "inferences"), inference));
 	json_decref(doc);

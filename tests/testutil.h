@@ -38,5 +38,8 @@ json_t *tu_validate(const char *path);
  * @inference. Fails the test when validate does not exit 0. */
 long tu_validate_counter(const char *text, const char *counter,
 			 const char *inference, long *inferred);
+/* In the "validate" object of `validate --json`: counter @name's
+ * @which ("observed" or "predicted"), 0 when absent. */
+long tu_counter(json_t *validate, const char *name, const char *which);
 
 #endif

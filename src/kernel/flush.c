@@ -236,6 +236,19 @@ void flush_local_due(struct sim *s, uint32_t c, uint64_t op_seq)
 		sim_schedule(s, op->local_done, SEV_OP_CONTINUE, &ev, sizeof(ev));
 }
 
+/* trace_tlb_flush(TLB_REMOTE_SEND_IPI): native_flush_tlb_multi() traces
+ * it on entry, whatever it then sends. */
+static void trace_remote_send(struct sim *s, uint32_t me, struct mm *mm)
+{
+	s->res.c.remote_send_ipi++;
+	mm->counts.remote_send_ipi++;
+	if (sim_observing(s)) {
+		s->obs_index = mm->trace_id;
+		sim_observe(s, TLBSIM_OBS_FLUSH, (int)me, -1, sim_now(s), 0,
+			    "flush_tlb_multi", "send");
+	}
+}
+
 /*
  * native_flush_tlb_multi(): on_each_cpu_mask when waking lazy CPUs (or in
  * an ASID transition), else on_each_cpu_cond_mask(should_flush_tlb). The
@@ -251,14 +264,7 @@ static uint64_t native_flush_tlb_multi(struct sim *s, uint32_t me, struct op *op
 	uint64_t cost = 0;
 	uint32_t sent = 0;
 
-	/* trace_tlb_flush(TLB_REMOTE_SEND_IPI): emitted here, whatever is sent */
-	s->res.c.remote_send_ipi++;
-	mm->counts.remote_send_ipi++;
-	if (sim_observing(s)) {
-		s->obs_index = mm->trace_id;
-		sim_observe(s, TLBSIM_OBS_FLUSH, (int)me, -1, sim_now(s), 0,
-			    "flush_tlb_multi", "send");
-	}
+	trace_remote_send(s, me, mm);
 
 	for (uint32_t c = cpumask_next(&mm->cpumask, 0, s->ncpus); c < s->ncpus;
 	     c = cpumask_next(&mm->cpumask, c + 1, s->ncpus)) {
@@ -319,13 +325,7 @@ static uint64_t native_flush_tlb_self(struct sim *s, uint32_t me, struct op *op)
 {
 	struct mm *mm = mm_get(s, op->fi.mm);
 
-	s->res.c.remote_send_ipi++;
-	mm->counts.remote_send_ipi++;
-	if (sim_observing(s)) {
-		s->obs_index = mm->trace_id;
-		sim_observe(s, TLBSIM_OBS_FLUSH, (int)me, -1, sim_now(s), 0,
-			    "flush_tlb_multi", "send");
-	}
+	trace_remote_send(s, me, mm);
 	op->local_all = op->fi.wake_lazy_cpus || mm->asid_transition;
 	return local_qualifies(s, me, op) ? local_flush(s, me, op) : 0;
 }

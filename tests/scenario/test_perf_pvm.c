@@ -12,12 +12,6 @@
 
 #include "testutil.h"
 
-static long counter(json_t *v, const char *name, const char *which)
-{
-	return (long)json_integer_value(json_object_get(json_object_get(
-		json_object_get(v, "counters"), name), which));
-}
-
 /* Within @pct percent of the kernel's count. */
 static bool within(long pred, long obs, long pct)
 {
@@ -60,17 +54,17 @@ static void test_pvm_captures(void **state)
 		assert_non_null(strstr(r.err, "--zero-page off from "));
 		v = json_object_get(doc, "validate");
 		assert_string_equal(json_string_value(json_object_get(v, "backend")), "pvm");
-		assert_int_equal(counter(v, "flush_ipis", "observed"), 0);
-		assert_int_equal(counter(v, "flush_ipis", "predicted"), 0);
-		assert_int_equal(counter(v, "remote_shootdown", "observed"), 0);
-		assert_int_equal(counter(v, "remote_shootdown", "predicted"), 0);
-		assert_int_equal(counter(v, "remote_send_ipi", "observed"), caps[i].sends_seen);
-		assert_int_equal(counter(v, "remote_send_ipi", "predicted"), caps[i].sends);
-		assert_int_equal(counter(v, "local_mm_shootdown", "observed"), caps[i].local_seen);
-		assert_int_equal(counter(v, "local_mm_shootdown", "predicted"), caps[i].local);
-		assert_int_equal(counter(v, "sync_ipis", "observed"), caps[i].sync_seen);
-		assert_int_equal(counter(v, "sync_ipis", "predicted"), caps[i].sync);
-		assert_int_equal(counter(v, "wrong_cpu", "predicted"), caps[i].wrong);
+		assert_int_equal(tu_counter(v, "flush_ipis", "observed"), 0);
+		assert_int_equal(tu_counter(v, "flush_ipis", "predicted"), 0);
+		assert_int_equal(tu_counter(v, "remote_shootdown", "observed"), 0);
+		assert_int_equal(tu_counter(v, "remote_shootdown", "predicted"), 0);
+		assert_int_equal(tu_counter(v, "remote_send_ipi", "observed"), caps[i].sends_seen);
+		assert_int_equal(tu_counter(v, "remote_send_ipi", "predicted"), caps[i].sends);
+		assert_int_equal(tu_counter(v, "local_mm_shootdown", "observed"), caps[i].local_seen);
+		assert_int_equal(tu_counter(v, "local_mm_shootdown", "predicted"), caps[i].local);
+		assert_int_equal(tu_counter(v, "sync_ipis", "observed"), caps[i].sync_seen);
+		assert_int_equal(tu_counter(v, "sync_ipis", "predicted"), caps[i].sync);
+		assert_int_equal(tu_counter(v, "wrong_cpu", "predicted"), caps[i].wrong);
 		assert_true(within(caps[i].sends, caps[i].sends_seen, 2));
 		assert_true(within(caps[i].local, caps[i].local_seen, 1));
 		json_decref(doc);
@@ -97,9 +91,9 @@ static void test_pvm_as_kvm(void **state)
 	assert_non_null(doc);
 	assert_null(strstr(r.err, "--backend pvm"));
 	v = json_object_get(doc, "validate");
-	assert_int_equal(counter(v, "flush_ipis", "predicted"), 66);
-	assert_int_equal(counter(v, "remote_send_ipi", "predicted"), 137);
-	assert_int_equal(counter(v, "local_mm_shootdown", "predicted"), 738);
+	assert_int_equal(tu_counter(v, "flush_ipis", "predicted"), 66);
+	assert_int_equal(tu_counter(v, "remote_send_ipi", "predicted"), 137);
+	assert_int_equal(tu_counter(v, "local_mm_shootdown", "predicted"), 738);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(v,
 			 "inferences"), "cow_flush")), 428);
 	json_decref(doc);
@@ -146,7 +140,7 @@ static void test_zero_page(void **state)
 		assert_int_equal(imp.status, 0);
 		assert_non_null(doc);
 		v = json_object_get(doc, "validate");
-		assert_int_equal(counter(v, "local_mm_shootdown", "predicted"), 1 - i);
+		assert_int_equal(tu_counter(v, "local_mm_shootdown", "predicted"), 1 - i);
 		assert_int_equal(json_integer_value(json_object_get(json_object_get(v,
 				 "inferences"), "cow_flush")), 1 - i);
 		if (i == 0) {   /* the zero page's one page */

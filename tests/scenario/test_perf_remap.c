@@ -207,12 +207,6 @@ static void test_advice(void **state)
 	assert_int_equal(advice_ipis(10, false), 0);
 }
 
-static long counter(json_t *v, const char *name, const char *which)
-{
-	return (long)json_integer_value(json_object_get(json_object_get(
-		json_object_get(v, "counters"), name), which));
-}
-
 /*
  * Captures on the Intel host (traces/perf/intel/README.md): sqlite3
  * building a table and an index, whose page cache grows by mremap() four
@@ -255,11 +249,11 @@ static void test_realloc_captures(void **state)
 		assert_int_equal(r.status, 0);
 		assert_non_null(doc);
 		v = json_object_get(doc, "validate");
-		assert_int_equal(counter(v, "flush_ipis", "observed"), caps[i].ipis_seen);
-		assert_int_equal(counter(v, "flush_ipis", "predicted"), caps[i].ipis);
-		assert_int_equal(counter(v, "remote_send_ipi", "predicted"), caps[i].sends);
-		assert_int_equal(counter(v, "local_mm_shootdown", "predicted"), caps[i].local);
-		obs = counter(v, "local_mm_shootdown", "observed");
+		assert_int_equal(tu_counter(v, "flush_ipis", "observed"), caps[i].ipis_seen);
+		assert_int_equal(tu_counter(v, "flush_ipis", "predicted"), caps[i].ipis);
+		assert_int_equal(tu_counter(v, "remote_send_ipi", "predicted"), caps[i].sends);
+		assert_int_equal(tu_counter(v, "local_mm_shootdown", "predicted"), caps[i].local);
+		obs = tu_counter(v, "local_mm_shootdown", "observed");
 		assert_true(labs(caps[i].local - obs) * 100 <= obs);
 		json_decref(doc);
 		tu_run_free(&r);

@@ -11,12 +11,6 @@
 
 #include "testutil.h"
 
-static long counter(json_t *v, const char *name, const char *which)
-{
-	return (long)json_integer_value(json_object_get(json_object_get(
-		json_object_get(v, "counters"), name), which));
-}
-
 /*
  * javac compiling a file, then the JVM allocating int arrays (javac.java):
  * its compiler threads sleep and wake on CPU 1 hundreds of times, and its
@@ -53,14 +47,14 @@ static void test_wake_captures(void **state)
 		assert_int_equal(r.status, 0);
 		assert_non_null(doc);
 		v = json_object_get(doc, "validate");
-		assert_int_equal(counter(v, "flush_ipis", "observed"), caps[i].ipis_seen);
-		assert_int_equal(counter(v, "flush_ipis", "predicted"), caps[i].ipis);
-		assert_int_equal(counter(v, "remote_send_ipi", "predicted"), caps[i].sends);
-		assert_int_equal(counter(v, "local_mm_shootdown", "predicted"), caps[i].local);
+		assert_int_equal(tu_counter(v, "flush_ipis", "observed"), caps[i].ipis_seen);
+		assert_int_equal(tu_counter(v, "flush_ipis", "predicted"), caps[i].ipis);
+		assert_int_equal(tu_counter(v, "remote_send_ipi", "predicted"), caps[i].sends);
+		assert_int_equal(tu_counter(v, "local_mm_shootdown", "predicted"), caps[i].local);
 		/* the kernel's 451 and 194: -0.9 %, -1.0 % */
-		obs = counter(v, "remote_send_ipi", "observed");
+		obs = tu_counter(v, "remote_send_ipi", "observed");
 		assert_true(labs(caps[i].sends - obs) * 100 <= 2 * obs);
-		obs = counter(v, "local_mm_shootdown", "observed");
+		obs = tu_counter(v, "local_mm_shootdown", "observed");
 		assert_true(labs(caps[i].local - obs) * 100 <= obs);
 		assert_int_equal(json_integer_value(json_object_get(json_object_get(v,
 				 "inferences"), "wake_ahead")), caps[i].wakes);
