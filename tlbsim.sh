@@ -61,7 +61,7 @@ build_pgo() {
 	"$dir/tlbsim" compare "$t/t.jsonl" --json -o "$t/r.json"
 	"$dir/tlbsim-gen" --format perf --cpus 4 --events 200000 --seed 1 > "$t/p.perf.txt"
 	"$dir/tlbsim" compare "$t/p.perf.txt" --json -o "$t/r.json"
-	for f in traces/perf/*.perf.txt.xz traces/perf/intel/*.perf.txt.xz; do
+	for f in traces/perf/*.perf.txt.xz traces/perf/intel/*.perf.txt.xz traces/perf/pvm/*.perf.txt.xz; do
 		"$dir/tlbsim" validate "$f" >/dev/null
 	done
 	rm -rf "$t"
