@@ -26,6 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (tlbsim_trace_open_stream(f, "fuzz", &r, &d) == 0) {
 		if (!strcmp(tlbsim_trace_format(r), "perf")) {
 			keep = 0;
+			/* both readings of anonymous read faults (a PVM
+			 * guest's no zero page): by the input's length */
+			if (tlbsim_trace_set_zero_page(r, size & 1, &d))
+				__builtin_trap();
 			while (tlbsim_trace_next(r, &ev, &d) == 1)
 				;
 		}
