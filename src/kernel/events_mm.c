@@ -384,8 +384,14 @@ int ev_exit(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
 		mm = mm_get(s, idx);   /* the new mm may have moved the array */
 	}
 	/* a PVM guest's exit flushes its mm before exit_mmap() (policy.c) */
-	if (s->cfg.backend->exit_flush && !ev->exec)
+	if (s->cfg.backend->exit_flush && !ev->exec) {
+		if (sim_observing(s))
+			sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+				"flush_tlb_mm", "a PVM guest flushes the whole mm %u "
+				"before exit_mmap() unmaps it (its captures show two "
+				"flushes at every exit)", ev->mm);
 		flush_tlb_mm_now(s, c, idx);
+	}
 	gather_init(&g, idx, true);
 	err = gather_exit(s, mm, &g);
 	if (err) {

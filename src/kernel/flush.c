@@ -361,9 +361,22 @@ static uint64_t hypercall_flush_tlb_multi(struct sim *s, uint32_t me,
 		s->res.c.hypercall_flushes++;
 		if (c != me)
 			note_skip(s, c, f->mm, SKIP_HYPERCALL);
+		if (sim_observing(s))
+			sim_observe(s, TLBSIM_OBS_DECISION, (int)me, (int)c, sim_now(s), 0,
+				s->cfg.backend->models, "the hypervisor flushes cpu %u's "
+				"whole TLB%s: no IPI, no flush_tlb_func there, its tlb_gen "
+				"stays %llu", c, s->cpus[c].is_lazy ? " (lazy)" : "",
+				(unsigned long long)s->cpus[c].ctxs[s->cpus[c].loaded_asid].tlb_gen);
 	}
-	if (others)
+	if (others) {
+		if (sim_observing(s))
+			sim_observe(s, TLBSIM_OBS_DECISION, (int)me, -1, sim_now(s), 0,
+				"native_flush_tlb_multi", "cpu %u, on itself alone: "
+				"TLB_REMOTE_SEND_IPI is traced, and its own flush_tlb_func "
+				"runs if it qualifies; nothing clears the other CPUs' bits "
+				"in mm %u's cpumask", me, mm->trace_id);
 		return s->prof.hypercall_flush + native_flush_tlb_self(s, me, op);
+	}
 	return s->prof.hypercall_flush;
 }
 

@@ -55,8 +55,7 @@ static const struct tlbsim_backend backends[TLBSIM_BACKEND_COUNT] = {
 	 * teardown at an execve sent once [INFERENCE]. */
 	[TLBSIM_BACKEND_PVM] = {
 		.id = TLBSIM_BACKEND_PVM, .name = "pvm",
-		.models = "pvm_flush_tlb_multi (PVM_HC_FLUSH_TLB_MULTI, then "
-			  "native_flush_tlb_multi on the initiator)",
+		.models = "pvm_flush_tlb_multi",
 		.hypercall = true, .hypercall_others = true, .exit_flush = true,
 	},
 };
