@@ -218,6 +218,11 @@ bool is_kthread(const char *comm, int32_t pid)
 		"khugepaged", "kcompactd", "kswapd", "watchdog", "cpuhp/", "idle_inject",
 		"irq/", "jbd2/", "kauditd", "oom_reaper", "writeback", "kblockd",
 		"ksmd", "kdevtmpfs", "scsi_", "kintegrityd", "ext4-", "xfs",
+		/* DAMON's monitor (the PVM hosts run one: 85 switches in
+		 * their captures, each flushing twice without PCID as a
+		 * user mm), the hung-task watchdog, hwrng's feeder, ... */
+		"kdamond", "khungtaskd", "hwrng", "kthrotld", "napi/", "psimon",
+		"pool_workqueue_",
 	};
 
 	if (pid <= 0)
