@@ -153,6 +153,28 @@ json_t *tu_validate(const char *path)
 	return doc;
 }
 
+json_t *tu_check_intel(const char *path, long ipis_seen, long ipis, long sends,
+		       long local)
+{
+	struct tu_run r = tu_cli(NULL, "validate", path, "--json",
+				 "--profile", "kvm-guest-intel", NULL);
+	json_error_t e;
+	json_t *doc = json_loads(r.out, 0, &e), *v;
+	long obs;
+
+	assert_int_equal(r.status, 0);
+	assert_non_null(doc);
+	tu_run_free(&r);
+	v = json_object_get(doc, "validate");
+	assert_int_equal(tu_counter(v, "flush_ipis", "observed"), ipis_seen);
+	assert_int_equal(tu_counter(v, "flush_ipis", "predicted"), ipis);
+	assert_int_equal(tu_counter(v, "remote_send_ipi", "predicted"), sends);
+	assert_int_equal(tu_counter(v, "local_mm_shootdown", "predicted"), local);
+	obs = tu_counter(v, "local_mm_shootdown", "observed");
+	assert_true(labs(local - obs) * 100 <= obs);
+	return doc;
+}
+
 long tu_counter(json_t *validate, const char *name, const char *which)
 {
 	return (long)json_integer_value(json_object_get(json_object_get(

@@ -38,6 +38,12 @@ json_t *tu_validate(const char *path);
  * @inference. Fails the test when validate does not exit 0. */
 long tu_validate_counter(const char *text, const char *counter,
 			 const char *inference, long *inferred);
+/* `validate --json --profile kvm-guest-intel` of a capture of the Intel
+ * host: asserts flush IPIs observed and predicted, remote sends and local
+ * shootdowns predicted, and the local shootdowns within 1 % of the
+ * kernel's; returns the "validate" object's document (json_decref it). */
+json_t *tu_check_intel(const char *path, long ipis_seen, long ipis, long sends,
+		       long local);
 /* In the "validate" object of `validate --json`: counter @name's
  * @which ("observed" or "predicted"), 0 when absent. */
 long tu_counter(json_t *validate, const char *name, const char *which);

@@ -161,6 +161,8 @@ static void validate_table(FILE *f, const char *path, const char *backend,
 			   const struct tlbsim_trace_count *tp, size_t ntp,
 			   const struct tlbsim_trace_count *inf, size_t ninf)
 {
+	const struct tlbsim_backend *b;
+
 	fprintf(f, "%s: legacy on the %s backend, observed vs predicted\n\n", path,
 		backend);
 	fprintf(f, "%-22s %10s %10s %9s\n", "counter", "observed", "predicted", "error");
@@ -169,7 +171,9 @@ static void validate_table(FILE *f, const char *path, const char *backend,
 			(unsigned long long)obs[i], (unsigned long long)pred[i],
 			error_pct(obs[i], pred[i]), vdefs[i].complete ? "" :
 			"  (the capture misses these on idle CPUs)");
-	if (flushes_without_ipis(obs) && strcmp(backend, "pvm"))
+	/* a backend whose flush traces sends without IPIs (pvm) predicts them */
+	b = tlbsim_backend_find(backend);
+	if (flushes_without_ipis(obs) && !(b && b->hypercall_others))
 		fprintf(f, "\nnote: the capture sends remote flushes but queues no flush "
 			"IPI and runs no remote shootdown: its host flushes other CPUs "
 			"without IPIs (a paravirtual flush, as a PVM guest's: --backend "

@@ -60,7 +60,10 @@ static int set(struct cli_opts *o, const char *name, const char *v)
 	else if (!strcmp(name, "pcid") || !strcmp(name, "zero-page")) {
 		if (strcmp(v, "on") && strcmp(v, "off"))
 			return -2;
-		*(name[0] == 'p' ? &o->pcid : &o->zero_page) = v;
+		if (!strcmp(name, "pcid"))
+			o->pcid = v;
+		else
+			o->zero_page = v;
 	}
 	return 0;
 }

@@ -388,8 +388,8 @@ int ev_exit(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
 		if (sim_observing(s))
 			sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
 				"flush_tlb_mm", "a PVM guest flushes the whole mm %u "
-				"before exit_mmap() unmaps it (its captures show two "
-				"flushes at every exit)", ev->mm);
+				"before exit_mmap() unmaps it (in its captures every "
+				"exit that sends, sends twice)", ev->mm);
 		flush_tlb_mm_now(s, c, idx);
 	}
 	gather_init(&g, idx, true);

@@ -29,6 +29,10 @@ enum perf_hold {
  * after reached it (node worker threads); at once, or 10-15 us, three
  * flushes more went to CPUs still idle (javac, pymp, cargo). */
 #define WAKE_LATENCY_NS 20000
+/* A wake-up queued to a CPU still running a task counts when that CPU
+ * goes idle within this long (wake_queued(): the javac capture's C1
+ * thread was back 23 us after its CPU went idle). */
+#define WAKE_QUEUED_IDLE_NS 200000
 
 struct perf_rec {
 	uint64_t t_ns;

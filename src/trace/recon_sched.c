@@ -146,13 +146,14 @@ void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 	}
 	if (p->cur[r->cpu] != tgid)
 		switch_cpu(p, r->cpu, tgid);
-	/* within the window wake_ahead() looks ahead by, or stale: its
-	 * handler ran where the capture shows nothing */
+	/* a wake-up queued here while a task ran (wake_queued()): the idle
+	 * loop runs it now, if soon enough; later, it is stale (its handler
+	 * ran where the capture shows nothing) */
 	if (p->ipi[r->cpu].ttwu_ns) {
 		uint64_t at = p->ipi[r->cpu].ttwu_ns;
 
 		p->ipi[r->cpu].ttwu_ns = 0;
-		if (!tgid && r->t_ns <= at + 200000)
+		if (!tgid && r->t_ns <= at + WAKE_QUEUED_IDLE_NS)
 			wake_ahead(p, r, r->cpu);
 	}
 }

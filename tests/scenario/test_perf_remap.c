@@ -240,23 +240,8 @@ static void test_realloc_captures(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		struct tu_run r = tu_cli(NULL, "validate", caps[i].path, "--json",
-					 "--profile", "kvm-guest-intel", NULL);
-		json_error_t e;
-		json_t *doc = json_loads(r.out, 0, &e), *v;
-		long obs;
-
-		assert_int_equal(r.status, 0);
-		assert_non_null(doc);
-		v = json_object_get(doc, "validate");
-		assert_int_equal(tu_counter(v, "flush_ipis", "observed"), caps[i].ipis_seen);
-		assert_int_equal(tu_counter(v, "flush_ipis", "predicted"), caps[i].ipis);
-		assert_int_equal(tu_counter(v, "remote_send_ipi", "predicted"), caps[i].sends);
-		assert_int_equal(tu_counter(v, "local_mm_shootdown", "predicted"), caps[i].local);
-		obs = tu_counter(v, "local_mm_shootdown", "observed");
-		assert_true(labs(caps[i].local - obs) * 100 <= obs);
-		json_decref(doc);
-		tu_run_free(&r);
+		json_decref(tu_check_intel(caps[i].path, caps[i].ipis_seen,
+					   caps[i].ipis, caps[i].sends, caps[i].local));
 	}
 }
 
