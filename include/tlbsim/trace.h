@@ -52,6 +52,7 @@ enum tlbsim_ev_kind {
 	TLBSIM_EV_RAN_BEFORE,   /* after observed: binary kinds keep their numbers */
 	TLBSIM_EV_LAZY_BEFORE,
 	TLBSIM_EV_REMAP,
+	TLBSIM_EV_RUNNING_BEFORE,
 	TLBSIM_EV_COUNT
 };
 

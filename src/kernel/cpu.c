@@ -378,14 +378,15 @@ void switch_mm_irqs_off(struct sim *s, uint32_t c, uint32_t next_idx)
 }
 
 /*
- * An importer's inference (lazy_before): c was lazy on @idx when the trace
- * began, a kernel thread or idle running with @idx in CR3 since a switch
- * no record shows. It holds the state that switch and enter_lazy_tlb()
- * would have left: @idx loaded in an ASID slot at its tlb_gen now (what the
- * TLB cached before is unknown: nothing), its bit in mm_cpumask, lazy. No
- * task switch is counted: none happened in the trace.
+ * An importer's inference (lazy_before, running_before): c had @idx in CR3
+ * when the trace began, since a switch no record shows, and ran a kernel
+ * thread or idle on it (@lazy) or a task of its own. It holds the state
+ * that switch_mm_irqs_off() (and enter_lazy_tlb()) would have left: @idx
+ * in an ASID slot at its tlb_gen now (what the TLB cached before is
+ * unknown: nothing), its bit in mm_cpumask. No task switch is counted:
+ * none happened in the trace.
  */
-void cpu_lazy_before(struct sim *s, uint32_t c, uint32_t idx)
+void cpu_load_before(struct sim *s, uint32_t c, uint32_t idx, bool lazy)
 {
 	struct cpu *cpu = &s->cpus[c];
 	struct mm *mm = mm_get(s, idx);
@@ -408,9 +409,14 @@ void cpu_lazy_before(struct sim *s, uint32_t c, uint32_t idx)
 		cpu->loaded_mm = idx;
 		cpu->loaded_asid = asid;
 	}
-	if (!cpu->is_lazy) {
+	if (lazy && !cpu->is_lazy) {
 		cpu->is_lazy = true;
 		cpu->lazy_since = sim_now(s);
+	} else if (!lazy && cpu->is_lazy) {
+		cpu->is_lazy = false;
+		if (sim_observing(s))
+			sim_observe(s, TLBSIM_OBS_LAZY, (int)c, -1,
+				    cpu->lazy_since, sim_now(s), NULL, "lazy");
 	}
 	if (prev != idx)
 		leave_zombie(s, prev);

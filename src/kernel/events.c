@@ -231,32 +231,54 @@ static int ev_ran_before(struct sim *s, uint32_t c, const struct tlbsim_trace_ev
 }
 
 /*
- * The CPU was lazy on @mm when the trace began (an importer's inference: a
- * flush IPI the capture shows it leave @mm for init_mm, before any switch
- * of its was recorded): a kernel thread or idle runs with @mm in CR3 and
- * its bit in mm_cpumask. cpu_lazy_before() sets that state; no switch is
- * counted. A user task running on the CPU contradicts it.
+ * The CPU had @mm in CR3 when the trace began (an importer's inference),
+ * lazily (lazy_before: a flush IPI the capture shows it leave @mm for
+ * init_mm, before any switch of its was recorded) or running a task of
+ * @mm (running_before: the CPU's first record is that task's own, with no
+ * switch to it). cpu_load_before() sets that state; no switch is counted.
+ * A user task already running on the CPU contradicts either.
  */
-static int ev_lazy_before(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+static int load_before(struct sim *s, uint32_t c,
+		       const struct tlbsim_trace_event *ev, bool lazy)
 {
 	const struct cpu *cpu = &s->cpus[c];
+	const char *name = lazy ? "lazy_before" : "running_before";
 	uint32_t idx;
 	struct mm *mm = ev_mm(s, ev->mm, &idx);
 
 	if (!mm)
 		return s->err;
 	if (cpu->loaded_mm != INIT_MM && !cpu->is_lazy)
-		return sim_model_error(s, "lazy_before: cpu %u runs mm %u (a user "
-			"task); switch it to a kernel thread first", c,
+		return sim_model_error(s, "%s: cpu %u runs mm %u (a user "
+			"task); switch it to a kernel thread first", name, c,
 			mm_get(s, cpu->loaded_mm)->trace_id);
-	cpu_lazy_before(s, c, idx);
-	if (sim_observing(s))
+	cpu_load_before(s, c, idx, lazy);
+	if (!sim_observing(s))
+		return 0;
+	if (lazy)
 		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
 			"enter_lazy_tlb", "cpu %u was lazy on mm %u before the trace: "
 			"mm %u stays loaded, its bit in mm_cpumask is set, and a flush "
 			"that wakes lazy CPUs sends it an IPI that switches it to "
 			"init_mm (flush_tlb_func(): is_lazy)", c, ev->mm, ev->mm);
+	else
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			"switch_mm_irqs_off", "cpu %u ran a task of mm %u when the "
+			"trace began: mm %u is loaded, its bit in mm_cpumask is set, "
+			"and no task switch is counted (none is in the trace)",
+			c, ev->mm, ev->mm);
 	return 0;
+}
+
+static int ev_lazy_before(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
+{
+	return load_before(s, c, ev, true);
+}
+
+static int ev_running_before(struct sim *s, uint32_t c,
+			     const struct tlbsim_trace_event *ev)
+{
+	return load_before(s, c, ev, false);
 }
 
 typedef int (*ev_handler)(struct sim *, uint32_t, const struct tlbsim_trace_event *);
@@ -282,6 +304,7 @@ static const ev_handler handlers[TLBSIM_EV_COUNT] = {
 	[TLBSIM_EV_SYNC] = ev_sync,
 	[TLBSIM_EV_RAN_BEFORE] = ev_ran_before,
 	[TLBSIM_EV_LAZY_BEFORE] = ev_lazy_before,
+	[TLBSIM_EV_RUNNING_BEFORE] = ev_running_before,
 };
 
 int sim_dispatch(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)

@@ -42,6 +42,7 @@ static const char *const ev_names[TLBSIM_EV_COUNT] = {
 	"switch", "map", "touch", "unmap", "zap", "protect", "collapse", "share",
 	"unshare", "gup_fast", "irq_off", "preempt", "global_asid", "speculate",
 	"exit", "flush", "sync", "observed", "ran_before", "lazy_before", "remap",
+	"running_before",
 };
 
 const char *tlbsim_ev_name(enum tlbsim_ev_kind k)
@@ -82,6 +83,7 @@ static const struct kind_spec specs[TLBSIM_EV_COUNT] = {
 	[TLBSIM_EV_RAN_BEFORE] = { F_MM, 0 },
 	[TLBSIM_EV_LAZY_BEFORE] = { F_MM, 0 },
 	[TLBSIM_EV_REMAP] = { F_MM | F_ADDR | F_LEN | F_START, 0 },
+	[TLBSIM_EV_RUNNING_BEFORE] = { F_MM, 0 },
 };
 
 /* Input text in a message, as a JSON string body: control characters

@@ -28,7 +28,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"lock_wait", "fork_settid", "collapse_at_isolate", "wake_ahead",
 	"vfork", "fork_rseq", "exec_image", "kernel_write", "map_populate",
 	"ran_elsewhere", "pid_reused", "vfork_release", "exec_moved",
-	"lazy_before",
+	"lazy_before", "running_before",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -58,7 +58,8 @@ struct tlbsim_trace_event *emit(struct perf_recon *p, enum tlbsim_ev_kind k,
 	ev->t = p->rec->t_ns - p->t0;
 	ev->line = p->rec->line;
 	ev->target = -1;
-	if (k == TLBSIM_EV_SWITCH || k == TLBSIM_EV_LAZY_BEFORE)
+	if (k == TLBSIM_EV_SWITCH || k == TLBSIM_EV_LAZY_BEFORE ||
+	    k == TLBSIM_EV_RUNNING_BEFORE)
 		p->ipi[cpu].known = true;
 	return ev;
 }

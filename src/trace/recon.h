@@ -81,6 +81,9 @@ enum inf {
 	INF_LAZY_BEFORE,         /* a CPU no switch of the capture had set up
 				  * took a flush IPI and left an mm for
 				  * init_mm: it was lazy on the sender's mm */
+	INF_RUNNING_BEFORE,      /* a CPU's first record is a user task's own,
+				  * with no switch to it: it ran that task
+				  * when the capture began */
 	INF_COUNT
 };
 

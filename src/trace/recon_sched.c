@@ -78,6 +78,37 @@ static bool switch_cpu(struct perf_recon *p, uint32_t cpu, int32_t tgid)
 	return true;
 }
 
+/* @tgid's process runs (a task of it is current somewhere). */
+static void proc_live(struct perf_recon *p, int32_t tgid)
+{
+	struct proc *pr = proc_get(p, tgid);
+
+	if (pr)
+		pr->live = true;
+}
+
+/*
+ * A CPU's first record (no switch of it yet, nor a lazy_before) is a user
+ * task's own: the task ran there when the capture began. It is loaded with
+ * no task switch (`running_before`): the kernel switched to it before the
+ * capture, and a `switch` would count a task-switch flush the capture
+ * cannot show (on a host without PCID, one per CPU in every capture).
+ */
+static bool running_before(struct perf_recon *p, uint32_t cpu, int32_t tgid)
+{
+	struct tlbsim_trace_event *ev;
+
+	if (p->ipi[cpu].known || !tgid)
+		return false;
+	if (!(ev = emit(p, TLBSIM_EV_RUNNING_BEFORE, cpu)))
+		return true;
+	ev->mm = (uint32_t)tgid;
+	p->cur[cpu] = tgid;
+	proc_live(p, tgid);
+	p->inf[INF_RUNNING_BEFORE]++;
+	return true;
+}
+
 /* The task of this record runs on its CPU: say so (a `switch`) if the
  * model thinks the CPU runs another mm. */
 void ensure_running(struct perf_recon *p, const struct perf_rec *r)
@@ -91,10 +122,11 @@ void ensure_running(struct perf_recon *p, const struct perf_rec *r)
 	/* after its mm is gone, an exiting task runs on a borrowed one */
 	want = is_kthread(r->comm, r->pid) || exited(p, r->pid) ? 0 : r->pid;
 
-	if (p->cur[r->cpu] == want || !switch_cpu(p, r->cpu, want))
+	if (p->cur[r->cpu] == want || running_before(p, r->cpu, want) ||
+	    !switch_cpu(p, r->cpu, want))
 		return;
 	if (want)
-		proc_get(p, want)->live = true;
+		proc_live(p, want);
 	p->inf[INF_SWITCH_FROM_EVENT]++;
 }
 
@@ -370,7 +402,7 @@ void wakes_due(struct perf_recon *p, const struct perf_rec *r)
 			if (p->cur[c] != 0 || exited(p, ci->wake_tgid) ||
 			    !switch_cpu(p, c, ci->wake_tgid))
 				continue;
-			proc_get(p, ci->wake_tgid)->live = true;
+			proc_live(p, ci->wake_tgid);
 			p->inf[INF_WAKE_AHEAD]++;
 		}
 	}

@@ -32,6 +32,8 @@ static const char *const corpus[] = {
 	"ran_before_null.jsonl",
 	"lazy_before_null.jsonl",
 	"lazy_before_running.jsonl",
+	"running_before_null.jsonl",
+	"running_before_running.jsonl",
 	"remap_overlap.jsonl",
 	"remap_onto_mapping.jsonl",
 	"remap_unaligned.jsonl",

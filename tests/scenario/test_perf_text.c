@@ -193,7 +193,7 @@ static void test_time_before_first(void **state)
 	path = tu_tmpfile(text, ".perf.txt");
 	r = tu_cli(NULL, "import", path, NULL);
 	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "{\"t\": 0, \"cpu\": 0, \"ev\": \"switch\""));
+	assert_non_null(strstr(r.out, "{\"t\": 0, \"cpu\": 0, \"ev\": \"running_before\""));
 	assert_null(strstr(r.out, "\"t\": 18446"));
 	tu_run_free(&r);
 	unlink(path);

@@ -1,0 +1,254 @@
+/* before.c - test_kernel's cases of a CPU's state from before the trace
+ * (ran_before, lazy_before, running_before), of exit and exec, of mremap
+ * and of PCID. Expectations derived by hand from docs/MODEL.md. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "run.h"
+
+/* cpu 0, running mm 1: a VMA of 16 pages, its first page written; a zap
+ * of @zap bytes from it; the munmap of the VMA (its tables freed); the VMA
+ * again, its first page written, and the same zap. */
+static void zap_unmap_zap(struct run *r, uint64_t zap)
+{
+	EV(r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	EV(r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	EV(r, .t = 30000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000, .len = zap);
+	EV(r, .t = 60000, .cpu = 0, .kind = TLBSIM_EV_UNMAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	EV(r, .t = 90000, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	EV(r, .t = 90010, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	EV(r, .t = 120000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000, .len = zap);
+}
+
+/*
+ * A CPU that ran the mm before the trace (ran_before): its bit only. cpu 1
+ * keeps init_mm loaded. A zap of mm 1 (no table freed): cpu 1 is in the
+ * mask, so cpu 0 sends (flush_tlb_multi(), remote_send_ipi 1), but
+ * should_flush_tlb() is false for it (not lazy, another mm loaded): no IPI.
+ * The munmap of the whole VMA frees its tables: freed_tables sends to
+ * every CPU in the mask (remote_send_ipi 2, one flush IPI), and cpu 1's
+ * flush_tlb_func() finds init_mm loaded: wrong CPU, bit cleared. The last
+ * zap: cpu 0 alone, local only. Without the ran_before: nothing remote.
+ */
+static void ran_before(bool ran, long sends, long ipis, long wrong)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	if (ran)
+		EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_RAN_BEFORE, .mm = 1);
+	zap_unmap_zap(&r, 0x10000);
+	res = run_end(&r);
+	assert_int_equal(res->c.remote_send_ipi, sends);
+	assert_int_equal(res->c.ipi_flush, ipis);
+	assert_int_equal(res->c.wrong_cpu, wrong);
+	assert_int_equal(res->c.flush_local, 3);
+	run_free(&r);
+}
+
+static void test_ran_before(void **state) { (void)state; ran_before(true, 2, 1, 1); }
+static void test_not_ran_before(void **state) { (void)state; ran_before(false, 0, 0, 0); }
+
+/*
+ * A CPU lazy on the mm before the trace (lazy_before): cpu 1 holds mm 1
+ * lazily with its bit set; no switch is counted for it. The zap of one
+ * page frees no table: cpu 0 sends (remote_send_ipi 1), but
+ * should_flush_tlb() skips a lazy CPU (legacy, no tables freed): no IPI.
+ * The munmap of the whole VMA frees its tables: cpu 1 gets the IPI
+ * (remote_send_ipi 2, flush IPI 1, to a lazy CPU) and its flush_tlb_func()
+ * switches it to init_mm (a CR3 load). The last zap: cpu 1's bit stays
+ * but it has init_mm loaded: a send without IPI (3). Task switches: cpu
+ * 0's to mm 1 and cpu 1's to init_mm. Without the lazy_before: nothing
+ * remote, one switch.
+ */
+static void lazy_before(bool lazy, long sends, long ipis, long switches)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	if (lazy)
+		EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_LAZY_BEFORE, .mm = 1);
+	zap_unmap_zap(&r, 0x1000);
+	res = run_end(&r);
+	assert_int_equal(res->c.remote_send_ipi, sends);
+	assert_int_equal(res->c.ipi_flush, ipis);
+	assert_int_equal(res->c.ipi_to_lazy, ipis);
+	assert_int_equal(res->c.wrong_cpu, 0);
+	assert_int_equal(res->c.flush_task_switch + res->c.task_switch_noflush, switches);
+	assert_int_equal(res->c.flush_local, 3);
+	run_free(&r);
+}
+
+static void test_lazy_before(void **state) { (void)state; lazy_before(true, 3, 1, 2); }
+static void test_not_lazy_before(void **state) { (void)state; lazy_before(false, 0, 0, 1); }
+
+/*
+ * A CPU running a task of the mm when the trace began (running_before):
+ * cpu 1 holds mm 1, not lazy, its bit set, and no switch is counted for
+ * it. Each flush of mm 1 finds it running the mm: should_flush_tlb() is
+ * true, so the zap of one page (no table freed), the munmap and the last
+ * zap each send it an IPI (3 sends, 3 flush IPIs, none to a lazy CPU).
+ * The same with a `switch` of cpu 1 to mm 1 instead: the same IPIs, and
+ * one more task switch (2 where running_before has cpu 0's alone).
+ */
+static void running_before(bool before, long switches)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .mm = 1, .kind = before ? TLBSIM_EV_RUNNING_BEFORE
+						       : TLBSIM_EV_SWITCH);
+	zap_unmap_zap(&r, 0x1000);
+	res = run_end(&r);
+	assert_int_equal(res->c.remote_send_ipi, 3);
+	assert_int_equal(res->c.ipi_flush, 3);
+	assert_int_equal(res->c.ipi_to_lazy, 0);
+	assert_int_equal(res->c.wrong_cpu, 0);
+	assert_int_equal(res->c.flush_task_switch + res->c.task_switch_noflush, switches);
+	assert_int_equal(res->c.flush_local, 3);
+	run_free(&r);
+}
+
+static void test_running_before(void **state) { (void)state; running_before(true, 1); }
+static void test_switch_not_before(void **state) { (void)state; running_before(false, 2); }
+
+/* A CPU that runs a user task cannot have been running another before the
+ * trace: the model's error names the event and the CPU's mm. */
+static void test_running_before_busy(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_start(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 2);
+	assert_int_not_equal(ev(&r, 10, 1, TLBSIM_EV_RUNNING_BEFORE, 1, 0, 0), 0);
+	assert_non_null(strstr(r.diag.msg, "running_before: cpu 1 runs mm 2 (a "
+			       "user task); switch it to a kernel thread first"));
+	run_free(&r);
+}
+
+/*
+ * mremap moving 32 pages from 0x400000 to 0x800000; cpu 1 ran mm 1 and
+ * idles, lazy. With two pages @touched: they move, and move_ptes()'s
+ * flush_tlb_range() of the old range says freed_tables on x86, so legacy
+ * IPIs the lazy cpu (one flush IPI, to a lazy CPU); the zap of the first
+ * page at its new place finds it present and flushes (local flushes 2).
+ * Untouched: no table, nothing moved, no flush at all, and the zap finds
+ * nothing. Either way the old range is gone: a touch there faults.
+ */
+static void remap(bool touched, long ipis, long local)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 5, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 0);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x20000);
+	if (touched)
+		EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000, .len = 0x2000);
+	EV(&r, .t = 30000, .cpu = 0, .kind = TLBSIM_EV_REMAP, .mm = 1, .addr = 0x400000,
+	   .len = 0x20000, .start = 0x800000);
+	EV(&r, .t = 60000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x800000, .len = 0x1000);
+	EV(&r, .t = 90000, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x401000);
+	res = run_end(&r);
+	assert_int_equal(res->c.ipi_flush, ipis);
+	assert_int_equal(res->c.ipi_to_lazy, ipis);
+	assert_int_equal(res->c.flush_local, local);
+	assert_int_equal(res->c.faults, 1);
+	run_free(&r);
+}
+
+/*
+ * The last task of mm 1 leaves it on cpu 0; cpu 1 ran mm 1 and idles on
+ * it. An exit: exit_mm() leaves cpu 0 lazy on mm 1, and the teardown's
+ * flush (fullmm, tables freed) wakes both lazy CPUs: cpu 1 by IPI, cpu 0
+ * by its own flush_tlb_func(), each switching to init_mm (four switches
+ * with the two to mm 1). An exec: exec_mmap() switches cpu 0 to the new
+ * mm 1 first, so the teardown's own call finds it on another mm: wrong
+ * CPU; cpu 1 is woken as before (four switches: two to mm 1, one to the
+ * new mm, cpu 1's to init_mm). A touch of mm 1 after the exec is the new mm's, which
+ * cpu 0 runs: no error.
+ */
+static void exit_or_exec(bool exec, long switches, long wrong)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 5, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 0);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x10000);
+	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	EV(&r, .t = 30000, .cpu = 0, .kind = TLBSIM_EV_EXIT, .mm = 1, .exec = exec);
+	if (exec) {
+		EV(&r, .t = 60000, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x1000);
+		EV(&r, .t = 60010, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	}
+	res = run_end(&r);
+	assert_int_equal(res->c.ipi_flush, 1);
+	assert_int_equal(res->c.ipi_to_lazy, 1);
+	assert_int_equal(res->c.wrong_cpu, wrong);
+	assert_int_equal(res->c.flush_task_switch + res->c.task_switch_noflush, switches);
+	run_free(&r);
+}
+
+static void test_exit_lazy(void **state) { (void)state; exit_or_exec(false, 4, 0); }
+static void test_exec_wrong_cpu(void **state) { (void)state; exit_or_exec(true, 4, 1); }
+
+static void test_remap_moves(void **state) { (void)state; remap(true, 1, 2); }
+static void test_remap_nothing_present(void **state) { (void)state; remap(false, 0, 0); }
+
+/*
+ * One CPU alternates between mm 1 and mm 2, four switches. With PCID the
+ * first two take new ASID slots (flush) and the next two find their slot
+ * current (no flush); without PCID every switch to another mm loads ASID 0
+ * with a flush.
+ */
+static void pcid_switches(bool no_pcid, uint64_t flushes, uint64_t noflush)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start_cfg(&r, 2, "legacy", "native", no_pcid);
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 2);
+	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 30, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 2);
+	res = run_end(&r);
+	assert_int_equal(res->c.flush_task_switch, flushes);
+	assert_int_equal(res->c.task_switch_noflush, noflush);
+	run_free(&r);
+}
+
+static void test_pcid(void **state) { (void)state; pcid_switches(false, 2, 2); }
+static void test_no_pcid(void **state) { (void)state; pcid_switches(true, 4, 0); }
+
+int kernel_before_tests(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ran_before),
+		cmocka_unit_test(test_not_ran_before),
+		cmocka_unit_test(test_lazy_before),
+		cmocka_unit_test(test_not_lazy_before),
+		cmocka_unit_test(test_running_before),
+		cmocka_unit_test(test_switch_not_before),
+		cmocka_unit_test(test_running_before_busy),
+		cmocka_unit_test(test_exit_lazy),
+		cmocka_unit_test(test_exec_wrong_cpu),
+		cmocka_unit_test(test_remap_moves),
+		cmocka_unit_test(test_remap_nothing_present),
+		cmocka_unit_test(test_pcid),
+		cmocka_unit_test(test_no_pcid),
+	};
+	return cmocka_run_group_tests_name("kernel_before_tests", tests, NULL, NULL);
+}

@@ -1,0 +1,11 @@
+/* parts.h - test_trace's other files: the groups its main() runs (each
+ * returns its failures), and the file every kind is in once. */
+#ifndef TLBSIM_TEST_TRACE_PARTS_H
+#define TLBSIM_TEST_TRACE_PARTS_H
+
+#define EVERY "tests/data/every_kind.jsonl"
+
+int trace_write_tests(void);   /* write.c: the writer, text and binary */
+int trace_perf_tests(void);    /* perf.c: the perf parse, recon state, window */
+
+#endif

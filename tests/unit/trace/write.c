@@ -1,0 +1,215 @@
+/* write.c - test_trace's cases of the writer: native text and binary
+ * round trips, and the binary reader held to the contract. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "trace/input.h"
+#include "trace/perf.h"
+#include "trace/recon.h"
+#include "trace/sha256.h"
+#include "trace/window.h"
+#include "tlbsim/trace.h"
+#include "parts.h"
+
+/* write -> read gives the same events, byte for byte on a second write. */
+static void test_roundtrip(void **state)
+{
+	struct tlbsim_trace_reader *r, *r2;
+	struct tlbsim_trace_event e;
+	struct tlbsim_diag d;
+	char *buf = NULL, *buf2 = NULL, *path;
+	size_t len = 0, len2 = 0;
+	FILE *f = open_memstream(&buf, &len), *f2;
+
+	(void)state;
+	assert_int_equal(tlbsim_trace_open(EVERY, &r, &d), 0);
+	fputs("{\"tlbsim\": 1, \"cpus\": 4}\n", f);
+	while (tlbsim_trace_next(r, &e, &d) == 1) {
+		assert_int_equal(tlbsim_trace_write_event(f, &e), 0);
+		fputc('\n', f);
+	}
+	fclose(f);
+	tlbsim_trace_close(r);
+	path = tu_tmpfile(buf, ".jsonl");
+	assert_int_equal(tlbsim_trace_open(path, &r2, &d), 0);
+	f2 = open_memstream(&buf2, &len2);
+	fputs("{\"tlbsim\": 1, \"cpus\": 4}\n", f2);
+	while (tlbsim_trace_next(r2, &e, &d) == 1) {
+		tlbsim_trace_write_event(f2, &e);
+		fputc('\n', f2);
+	}
+	fclose(f2);
+	assert_int_equal(tlbsim_trace_events(r2), 26);
+	assert_string_equal(buf, buf2);
+	tlbsim_trace_close(r2);
+	unlink(path);
+	free(path);
+	free(buf);
+	free(buf2);
+}
+
+/* An observed event's strings, control characters and all, and as long as
+ * their fields hold, come back from the JSONL the writer makes. */
+static void test_roundtrip_strings(void **state)
+{
+	struct tlbsim_trace_event e, back;
+	struct tlbsim_trace_reader *r;
+	struct tlbsim_diag d;
+	char *buf = NULL, *path;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.kind = TLBSIM_EV_OBSERVED;
+	e.target = -1;
+	snprintf(e.what, sizeof(e.what), "a\nb\"c\\d\x1b");
+	memset(e.func, 'f', sizeof(e.func) - 1);   /* 39 bytes: all it holds */
+	fputs("{\"tlbsim\": 1, \"cpus\": 1}\n", f);
+	assert_int_equal(tlbsim_trace_write_event(f, &e), 0);
+	fputc('\n', f);
+	fclose(f);
+	path = tu_tmpfile(buf, ".jsonl");
+	assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
+	assert_int_equal(tlbsim_trace_next(r, &back, &d), 1);
+	assert_string_equal(back.what, e.what);
+	assert_string_equal(back.func, e.func);
+	tlbsim_trace_close(r);
+	unlink(path);
+	free(path);
+	free(buf);
+}
+
+/* A binary trace written from @evs (with the 4-CPU header) to a temporary
+ * file, cut to @cut bytes when non-zero. */
+static char *binary_file(const struct tlbsim_trace_event *evs, size_t n, long cut)
+{
+	char tmpl[] = "/tmp/tlbsim-test-XXXXXX", *path;
+	struct tlbsim_trace_header h;
+	int fd = mkstemp(tmpl);
+	FILE *f = fdopen(fd, "wb");
+
+	memset(&h, 0, sizeof(h));
+	h.version = 1;
+	h.cpus = 4;
+	assert_int_equal(tlbsim_trace_write_binary_header(f, &h), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(tlbsim_trace_write_binary_event(f, &evs[i]), 0);
+	fflush(f);
+	if (cut)
+		assert_int_equal(ftruncate(fileno(f), cut), 0);
+	fclose(f);
+	path = malloc(strlen(tmpl) + 6);
+	sprintf(path, "%s.tlbb", tmpl);
+	rename(tmpl, path);
+	return path;
+}
+
+/* Every kind through the binary form comes back field for field. */
+static void test_binary_roundtrip(void **state)
+{
+	struct tlbsim_trace_event in[32], out;
+	struct tlbsim_trace_reader *r;
+	struct tlbsim_diag d;
+	size_t n = 0, i = 0;
+	char *path;
+
+	(void)state;
+	assert_int_equal(tlbsim_trace_open(EVERY, &r, &d), 0);
+	while (n < 32 && tlbsim_trace_next(r, &in[n], &d) == 1)
+		n++;
+	tlbsim_trace_close(r);
+	assert_int_equal(n, 26);
+	for (size_t k = 0; k < n; k++)   /* whose flush, optional (byproc) */
+		if (in[k].kind == TLBSIM_EV_OBSERVED)
+			in[k].mm = 4242;
+	path = binary_file(in, n, 0);
+	assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
+	assert_string_equal(tlbsim_trace_format(r), "binary");
+	assert_int_equal(tlbsim_trace_header(r)->cpus, 4);
+	while (tlbsim_trace_next(r, &out, &d) == 1) {
+		const struct tlbsim_trace_event *e = &in[i++];
+
+		assert_int_equal(out.kind, e->kind);
+		assert_int_equal(out.t, e->t);
+		assert_int_equal(out.cpu, e->cpu);
+		assert_int_equal(out.mm, e->mm);
+		assert_int_equal(out.with, e->with);
+		assert_int_equal(out.addr, e->addr);
+		assert_int_equal(out.len, e->len);
+		assert_int_equal(out.dur, e->dur);
+		assert_int_equal(out.start, e->start);
+		assert_int_equal(out.end, e->end);
+		assert_int_equal(out.stride, e->stride);
+		assert_int_equal(out.hugetlb, e->hugetlb);
+		assert_int_equal(out.freed_tables, e->freed_tables);
+		assert_int_equal(out.unshared_tables, e->unshared_tables);
+		assert_string_equal(out.what, e->what);
+		assert_string_equal(out.func, e->func);
+		assert_int_equal(out.reason, e->reason);
+		assert_int_equal(out.pages, e->pages);
+		assert_int_equal(out.target, e->target);
+		assert_int_equal(out.line, i + 1);   /* its JSONL line */
+	}
+	assert_int_equal(i, n);
+	tlbsim_trace_close(r);
+	unlink(path);
+	free(path);
+}
+
+/* A binary trace is held to the contract: each break names its record. */
+static void binary_bad(const struct tlbsim_trace_event *evs, size_t n, long cut,
+		       const char *want)
+{
+	struct tlbsim_trace_reader *r;
+	struct tlbsim_trace_event e;
+	struct tlbsim_diag d;
+	char *path = binary_file(evs, n, cut), msg[512];
+	int rc;
+
+	assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
+	while ((rc = tlbsim_trace_next(r, &e, &d)) == 1)
+		;
+	assert_int_equal(rc, TLBSIM_EPARSE);
+	snprintf(msg, sizeof(msg), "%s: %s", path, want);
+	assert_string_equal(d.msg, msg);
+	tlbsim_trace_close(r);
+	unlink(path);
+	free(path);
+}
+
+static void test_binary_bad(void **state)
+{
+	struct tlbsim_trace_event e[2];
+
+	(void)state;
+	memset(e, 0, sizeof(e));
+	e[0].kind = e[1].kind = TLBSIM_EV_SWITCH;
+	e[0].mm = e[1].mm = 1;
+	e[0].t = 100;
+	e[1].t = 50;
+	binary_bad(e, 2, 0, "record 2: time 50 is before the previous event's 100");
+	/* magic line (9), header line (40), 16 of the 20 bytes of record 1 */
+	binary_bad(e, 1, 9 + 40 + 16, "record 1: truncated (the file ends inside it)");
+	e[0].cpu = 9;
+	binary_bad(e, 1, 0, "record 1: cpu 9 out of range (the trace has 4 CPUs: 0..3)");
+	e[0].cpu = 0;
+	e[0].kind = TLBSIM_EV_MAP;
+	e[0].addr = 0x1234;
+	e[0].len = 4096;
+	binary_bad(e, 1, 0, "record 1: field \"addr\" must be 4 KiB aligned (got 0x1234)");
+}
+
+int trace_write_tests(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_roundtrip_strings),
+		cmocka_unit_test(test_binary_roundtrip),
+		cmocka_unit_test(test_binary_bad),
+	};
+	return cmocka_run_group_tests_name("trace_write_tests", tests, NULL, NULL);
+}
