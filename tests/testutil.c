@@ -175,10 +175,14 @@ json_t *tu_check_intel(const char *path, long ipis_seen, long ipis, long sends,
 	return doc;
 }
 
+long tu_field(json_t *o, const char *a, const char *b)
+{
+	return (long)json_integer_value(json_object_get(json_object_get(o, a), b));
+}
+
 long tu_counter(json_t *validate, const char *name, const char *which)
 {
-	return (long)json_integer_value(json_object_get(json_object_get(
-		json_object_get(validate, "counters"), name), which));
+	return tu_field(json_object_get(validate, "counters"), name, which);
 }
 
 long tu_validate_counter(const char *text, const char *counter,

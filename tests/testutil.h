@@ -44,6 +44,8 @@ long tu_validate_counter(const char *text, const char *counter,
  * kernel's; returns the "validate" object's document (json_decref it). */
 json_t *tu_check_intel(const char *path, long ipis_seen, long ipis, long sends,
 		       long local);
+/* @o[@a][@b] as an integer, 0 when absent. */
+long tu_field(json_t *o, const char *a, const char *b);
 /* In the "validate" object of `validate --json`: counter @name's
  * @which ("observed" or "predicted"), 0 when absent. */
 long tu_counter(json_t *validate, const char *name, const char *which);

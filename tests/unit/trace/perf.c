@@ -7,10 +7,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "trace/input.h"
 #include "trace/perf.h"
 #include "trace/recon.h"
-#include "trace/sha256.h"
 #include "trace/window.h"
 #include "tlbsim/trace.h"
 #include "parts.h"

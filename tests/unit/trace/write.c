@@ -6,11 +6,6 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "trace/input.h"
-#include "trace/perf.h"
-#include "trace/recon.h"
-#include "trace/sha256.h"
-#include "trace/window.h"
 #include "tlbsim/trace.h"
 #include "parts.h"
 
