@@ -43,6 +43,7 @@ int cmd_explain(int argc, char **argv)
 	if (o.ntraces != 1)
 		return cli_usage("explain", "takes one TRACE (got %zu)", o.ntraces);
 	memset(&t, 0, sizeof(t));
+	capture_beside("explain", &o, true);
 	err = session_open(&s, o.traces[0], &o, &d);
 	if (!err)
 		err = timelines_attach(&t, &s, &o, &d);

@@ -303,6 +303,11 @@ static void explain_switch(struct sim *s, uint32_t c, uint32_t next_idx,
 		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
 			"choose_new_asid", "cpu %u switches to %s on its global ASID: "
 			"CR3 write without flush (INVLPGB keeps it current)", c, who);
+	else if (s->cfg.no_pcid)
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			"choose_new_asid", "cpu %u switches to %s: without PCID "
+			"there is one ASID, so a switch to another mm flushes (CR3 "
+			"write with flush)", c, who);
 	else if (cpu->ctxs[asid].ctx_id == next->ctx_id)
 		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
 			"choose_new_asid", "cpu %u switches to %s: ASID slot %u still "

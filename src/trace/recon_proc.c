@@ -267,15 +267,23 @@ void on_exec(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 	p->cur[r->cpu] = pr->tgid;
 	pr->live = true;
 	pr->fresh = true;
-	/* setup_arg_pages() -> relocate_vma_down(): the argument page moves
-	 * down (move_page_tables(), a one-page range flush) and the page
-	 * tables left behind are freed (free_pgd_range() in an mmu_gather:
-	 * freed_tables, the whole TLB). The capture shows both local flushes
-	 * before sched_process_exec on 435 of 449 execs of a build. */
-	emit_flush(p, pr, r->cpu, USER_TOP - 2 * PAGE, USER_TOP - PAGE, false);
-	emit_flush(p, pr, r->cpu, 0, TLBSIM_END_ALL, true);
-	p->inf[INF_EXEC_STACK]++;
+	if (t && t->exec_stacked)
+		t->exec_stacked = false;
+	else
+		exec_stack(p, pr, r->cpu);
 	exec_moved(p, r, t);
+}
+
+/* setup_arg_pages() -> relocate_vma_down(): the argument page moves down
+ * (move_page_tables(), a one-page range flush) and the page tables left
+ * behind are freed (free_pgd_range() in an mmu_gather: freed_tables, the
+ * whole TLB). The capture shows both local flushes before
+ * sched_process_exec on 435 of 449 execs of a build. */
+void exec_stack(struct perf_recon *p, struct proc *pr, uint32_t cpu)
+{
+	emit_flush(p, pr, cpu, USER_TOP - 2 * PAGE, USER_TOP - PAGE, false);
+	emit_flush(p, pr, cpu, 0, TLBSIM_END_ALL, true);
+	p->inf[INF_EXEC_STACK]++;
 }
 
 void on_proc_exit(struct perf_recon *p, const struct perf_rec *r)

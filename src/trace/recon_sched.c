@@ -154,6 +154,65 @@ static void child_takes_cpu(struct perf_recon *p, const struct perf_rec *r,
 static void wake_ahead(struct perf_recon *p, const struct perf_rec *r,
 		       uint32_t cpu);
 
+/* Does @c's exec record come before its exit, among the records the
+ * reader holds? (At most 256 of them: an exec's end is near.) */
+static bool execs_next(struct perf_recon *p, const struct task *c)
+{
+	const struct perf_rec *n = NULL;
+
+	if (!p->peek_next)
+		return false;
+	for (int k = 0; k < 256 && (n = p->peek_next(p->peek_ctx, c->tid, n)); k++) {
+		if (!strcmp(n->event, "sched:sched_process_exec"))
+			return true;
+		if (!strcmp(n->event, "sched:sched_process_exit"))
+			return false;
+	}
+	return false;
+}
+
+/*
+ * A vfork child switched out for its own parent (the switch's next): the
+ * parent sleeps in wait_for_vfork_done() until the child lets go of its
+ * mm, so the child has done exec_mmap() (its exec record comes at the
+ * exec's end) when the records ahead show it exec, not exit. The waking
+ * parent preempts it on its CPU (wake-up preemption, prev_state R+):
+ * that CPU holds the child's new mm, loaded with a flush (activate_mm()),
+ * the switch to the parent flushes again and the switch back a third
+ * time. Three task-switch flushes per such exec, where reading the exec
+ * at its record gave one: 12 of a make -j2 capture's 19 missing (PVM
+ * host, no PCID; gcc spawning cc1 and as does the same).
+ */
+static void vfork_exec(struct perf_recon *p, const struct perf_rec *r,
+		       int32_t next)
+{
+	struct task *c = task_find(p, r->tid), *parent;
+	struct proc *pr;
+
+	if (!c || !c->vfork_mm || c->vfork_released ||
+	    p->cur[r->cpu] != c->vfork_mm || !(parent = task_find(p, next)) ||
+	    parent->vfork_child != c->tid || !execs_next(p, c) ||
+	    !(pr = proc_get(p, c->tid)))
+		return;
+	c->vfork_released = true;
+	c->tgid = c->tid;   /* its new mm: a vfork child is a process of its own */
+	/* the switch back to it flushes everything: it ran nowhere before,
+	 * not on the other CPU (ran_elsewhere()) */
+	pr->switched_in = true;
+	if (!switch_cpu(p, r->cpu, c->tgid))
+		return;
+	p->inf[INF_VFORK_EXEC]++;
+	/* its records showed the new comm (begin_new_exec() ->
+	 * __set_task_comm()): it is past that, and setup_arg_pages() comes
+	 * next, on this CPU, before it blocks (prev_state D: a tar capture's
+	 * gzip, its exec record on the other CPU, where the flushes would
+	 * find this CPU's bit and clear it: 11 remote sends lost) */
+	if (c->comm_changed) {
+		exec_stack(p, pr, r->cpu);
+		c->exec_stacked = true;
+	}
+}
+
 void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 {
 	char comm[32];
@@ -165,6 +224,7 @@ void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 	if (!need_tid(p, r, "next_pid", 0, &next))
 		return;
 	child_takes_cpu(p, r, next);
+	vfork_exec(p, r, next);
 	comm[0] = '\0';
 	perf_field(r->text, "next_comm", comm, sizeof(comm), false);
 	if (is_kthread(comm, next)) {

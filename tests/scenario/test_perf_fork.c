@@ -149,6 +149,112 @@ static void test_vfork_exec_lost(void **state)
 	assert_int_equal(released, 1);
 }
 
+/*
+ * posix_spawn() from 100 on cpu 0, its vfork child 200 running there in
+ * 100's mm. The child's exec_mmap() wakes 100 (complete_vfork_done()),
+ * which preempts it at once (prev_state R+): 100 can run only once the
+ * child let go of its mm, so cpu 0 held the child's new mm then
+ * (vfork_exec). 100 unmaps the child's stack and sleeps; the child comes
+ * back and its exec record follows. With PCID: the switch to the new mm
+ * takes a new ASID (task_switch_flush 1), the switch to 100 finds 100's
+ * slot current and the switch back the child's (task_switch_noflush 2);
+ * the exec record's switch is to the mm cpu 0 runs (none counted). When
+ * the records ahead show the child exit, not exec, nothing is inferred:
+ * it ran in 100's mm throughout (no switch at all).
+ */
+#define SPAWN_PREEMPTED(end) \
+	"wl 100/100 [000] 1.000100: exceptions:page_fault_user: " \
+	"address=0x7f0000100000 ip=0x1000 error_code=0x6\n" \
+	"wl 100/100 [000] 1.000200: sched:sched_process_fork: comm=wl " \
+	"pid=100 child_comm=wl child_pid=200\n" \
+	"wl 100/100 [000] 1.000300: sched:sched_switch: prev_comm=wl " \
+	"prev_pid=100 prev_prio=120 prev_state=D ==> next_comm=wl " \
+	"next_pid=200 next_prio=120\n" \
+	"wl 200/200 [000] 1.000400: exceptions:page_fault_user: " \
+	"address=0x7f0000100000 ip=0x1000 error_code=0x4\n" \
+	"wl 200/200 [000] 1.000500: sched:sched_switch: prev_comm=wl " \
+	"prev_pid=200 prev_prio=120 prev_state=R+ ==> next_comm=wl " \
+	"next_pid=100 next_prio=120\n" \
+	"wl 100/100 [000] 1.000600: syscalls:sys_enter_munmap: " \
+	"addr: 0x7f0000100000, len: 0x00001000\n" \
+	"wl 100/100 [000] 1.000700: sched:sched_switch: prev_comm=wl " \
+	"prev_pid=100 prev_prio=120 prev_state=S ==> next_comm=wl " \
+	"next_pid=200 next_prio=120\n" \
+	end
+#define SPAWN_PREEMPTED_EXEC "sh 200/200 [000] 1.000800: sched:sched_process_exec: " \
+	"filename=/bin/sh pid=200 old_pid=200\n"
+#define SPAWN_PREEMPTED_EXIT "wl 200/200 [000] 1.000800: sched:sched_process_exit: " \
+	"comm=wl pid=200 prio=120 group_dead=true\n"
+
+static void test_vfork_exec_preempted(void **state)
+{
+	const char *exec = SPAWN_PREEMPTED(SPAWN_PREEMPTED_EXEC);
+	const char *exit = SPAWN_PREEMPTED(SPAWN_PREEMPTED_EXIT);
+	long inferred;
+
+	(void)state;
+	assert_int_equal(tu_validate_counter(exec, "task_switch_flush", "vfork_exec",
+					     &inferred), 1);
+	assert_int_equal(inferred, 1);
+	assert_int_equal(tu_validate_counter(exec, "task_switch_noflush", "vfork_exec",
+					     &inferred), 2);
+	assert_int_equal(tu_validate_counter(exit, "task_switch_flush", "vfork_exec",
+					     &inferred), 0);
+	assert_int_equal(inferred, 0);
+	assert_int_equal(tu_validate_counter(exit, "task_switch_noflush", "vfork_exec",
+					     &inferred), 0);
+}
+
+/*
+ * The same spawn, but the child shows its new comm (begin_new_exec() set
+ * it) and sleeps (state D) when 100 takes cpu 0; its exec record comes on
+ * cpu 1, then it mprotects a page of its new image. It was past
+ * __set_task_comm(), so setup_arg_pages()'s two flushes ran on cpu 0
+ * before it slept, when cpu 0 alone was in the new mm's cpumask: no IPI.
+ * The mprotect on cpu 1 finds cpu 0's bit (a remote send; no IPI, cpu 0
+ * runs 100's mm). Emitted at the exec record on cpu 1, the stack's flush
+ * (tables freed) would IPI cpu 0 and clear its bit (a tar capture's
+ * gzip: 11 remote sends lost).
+ */
+#define SPAWN_SLEEPS \
+	"wl 100/100 [000] 1.000100: exceptions:page_fault_user: " \
+	"address=0x7f0000100000 ip=0x1000 error_code=0x6\n" \
+	"wl 100/100 [000] 1.000200: sched:sched_process_fork: comm=wl " \
+	"pid=100 child_comm=wl child_pid=200\n" \
+	"wl 100/100 [000] 1.000300: sched:sched_switch: prev_comm=wl " \
+	"prev_pid=100 prev_prio=120 prev_state=D ==> next_comm=wl " \
+	"next_pid=200 next_prio=120\n" \
+	"wl 200/200 [000] 1.000400: exceptions:page_fault_user: " \
+	"address=0x7f0000100000 ip=0x1000 error_code=0x4\n" \
+	"gz 200/200 [000] 1.000500: sched:sched_switch: prev_comm=gz " \
+	"prev_pid=200 prev_prio=120 prev_state=D ==> next_comm=wl " \
+	"next_pid=100 next_prio=120\n" \
+	"wl 100/100 [000] 1.000600: syscalls:sys_enter_munmap: " \
+	"addr: 0x7f0000100000, len: 0x00001000\n" \
+	"gz 200/200 [001] 1.000700: sched:sched_process_exec: " \
+	"filename=/bin/gz pid=200 old_pid=200\n" \
+	"gz 200/200 [001] 1.000800: syscalls:sys_enter_mmap: addr: 0x00000000, " \
+	"len: 0x00002000, prot: 0x00000003, flags: 0x00000022, fd: 0xffffffff, " \
+	"off: 0x00000000\n" \
+	"gz 200/200 [001] 1.000900: syscalls:sys_exit_mmap: 0x7f0000200000\n" \
+	"gz 200/200 [001] 1.001000: exceptions:page_fault_user: " \
+	"address=0x7f0000200000 ip=0x1000 error_code=0x6\n" \
+	"gz 200/200 [001] 1.001100: syscalls:sys_enter_mprotect: " \
+	"start: 0x7f0000200000, len: 0x00001000, prot: 0x00000001\n"
+
+static void test_vfork_exec_sleeps(void **state)
+{
+	long inferred;
+
+	(void)state;
+	assert_int_equal(tu_validate_counter(SPAWN_SLEEPS, "flush_ipis", "vfork_exec",
+					     &inferred), 0);
+	assert_int_equal(inferred, 1);
+	assert_int_equal(tu_validate_counter(SPAWN_SLEEPS, "remote_send_ipi",
+					     "exec_stack", &inferred), 1);
+	assert_int_equal(inferred, 1);
+}
+
 /* Process 100 forks 200 on cpu 0, which runs there, execs there
  * (begin_new_exec() sets its comm to @comm), sleeps (state D: reading the
  * binary), and wakes on cpu 1, where its exec record comes; then it
@@ -407,6 +513,8 @@ int main(void)
 		cmocka_unit_test(test_rseq_pages),
 		cmocka_unit_test(test_vfork_parent_resumes),
 		cmocka_unit_test(test_vfork_exec_lost),
+		cmocka_unit_test(test_vfork_exec_preempted),
+		cmocka_unit_test(test_vfork_exec_sleeps),
 		cmocka_unit_test(test_exec_moved),
 		cmocka_unit_test(test_lazy_at_start),
 		cmocka_unit_test(test_fork_at_start),
