@@ -36,8 +36,9 @@ static bool capture_stem(const char *path, char *stem, size_t cap)
 }
 
 /* What NAME.host.json states, where the command line did not: the
- * profile, PCID and flush backend (@model), the zero page (always). A file
- * that does not parse is left alone (said on stderr). */
+ * profile and flush backend (@model), PCID and the zero page (always: what
+ * import writes carries them). A file that does not parse is left alone
+ * (said on stderr). */
 static void host_file(const char *cmd, const char *file, struct cli_opts *o,
 		      bool model)
 {
@@ -58,8 +59,10 @@ static void host_file(const char *cmd, const char *file, struct cli_opts *o,
 		o->profile = o->beside_profile;
 		fprintf(stderr, "tlbsim %s: --profile %s from %s\n", cmd, o->profile, file);
 	}
-	if (model && !o->pcid && json_is_false(json_object_get(doc, "pcid")))
+	if (!o->pcid && json_is_false(json_object_get(doc, "pcid"))) {
 		o->pcid = "off";
+		fprintf(stderr, "tlbsim %s: --pcid off from %s\n", cmd, file);
+	}
 	/* the kernel's log named it (tlbsim host): "kvm", "pvm", ... */
 	v = json_object_get(doc, "flush_backend");
 	if (model && !o->backend && json_is_string(v) &&

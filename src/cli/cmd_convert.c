@@ -11,13 +11,15 @@
 #include "tlbsim/report.h"
 
 static const char import_help[] =
-"usage: tlbsim import TRACE [--zero-page on|off] [-o FILE]\n"
+"usage: tlbsim import TRACE [--zero-page on|off] [--pcid on|off] [-o FILE]\n"
 "\n"
 "Write the native trace (format 1) of TRACE: for a perf or trace-cmd capture\n"
 "the reconstructed one, `observed` events included, so that it can be edited,\n"
 "replayed or kept; for a binary trace its JSONL original. --zero-page off:\n"
 "the captured kernel mapped no zero page on anonymous read faults (a PVM\n"
-"guest's pvm_no_zero_page=1; taken from NAME.host.json beside the capture).\n";
+"guest's pvm_no_zero_page=1). --pcid off: the captured CPUs had no PCID\n"
+"(the header says \"pcid\": false). Both are taken from NAME.host.json\n"
+"beside the capture when not given.\n";
 
 static const char convert_help[] =
 "usage: tlbsim convert TRACE -o FILE\n"
@@ -60,7 +62,7 @@ static int run(int argc, char **argv, const char *name, const char *help,
 	struct tlbsim_diag d;
 	int err;
 
-	if ((err = cli_parse(argc, argv, name, binary ? "output" : "output zero-page",
+	if ((err = cli_parse(argc, argv, name, binary ? "output" : "output zero-page pcid",
 			     &o)))
 		return err;
 	if (o.help) {
@@ -75,7 +77,8 @@ static int run(int argc, char **argv, const char *name, const char *help,
 		capture_beside(name, &o, false);
 	if ((err = tlbsim_trace_open(o.traces[0], &r, &d)) ||
 	    (o.zero_page &&
-	     (err = tlbsim_trace_set_zero_page(r, strcmp(o.zero_page, "off"), &d)))) {
+	     (err = tlbsim_trace_set_zero_page(r, strcmp(o.zero_page, "off"), &d))) ||
+	    (o.pcid && (err = tlbsim_trace_set_pcid(r, strcmp(o.pcid, "off"), &d)))) {
 		tlbsim_trace_close(r);
 		return cli_fail(&d);
 	}

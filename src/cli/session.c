@@ -15,6 +15,13 @@ int cli_fail(const struct tlbsim_diag *d)
 
 /* A topology error names where the topology came from: the trace's
  * header (its first line) or --topology. */
+static bool is_capture(const struct tlbsim_trace_reader *r)
+{
+	const char *f = tlbsim_trace_format(r);
+
+	return !strcmp(f, "perf") || !strcmp(f, "trace-cmd");
+}
+
 static int topology_error(const struct session *s, const struct cli_opts *o,
 			  int err, struct tlbsim_diag *diag)
 {
@@ -94,10 +101,14 @@ int session_open(struct session *s, const char *path, const struct cli_opts *o,
 	err = tlbsim_trace_open(path, &s->reader, diag);
 	if (err)
 		return err;
-	h = tlbsim_trace_header(s->reader);
 	if (o->zero_page &&
 	    (err = tlbsim_trace_set_zero_page(s->reader, strcmp(o->zero_page, "off"), diag)))
 		return err;
+	/* a capture's header says it too (what import writes) */
+	if (o->pcid && is_capture(s->reader) &&
+	    (err = tlbsim_trace_set_pcid(s->reader, strcmp(o->pcid, "off"), diag)))
+		return err;
+	h = tlbsim_trace_header(s->reader);
 	bname = o->backend ? o->backend : h->backend[0] ? h->backend : "native";
 	s->backend = tlbsim_backend_find(bname);
 	if (!s->backend)

@@ -440,6 +440,16 @@ int tlbsim_trace_set_zero_page(struct tlbsim_trace_reader *r, bool zero_page,
 	return 0;
 }
 
+int tlbsim_trace_set_pcid(struct tlbsim_trace_reader *r, bool pcid,
+			  struct tlbsim_diag *diag)
+{
+	if (!r->recon || r->events)
+		return tlbsim_diag_set(diag, TLBSIM_EINVAL, "%s: only a capture, "
+				       "before it is read, has PCID to set", r->name);
+	r->hdr.no_pcid = !pcid;
+	return 0;
+}
+
 const char *tlbsim_trace_format(const struct tlbsim_trace_reader *r)
 {
 	return r->dat ? "trace-cmd" : r->perf ? "perf" : r->binary ? "binary" : "native";

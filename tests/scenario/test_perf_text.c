@@ -312,8 +312,8 @@ static json_t *machine_of(const char *path, const char *extra, struct tu_run *r)
  * traces/capture.sh saves NAME.host.json and NAME.topology.xml beside
  * NAME.perf.txt.xz: validate (and compare) take the profile, PCID and
  * topology they state when the command line says none, and say so on
- * stderr; --profile wins; a host file that does not parse is named and
- * left alone.
+ * stderr (import the PCID, which its header carries); --profile wins; a
+ * host file that does not parse is named and left alone.
  */
 static void test_beside_files(void **state)
 {
@@ -340,9 +340,18 @@ static void test_beside_files(void **state)
 	assert_true(json_is_false(json_object_get(m, "pcid")));
 	assert_int_equal(json_integer_value(json_object_get(m, "cpus")), 4);
 	snprintf(want, sizeof(want), "tlbsim validate: --profile kvm-guest-intel from %s\n"
-		 "tlbsim validate: --topology xml:%s\n", host, topo);
+		 "tlbsim validate: --pcid off from %s\n"
+		 "tlbsim validate: --topology xml:%s\n", host, host, topo);
 	assert_string_equal(r.err, want);
 	json_decref(doc);
+	tu_run_free(&r);
+
+	/* import writes what the host had: its header says "pcid": false */
+	r = tu_cli(NULL, "import", path, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\"clock\": \"ns\", \"pcid\": false, "));
+	snprintf(want, sizeof(want), "tlbsim import: --pcid off from %s\n", host);
+	assert_string_equal(r.err, want);
 	tu_run_free(&r);
 
 	doc = machine_of(path, "--profile=generic", &r);

@@ -97,6 +97,29 @@ static void test_explain_running_before(void **state)
 	free(path);
 }
 
+/* Without PCID explain says why every switch flushes: one ASID, no slot
+ * to find (it once spoke of round-robin slots there too). */
+static void test_explain_no_pcid(void **state)
+{
+	char *path = tu_tmpfile("{\"tlbsim\": 1, \"cpus\": 1}\n"
+		"{\"t\": 0, \"cpu\": 0, \"ev\": \"switch\", \"mm\": 1}\n"
+		"{\"t\": 10, \"cpu\": 0, \"ev\": \"switch\", \"mm\": 2}\n"
+		"{\"t\": 20, \"cpu\": 0, \"ev\": \"switch\", \"mm\": 1}\n", ".jsonl");
+	struct tu_run r = tu_cli(NULL, "explain", path, "--policy", "legacy",
+				 "--pcid", "off", NULL);
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "[3] t=20 cpu 0: switch to mm 1\n"
+			       "    t=20       choose_new_asid(): cpu 0 switches to mm 1: "
+			       "without PCID there is one ASID, so a switch to another mm "
+			       "flushes (CR3 write with flush)\n"));
+	assert_null(strstr(r.out, "round robin"));
+	tu_run_free(&r);
+	unlink(path);
+	free(path);
+}
+
 /* The lesson's key decisions, word for word. */
 static void test_explain_unshare(void **state)
 {
@@ -268,6 +291,7 @@ int cli_view_tests(void)
 		cmocka_unit_test(test_explain_ran_before),
 		cmocka_unit_test(test_explain_lazy_before),
 		cmocka_unit_test(test_explain_running_before),
+		cmocka_unit_test(test_explain_no_pcid),
 		cmocka_unit_test(test_perfetto),
 		cmocka_unit_test(test_perfetto_stall),
 		cmocka_unit_test(test_svg),
