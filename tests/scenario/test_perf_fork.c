@@ -162,7 +162,8 @@ static void test_vfork_exec_lost(void **state)
  * the records ahead show the child exit, not exec, nothing is inferred:
  * it ran in 100's mm throughout (no switch at all).
  */
-#define SPAWN_PREEMPTED(end) \
+/* 100 vforks 200 on cpu 0 and sleeps there; 200 runs, in 100's mm */
+#define SPAWN_ON_CPU0 \
 	"wl 100/100 [000] 1.000100: exceptions:page_fault_user: " \
 	"address=0x7f0000100000 ip=0x1000 error_code=0x6\n" \
 	"wl 100/100 [000] 1.000200: sched:sched_process_fork: comm=wl " \
@@ -171,7 +172,8 @@ static void test_vfork_exec_lost(void **state)
 	"prev_pid=100 prev_prio=120 prev_state=D ==> next_comm=wl " \
 	"next_pid=200 next_prio=120\n" \
 	"wl 200/200 [000] 1.000400: exceptions:page_fault_user: " \
-	"address=0x7f0000100000 ip=0x1000 error_code=0x4\n" \
+	"address=0x7f0000100000 ip=0x1000 error_code=0x4\n"
+#define SPAWN_PREEMPTED(end) SPAWN_ON_CPU0 \
 	"wl 200/200 [000] 1.000500: sched:sched_switch: prev_comm=wl " \
 	"prev_pid=200 prev_prio=120 prev_state=R+ ==> next_comm=wl " \
 	"next_pid=100 next_prio=120\n" \
@@ -216,16 +218,7 @@ static void test_vfork_exec_preempted(void **state)
  * (tables freed) would IPI cpu 0 and clear its bit (a tar capture's
  * gzip: 11 remote sends lost).
  */
-#define SPAWN_SLEEPS \
-	"wl 100/100 [000] 1.000100: exceptions:page_fault_user: " \
-	"address=0x7f0000100000 ip=0x1000 error_code=0x6\n" \
-	"wl 100/100 [000] 1.000200: sched:sched_process_fork: comm=wl " \
-	"pid=100 child_comm=wl child_pid=200\n" \
-	"wl 100/100 [000] 1.000300: sched:sched_switch: prev_comm=wl " \
-	"prev_pid=100 prev_prio=120 prev_state=D ==> next_comm=wl " \
-	"next_pid=200 next_prio=120\n" \
-	"wl 200/200 [000] 1.000400: exceptions:page_fault_user: " \
-	"address=0x7f0000100000 ip=0x1000 error_code=0x4\n" \
+#define SPAWN_SLEEPS SPAWN_ON_CPU0 \
 	"gz 200/200 [000] 1.000500: sched:sched_switch: prev_comm=gz " \
 	"prev_pid=200 prev_prio=120 prev_state=D ==> next_comm=wl " \
 	"next_pid=100 next_prio=120\n" \
