@@ -182,6 +182,8 @@ struct task {
 	uint32_t comm_cpu;
 	bool comm_changed;
 	uint32_t moved_from; /* an exec's: that CPU + 1 until its next record */
+	uint32_t mmap_cpu;   /* where its exec's exec_mmap() ran, + 1
+			      * (exec_began()); 0: not seen */
 	uint64_t mmap_addr, mmap_len, mmap_flags, mmap_fd, mmap_prot;
 	bool in_mmap;
 	/* sys_enter_mremap's arguments, until its result is known */

@@ -217,7 +217,9 @@ void task_note_comm(struct task *t, const struct perf_rec *r)
  * reach it (remote IPI sends) until one finds it on another mm. The comm
  * must have changed (an exec of a program of the same name shows none)
  * and be the exec's. A tar capture: gzip's exec_mmap() on CPU 0, its exec
- * record on CPU 1, 13 of its flushes sent for CPU 0's bit.
+ * record on CPU 1, 13 of its flushes sent for CPU 0's bit. Where the
+ * task's own task-switch flush showed exec_mmap() (exec_began()), that
+ * CPU is the one, whatever the comm says.
  *
  * The bit is set at the task's next record (exec_moved_bit()): the exec's
  * own flushes, emitted on the exec record's CPU, ran in the kernel before
@@ -226,9 +228,14 @@ void task_note_comm(struct task *t, const struct perf_rec *r)
  */
 static void exec_moved(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 {
-	if (t && t->comm_changed && t->comm_cpu != r->cpu && t->comm_cpu < p->cpus &&
-	    !strncmp(t->comm, r->comm, sizeof(t->comm) - 1))
+	if (!t)
+		return;
+	if (t->mmap_cpu && t->mmap_cpu - 1 != r->cpu)
+		t->moved_from = t->mmap_cpu;
+	else if (t->comm_changed && t->comm_cpu != r->cpu && t->comm_cpu < p->cpus &&
+		 !strncmp(t->comm, r->comm, sizeof(t->comm) - 1))
 		t->moved_from = t->comm_cpu + 1;
+	t->mmap_cpu = 0;
 }
 
 void exec_moved_bit(struct perf_recon *p, struct task *t)

@@ -311,6 +311,28 @@ static void lazy_before(struct perf_recon *p, const struct perf_rec *r)
 	p->inf[INF_LAZY_BEFORE]++;
 }
 
+/*
+ * A task-switch flush traced by a user task that no switch away from has
+ * been seen for (switch_mm_irqs_off() traces before `current` changes, so
+ * a switch's own flush follows its sched_switch record): the task loaded
+ * another mm itself, exec_mmap() -> activate_mm(), when its exec record
+ * is ahead. The record, the kernel's, is the evidence of where the exec
+ * began, as the comm is for exec_moved(): exec_mmap() comes before
+ * begin_new_exec() sets the comm, and a task preempted between the two
+ * shows its new comm only where it resumes (a dash capture: sort's
+ * exec_mmap() on CPU 0, its comm and exec record on CPU 1; CPU 0's bit
+ * in the new mm's cpumask made 15 of its flushes remote sends).
+ */
+static void exec_began(struct perf_recon *p, const struct perf_rec *r)
+{
+	struct task *t;
+
+	if (r->pid <= 0 || p->cur[r->cpu] != r->pid || is_kthread(r->comm, r->pid) ||
+	    !(t = task_find(p, r->tid)) || !execs_next(p, t))
+		return;
+	t->mmap_cpu = r->cpu + 1;
+}
+
 /* tlb:tlb_flush, "pages:%ld reason:%s (%d)": an observed event with the
  * page count and the reason's number (validate counts by it). */
 void observe_flush(struct perf_recon *p, const struct perf_rec *r)
@@ -341,8 +363,10 @@ void observe_flush(struct perf_recon *p, const struct perf_rec *r)
 	if (r->pid > 0 && !is_kthread(r->comm, r->pid))
 		ev->mm = (uint32_t)r->pid;
 	ran_elsewhere(p, r, ev->reason, ev->pages);
-	if (reason == 0)
+	if (reason == 0) {
 		lazy_before(p, r);
+		exec_began(p, r);
+	}
 }
 
 /* The target CPU of csd:csd_queue_cpu ("cpu=%u"): one the model has. A

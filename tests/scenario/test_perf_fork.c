@@ -258,7 +258,8 @@ static void test_vfork_exec_sleeps(void **state)
  * another mm). With the comm unchanged the capture cannot tell where the
  * exec began: cpu 1 alone. Records 100 us apart: the model's operations
  * take microseconds, and records closer than that would slip. */
-#define MOVED(comm) \
+#define MOVED(comm) MOVED_AFTER(comm, "")
+#define MOVED_AFTER(comm, mmap_flush) \
 	"wl 100/100 [000] 1.000100: exceptions:page_fault_user: " \
 	"address=0x7f0000100000 ip=0x1000 error_code=0x6\n" \
 	"wl 100/100 [000] 1.000200: sched:sched_process_fork: comm=wl " \
@@ -268,6 +269,7 @@ static void test_vfork_exec_sleeps(void **state)
 	"next_pid=200 next_prio=120\n" \
 	"wl 200/200 [000] 1.000400: exceptions:page_fault_user: " \
 	"address=0x7f0000100000 ip=0x1000 error_code=0x4\n" \
+	mmap_flush \
 	comm " 200/200 [000] 1.000500: sched:sched_switch: prev_comm=" comm \
 	" prev_pid=200 prev_prio=120 prev_state=D ==> next_comm=swapper/0 " \
 	"next_pid=0 next_prio=120\n" \
@@ -295,6 +297,24 @@ static void test_exec_moved(void **state)
 	assert_int_equal(tu_validate_counter(MOVED("wl"), "remote_send_ipi",
 					     "exec_moved", &moved), 1);
 	assert_int_equal(moved, 0);
+}
+
+/*
+ * The same exec of a program of the same name, but the child traces a
+ * task-switch flush on cpu 0 with no switch away from it first: it loaded
+ * its new mm itself there (exec_mmap()), and its exec record is ahead, so
+ * the exec began on cpu 0 whatever the comm says (exec_began()): cpu 0's
+ * bit makes the mprotect a second remote send, as a new comm did above.
+ */
+static void test_exec_began(void **state)
+{
+	long moved;
+
+	(void)state;
+	assert_int_equal(tu_validate_counter(MOVED_AFTER("wl",
+		"wl 200/200 [000] 1.000450: tlb:tlb_flush: pages:-1 reason:flush on "
+		"task switch (0)\n"), "remote_send_ipi", "exec_moved", &moved), 2);
+	assert_int_equal(moved, 1);
 }
 
 /* Real captures on an Intel host (traces/perf/intel), whose children
@@ -509,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_vfork_exec_preempted),
 		cmocka_unit_test(test_vfork_exec_sleeps),
 		cmocka_unit_test(test_exec_moved),
+		cmocka_unit_test(test_exec_began),
 		cmocka_unit_test(test_lazy_at_start),
 		cmocka_unit_test(test_fork_at_start),
 		cmocka_unit_test(test_intel_captures),

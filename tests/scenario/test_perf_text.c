@@ -319,7 +319,7 @@ static void test_beside_files(void **state)
 {
 	char *path = tu_tmpfile("wl 100/100 [000] 1.000000100: exceptions:page_fault_user: "
 				"address=0x400000 ip=0x1000 error_code=0x6\n", ".perf.txt");
-	char stem[256], host[300], topo[300], want[700];
+	char stem[256], host[300], topo[300], want[1100];
 	struct tu_run r;
 	json_t *doc, *m;
 	FILE *f;
