@@ -127,12 +127,15 @@ int tlbsim_trace_set_cpus(struct tlbsim_trace_reader *r, unsigned cpus,
 int tlbsim_trace_set_zero_page(struct tlbsim_trace_reader *r, bool zero_page,
 			       struct tlbsim_diag *diag);
 
-/* Whether the captured CPUs have PCID (true unless told): the header
- * says so ("pcid": false), so that a capture's reconstruction, imported,
- * replays as the machine it ran on. Captures only, before the first event
- * is read. */
+/* Whether the captured CPUs have PCID (true unless told), and the
+ * captured kernel's flush backend (native, kvm, hyperv, xen, invlpgb, pvm):
+ * the header says so ("pcid": false, "backend"), so that a capture's
+ * reconstruction, imported, replays as the machine it ran on. Captures
+ * only, before the first event is read. */
 int tlbsim_trace_set_pcid(struct tlbsim_trace_reader *r, bool pcid,
 			  struct tlbsim_diag *diag);
+int tlbsim_trace_set_backend(struct tlbsim_trace_reader *r, const char *backend,
+			     struct tlbsim_diag *diag);
 
 /* "native", "binary", "perf" or "trace-cmd" */
 const char *tlbsim_trace_format(const struct tlbsim_trace_reader *r);

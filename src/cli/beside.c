@@ -36,9 +36,9 @@ static bool capture_stem(const char *path, char *stem, size_t cap)
 }
 
 /* What NAME.host.json states, where the command line did not: the
- * profile and flush backend (@model), PCID and the zero page (always: what
- * import writes carries them). A file that does not parse is left alone
- * (said on stderr). */
+ * profile (@model), the flush backend, PCID and the zero page (always:
+ * the machine the capture ran on, which what import writes carries). A
+ * file that does not parse is left alone (said on stderr). */
 static void host_file(const char *cmd, const char *file, struct cli_opts *o,
 		      bool model)
 {
@@ -65,7 +65,7 @@ static void host_file(const char *cmd, const char *file, struct cli_opts *o,
 	}
 	/* the kernel's log named it (tlbsim host): "kvm", "pvm", ... */
 	v = json_object_get(doc, "flush_backend");
-	if (model && !o->backend && json_is_string(v) &&
+	if (!o->backend && json_is_string(v) &&
 	    tlbsim_backend_find(json_string_value(v))) {
 		o->backend = tlbsim_backend_find(json_string_value(v))->name;
 		fprintf(stderr, "tlbsim %s: --backend %s from %s\n", cmd, o->backend, file);

@@ -11,14 +11,16 @@
 #include "tlbsim/report.h"
 
 static const char import_help[] =
-"usage: tlbsim import TRACE [--zero-page on|off] [--pcid on|off] [-o FILE]\n"
+"usage: tlbsim import TRACE [--zero-page on|off] [--pcid on|off] [--backend B]\n"
+"                           [-o FILE]\n"
 "\n"
 "Write the native trace (format 1) of TRACE: for a perf or trace-cmd capture\n"
 "the reconstructed one, `observed` events included, so that it can be edited,\n"
 "replayed or kept; for a binary trace its JSONL original. --zero-page off:\n"
 "the captured kernel mapped no zero page on anonymous read faults (a PVM\n"
 "guest's pvm_no_zero_page=1). --pcid off: the captured CPUs had no PCID\n"
-"(the header says \"pcid\": false). Both are taken from NAME.host.json\n"
+"(the header says \"pcid\": false). --backend: the captured kernel's flush\n"
+"backend (the header's \"backend\"). Each is taken from NAME.host.json\n"
 "beside the capture when not given.\n";
 
 static const char convert_help[] =
@@ -62,8 +64,8 @@ static int run(int argc, char **argv, const char *name, const char *help,
 	struct tlbsim_diag d;
 	int err;
 
-	if ((err = cli_parse(argc, argv, name, binary ? "output" : "output zero-page pcid",
-			     &o)))
+	if ((err = cli_parse(argc, argv, name, binary ? "output" :
+			     "output zero-page pcid backend", &o)))
 		return err;
 	if (o.help) {
 		fputs(help, stdout);
@@ -78,7 +80,8 @@ static int run(int argc, char **argv, const char *name, const char *help,
 	if ((err = tlbsim_trace_open(o.traces[0], &r, &d)) ||
 	    (o.zero_page &&
 	     (err = tlbsim_trace_set_zero_page(r, strcmp(o.zero_page, "off"), &d))) ||
-	    (o.pcid && (err = tlbsim_trace_set_pcid(r, strcmp(o.pcid, "off"), &d)))) {
+	    (o.pcid && (err = tlbsim_trace_set_pcid(r, strcmp(o.pcid, "off"), &d))) ||
+	    (o.backend && (err = tlbsim_trace_set_backend(r, o.backend, &d)))) {
 		tlbsim_trace_close(r);
 		return cli_fail(&d);
 	}

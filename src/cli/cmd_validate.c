@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "report/text.h"
@@ -23,9 +24,10 @@ static const char validate_help[] =
 "\n"
 "Replay a perf capture (`perf script -F comm,tid,pid,cpu,time,event,trace`,\n"
 "plain or .xz, '-' for stdin) or a trace-cmd trace.dat under legacy with\n"
-"backend B (default kvm) and print observed vs predicted counts with the\n"
-"error, the inferences the reconstruction made, and the tracepoints it did\n"
-"not use. --topology xml:FILE gives the capture host's machine (its CPU\n"
+"backend B (default: an imported capture's header's, else kvm) and print\n"
+"observed vs predicted counts with the error, the inferences the\n"
+"reconstruction made, and the tracepoints it did not use. --topology\n"
+"xml:FILE gives the capture host's machine (its CPU\n"
 "count too); --pcid off when that host lacks PCID; --zero-page off when\n"
 "its kernel maps no zero page on anonymous read faults (a PVM guest's\n"
 "pvm_no_zero_page=1). NAME.host.json beside the capture (`tlbsim host\n"
@@ -203,6 +205,24 @@ static void validate_table(FILE *f, const char *path, const char *backend,
 		flushdiff_table(f, fd);
 }
 
+/* The backend a native trace's header names (an imported capture's), read
+ * from a regular file (a pipe or fifo is read once, by the replay). */
+static bool header_backend(const char *path, char out[16])
+{
+	struct tlbsim_trace_reader *r;
+	struct tlbsim_diag d;
+	struct stat st;
+	bool named;
+
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || tlbsim_trace_open(path, &r, &d))
+		return false;
+	named = tlbsim_trace_header(r)->backend[0] != '\0';
+	if (named)
+		snprintf(out, 16, "%s", tlbsim_trace_header(r)->backend);
+	tlbsim_trace_close(r);
+	return named;
+}
+
 int cmd_validate(int argc, char **argv)
 {
 	struct cli_opts o;
@@ -214,6 +234,7 @@ int cmd_validate(int argc, char **argv)
 	struct flushdiff *fd = NULL;
 	struct tlbsim_diag d;
 	size_t ntp, ninf;
+	char backend[16];
 	int err;
 
 	if ((err = cli_parse(argc, argv, "validate", "backend json output topology pcid "
@@ -228,7 +249,7 @@ int cmd_validate(int argc, char **argv)
 	memset(&lat, 0, sizeof(lat));
 	capture_beside("validate", &o, true);
 	if (!o.backend)
-		o.backend = "kvm";
+		o.backend = header_backend(o.traces[0], backend) ? backend : "kvm";
 	/* the capture's latencies are only comparable with a guest's costs */
 	if (!o.profile && !strcmp(o.backend, "kvm"))
 		o.profile = "kvm-guest";

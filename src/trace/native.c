@@ -383,6 +383,15 @@ int native_event(struct native_ctx *x, const char *text, size_t len,
 
 static const char *const backends[] = { "native", "kvm", "hyperv", "xen", "invlpgb", "pvm" };
 
+/* A header's "backend" (the trace module does not reach the policies'). */
+bool native_backend_known(const char *b)
+{
+	for (size_t i = 0; b && i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (!strcmp(b, backends[i]))
+			return true;
+	return false;
+}
+
 static int header_field(struct native_ctx *x, const char *key, json_t *v,
 			struct tlbsim_trace_header *h)
 {
@@ -408,12 +417,8 @@ static int header_field(struct native_ctx *x, const char *key, json_t *v,
 		h->ghz = json_number_value(v);
 	} else if (!strcmp(key, "backend")) {
 		const char *b = json_string_value(v);
-		size_t i;
 
-		for (i = 0; b && i < sizeof(backends) / sizeof(backends[0]); i++)
-			if (!strcmp(b, backends[i]))
-				break;
-		if (!b || i == sizeof(backends) / sizeof(backends[0]))
+		if (!native_backend_known(b))
 			return native_bad(x, "header: \"backend\" must be one of native, kvm, "
 				   "hyperv, xen, invlpgb, pvm");
 		snprintf(h->backend, sizeof(h->backend), "%s", b);

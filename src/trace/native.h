@@ -51,6 +51,8 @@ unsigned native_fields(enum tlbsim_ev_kind k);
 unsigned native_required(enum tlbsim_ev_kind k);
 /* The kind named @name ("touch"), TLBSIM_EV_COUNT when none. */
 int native_kind_find(const char *name);
+/* A flush backend a header may name ("native", "kvm", ...). */
+bool native_backend_known(const char *b);
 /* Field bit number @f's name, and the number of the field named @key
  * (-1: no such field). */
 const char *native_field_name(int f);

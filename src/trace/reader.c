@@ -450,6 +450,20 @@ int tlbsim_trace_set_pcid(struct tlbsim_trace_reader *r, bool pcid,
 	return 0;
 }
 
+int tlbsim_trace_set_backend(struct tlbsim_trace_reader *r, const char *backend,
+			     struct tlbsim_diag *diag)
+{
+	if (!r->recon || r->events)
+		return tlbsim_diag_set(diag, TLBSIM_EINVAL, "%s: only a capture, "
+				       "before it is read, has a backend to set", r->name);
+	if (!native_backend_known(backend) || strlen(backend) >= sizeof(r->hdr.backend))
+		return tlbsim_diag_set(diag, TLBSIM_EINVAL, "unknown backend \"%s\" "
+				       "(expected native, kvm, hyperv, xen, invlpgb or pvm)",
+				       backend);
+	snprintf(r->hdr.backend, sizeof(r->hdr.backend), "%s", backend);
+	return 0;
+}
+
 const char *tlbsim_trace_format(const struct tlbsim_trace_reader *r)
 {
 	return r->dat ? "trace-cmd" : r->perf ? "perf" : r->binary ? "binary" : "native";

@@ -104,6 +104,42 @@ static void test_pvm_make_spawns(void **state)
 }
 
 /*
+ * import writes the machine the capture ran on into the native trace's
+ * header (backend, PCID from make.host.json), so validate of the imported
+ * file replays it as validate of the capture does: the pvm backend, the
+ * same 28 remote sends and 135 task-switch flushes, no flush IPI.
+ */
+static void test_pvm_import_replays(void **state)
+{
+	struct tu_run imp = tu_cli(NULL, "import", "traces/perf/pvm/make.perf.txt.xz", NULL);
+	char *path;
+	struct tu_run r;
+	json_error_t e;
+	json_t *doc, *v;
+
+	(void)state;
+	assert_int_equal(imp.status, 0);
+	assert_non_null(strstr(imp.out, "{\"tlbsim\": 1, \"cpus\": 2, \"clock\": \"ns\", "
+			       "\"backend\": \"pvm\", \"pcid\": false, "));
+	assert_non_null(strstr(imp.err, "tlbsim import: --backend pvm from "));
+	path = tu_tmpfile(imp.out, ".jsonl");
+	r = tu_cli(NULL, "validate", path, "--json", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(doc = json_loads(r.out, 0, &e));
+	v = json_object_get(doc, "validate");
+	assert_string_equal(json_string_value(json_object_get(v, "backend")), "pvm");
+	assert_int_equal(tu_counter(v, "flush_ipis", "predicted"), 0);
+	assert_int_equal(tu_counter(v, "remote_send_ipi", "observed"), 28);
+	assert_int_equal(tu_counter(v, "remote_send_ipi", "predicted"), 28);
+	assert_int_equal(tu_counter(v, "task_switch_flush", "predicted"), 135);
+	json_decref(doc);
+	tu_run_free(&r);
+	tu_run_free(&imp);
+	unlink(path);
+	free(path);
+}
+
+/*
  * The same cargo build replayed as a KVM guest's with the zero page: 66
  * flush IPIs where there were none, half the remote sends (a flush IPI's
  * wrong-CPU handler clears the stale bits the hypercall leaves), and 63
@@ -213,6 +249,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pvm_captures),
 		cmocka_unit_test(test_pvm_make_spawns),
+		cmocka_unit_test(test_pvm_import_replays),
 		cmocka_unit_test(test_pvm_as_kvm),
 		cmocka_unit_test(test_zero_page),
 		cmocka_unit_test(test_zero_page_native),
