@@ -180,8 +180,9 @@ static bool execs_next(struct perf_recon *p, const struct task *c)
  * that CPU holds the child's new mm, loaded with a flush (activate_mm()),
  * the switch to the parent flushes again and the switch back a third
  * time. Three task-switch flushes per such exec, where reading the exec
- * at its record gave one: 12 of a make -j2 capture's 19 missing (PVM
- * host, no PCID; gcc spawning cc1 and as does the same).
+ * at its record gave one: a make -j2 capture (PVM host, no PCID; make and
+ * the gcc driver spawn so) had 12 such, task-switch flushes 111 -> 135
+ * of the kernel's 130.
  */
 static void vfork_exec(struct perf_recon *p, const struct perf_rec *r,
 		       int32_t next)
