@@ -28,7 +28,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"lock_wait", "fork_settid", "collapse_at_isolate", "wake_ahead",
 	"vfork", "fork_rseq", "exec_image", "kernel_write", "map_populate",
 	"ran_elsewhere", "pid_reused", "vfork_release", "exec_moved",
-	"lazy_before", "vfork_exec", "running_before",
+	"lazy_before", "rseq_resume", "vfork_exec", "running_before",
 };
 
 /* ------------------------------------------------------------ helpers */

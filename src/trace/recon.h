@@ -81,6 +81,9 @@ enum inf {
 	INF_LAZY_BEFORE,         /* a CPU no switch of the capture had set up
 				  * took a flush IPI and left an mm for
 				  * init_mm: it was lazy on the sender's mm */
+	INF_RSEQ_RESUME,         /* a forking task back on a CPU after a switch
+				  * away: the kernel wrote its rseq area, a
+				  * page its fork left shared */
 	INF_VFORK_EXEC,          /* a vfork child switched out for its own
 				  * parent: it had done exec_mmap(), its CPU
 				  * held its new mm (its exec record later) */
@@ -165,6 +168,8 @@ struct task {
 	bool forked;
 	uint32_t fork_cpu;
 	bool took_cpu;   /* it preempted its parent at once (fork_rseq) */
+	bool rseq_cow;   /* its rseq area's page write-protected by a fork
+			  * of its own and not written since (rseq_resume()) */
 	bool exec_stacked; /* its exec's setup_arg_pages() flushes are out
 			    * already (vfork_exec()): not at its exec record */
 	/* a memory operation waiting for the mmap_lock (INF_LOCK_WAIT) */
@@ -373,6 +378,7 @@ void wake_queued(struct perf_recon *p, const struct perf_rec *r,
 		       uint32_t cpu);
 void vfork_release(struct perf_recon *p, struct task *parent, uint32_t cpu);
 void exec_stack(struct perf_recon *p, struct proc *pr, uint32_t cpu);
+void rseq_resume(struct perf_recon *p, struct task *t, uint32_t cpu);
 
 /* recon_proc.c */
 /* The `exit` of @pr's mm on @cpu, or NULL when it has none (not live, or

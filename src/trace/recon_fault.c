@@ -243,6 +243,7 @@ void on_fault(struct perf_recon *p, const struct perf_rec *r)
 	struct proc *pr;
 	uint64_t a, err = 0, page;
 	struct tlbsim_trace_event *ev;
+	struct task *t;
 	struct vma_m *v;
 
 	/* the kernel's shape, read by the parse; else the fields one by one
@@ -292,5 +293,29 @@ void on_fault(struct perf_recon *p, const struct perf_rec *r)
 	}
 	if (err & 2)
 		pageset_add(&pr->wr, page);
+	if ((err & 2) && (t = task_find(p, r->tid)) && t->rseq_cow &&
+	    page == (t->rseq_addr & ~(PAGE - 1)))
+		t->rseq_cow = false;   /* it wrote the page itself: its copy */
+}
+
+/*
+ * A task whose fork left its rseq area's page shared copy-on-write, back
+ * on a CPU after a switch away: prepare_task_switch() -> rseq_preempt()
+ * flagged it, and on its way to user space rseq_handle_notify_resume()
+ * writes the CPU number into the area, a copy and a one-page flush
+ * (wp_page_copy()), unless its own writes copied the page first. A
+ * shell's pipeline (sh forks three children, sleeps in wait4): 49 of 200
+ * switch-ins flushed so before anything else, in an Intel capture where
+ * the parent's local shootdowns were 111 short.
+ */
+void rseq_resume(struct perf_recon *p, struct task *t, uint32_t cpu)
+{
+	struct proc *pr;
+
+	if (!t->rseq_cow)
+		return;
+	t->rseq_cow = false;
+	if ((pr = proc_find(p, t->tgid)) && !pr->exited)
+		flush_if_copies(p, pr, cpu, t->rseq_addr & ~(PAGE - 1), INF_RSEQ_RESUME);
 }
 

@@ -177,6 +177,9 @@ void on_fork(struct perf_recon *p, const struct perf_rec *r)
 		ev->freed_tables = true; /* flush_tlb_mm() */
 	}
 	p->inf[INF_FORK_FLUSH]++;
+	/* the forking task's own rseq area is shared now too (rseq_resume()) */
+	if ((t = task_find(p, r->tid)))
+		t->rseq_cow = rseq_known && rseq_addr;
 }
 
 /* A raw flush of @pr's mm on @cpu: [start, end) or everything. */

@@ -217,6 +217,7 @@ static void vfork_exec(struct perf_recon *p, const struct perf_rec *r,
 void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 {
 	char comm[32];
+	struct task *nt;
 	int32_t next;
 	int32_t tgid;
 
@@ -239,6 +240,8 @@ void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 	}
 	if (p->cur[r->cpu] != tgid)
 		switch_cpu(p, r->cpu, tgid);
+	if (tgid && (nt = task_find(p, next)) && nt->rseq_cow)
+		rseq_resume(p, nt, r->cpu);
 	/* a wake-up queued here while a task ran (wake_queued()): the idle
 	 * loop runs it now, if soon enough; later, it is stale (its handler
 	 * ran where the capture shows nothing) */
