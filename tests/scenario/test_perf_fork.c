@@ -16,6 +16,20 @@
 
 #include "testutil.h"
 
+/* Process 100 writes two pages of its struct pthread (its tid's, 0xa10,
+ * and the next, 0x1060, where glibc puts the rseq area) and forks 200,
+ * whose clone names that tid (CLONE_CHILD_SETTID). */
+#define WRITES_AND_FORKS \
+	"wl 100/100 [000] 1.000000200: exceptions:page_fault_user: " \
+	"address=0x7f0000000a10 ip=0x1000 error_code=0x6\n" \
+	"wl 100/100 [000] 1.000000300: exceptions:page_fault_user: " \
+	"address=0x7f0000001060 ip=0x1000 error_code=0x6\n" \
+	"wl 100/100 [000] 1.000000400: syscalls:sys_enter_clone: " \
+	"clone_flags: 0x01200011, newsp: 0x00000000, parent_tidptr: 0x00000000, " \
+	"child_tidptr: 0x7f0000000a10, tls: 0x00000000\n" \
+	"wl 100/100 [000] 1.000000500: sched:sched_process_fork: comm=wl " \
+	"pid=100 child_comm=wl child_pid=200\n"
+
 /* Process 100 registers its rseq area at @rseq (a page of its stack
  * region, written: present and its own), writes the page of its struct
  * pthread's tid, forks 200 (clone's child_tidptr names that tid), and
@@ -26,15 +40,7 @@ static long first_run(const char *rseq_record, long *settid, long *rseq)
 
 	snprintf(text, sizeof(text),
 		"%s"
-		"wl 100/100 [000] 1.000000200: exceptions:page_fault_user: "
-		"address=0x7f0000000a10 ip=0x1000 error_code=0x6\n"
-		"wl 100/100 [000] 1.000000300: exceptions:page_fault_user: "
-		"address=0x7f0000001060 ip=0x1000 error_code=0x6\n"
-		"wl 100/100 [000] 1.000000400: syscalls:sys_enter_clone: "
-		"clone_flags: 0x01200011, newsp: 0x00000000, parent_tidptr: 0x00000000, "
-		"child_tidptr: 0x7f0000000a10, tls: 0x00000000\n"
-		"wl 100/100 [000] 1.000000500: sched:sched_process_fork: comm=wl "
-		"pid=100 child_comm=wl child_pid=200\n"
+		WRITES_AND_FORKS
 		"wl 100/100 [000] 1.000000600: sched:sched_switch: prev_comm=wl "
 		"prev_pid=100 prev_prio=120 prev_state=S ==> next_comm=wl "
 		"next_pid=200 next_prio=120\n"
@@ -66,15 +72,7 @@ static void rseq_back(bool back, long *resumed, long *child_rseq)
 
 	snprintf(text, sizeof(text),
 		RSEQ_AT("0x7f0000001060", "0x00000000")
-		"wl 100/100 [000] 1.000000200: exceptions:page_fault_user: "
-		"address=0x7f0000000a10 ip=0x1000 error_code=0x6\n"
-		"wl 100/100 [000] 1.000000300: exceptions:page_fault_user: "
-		"address=0x7f0000001060 ip=0x1000 error_code=0x6\n"
-		"wl 100/100 [000] 1.000000400: syscalls:sys_enter_clone: "
-		"clone_flags: 0x01200011, newsp: 0x00000000, parent_tidptr: 0x00000000, "
-		"child_tidptr: 0x7f0000000a10, tls: 0x00000000\n"
-		"wl 100/100 [000] 1.000000500: sched:sched_process_fork: comm=wl "
-		"pid=100 child_comm=wl child_pid=200\n"
+		WRITES_AND_FORKS
 		"wl 100/100 [000] 1.000000600: sched:sched_switch: prev_comm=wl "
 		"prev_pid=100 prev_prio=120 prev_state=S ==> next_comm=swapper/0 "
 		"next_pid=0 next_prio=120\n"
