@@ -44,6 +44,7 @@ static void host_file(const char *cmd, const char *file, struct cli_opts *o,
 {
 	json_error_t e;
 	json_t *doc = json_load_file(file, 0, &e), *v;
+	const struct tlbsim_backend *b;
 
 	if (!doc) {
 		fprintf(stderr, "tlbsim %s: %s beside the capture is not `tlbsim host "
@@ -66,8 +67,8 @@ static void host_file(const char *cmd, const char *file, struct cli_opts *o,
 	/* the kernel's log named it (tlbsim host): "kvm", "pvm", ... */
 	v = json_object_get(doc, "flush_backend");
 	if (!o->backend && json_is_string(v) &&
-	    tlbsim_backend_find(json_string_value(v))) {
-		o->backend = tlbsim_backend_find(json_string_value(v))->name;
+	    (b = tlbsim_backend_find(json_string_value(v)))) {
+		o->backend = b->name;
 		fprintf(stderr, "tlbsim %s: --backend %s from %s\n", cmd, o->backend, file);
 	}
 	if (!o->zero_page && json_is_false(json_object_get(doc, "zero_page"))) {

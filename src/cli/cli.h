@@ -42,8 +42,9 @@ struct cli_opts {
 /* A capture's NAME.host.json and NAME.topology.xml (traces/capture.sh
  * saves them beside NAME.perf.txt.xz or NAME.trace.dat): the profile,
  * PCID, flush backend, zero page and topology they state, where the
- * command line says none; noted on stderr. Without @model, only what
- * changes the reconstruction (the zero page: `tlbsim import`). */
+ * command line says none; noted on stderr. Without @model, only what the
+ * captured machine was (zero page, PCID, flush backend: `tlbsim import`
+ * writes them), not how to model it (profile, topology). */
 void capture_beside(const char *cmd, struct cli_opts *o, bool model);
 
 /* A usage error on one line, "tlbsim CMD: REASON (see tlbsim CMD --help)":

@@ -13,8 +13,6 @@ int cli_fail(const struct tlbsim_diag *d)
 	return 2;
 }
 
-/* A topology error names where the topology came from: the trace's
- * header (its first line) or --topology. */
 static bool is_capture(const struct tlbsim_trace_reader *r)
 {
 	const char *f = tlbsim_trace_format(r);
@@ -22,6 +20,8 @@ static bool is_capture(const struct tlbsim_trace_reader *r)
 	return !strcmp(f, "perf") || !strcmp(f, "trace-cmd");
 }
 
+/* A topology error names where the topology came from: the trace's
+ * header (its first line) or --topology. */
 static int topology_error(const struct session *s, const struct cli_opts *o,
 			  int err, struct tlbsim_diag *diag)
 {

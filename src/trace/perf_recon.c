@@ -349,7 +349,7 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		on_brk_exit(p, r);
 		break;
 	case REC_FAULT:
-		on_fault(p, r);
+		on_fault(p, r, t);
 		break;
 	case REC_COLLAPSE:
 		on_collapse(p, r);

@@ -429,33 +429,43 @@ int tlbsim_trace_set_cpus(struct tlbsim_trace_reader *r, unsigned cpus,
 	return 0;
 }
 
-int tlbsim_trace_set_zero_page(struct tlbsim_trace_reader *r, bool zero_page,
-			       struct tlbsim_diag *diag)
+/* What the captured machine was is set on a capture before it is read. */
+static int capture_unread(const struct tlbsim_trace_reader *r, const char *what,
+			  struct tlbsim_diag *diag)
 {
 	if (!r->recon || r->events)
 		return tlbsim_diag_set(diag, TLBSIM_EINVAL, "%s: only a capture, "
-				       "before it is read, has a zero page to set",
-				       r->name);
-	perf_recon_set_zero_page(r->recon, zero_page);
+				       "before it is read, has %s to set", r->name, what);
 	return 0;
+}
+
+int tlbsim_trace_set_zero_page(struct tlbsim_trace_reader *r, bool zero_page,
+			       struct tlbsim_diag *diag)
+{
+	int err = capture_unread(r, "a zero page", diag);
+
+	if (!err)
+		perf_recon_set_zero_page(r->recon, zero_page);
+	return err;
 }
 
 int tlbsim_trace_set_pcid(struct tlbsim_trace_reader *r, bool pcid,
 			  struct tlbsim_diag *diag)
 {
-	if (!r->recon || r->events)
-		return tlbsim_diag_set(diag, TLBSIM_EINVAL, "%s: only a capture, "
-				       "before it is read, has PCID to set", r->name);
-	r->hdr.no_pcid = !pcid;
-	return 0;
+	int err = capture_unread(r, "PCID", diag);
+
+	if (!err)
+		r->hdr.no_pcid = !pcid;
+	return err;
 }
 
 int tlbsim_trace_set_backend(struct tlbsim_trace_reader *r, const char *backend,
 			     struct tlbsim_diag *diag)
 {
-	if (!r->recon || r->events)
-		return tlbsim_diag_set(diag, TLBSIM_EINVAL, "%s: only a capture, "
-				       "before it is read, has a backend to set", r->name);
+	int err = capture_unread(r, "a backend", diag);
+
+	if (err)
+		return err;
 	if (!native_backend_known(backend) || strlen(backend) >= sizeof(r->hdr.backend))
 		return tlbsim_diag_set(diag, TLBSIM_EINVAL, "unknown backend \"%s\" "
 				       "(expected native, kvm, hyperv, xen, invlpgb or pvm)",

@@ -418,7 +418,7 @@ void maybe_share(struct perf_recon *p, struct proc *pr,
 		 const struct vma_m *v, uint64_t page);
 
 /* recon_fault.c: page faults, copy-on-write, a child's first run */
-void on_fault(struct perf_recon *p, const struct perf_rec *r);
+void on_fault(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void on_first_run(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 
 #endif

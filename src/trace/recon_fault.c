@@ -238,12 +238,11 @@ void on_first_run(struct perf_recon *p, const struct perf_rec *r, struct task *t
 		flush_if_copies(p, pr, r->cpu, rseq_page, INF_FORK_RSEQ);
 }
 
-void on_fault(struct perf_recon *p, const struct perf_rec *r)
+void on_fault(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 {
 	struct proc *pr;
 	uint64_t a, err = 0, page;
 	struct tlbsim_trace_event *ev;
-	struct task *t;
 	struct vma_m *v;
 
 	/* the kernel's shape, read by the parse; else the fields one by one
@@ -293,8 +292,7 @@ void on_fault(struct perf_recon *p, const struct perf_rec *r)
 	}
 	if (err & 2)
 		pageset_add(&pr->wr, page);
-	if ((err & 2) && (t = task_find(p, r->tid)) && t->rseq_cow &&
-	    page == (t->rseq_addr & ~(PAGE - 1)))
+	if ((err & 2) && t && t->rseq_cow && page == (t->rseq_addr & ~(PAGE - 1)))
 		t->rseq_cow = false;   /* it wrote the page itself: its copy */
 }
 
