@@ -55,6 +55,8 @@ struct pproc {
 	const char *comm;
 	uint32_t mapped, touched, ro;   /* per slot */
 	uint64_t brk;
+	uint64_t heap_used;   /* [HEAP, HEAP + heap_used) faulted in: a page
+			       * faults once until a brk() gives it back */
 	uint32_t first_task, ntasks;
 	bool huge, exec;
 };
@@ -326,8 +328,10 @@ static void do_touch(struct pgen *g, unsigned cpu, const struct ptask *t)
 		return fault(g, cpu, t, IMAGE + 4096 * (uint64_t)page + 16 * (uint64_t)word, err);
 	if (where == 0 && pr->huge)
 		return fault(g, cpu, t, HUGE_BASE + SLOT * page, 0x6);
-	if (where == 1 && pr->brk > HEAP)
-		return fault(g, cpu, t, HEAP + (uint64_t)page * 4096 % (pr->brk - HEAP), 0x6);
+	if (where == 1 && HEAP + pr->heap_used < pr->brk) {
+		pr->heap_used += 4096;
+		return fault(g, cpu, t, HEAP + pr->heap_used - 4096 + 8 * (uint64_t)word, 0x6);
+	}
 	if (!(pr->mapped & 1u << slot)) {
 		/* MAP_FIXED_NOREPLACE | MAP_ANONYMOUS | MAP_PRIVATE */
 		do_mmap(g, cpu, t, slot_addr(slot), SLOT, 0x100022, 0xffffffff);
@@ -396,6 +400,8 @@ static void do_brk(struct pgen *g, unsigned cpu, const struct ptask *t)
 	line(g, cpu, t, "syscalls:sys_exit_brk", "0x%" PRIx64, now);
 	if (pr->brk && now < pr->brk)
 		flush(g, cpu, t, flush_pages(pr->brk - now));
+	if (now < HEAP + pr->heap_used)
+		pr->heap_used = now - HEAP;
 	pr->brk = now;
 }
 
@@ -476,7 +482,7 @@ static void do_exec(struct pgen *g, unsigned cpu, const struct ptask *t)
 	     pr->comm, pr->pid, pr->pid);
 	pr->mapped = pr->touched = pr->ro = 0;
 	pr->huge = false;
-	pr->brk = 0;
+	pr->brk = pr->heap_used = 0;
 }
 
 static void do_exit(struct pgen *g, unsigned cpu, struct ptask *t)

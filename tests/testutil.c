@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <lzma.h>
 
 #include "testutil.h"
 
@@ -124,6 +125,61 @@ char *tu_tmpfile(const char *text, const char *suffix)
 		return NULL;
 	rename(tmpl, path);
 	return path;
+}
+
+/* The whole of the .xz file at @path, decompressed (caller frees). */
+static char *xz_slurp(const char *path)
+{
+	lzma_stream z = LZMA_STREAM_INIT;
+	size_t cap = 1 << 20, len = 0;
+	char *out = malloc(cap);
+	FILE *f = fopen(path, "rb");
+	uint8_t buf[65536];
+	lzma_ret rc = LZMA_OK;
+
+	assert_non_null(out);
+	assert_non_null(f);
+	assert_int_equal(lzma_stream_decoder(&z, UINT64_MAX, LZMA_CONCATENATED), LZMA_OK);
+	while (rc == LZMA_OK) {
+		if (!z.avail_in) {
+			z.next_in = buf;
+			z.avail_in = fread(buf, 1, sizeof(buf), f);
+		}
+		if (len + 65536 + 1 > cap)
+			out = realloc(out, cap *= 2);
+		z.next_out = (uint8_t *)out + len;
+		z.avail_out = cap - len - 1;
+		rc = lzma_code(&z, z.avail_in ? LZMA_RUN : LZMA_FINISH);
+		len = cap - 1 - z.avail_out;
+	}
+	assert_int_equal(rc, LZMA_STREAM_END);
+	out[len] = '\0';
+	lzma_end(&z);
+	fclose(f);
+	return out;
+}
+
+char *tu_capture_without(const char *path, const char *drop)
+{
+	char *text = xz_slurp(tu_src(path)), *w = text, *path_out;
+
+	for (char *line = text; *line;) {
+		char *nl = strchr(line, '\n'), *next = nl ? nl + 1 : line + strlen(line);
+		size_t n = (size_t)(next - line);
+		char keep = *next;
+
+		*next = '\0';
+		if (!strstr(line, drop)) {
+			memmove(w, line, n);
+			w += n;
+		}
+		*next = keep;
+		line = next;
+	}
+	*w = '\0';
+	path_out = tu_tmpfile(text, ".perf.txt");
+	free(text);
+	return path_out;
 }
 
 char *tu_slurp(const char *path)

@@ -27,6 +27,11 @@ void tu_run_free(struct tu_run *r);
 
 /* Write @text to a new temporary file and return its path (caller frees). */
 char *tu_tmpfile(const char *text, const char *suffix);
+/* The perf text of the .xz capture at @path (a path in the source tree)
+ * without its lines that contain @drop, as a new temporary file named
+ * *.perf.txt: a capture as a smaller event list records it (the shipped
+ * recipe's). Returns its path (caller unlinks and frees). */
+char *tu_capture_without(const char *path, const char *drop);
 /* Whole file as a string (caller frees), NULL if unreadable. */
 char *tu_slurp(const char *path);
 

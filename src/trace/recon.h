@@ -90,6 +90,10 @@ enum inf {
 	INF_RUNNING_BEFORE,      /* a CPU's first record is a user task's own,
 				  * with no switch to it: it ran that task
 				  * when the capture began */
+	INF_BRK_TRIM,            /* a not-present fault on a page the mm's own
+				  * fault made present, in a mapping no mmap
+				  * record made: brk() gave the heap's top back
+				  * (a syscall the recipe does not record) */
 	INF_COUNT
 };
 
@@ -103,6 +107,8 @@ struct vma_m {
 		      * Mappings inferred from faults count as anonymous: the
 		      * program's own segments made by execve() are file ones,
 		      * but the ELF loader writes some of their pages itself */
+	bool inferred; /* no mmap record made it: execve's segments, the
+			* heap (brk), or mapped before the capture began */
 };
 
 /* A set of pages (recon_state.c): 1 MiB regions by open addressing, each
@@ -153,6 +159,9 @@ struct proc {
 	struct pageset cow_done; /* shared pages a peer has since copied */
 	struct pageset orphan;   /* pages whose original its parent left to
 				  * it and its siblings by copying them */
+	struct pageset faulted;  /* heap pages its own user faults made
+				  * present, not unmapped or zapped since
+				  * (brk_trim(), heap_page()) */
 };
 
 struct task {
@@ -332,6 +341,7 @@ void pageset_add(struct pageset *ps, uint64_t page);
 bool pageset_take(struct pageset *ps, uint64_t page);
 bool pageset_has(const struct pageset *ps, uint64_t page);
 void pageset_free(struct pageset *ps);
+void pages_forget(struct pageset *ps, uint64_t s, uint64_t e);
 void proc_release(struct proc *pr);
 void chunk_touch(struct proc *pr, uint64_t a);
 bool chunk_touched(const struct proc *pr, uint64_t c);
@@ -405,6 +415,7 @@ void emit_map(struct perf_recon *p, struct proc *pr, uint64_t s, uint64_t e,
 /* [s, e) mapped, what was not inferred as mapped before the capture */
 void emit_range(struct perf_recon *p, enum tlbsim_ev_kind k,
 		struct proc *pr, uint64_t s, uint64_t e);
+void mark_inferred(struct proc *pr, uint64_t a);
 uint32_t fill_holes(struct perf_recon *p, struct proc *pr, uint64_t s,
 		    uint64_t e);
 void on_mremap_enter(struct perf_recon *p, const struct perf_rec *r,

@@ -134,6 +134,15 @@ void held_release(struct perf_recon *p, struct task *t, uint32_t cpu)
 	ev->len = t->held.len;
 }
 
+/* The VMA at @a was made by no mmap record (brk_trim() reads it). */
+void mark_inferred(struct proc *pr, uint64_t a)
+{
+	struct vma_m *v = vma_at_mut(pr, a);
+
+	if (v)
+		v->inferred = true;
+}
+
 /* Make [s, e) mapped in the mirror: maps for the holes, found VMA by VMA
  * (a fault in an unknown region asks for its whole 2 MiB). */
 uint32_t fill_holes(struct perf_recon *p, struct proc *pr, uint64_t s,
@@ -150,6 +159,7 @@ uint32_t fill_holes(struct perf_recon *p, struct proc *pr, uint64_t s,
 			continue;
 		}
 		emit_map(p, pr, a, b, false);   /* the hole [a, b) */
+		mark_inferred(pr, a);
 		n++;
 		a = b;
 	}
@@ -373,6 +383,7 @@ void on_madvise(struct perf_recon *p, const struct perf_rec *r,
 	if ((b == 4 || b == 24) && vma_overlaps(pr, s, e)) {
 		emit_range_locked(p, TLBSIM_EV_ZAP, pr, s, e, t);
 		thp_forget(pr, s, e);
+		pages_forget(&pr->faulted, s, e);
 	} else if (b == 8 && vma_overlaps(pr, s, e) && !lazyfree_refused(pr, s, e)) {
 		/* MADV_FREE (madvise_free_single_vma()): the present anonymous
 		 * pages stay mapped, clean and old, in one mmu_gather whose

@@ -165,6 +165,8 @@ void on_fork(struct perf_recon *p, const struct perf_rec *r)
 			 parent->v[i].huge);
 		p->inf[INF_FORK_VMAS]++;
 		parent = proc_get(p, r->pid);
+		if (parent->v[i].inferred)
+			mark_inferred(pc, parent->v[i].start);
 	}
 	/* write-protecting the parent's private pages ends in
 	 * flush_tlb_mm(parent), whether the capture showed them or not (a

@@ -85,6 +85,7 @@ void mirror_remove(struct proc *pr, uint64_t s, uint64_t e)
 		pr->nv = pr->nv - (j - i) + npieces;
 	}
 	chunks_forget(pr, s, e);
+	pages_forget(&pr->faulted, s, e);
 	for (uint32_t k = 0; k < pr->ngibs;)
 		if (pr->gibs[k] + PUD > s && pr->gibs[k] < e)
 			pr->gibs[k] = pr->gibs[--pr->ngibs];
@@ -227,6 +228,46 @@ void pageset_free(struct pageset *ps)
 	ps->n = ps->cap = ps->last = 0;
 }
 
+/* Region @g's pages in [s, e) leave the set: a mask per word. */
+static void region_forget(struct ps_region *g, uint64_t s, uint64_t e)
+{
+	uint64_t base = ((g->key - 1) * PS_PAGES) << 12, end = base + (PS_PAGES << 12);
+	uint32_t b0, b1;
+
+	if (s >= end || e <= base)
+		return;
+	b0 = s > base ? ps_bit(s) : 0;
+	b1 = e < end ? (uint32_t)((e - base + PAGE - 1) >> 12) : PS_PAGES;
+	for (uint32_t w = b0 / 64; w < 4 && w * 64 < b1; w++) {
+		uint32_t lo = b0 > w * 64 ? b0 - w * 64 : 0,
+			 hi = b1 < (w + 1) * 64 ? b1 - w * 64 : 64;
+		uint64_t m = (hi == 64 ? ~0ull : (1ull << hi) - 1) & ~((1ull << lo) - 1);
+
+		g->bits[w] &= ~m;
+	}
+}
+
+/* The pages of [s, e) leave @ps: region by region when the range spans
+ * fewer regions than the set has slots, else by a pass over the set (a
+ * munmap of a TiB reservation). */
+void pages_forget(struct pageset *ps, uint64_t s, uint64_t e)
+{
+	if (!ps->n || s >= e)
+		return;
+	if (ps_key(e - 1) - ps_key(s) < ps->cap) {
+		for (uint64_t k = ps_key(s); k <= ps_key(e - 1); k++) {
+			struct ps_region *g = ps_find(ps, k);
+
+			if (g)
+				region_forget(g, s, e);
+		}
+		return;
+	}
+	for (uint32_t i = 0; i < ps->cap; i++)
+		if (ps->r[i].key)
+			region_forget(&ps->r[i], s, e);
+}
+
 /* An mm's mirror and page sets are gone: free them. */
 void proc_release(struct proc *pr)
 {
@@ -240,6 +281,7 @@ void proc_release(struct proc *pr)
 	pageset_free(&pr->wr);
 	pageset_free(&pr->cow_done);
 	pageset_free(&pr->orphan);
+	pageset_free(&pr->faulted);
 	pr->brk = 0;
 }
 

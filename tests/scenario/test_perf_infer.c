@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "perf_infer/parts.h"
 
 /* A predicted counter of a perf text, and how many times the
  * reconstruction made @inference. */
@@ -225,7 +226,7 @@ static long exec_image_flushes(bool exec, bool forked, long *inferred)
 		forked ? "wl 100/100 [000] 1.000000400: sched:sched_process_fork: comm=wl "
 			 "pid=100 child_comm=wl child_pid=200\n"
 			 "wl 100/100 [000] 1.000000500: exceptions:page_fault_user: "
-			 "address=0x400000 ip=0x1000 error_code=0x4\n"
+			 "address=0x402000 ip=0x1000 error_code=0x4\n"
 			 "wl 200/200 [001] 1.000000600: sched:sched_process_exit: comm=wl "
 			 "pid=200 prio=120 group_dead=true\n" : "");
 	return tu_validate_counter(text, "local_mm_shootdown", "exec_image", inferred);
@@ -441,39 +442,6 @@ static void test_subshell_pages(void **state)
 	assert_int_equal(subshell_flushes(0x401000), 7);
 }
 
-/* A process finds its break (brk(0)), grows the heap by 0x21000, writes
- * two pages there and gives the top back (glibc's trim): brk() unmaps
- * it, one local flush. The heap's map comes from brk, not from the
- * faults (no map_before_capture). Without the brk records the faults
- * infer a mapping and nothing is unmapped. */
-static long brk_flushes(bool brk, long *inferred)
-{
-	char text[4096];
-
-	snprintf(text, sizeof(text),
-		"%s"
-		"wl 100/100 [000] 1.000000300: exceptions:page_fault_user: address=0x5600000000 "
-		"ip=0x1000 error_code=0x6\n"
-		"wl 100/100 [000] 1.000000400: exceptions:page_fault_user: address=0x5600020000 "
-		"ip=0x1000 error_code=0x6\n"
-		"%s",
-		brk ? "wl 100/100 [000] 1.000000100: syscalls:sys_exit_brk: 0x5600000000\n"
-		      "wl 100/100 [000] 1.000000200: syscalls:sys_exit_brk: 0x5600021000\n" : "",
-		brk ? "wl 100/100 [000] 1.000000500: syscalls:sys_exit_brk: 0x5600001000\n" : "");
-	return tu_validate_counter(text, "local_mm_shootdown", "map_before_capture", inferred);
-}
-
-static void test_brk(void **state)
-{
-	long inferred;
-
-	(void)state;
-	assert_int_equal(brk_flushes(true, &inferred), 1);
-	assert_int_equal(inferred, 0);
-	assert_int_equal(brk_flushes(false, &inferred), 0);
-	assert_int_equal(inferred, 1);
-}
-
 /* A capture that lost records: a 2 MiB chunk collapsed by MADV_COLLAPSE,
  * then (its munmap and mmap lost) faulted again and collapsed again. The
  * kernel cannot collapse a THP; the reconstruction must not ask the model
@@ -569,11 +537,10 @@ int main(void)
 		cmocka_unit_test(test_subshell_pages),
 		cmocka_unit_test(test_subshell_child_gone),
 		cmocka_unit_test(test_pipeline_pages),
-		cmocka_unit_test(test_brk),
 		cmocka_unit_test(test_collapse_thp_again),
 		cmocka_unit_test(test_pid_reused),
 		cmocka_unit_test(test_fork_reuses_live_pid),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, NULL) + perf_brk_tests();
 }

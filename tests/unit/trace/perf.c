@@ -311,6 +311,35 @@ static void test_pageset(void **state)
 	assert_false(pageset_has(&ps, 0x0));
 }
 
+/* pages_forget() clears a range's pages whatever its alignment to the
+ * regions and their 64-page words: within one word, across words and
+ * regions, by address or (a range spanning more regions than the set has
+ * slots) by a pass over the set; pages outside stay. */
+static void test_pages_forget(void **state)
+{
+	static const struct { uint64_t s, e; } ranges[] = {
+		{ 0x3000, 0x5000 },             /* pages 3-4: one word */
+		{ 0x3e000, 0x42000 },           /* 62-65: across a word */
+		{ 0xfe000, 0x102000 },          /* 254-257: across a region */
+		{ 0x200000, 0x300000 },         /* region 2 whole */
+		{ 0x0, 0x7f0000000000 },        /* more regions than slots */
+	};
+	struct pageset ps = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		for (uint64_t p = 0; p < 0x400000; p += 0x1000)
+			pageset_add(&ps, p);
+		pages_forget(&ps, ranges[i].s, ranges[i].e);
+		for (uint64_t p = 0; p < 0x400000; p += 0x1000)
+			if (pageset_has(&ps, p) != (p < ranges[i].s || p >= ranges[i].e))
+				fail_msg("[0x%llx, 0x%llx): page 0x%llx",
+					 (unsigned long long)ranges[i].s,
+					 (unsigned long long)ranges[i].e, (unsigned long long)p);
+	}
+	pageset_free(&ps);
+}
+
 /* The reorder window: records leave in (time, input order); a task's next
  * pending record is found without a pass over the window, also when its
  * records arrived out of time order. */
@@ -451,6 +480,7 @@ int trace_perf_tests(void)
 		cmocka_unit_test(test_perf_parse_copies),
 		cmocka_unit_test(test_mirror_remove),
 		cmocka_unit_test(test_pageset),
+		cmocka_unit_test(test_pages_forget),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_window_forgets_tasks),
 		cmocka_unit_test(test_window_texts),

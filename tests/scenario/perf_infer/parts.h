@@ -1,0 +1,8 @@
+/* parts.h - test_perf_infer's other files: the groups its main() runs,
+ * each returning its failures. */
+#ifndef TLBSIM_TEST_PERF_INFER_PARTS_H
+#define TLBSIM_TEST_PERF_INFER_PARTS_H
+
+int perf_brk_tests(void);   /* brk.c: the heap's break, recorded or not */
+
+#endif
