@@ -50,6 +50,14 @@ struct tlbsim_cpu_stats {
 	uint64_t handler_cycles;
 	uint64_t wait_cycles;
 	uint64_t slip_cycles;
+	/* Done in the CPU's idle task (a `switch` with "idle": true), counted
+	 * apart as well: a capture that records nothing of the idle task on
+	 * that CPU lacks them (validate's predicted_in_capture). Task
+	 * switches out of it; in its IPI handlers, the lazy CPU's switch to
+	 * init_mm, remote shootdowns and wrong-CPU clearings. */
+	uint64_t idle_switch_flush, idle_switch_noflush;
+	uint64_t idle_irq_switch_flush, idle_irq_switch_noflush;
+	uint64_t idle_irq_remote, idle_irq_wrong_cpu;
 };
 
 struct tlbsim_counters {

@@ -76,6 +76,7 @@ struct tlbsim_trace_event {
 	bool unshared_tables; /* flush */
 	uint8_t stride;     /* flush: 12, 21 or 30 */
 	bool exec;          /* exit: the mm's last task execs (exec_mmap) */
+	bool idle;          /* switch to null: the idle task, not a kernel thread */
 	uint32_t mm;        /* > 0, or 0 for "mm": null */
 	uint32_t with;      /* share */
 	uint64_t addr;      /* map/touch/unmap/zap/protect/collapse/share/... */
@@ -139,6 +140,14 @@ int tlbsim_trace_set_backend(struct tlbsim_trace_reader *r, const char *backend,
 
 /* "native", "binary", "perf" or "trace-cmd" */
 const char *tlbsim_trace_format(const struct tlbsim_trace_reader *r);
+/* What a perf or trace-cmd capture holds of @cpu's idle task (tid 0): its
+ * switches out of it (sched_switch from pid 0), its other records (the
+ * IPI handlers it runs). perf on the capture hosts' KVM guests records
+ * nothing of CPU 1's idle task, ftrace its handlers but not its switches
+ * (traces/perf/README.md): what the CPU does there is missing from the
+ * capture. Native traces: both. */
+enum { TLBSIM_IDLE_SWITCHES = 1, TLBSIM_IDLE_IRQS = 2 };
+unsigned tlbsim_trace_idle_seen(const struct tlbsim_trace_reader *r, unsigned cpu);
 const char *tlbsim_trace_name(const struct tlbsim_trace_reader *r);
 uint64_t tlbsim_trace_events(const struct tlbsim_trace_reader *r); /* so far */
 uint64_t tlbsim_trace_bytes(const struct tlbsim_trace_reader *r);  /* so far */

@@ -265,6 +265,18 @@ choose_new_asid(struct sim *s, struct cpu *cpu, struct mm *mm,
 	return asid;
 }
 
+/* A CR3 load in @c's idle task: its switch out of it, or in an IPI
+ * handler the lazy CPU's switch to init_mm (tlbsim_cpu_stats). */
+static void idle_count_switch(struct sim *s, uint32_t c, bool flush)
+{
+	struct tlbsim_cpu_stats *st = &s->res.per_cpu[c];
+
+	if (s->cpus[c].in_handler)
+		*(flush ? &st->idle_irq_switch_flush : &st->idle_irq_switch_noflush) += 1;
+	else
+		*(flush ? &st->idle_switch_flush : &st->idle_switch_noflush) += 1;
+}
+
 /* load_new_mm_cr3(): the CR3 write, with or without flush. */
 static void load_new_mm_cr3(struct sim *s, uint32_t c, struct mm *next,
 			    uint16_t asid, uint64_t next_tlb_gen, bool need_flush)
@@ -283,6 +295,8 @@ static void load_new_mm_cr3(struct sim *s, uint32_t c, struct mm *next,
 	} else {
 		s->res.c.task_switch_noflush++;
 	}
+	if (cpu->in_idle)
+		idle_count_switch(s, c, need_flush);
 	ctx->loaded_since = now;
 	cpu->loaded_mm = (uint32_t)(next - s->mms);
 	cpu->loaded_asid = asid;
@@ -423,6 +437,8 @@ void cpu_load_before(struct sim *s, uint32_t c, uint32_t idx, bool lazy)
 			sim_observe(s, TLBSIM_OBS_LAZY, (int)c, -1,
 				    cpu->lazy_since, sim_now(s), NULL, "lazy");
 	}
+	if (!lazy)
+		cpu->in_idle = false;   /* a user task runs */
 	if (prev != idx)
 		leave_zombie(s, prev);
 }

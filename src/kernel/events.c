@@ -44,11 +44,13 @@ static int ev_switch(struct sim *s, uint32_t c, const struct tlbsim_trace_event 
 
 	if (!ev->mm) {
 		enter_lazy_tlb(s, c);
+		s->cpus[c].in_idle = ev->idle;
 		return 0;
 	}
 	if (!ev_mm(s, ev->mm, &idx))
 		return s->err;
-	switch_mm_irqs_off(s, c, idx);
+	switch_mm_irqs_off(s, c, idx);   /* counted out of idle, if it was */
+	s->cpus[c].in_idle = false;
 	return 0;
 }
 

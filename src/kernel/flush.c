@@ -79,6 +79,7 @@ uint64_t flush_tlb_func(struct sim *s, uint32_t c, const struct flush_info *f)
 		/* Wrong CPU: a stale mm_cpumask bit, cleared now. */
 		cpumask_clear(&mm->cpumask, c);
 		s->res.c.wrong_cpu++;
+		s->res.per_cpu[c].idle_irq_wrong_cpu += cpu->in_idle;
 		if (sim_observing(s))
 			sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
 				"flush_tlb_func",
@@ -141,6 +142,7 @@ uint64_t flush_tlb_func(struct sim *s, uint32_t c, const struct flush_info *f)
 		mm->counts.flush_local++;
 	} else {
 		s->res.c.flush_remote++;
+		s->res.per_cpu[c].idle_irq_remote += cpu->in_idle;
 		mm->counts.flush_remote++;
 	}
 	if (sim_observing(s)) {   /* the tlb_flush record the kernel writes */

@@ -311,6 +311,8 @@ struct cpu {
 	uint16_t loaded_asid;      /* 0..5, or ASID_GLOBAL */
 	uint16_t next_asid;
 	bool is_lazy;              /* cpu_tlbstate_shared.is_lazy */
+	bool in_idle;              /* lazy in its idle task (a switch with
+				    * "idle": true), not a kernel thread */
 	struct asid_ctx ctxs[TLB_NR_DYN_ASIDS];
 	struct asid_ctx global;    /* PSC bookkeeping of the global ASID */
 	/* time windows (cycles); merged when they overlap */

@@ -19,7 +19,7 @@ enum {
 	F_LEN = NATIVE_F_LEN, F_DUR = NATIVE_F_DUR, F_HUGETLB = NATIVE_F_HUGETLB,
 	F_START = NATIVE_F_START, F_END = NATIVE_F_END, F_STRIDE = NATIVE_F_STRIDE,
 	F_FREED = NATIVE_F_FREED, F_UNSHARED = NATIVE_F_UNSHARED, F_WHAT = NATIVE_F_WHAT,
-	F_EXEC = NATIVE_F_EXEC,
+	F_EXEC = NATIVE_F_EXEC, F_IDLE = NATIVE_F_IDLE,
 };
 
 int native_bad(struct native_ctx *x, const char *fmt, ...)
@@ -52,7 +52,7 @@ const char *tlbsim_ev_name(enum tlbsim_ev_kind k)
 
 static const char *const field_names[] = {
 	"mm", "with", "addr", "len", "dur", "hugetlb", "start", "end", "stride",
-	"freed_tables", "unshared_tables", "what", "exec",
+	"freed_tables", "unshared_tables", "what", "exec", "idle",
 };
 _Static_assert(sizeof(field_names) / sizeof(field_names[0]) == NATIVE_NFIELDS,
 	       "a name for each field bit");
@@ -62,7 +62,7 @@ struct kind_spec {
 };
 
 static const struct kind_spec specs[TLBSIM_EV_COUNT] = {
-	[TLBSIM_EV_SWITCH] = { F_MM, 0 },
+	[TLBSIM_EV_SWITCH] = { F_MM, F_IDLE },
 	[TLBSIM_EV_MAP] = { F_MM | F_ADDR | F_LEN, F_HUGETLB },
 	[TLBSIM_EV_TOUCH] = { F_MM | F_ADDR, F_LEN },
 	[TLBSIM_EV_UNMAP] = { F_MM | F_ADDR | F_LEN, 0 },
@@ -212,6 +212,11 @@ int native_check_event(struct native_ctx *x, struct tlbsim_trace_event *ev)
 	const uint64_t page = 4096, pmd = 2ULL << 20, pud = 1ULL << 30;
 
 	switch (ev->kind) {
+	case TLBSIM_EV_SWITCH:
+		if (ev->idle && ev->mm)
+			return native_bad(x, "switch: \"idle\" is a switch to the idle task, "
+				   "whose \"mm\" is null (it has none of its own)");
+		return 0;
 	case TLBSIM_EV_MAP:
 	case TLBSIM_EV_UNMAP:
 	case TLBSIM_EV_ZAP:

@@ -115,6 +115,8 @@ int perf_recon_set_cpus(struct perf_recon *p, unsigned cpus);
  * with pvm_no_zero_page=1): a later write copies only the zero page. */
 void perf_recon_set_zero_page(struct perf_recon *p, bool zero_page);
 void perf_recon_free(struct perf_recon *p);
+/* What the capture so far holds of @cpu's idle task (TLBSIM_IDLE_*). */
+unsigned perf_recon_idle_seen(const struct perf_recon *p, unsigned cpu);
 /* Feed records in time order; events come out of perf_recon_pop(). */
 int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		    struct tlbsim_diag *diag);

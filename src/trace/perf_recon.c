@@ -294,6 +294,9 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		t->tgid = r->pid;
 	nc = name_entry(p, ev);
 	kind = nc ? nc->kind : rec_kind_of(ev);
+	if (r->tid == 0)
+		*(kind == REC_SWITCH ? &p->ipi[r->cpu].idle_switches :
+		  &p->ipi[r->cpu].idle_records) += 1;
 	/* The record's task runs on its CPU (for sched_switch: the prev task).
 	 * Not for the task-switch tlb_flush: switch_mm_irqs_off() traces it
 	 * before `current` changes, so it still names the previous task. */
@@ -472,6 +475,17 @@ static void *grow_per_cpu(void *arr, size_t size, unsigned old, unsigned cpus)
 void perf_recon_set_zero_page(struct perf_recon *p, bool zero_page)
 {
 	p->no_zero_page = !zero_page;
+}
+
+/* What the capture holds of @cpu's idle task: perf on the capture hosts'
+ * KVM guests records nothing of it on CPU 1, ftrace its IPI handlers but
+ * not its switches out of it (traces/perf/README.md). */
+unsigned perf_recon_idle_seen(const struct perf_recon *p, unsigned cpu)
+{
+	if (cpu >= p->cpus)
+		return 0;
+	return (p->ipi[cpu].idle_switches ? TLBSIM_IDLE_SWITCHES : 0) |
+	       (p->ipi[cpu].idle_records ? TLBSIM_IDLE_IRQS : 0);
 }
 
 int perf_recon_set_cpus(struct perf_recon *p, unsigned cpus)

@@ -510,6 +510,12 @@ size_t tlbsim_trace_inferences(const struct tlbsim_trace_reader *r,
 	return n;
 }
 
+unsigned tlbsim_trace_idle_seen(const struct tlbsim_trace_reader *r, unsigned cpu)
+{
+	return r->recon ? perf_recon_idle_seen(r->recon, cpu) :
+			  TLBSIM_IDLE_SWITCHES | TLBSIM_IDLE_IRQS;
+}
+
 const char *tlbsim_trace_name(const struct tlbsim_trace_reader *r)
 {
 	return r->name;

@@ -257,6 +257,10 @@ struct cpu_ipi {
 	uint64_t ttwu_ns;    /* a wake-up queued to it while it ran a task, 0 none */
 	uint64_t wake_at;    /* wake_ahead(): when it switches to wake_tgid, 0 none */
 	int32_t wake_tgid;
+	bool idle;             /* it runs its idle task (a switch to pid 0),
+				* not a kernel thread, since its last switch */
+	uint64_t idle_switches; /* sched_switch records out of its idle task */
+	uint64_t idle_records;  /* its idle task's other records (handlers) */
 };
 
 /* tgid or tid -> index: captures of real workloads hold thousands of

@@ -67,15 +67,24 @@ void revive_if_reused(struct perf_recon *p, const struct perf_rec *r,
 /* A `switch` of @cpu to @tgid's mm (0: none, a kernel thread's lazy
  * mode), and the reconstruction's view of the CPU with it. False when
  * out of memory. */
-static bool switch_cpu(struct perf_recon *p, uint32_t cpu, int32_t tgid)
+/* A `switch` of @cpu to @tgid's mm, or (0) to a kernel thread or, with
+ * @idle, its idle task. */
+static bool switch_cpu_to(struct perf_recon *p, uint32_t cpu, int32_t tgid, bool idle)
 {
 	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_SWITCH, cpu);
 
 	if (!ev)
 		return false;
 	ev->mm = (uint32_t)tgid;
+	ev->idle = idle && !tgid;
 	p->cur[cpu] = tgid;
+	p->ipi[cpu].idle = ev->idle;
 	return true;
+}
+
+static bool switch_cpu(struct perf_recon *p, uint32_t cpu, int32_t tgid)
+{
+	return switch_cpu_to(p, cpu, tgid, false);
 }
 
 /* @tgid's process runs (a task of it is current somewhere). */
@@ -121,9 +130,17 @@ void ensure_running(struct perf_recon *p, const struct perf_rec *r)
 		return;
 	/* after its mm is gone, an exiting task runs on a borrowed one */
 	want = is_kthread(r->comm, r->pid) || exited(p, r->pid) ? 0 : r->pid;
+	/* the idle task's record, or a kernel thread's where the CPU was
+	 * idle: which of the two runs (no mm either way; the switch out of
+	 * the idle task is not in the capture on its blind CPU) */
+	if (!want && !p->cur[r->cpu] && p->ipi[r->cpu].known &&
+	    p->ipi[r->cpu].idle != (r->tid == 0)) {
+		switch_cpu_to(p, r->cpu, 0, r->tid == 0);
+		return;
+	}
 
 	if (p->cur[r->cpu] == want || running_before(p, r->cpu, want) ||
-	    !switch_cpu(p, r->cpu, want))
+	    !switch_cpu_to(p, r->cpu, want, r->tid == 0))
 		return;
 	if (want)
 		proc_live(p, want);
@@ -238,8 +255,8 @@ void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 			p->inf[INF_TGID_FROM_TID]++;
 		}
 	}
-	if (p->cur[r->cpu] != tgid)
-		switch_cpu(p, r->cpu, tgid);
+	if (p->cur[r->cpu] != tgid || (!tgid && p->ipi[r->cpu].idle != !next))
+		switch_cpu_to(p, r->cpu, tgid, !next);
 	if (tgid && (nt = task_find(p, next)) && nt->rseq_cow)
 		rseq_resume(p, nt, r->cpu);
 	/* a wake-up queued here while a task ran (wake_queued()): the idle

@@ -70,6 +70,8 @@ int tlbsim_trace_write_event(FILE *f, const struct tlbsim_trace_event *ev)
 			fprintf(f, ", \"mm\": %u", ev->mm);
 		else
 			fputs(", \"mm\": null", f);
+		if (ev->idle)
+			fputs(", \"idle\": true", f);
 		break;
 	case TLBSIM_EV_IRQ_OFF:
 	case TLBSIM_EV_PREEMPT:

@@ -39,6 +39,8 @@ static const char *const corpus[] = {
 	"remap_unaligned.jsonl",
 	"exec_not_bool.jsonl",
 	"exec_on_zap.jsonl",
+	"switch_idle_mm.jsonl",
+	"idle_on_zap.jsonl",
 	"negative_time.jsonl",
 	"not_a_trace.jsonl",
 	"not_object.jsonl",

@@ -430,5 +430,6 @@ int main(void)
 	int failed = cmocka_run_group_tests_name("perf_capture_tests", tests, NULL, NULL);
 
 	failed += perf_diff_tests();
+	failed += perf_idle_tests();
 	return failed;
 }

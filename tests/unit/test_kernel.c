@@ -338,5 +338,6 @@ int main(void)
 
 	failed += kernel_before_tests();
 	failed += kernel_gather_tests();
+	failed += kernel_idle_tests();
 	return failed;
 }

@@ -36,5 +36,6 @@ void run_free(struct run *r);
  * returns its failures. */
 int kernel_before_tests(void);
 int kernel_gather_tests(void);
+int kernel_idle_tests(void);
 
 #endif

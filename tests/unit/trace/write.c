@@ -118,9 +118,12 @@ static void test_binary_roundtrip(void **state)
 		n++;
 	tlbsim_trace_close(r);
 	assert_int_equal(n, 26);
-	for (size_t k = 0; k < n; k++)   /* whose flush, optional (byproc) */
+	for (size_t k = 0; k < n; k++) {   /* whose flush, optional (byproc) */
 		if (in[k].kind == TLBSIM_EV_OBSERVED)
 			in[k].mm = 4242;
+		if (in[k].kind == TLBSIM_EV_SWITCH && !in[k].mm)
+			in[k].idle = true;   /* flag 32 */
+	}
 	path = binary_file(in, n, 0);
 	assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
 	assert_string_equal(tlbsim_trace_format(r), "binary");
@@ -142,6 +145,8 @@ static void test_binary_roundtrip(void **state)
 		assert_int_equal(out.hugetlb, e->hugetlb);
 		assert_int_equal(out.freed_tables, e->freed_tables);
 		assert_int_equal(out.unshared_tables, e->unshared_tables);
+		assert_int_equal(out.exec, e->exec);
+		assert_int_equal(out.idle, e->idle);
 		assert_string_equal(out.what, e->what);
 		assert_string_equal(out.func, e->func);
 		assert_int_equal(out.reason, e->reason);
@@ -196,6 +201,43 @@ static void test_binary_bad(void **state)
 	e[0].addr = 0x1234;
 	e[0].len = 4096;
 	binary_bad(e, 1, 0, "record 1: field \"addr\" must be 4 KiB aligned (got 0x1234)");
+	e[0].kind = TLBSIM_EV_SWITCH;
+	e[0].idle = true;   /* to the idle task, yet an mm of its own */
+	binary_bad(e, 1, 0, "record 1: switch: \"idle\" is a switch to the idle task, "
+		   "whose \"mm\" is null (it has none of its own)");
+}
+
+/* A switch to the idle task ("idle": true, flag 32 in the binary form) is
+ * read, and written back as it was; a switch to a kernel thread has none. */
+static void test_idle_switch(void **state)
+{
+	static const char text[] = "{\"tlbsim\": 1, \"cpus\": 2}\n"
+		"{\"t\": 0, \"cpu\": 1, \"ev\": \"switch\", \"mm\": null, \"idle\": true}\n"
+		"{\"t\": 1, \"cpu\": 1, \"ev\": \"switch\", \"mm\": null}\n";
+	struct tlbsim_trace_reader *r;
+	struct tlbsim_trace_event e[2];
+	struct tlbsim_diag d;
+	char *path = tu_tmpfile(text, ".jsonl"), *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	(void)state;
+	assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
+	assert_int_equal(tlbsim_trace_next(r, &e[0], &d), 1);
+	assert_int_equal(tlbsim_trace_next(r, &e[1], &d), 1);
+	assert_true(e[0].idle);
+	assert_false(e[1].idle);
+	assert_int_equal(tlbsim_trace_write_event(f, &e[0]), 0);
+	fputc('\n', f);
+	assert_int_equal(tlbsim_trace_write_event(f, &e[1]), 0);
+	fclose(f);
+	assert_string_equal(out, "{\"t\": 0, \"cpu\": 1, \"ev\": \"switch\", \"mm\": null, "
+			    "\"idle\": true}\n{\"t\": 1, \"cpu\": 1, \"ev\": \"switch\", "
+			    "\"mm\": null}");
+	tlbsim_trace_close(r);
+	unlink(path);
+	free(path);
+	free(out);
 }
 
 int trace_write_tests(void)
@@ -205,6 +247,7 @@ int trace_write_tests(void)
 		cmocka_unit_test(test_roundtrip_strings),
 		cmocka_unit_test(test_binary_roundtrip),
 		cmocka_unit_test(test_binary_bad),
+		cmocka_unit_test(test_idle_switch),
 	};
 	return cmocka_run_group_tests_name("trace_write_tests", tests, NULL, NULL);
 }
