@@ -16,7 +16,7 @@ cmake --build build-fuzz -j"$(nproc)" --target $harnesses >/dev/null
 seed() {  # seed HARNESS CORPUS
 	case $1 in
 	fuzz_native|fuzz_pipeline)
-		cp traces/scenarios/*.jsonl tests/data/*.jsonl tests/bad/*.jsonl tests/bad/*.tlbb fuzz/seeds/*.tlbb "$2"/
+		cp traces/scenarios/*.jsonl tests/data/*.jsonl tests/bad/*.jsonl tests/bad/*.tlbb fuzz/seeds/*.tlbb fuzz/seeds/*.jsonl "$2"/
 		# every backend's teaching scenario (hyperv, xen, invlpgb, pvm)
 		for f in traces/scenarios/independent/*.jsonl; do
 			cp "$f" "$2/ind-$(basename "$f")"
