@@ -222,8 +222,9 @@ void enter_lazy_tlb(struct sim *s, uint32_t c)
 	if (sim_observing(s))
 		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
 			    "enter_lazy_tlb",
-			    "cpu %u runs a kernel thread: it keeps mm %u loaded and "
+			    "cpu %u runs %s: it keeps mm %u loaded and "
 			    "becomes lazy (is_lazy = true)", c,
+			    cpu->in_idle ? "its idle task" : "a kernel thread",
 			    mm_get(s, cpu->loaded_mm)->trace_id);
 }
 

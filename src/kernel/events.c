@@ -43,8 +43,8 @@ static int ev_switch(struct sim *s, uint32_t c, const struct tlbsim_trace_event 
 	uint32_t idx;
 
 	if (!ev->mm) {
-		enter_lazy_tlb(s, c);
 		s->cpus[c].in_idle = ev->idle;
+		enter_lazy_tlb(s, c);
 		return 0;
 	}
 	if (!ev_mm(s, ev->mm, &idx))

@@ -179,7 +179,8 @@ static void event_header(struct tlbsim_explain *x)
 		x->steps, ev->t, ev->cpu, name ? name : "?");
 	if (ev->kind == TLBSIM_EV_SWITCH)
 		ev->mm ? fprintf(x->out, " to mm %u", ev->mm) :
-			 fprintf(x->out, " to a kernel thread");
+			 fprintf(x->out, " to %s", ev->idle ? "its idle task" :
+				 "a kernel thread");
 	else if (ev->mm)
 		fprintf(x->out, " mm %u", ev->mm);
 	if (ev->with)

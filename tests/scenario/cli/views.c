@@ -120,6 +120,30 @@ static void test_explain_no_pcid(void **state)
 	free(path);
 }
 
+/* A switch to the idle task is named so, and so is what runs lazily:
+ * its idle task, or a kernel thread. */
+static void test_explain_idle(void **state)
+{
+	char *path = tu_tmpfile("{\"tlbsim\": 1, \"cpus\": 1}\n"
+		"{\"t\": 0, \"cpu\": 0, \"ev\": \"switch\", \"mm\": 1}\n"
+		"{\"t\": 10, \"cpu\": 0, \"ev\": \"switch\", \"mm\": null, \"idle\": true}\n"
+		"{\"t\": 20, \"cpu\": 0, \"ev\": \"switch\", \"mm\": 2}\n"
+		"{\"t\": 30, \"cpu\": 0, \"ev\": \"switch\", \"mm\": null}\n", ".jsonl");
+	struct tu_run r = tu_cli(NULL, "explain", path, "--policy", "legacy", NULL);
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "[2] t=10 cpu 0: switch to its idle task\n"
+			       "    t=10       enter_lazy_tlb(): cpu 0 runs its idle task: "
+			       "it keeps mm 1 loaded and becomes lazy (is_lazy = true)\n"));
+	assert_non_null(strstr(r.out, "[4] t=30 cpu 0: switch to a kernel thread\n"
+			       "    t=30       enter_lazy_tlb(): cpu 0 runs a kernel thread: "
+			       "it keeps mm 2 loaded and becomes lazy (is_lazy = true)\n"));
+	tu_run_free(&r);
+	unlink(path);
+	free(path);
+}
+
 /* The lesson's key decisions, word for word. */
 static void test_explain_unshare(void **state)
 {
@@ -292,6 +316,7 @@ int cli_view_tests(void)
 		cmocka_unit_test(test_explain_lazy_before),
 		cmocka_unit_test(test_explain_running_before),
 		cmocka_unit_test(test_explain_no_pcid),
+		cmocka_unit_test(test_explain_idle),
 		cmocka_unit_test(test_perfetto),
 		cmocka_unit_test(test_perfetto_stall),
 		cmocka_unit_test(test_svg),
