@@ -21,6 +21,11 @@ struct cli_opts {
 	const char *policies[CLI_MAX_POLICIES];
 	size_t npolicies;
 	const char *backend;
+	/* validate's defaults: the backend where neither --backend nor the
+	 * trace's header names one (the captures' KVM), and the profile when
+	 * none is given and the backend is kvm (a guest's costs) */
+	const char *backend_default;
+	const char *kvm_profile;
 	const char *topology;      /* synthetic string, "xml:FILE" or "host" */
 	char topology_xml[4100];   /* --topology-xml FILE, as "xml:FILE" */
 	const char *profile;

@@ -11,7 +11,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "report/text.h"
@@ -252,24 +251,6 @@ static void validate_table(FILE *f, const char *path, const char *backend,
 		flushdiff_table(f, fd);
 }
 
-/* The backend a native trace's header names (an imported capture's), read
- * from a regular file (a pipe or fifo is read once, by the replay). */
-static bool header_backend(const char *path, char out[16])
-{
-	struct tlbsim_trace_reader *r;
-	struct tlbsim_diag d;
-	struct stat st;
-	bool named;
-
-	if (stat(path, &st) || !S_ISREG(st.st_mode) || tlbsim_trace_open(path, &r, &d))
-		return false;
-	named = tlbsim_trace_header(r)->backend[0] != '\0';
-	if (named)
-		snprintf(out, 16, "%s", tlbsim_trace_header(r)->backend);
-	tlbsim_trace_close(r);
-	return named;
-}
-
 int cmd_validate(int argc, char **argv)
 {
 	struct cli_opts o;
@@ -281,7 +262,6 @@ int cmd_validate(int argc, char **argv)
 	struct flushdiff *fd = NULL;
 	struct tlbsim_diag d;
 	size_t ntp, ninf;
-	char backend[16];
 	int err;
 
 	if ((err = cli_parse(argc, argv, "validate", "backend json output topology pcid "
@@ -295,11 +275,10 @@ int cmd_validate(int argc, char **argv)
 		return cli_usage("validate", "takes one CAPTURE (got %zu)", o.ntraces);
 	memset(&lat, 0, sizeof(lat));
 	capture_beside("validate", &o, true);
-	if (!o.backend)
-		o.backend = header_backend(o.traces[0], backend) ? backend : "kvm";
-	/* the capture's latencies are only comparable with a guest's costs */
-	if (!o.profile && !strcmp(o.backend, "kvm"))
-		o.profile = "kvm-guest";
+	/* an imported capture's header names its backend; else the capture
+	 * hosts' (KVM), whose latencies compare with a guest's costs only */
+	o.backend_default = "kvm";
+	o.kvm_profile = "kvm-guest";
 	o.policies[0] = "legacy";
 	o.npolicies = 1;
 	err = capture_replay(&s, o.traces[0], &o, obs, &lat, o.by_process ? &bp : NULL,
@@ -337,7 +316,7 @@ int cmd_validate(int argc, char **argv)
 		ntp = tlbsim_trace_tracepoints(s.reader, tp, 256);
 		ninf = tlbsim_trace_inferences(s.reader, inf, 64);
 		if (o.json) {
-			text = validate_json(&s, o.backend, o.by_process ? &bp : NULL, fd, &lp,
+			text = validate_json(&s, s.backend->name, o.by_process ? &bp : NULL, fd, &lp,
 					     obs, pred, pred_in, tp, ntp < 256 ? ntp : 256,
 					     inf, ninf < 64 ? ninf : 64);
 			len = text ? strlen(text) : 0;
@@ -345,7 +324,7 @@ int cmd_validate(int argc, char **argv)
 			FILE *f = open_memstream(&text, &len);
 
 			if (f) {
-				validate_table(f, o.traces[0], o.backend,
+				validate_table(f, o.traces[0], s.backend->name,
 					       o.by_process ? &bp : NULL, fd, &lp, obs, pred,
 					       pred_in, tp, ntp < 256 ? ntp : 256, inf,
 					       ninf < 64 ? ninf : 64);

@@ -39,6 +39,9 @@ static int machine_setup(struct session *s, const struct tlbsim_trace_header *h,
 	const char *fmt = tlbsim_trace_format(s->reader);
 	bool capture = !strcmp(fmt, "perf") || !strcmp(fmt, "trace-cmd");
 	const char *topo = o->topology ? o->topology : h->topology[0] ? h->topology : NULL;
+	const char *profile = o->profile ? o->profile :
+			      o->kvm_profile && !strcmp(s->backend->name, "kvm") ?
+			      o->kvm_profile : NULL;
 	const struct tlbsim_profile *p;
 	int err;
 
@@ -65,7 +68,7 @@ static int machine_setup(struct session *s, const struct tlbsim_trace_header *h,
 	}
 	/* PCID: --pcid, else this host's when modeling it, else the trace's */
 	s->no_pcid = h->no_pcid;
-	if (o->profile && !strcmp(o->profile, "host")) {
+	if (profile && !strcmp(profile, "host")) {
 		struct tlbsim_host host;
 
 		if ((err = tlbsim_host_detect(&host, diag)))
@@ -73,11 +76,11 @@ static int machine_setup(struct session *s, const struct tlbsim_trace_header *h,
 		p = tlbsim_profile_builtin(host.suggested_profile);
 		s->no_pcid = !host.pcid;
 	} else {
-		p = tlbsim_profile_builtin(o->profile ? o->profile : "generic");
+		p = tlbsim_profile_builtin(profile ? profile : "generic");
 	}
 	if (p)
 		s->profile = *p;
-	else if ((err = tlbsim_profile_load(o->profile, &s->profile, diag)))
+	else if ((err = tlbsim_profile_load(profile, &s->profile, diag)))
 		return err;
 	s->ghz = h->ghz > 0 ? h->ghz : s->profile.ghz;
 	if (o->pcid)
@@ -109,7 +112,8 @@ int session_open(struct session *s, const char *path, const struct cli_opts *o,
 	    (err = tlbsim_trace_set_pcid(s->reader, strcmp(o->pcid, "off"), diag)))
 		return err;
 	h = tlbsim_trace_header(s->reader);
-	bname = o->backend ? o->backend : h->backend[0] ? h->backend : "native";
+	bname = o->backend ? o->backend : h->backend[0] ? h->backend :
+		o->backend_default ? o->backend_default : "native";
 	s->backend = tlbsim_backend_find(bname);
 	if (!s->backend)
 		return tlbsim_diag_set(diag, TLBSIM_EINVAL, "unknown backend \"%s\" "
