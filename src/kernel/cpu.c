@@ -267,7 +267,9 @@ choose_new_asid(struct sim *s, struct cpu *cpu, struct mm *mm,
 }
 
 /* A CR3 load in @c's idle task: its switch out of it, or in an IPI
- * handler the lazy CPU's switch to init_mm (tlbsim_cpu_stats). */
+ * handler the lazy CPU's switch to init_mm (tlbsim_cpu_stats). Its
+ * trace_tlb_flush(TLB_FLUSH_ON_TASK_SWITCH) in switch_mm_irqs_off() fires
+ * before `current` changes: a record of the idle task. */
 static void idle_count_switch(struct sim *s, uint32_t c, bool flush)
 {
 	struct tlbsim_cpu_stats *st = &s->res.per_cpu[c];

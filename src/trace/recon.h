@@ -270,7 +270,8 @@ struct perf_recon {
 	unsigned cpus;
 	int32_t *cur;            /* per CPU: tgid of the user mm running, 0 none */
 	int32_t *last_tid;       /* per CPU: the task of its last record */
-	struct cpu_ipi *ipi;     /* per CPU: flush IPIs to it (lazy_before) */
+	struct cpu_ipi *ipi;     /* per CPU: flush IPIs to it (lazy_before),
+				  * its idle task (predicted_in_capture) */
 	struct proc *procs;
 	uint32_t nprocs, capprocs;
 	struct tlbsim_idmap procmap;

@@ -64,11 +64,9 @@ void revive_if_reused(struct perf_recon *p, const struct perf_rec *r,
 	p->inf[INF_PID_REUSED]++;
 }
 
-/* A `switch` of @cpu to @tgid's mm (0: none, a kernel thread's lazy
- * mode), and the reconstruction's view of the CPU with it. False when
- * out of memory. */
-/* A `switch` of @cpu to @tgid's mm, or (0) to a kernel thread or, with
- * @idle, its idle task. */
+/* A `switch` of @cpu to @tgid's mm (0: none, the lazy mode of a kernel
+ * thread or, with @idle, of its idle task), and the reconstruction's view
+ * of the CPU with it. False when out of memory. */
 static bool switch_cpu_to(struct perf_recon *p, uint32_t cpu, int32_t tgid, bool idle)
 {
 	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_SWITCH, cpu);
