@@ -377,6 +377,8 @@ bool blocks_at_once(const struct perf_recon *p, const struct task *t);
 
 /* recon_sched.c */
 bool exited(struct perf_recon *p, int32_t tgid);
+bool task_gone(struct perf_recon *p, int32_t tid);
+void thread_exits_on(struct perf_recon *p, uint32_t cpu, int32_t tgid);
 bool user_mode(enum rec_kind kind);
 void revive_if_reused(struct perf_recon *p, const struct perf_rec *r,
 			     enum rec_kind kind);

@@ -321,8 +321,11 @@ void on_proc_exit(struct perf_recon *p, const struct perf_rec *r)
 	}
 	if ((t = task_find(p, (int32_t)pid)))
 		task_dies(p, t);
-	if (has_dead ? strcmp(dead, "true") != 0 : (int32_t)pid != r->pid)
+	if (has_dead ? strcmp(dead, "true") != 0 : (int32_t)pid != r->pid) {
+		if ((int32_t)pid == r->tid)
+			thread_exits_on(p, r->cpu, r->pid);
 		return;
+	}
 	pr = proc_get(p, r->pid);
 	if (pr)
 		emit_exit(p, pr, r->cpu);

@@ -35,6 +35,23 @@ bool exited(struct perf_recon *p, int32_t tgid)
 	return pr && pr->exited;
 }
 
+/*
+ * Has task @tid exited? exit_mm() left it without an mm: a switch to it
+ * on its way out (a parent woken by its exit preempts it, prev_state R+,
+ * and the switch back lets it die) runs on a borrowed mm, lazily, as a
+ * kernel thread would (context_switch() -> enter_lazy_tlb()), and the
+ * switch from it back to the mm the CPU still holds loads nothing. A
+ * dash loop of subshells (Intel host, PCID) made two such switches per
+ * child: reading them as switches to the dead mm counted a task-switch
+ * flush for each, and one more back (497 of the kernel's 364).
+ */
+bool task_gone(struct perf_recon *p, int32_t tid)
+{
+	const struct task *t = task_find(p, tid);
+
+	return t && t->dead_at;
+}
+
 /* A page fault or a syscall entry is user mode: a process that exited
  * cannot make one. Its pid was reused by a process whose fork record
  * the capture lost (perf drops records under load): a new process, of
@@ -50,9 +67,13 @@ void revive_if_reused(struct perf_recon *p, const struct perf_rec *r,
 			     enum rec_kind kind)
 {
 	struct proc *pr;
+	struct task *t;
 
 	if (!user_mode(kind))
 		return;
+	/* nor can an exited task: its tid is a new task's */
+	if (r->tid > 0 && (t = task_find(p, r->tid)) && t->dead_at)
+		t->dead_at = 0;
 	if (r->pid <= 0 || !(pr = proc_find(p, r->pid)) || !pr->exited ||
 	    is_kthread(r->comm, r->pid))
 		return;   /* the common case first: a live process */
@@ -83,6 +104,18 @@ static bool switch_cpu_to(struct perf_recon *p, uint32_t cpu, int32_t tgid, bool
 static bool switch_cpu(struct perf_recon *p, uint32_t cpu, int32_t tgid)
 {
 	return switch_cpu_to(p, cpu, tgid, false);
+}
+
+/*
+ * A thread of a live process exits on @cpu: exit_mm() lets go of its mm
+ * and enter_lazy_tlb() leaves the CPU lazy on it until the switch away,
+ * so a flush sent meanwhile without freed tables passes it by
+ * (should_flush_tlb()).
+ */
+void thread_exits_on(struct perf_recon *p, uint32_t cpu, int32_t tgid)
+{
+	if (tgid > 0 && p->cur[cpu] == tgid)
+		switch_cpu(p, cpu, 0);
 }
 
 /* @tgid's process runs (a task of it is current somewhere). */
@@ -124,10 +157,13 @@ void ensure_running(struct perf_recon *p, const struct perf_rec *r)
 
 	/* the common case: the CPU already runs this live process (a
 	 * kernel thread never becomes a CPU's running mm) */
-	if (r->pid > 0 && p->cur[r->cpu] == r->pid && !exited(p, r->pid))
+	bool gone = r->tid < 0 || task_gone(p, r->tid);
+
+	if (r->pid > 0 && p->cur[r->cpu] == r->pid && !exited(p, r->pid) && !gone)
 		return;
-	/* after its mm is gone, an exiting task runs on a borrowed one */
-	want = is_kthread(r->comm, r->pid) || exited(p, r->pid) ? 0 : r->pid;
+	/* after its mm is gone, an exiting task runs on a borrowed one (perf
+	 * names an exited thread -1: `:-1  4174/-1`) */
+	want = is_kthread(r->comm, r->pid) || exited(p, r->pid) || gone ? 0 : r->pid;
 	/* the idle task's record, or a kernel thread's where the CPU was
 	 * idle: which of the two runs (no mm either way; the switch out of
 	 * the idle task is not in the capture on its blind CPU) */
@@ -244,7 +280,7 @@ void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 	vfork_exec(p, r, next);
 	comm[0] = '\0';
 	perf_field(r->text, "next_comm", comm, sizeof(comm), false);
-	if (is_kthread(comm, next)) {
+	if (is_kthread(comm, next) || task_gone(p, next)) {
 		tgid = 0;
 	} else {
 		tgid = tgid_of(p, next);

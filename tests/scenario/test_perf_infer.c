@@ -542,5 +542,6 @@ int main(void)
 		cmocka_unit_test(test_fork_reuses_live_pid),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL) + perf_brk_tests();
+	return cmocka_run_group_tests(tests, NULL, NULL) + perf_brk_tests() +
+	       perf_exit_tests();
 }

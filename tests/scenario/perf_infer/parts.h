@@ -4,5 +4,6 @@
 #define TLBSIM_TEST_PERF_INFER_PARTS_H
 
 int perf_brk_tests(void);   /* brk.c: the heap's break, recorded or not */
+int perf_exit_tests(void);  /* exit.c: a task after its exit */
 
 #endif
