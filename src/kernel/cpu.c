@@ -445,3 +445,35 @@ void cpu_load_before(struct sim *s, uint32_t c, uint32_t idx, bool lazy)
 	if (prev != idx)
 		leave_zombie(s, prev);
 }
+
+/*
+ * An importer's inference (ran_before with asid): an ASID slot of c still
+ * holds @idx at its tlb_gen now, as a switch away from it after its last
+ * flush leaves it: the kernel's first switch back in the capture traced no
+ * flush (choose_new_asid() found the slot current). The slot is the one
+ * choose_new_asid() would take, never the one c has loaded; what the TLB
+ * cached under it is unknown: nothing. Without PCID there is no slot to
+ * hold, and a global ASID needs none.
+ */
+void cpu_slot_before(struct sim *s, uint32_t c, uint32_t idx)
+{
+	struct cpu *cpu = &s->cpus[c];
+	struct mm *mm = mm_get(s, idx);
+	struct asid_ctx *ctx;
+	bool need_flush;
+	uint16_t asid;
+
+	if (s->cfg.no_pcid || cpu->loaded_mm == idx ||
+	    (mm->global_asid && s->cfg.backend->global_asids))
+		return;
+	asid = choose_new_asid(s, cpu, mm, mm->tlb_gen, &need_flush);
+	if (asid == cpu->loaded_asid)
+		asid = choose_new_asid(s, cpu, mm, mm->tlb_gen, &need_flush);
+	ctx = cpu_asid_ctx(cpu, asid);
+	if (ctx->ctx_id != mm->ctx_id) {
+		ctx->ctx_id = mm->ctx_id;
+		cpu_flush_asid(s, c, asid, true, 0, NEVER);
+	}
+	ctx->tlb_gen = mm->tlb_gen;
+	ctx->last_unload = sim_now(s);
+}

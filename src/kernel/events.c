@@ -212,7 +212,8 @@ static int ev_speculate(struct sim *s, uint32_t c, const struct tlbsim_trace_eve
  * bit in mm_cpumask stays set, since switch_mm_irqs_off() leaves prev's
  * bit when the CPU switches away and only flush_tlb_func()'s wrong-CPU
  * path (or a trim) clears it. What the CPU has loaded now, lazily or not,
- * and its ASID slots are not changed: nothing says what they hold.
+ * is not changed; its ASID slots only with @asid: one of them still holds
+ * the mm, current (cpu_slot_before()).
  */
 static int ev_ran_before(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
 {
@@ -222,13 +223,17 @@ static int ev_ran_before(struct sim *s, uint32_t c, const struct tlbsim_trace_ev
 	if (!mm)
 		return s->err;
 	cpumask_set(&mm->cpumask, c);
+	if (ev->asid)
+		cpu_slot_before(s, c, idx);
 	if (sim_observing(s))
 		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
 			"mm_cpumask", "cpu %u ran mm %u before the trace: its bit "
 			"in mm_cpumask stays set (switch_mm_irqs_off() leaves it), "
 			"so mm %u's flushes consider it until one finds it on "
-			"another mm and clears it (flush_tlb_func(): wrong CPU)",
-			c, ev->mm, ev->mm);
+			"another mm and clears it (flush_tlb_func(): wrong CPU)%s",
+			c, ev->mm, ev->mm, ev->asid ? "; an ASID slot still holds "
+			"it at its tlb_gen, so a switch back needs no flush "
+			"(choose_new_asid())" : "");
 	return 0;
 }
 

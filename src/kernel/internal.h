@@ -581,6 +581,7 @@ void cpu_init(struct sim *s, uint32_t c);
 void enter_lazy_tlb(struct sim *s, uint32_t c);
 void switch_mm_irqs_off(struct sim *s, uint32_t c, uint32_t next);
 void cpu_load_before(struct sim *s, uint32_t c, uint32_t idx, bool lazy);
+void cpu_slot_before(struct sim *s, uint32_t c, uint32_t idx);
 void cpu_flush_asid(struct sim *s, uint32_t c, uint16_t asid, bool full,
 		    uint64_t start, uint64_t end);
 void cpu_flush_all(struct sim *s, uint32_t c);

@@ -6,7 +6,8 @@
  *   line 2   the native JSON header     ({"tlbsim": 1, "cpus": N, ...})
  *   records  little-endian, one per event:
  *            u8 kind, u8 flags (1 hugetlb, 2 freed_tables, 4 unshared_tables,
- *            8 observed's mm follows, 16 exit's exec, 32 switch's idle),
+ *            8 observed's mm follows, 16 exit's exec, 32 switch's idle,
+ *            64 ran_before's asid),
  *            u8 stride, u8 0, u32 cpu, u64 t,
  *            then the kind's fields in this order, those it has only:
  *            u32 mm, u32 with, u64 addr, u64 len, u64 dur, u64 start, u64 end
@@ -27,7 +28,8 @@
 enum { B_HUGETLB = 1, B_FREED = 2, B_UNSHARED = 4,
        B_OBS_MM = 8, /* observed: an mm follows (4 bytes) */
        B_EXEC = 16,
-       B_IDLE = 32 /* switch: to the idle task */ };
+       B_IDLE = 32, /* switch: to the idle task */
+       B_ASID = 64 /* ran_before: an ASID slot holds the mm */ };
 
 /* By length: a NUL after the magic must not pass for its end. */
 bool binary_probe(const char *line, size_t len)
@@ -213,8 +215,10 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 	ev->t = get_le(h + 8, 8);
 	fields = native_fields(ev->kind);
 	if (ev->kind >= TLBSIM_EV_COUNT || h[3] ||
-	    (flags & ~(unsigned)(B_HUGETLB | B_FREED | B_UNSHARED | B_OBS_MM | B_EXEC | B_IDLE)) ||
+	    (flags & ~(unsigned)(B_HUGETLB | B_FREED | B_UNSHARED | B_OBS_MM | B_EXEC | B_IDLE |
+				 B_ASID)) ||
 	    ((flags & B_EXEC) && !(fields & NATIVE_F_EXEC)) ||
+	    ((flags & B_ASID) && !(fields & NATIVE_F_ASID)) ||
 	    ((flags & B_IDLE) && !(fields & NATIVE_F_IDLE)) ||
 	    ((flags & B_OBS_MM) && ev->kind != TLBSIM_EV_OBSERVED) ||
 	    ((flags & B_HUGETLB) && !(fields & NATIVE_F_HUGETLB)) ||
@@ -228,6 +232,7 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 	ev->unshared_tables = flags & B_UNSHARED;
 	ev->exec = flags & B_EXEC;
 	ev->idle = flags & B_IDLE;
+	ev->asid = flags & B_ASID;
 	if (ev->kind == TLBSIM_EV_OBSERVED) {
 		if ((err = read_observed(x, in, ev)))
 			return err;
@@ -281,7 +286,8 @@ int tlbsim_trace_write_binary_event(FILE *f, const struct tlbsim_trace_event *ev
 			 ((fields & NATIVE_F_FREED) && ev->freed_tables ? B_FREED : 0) |
 			 ((fields & NATIVE_F_UNSHARED) && ev->unshared_tables ? B_UNSHARED : 0) |
 			 ((fields & NATIVE_F_EXEC) && ev->exec ? B_EXEC : 0) |
-			 ((fields & NATIVE_F_IDLE) && ev->idle ? B_IDLE : 0));
+			 ((fields & NATIVE_F_IDLE) && ev->idle ? B_IDLE : 0) |
+			 ((fields & NATIVE_F_ASID) && ev->asid ? B_ASID : 0));
 	b[2] = (fields & NATIVE_F_STRIDE) ? ev->stride : 0;
 	put_le(b + 4, ev->cpu, 4);
 	put_le(b + 8, ev->t, 8);

@@ -19,7 +19,7 @@ enum {
 	F_LEN = NATIVE_F_LEN, F_DUR = NATIVE_F_DUR, F_HUGETLB = NATIVE_F_HUGETLB,
 	F_START = NATIVE_F_START, F_END = NATIVE_F_END, F_STRIDE = NATIVE_F_STRIDE,
 	F_FREED = NATIVE_F_FREED, F_UNSHARED = NATIVE_F_UNSHARED, F_WHAT = NATIVE_F_WHAT,
-	F_EXEC = NATIVE_F_EXEC, F_IDLE = NATIVE_F_IDLE,
+	F_EXEC = NATIVE_F_EXEC, F_IDLE = NATIVE_F_IDLE, F_ASID = NATIVE_F_ASID,
 };
 
 int native_bad(struct native_ctx *x, const char *fmt, ...)
@@ -52,7 +52,7 @@ const char *tlbsim_ev_name(enum tlbsim_ev_kind k)
 
 static const char *const field_names[] = {
 	"mm", "with", "addr", "len", "dur", "hugetlb", "start", "end", "stride",
-	"freed_tables", "unshared_tables", "what", "exec", "idle",
+	"freed_tables", "unshared_tables", "what", "exec", "idle", "asid",
 };
 _Static_assert(sizeof(field_names) / sizeof(field_names[0]) == NATIVE_NFIELDS,
 	       "a name for each field bit");
@@ -80,7 +80,7 @@ static const struct kind_spec specs[TLBSIM_EV_COUNT] = {
 	[TLBSIM_EV_FLUSH] = { F_MM | F_START | F_END | F_STRIDE | F_FREED | F_UNSHARED, 0 },
 	[TLBSIM_EV_SYNC] = { 0, 0 },
 	[TLBSIM_EV_OBSERVED] = { F_WHAT, 0 },
-	[TLBSIM_EV_RAN_BEFORE] = { F_MM, 0 },
+	[TLBSIM_EV_RAN_BEFORE] = { F_MM, F_ASID },
 	[TLBSIM_EV_LAZY_BEFORE] = { F_MM, 0 },
 	[TLBSIM_EV_REMAP] = { F_MM | F_ADDR | F_LEN | F_START, 0 },
 	[TLBSIM_EV_RUNNING_BEFORE] = { F_MM, 0 },

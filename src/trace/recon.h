@@ -94,6 +94,9 @@ enum inf {
 				  * fault made present, in a mapping no mmap
 				  * record made: brk() gave the heap's top back
 				  * (a syscall the recipe does not record) */
+	INF_SLOT_BEFORE,         /* a process older than the capture, switched
+				  * in with no flush (PCID): an ASID slot of
+				  * that CPU still held its mm, current */
 	INF_COUNT
 };
 
@@ -136,6 +139,8 @@ struct proc {
 	uint64_t brk;        /* the program break (sys_exit_brk), 0: unknown */
 	bool live;
 	bool switched_in;    /* a task switch to it was seen (ran_elsewhere) */
+	uint64_t cpus_seen;  /* CPUs 0..63 the capture showed it on (a switch
+			      * to it, running_before): slot_before's */
 	bool exited;         /* its records until the next fork are exit paths */
 	bool fresh;          /* its mm began in the capture (execve) and has
 			      * not forked since: a P|W fault is a read-only
@@ -325,6 +330,18 @@ struct perf_recon {
 void *grow(void *p, uint32_t *cap, uint32_t need, size_t sz);
 struct proc *proc_find(struct perf_recon *p, int32_t tgid);
 struct proc *proc_get(struct perf_recon *p, int32_t tgid);
+
+/* The capture showed @pr on @cpu (CPUs past 63: taken as shown). */
+static inline void proc_seen_on(struct proc *pr, uint32_t cpu)
+{
+	if (cpu < 64)
+		pr->cpus_seen |= 1ULL << cpu;
+}
+
+static inline bool proc_was_on(const struct proc *pr, uint32_t cpu)
+{
+	return cpu >= 64 || (pr->cpus_seen >> cpu & 1);
+}
 void proc_set_parent(struct perf_recon *p, struct proc *c, int32_t parent);
 struct task *task_get(struct perf_recon *p, int32_t tid);
 struct task *task_find(struct perf_recon *p, int32_t tid);   /* no new entry */
@@ -378,6 +395,9 @@ bool blocks_at_once(const struct perf_recon *p, const struct task *t);
 /* recon_sched.c */
 bool exited(struct perf_recon *p, int32_t tgid);
 bool task_gone(struct perf_recon *p, int32_t tid);
+bool execs_next(struct perf_recon *p, const struct task *c);
+/* recon_evidence.c */
+void slot_before(struct perf_recon *p, const struct perf_rec *r, int32_t tgid);
 void thread_exits_on(struct perf_recon *p, uint32_t cpu, int32_t tgid);
 bool user_mode(enum rec_kind kind);
 void revive_if_reused(struct perf_recon *p, const struct perf_rec *r,

@@ -91,12 +91,15 @@ void revive_if_reused(struct perf_recon *p, const struct perf_rec *r,
 static bool switch_cpu_to(struct perf_recon *p, uint32_t cpu, int32_t tgid, bool idle)
 {
 	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_SWITCH, cpu);
+	struct proc *pr;
 
 	if (!ev)
 		return false;
 	ev->mm = (uint32_t)tgid;
 	ev->idle = idle && !tgid;
 	p->cur[cpu] = tgid;
+	if (tgid && (pr = proc_get(p, tgid)))
+		proc_seen_on(pr, cpu);
 	p->ipi[cpu].idle = ev->idle;
 	return true;
 }
@@ -137,6 +140,7 @@ static void proc_live(struct perf_recon *p, int32_t tgid)
 static bool running_before(struct perf_recon *p, uint32_t cpu, int32_t tgid)
 {
 	struct tlbsim_trace_event *ev;
+	struct proc *pr;
 
 	if (p->ipi[cpu].known || !tgid)
 		return false;
@@ -145,6 +149,8 @@ static bool running_before(struct perf_recon *p, uint32_t cpu, int32_t tgid)
 	ev->mm = (uint32_t)tgid;
 	p->cur[cpu] = tgid;
 	proc_live(p, tgid);
+	if ((pr = proc_get(p, tgid)))
+		proc_seen_on(pr, cpu);
 	p->inf[INF_RUNNING_BEFORE]++;
 	return true;
 }
@@ -207,7 +213,7 @@ static void wake_ahead(struct perf_recon *p, const struct perf_rec *r,
 
 /* Does @c's exec record come before its exit, among the records the
  * reader holds? (At most 256 of them: an exec's end is near.) */
-static bool execs_next(struct perf_recon *p, const struct task *c)
+bool execs_next(struct perf_recon *p, const struct task *c)
 {
 	const struct perf_rec *n = NULL;
 
@@ -289,8 +295,10 @@ void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 			p->inf[INF_TGID_FROM_TID]++;
 		}
 	}
-	if (p->cur[r->cpu] != tgid || (!tgid && p->ipi[r->cpu].idle != !next))
+	if (p->cur[r->cpu] != tgid || (!tgid && p->ipi[r->cpu].idle != !next)) {
+		slot_before(p, r, tgid);
 		switch_cpu_to(p, r->cpu, tgid, !next);
+	}
 	if (tgid && (nt = task_find(p, next)) && nt->rseq_cow)
 		rseq_resume(p, nt, r->cpu);
 	/* a wake-up queued here while a task ran (wake_queued()): the idle
@@ -302,125 +310,6 @@ void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 		p->ipi[r->cpu].ttwu_ns = 0;
 		if (!tgid && r->t_ns <= at + WAKE_QUEUED_IDLE_NS)
 			wake_ahead(p, r, r->cpu);
-	}
-}
-
-/*
- * The first task switch to a process older than the capture, on a CPU
- * that had no current ASID for its mm (the switch flushed everything:
- * switch_mm_irqs_off() traced pages -1), says where it ran before: on the
- * other CPU of a 2-CPU machine, whose bit in the mm's cpumask stays set
- * (nothing clears it on a switch away), so a flush of that mm later
- * reaches that CPU. perf's workload child (perf-exec) is the usual case:
- * forked onto one CPU before the capture, woken on the other to exec, its
- * old mm's teardown IPIs the first (4 of the 8 shipped perf captures).
- * That CPU gets a `ran_before` of the mm: its cpumask bit, nothing else.
- * What it has loaded now is whatever it last ran: a switch there and back
- * would leave it holding this mm, lazily when it idles, where the kernel's
- * CPU holds another (a bash capture: CPU 1 idled on a child's mm; bash's
- * fork flush found it on the wrong mm and cleared the bit, so bash's next
- * flushes sent nothing). With more CPUs the capture does not say which
- * one: nothing is assumed.
- */
-static void ran_elsewhere(struct perf_recon *p, const struct perf_rec *r,
-			  int64_t reason, int64_t pages)
-{
-	int32_t tgid = r->cpu < p->cpus ? p->cur[r->cpu] : 0;
-	struct tlbsim_trace_event *ev;
-	struct proc *pr;
-	uint32_t other;
-
-	if (reason != 0 || !tgid || !(pr = proc_get(p, tgid)) || pr->switched_in)
-		return;
-	pr->switched_in = true;
-	if (pages != -1 || p->cpus != 2 || pr->parent || pr->fresh)
-		return;
-	other = 1 - r->cpu;
-	if (!(ev = emit(p, TLBSIM_EV_RAN_BEFORE, other)))
-		return;
-	ev->mm = (uint32_t)tgid;
-	p->inf[INF_RAN_ELSEWHERE]++;
-}
-
-/*
- * A CPU whose state the capture has not set up (no switch of it yet), idle,
- * takes a flush IPI and traces a task switch inside the handler: only a
- * lazy CPU does that (flush_tlb_func(): is_lazy -> switch_mm_irqs_off() to
- * init_mm). It was lazy on the flush's mm since before the capture. The
- * kernel's own record is the evidence, as the task-switch flush is for
- * ran_elsewhere(): a trace-cmd capture that begins as bash forks the
- * workload, CPU 1 idle on bash's mm, shows it (bash's fork flush IPIs
- * CPU 1, and its 21 copy-on-write flushes then find CPU 1's bit in the mask
- * and trace a send each). In every other capture we hold, such a CPU's
- * first switch comes first.
- */
-static void lazy_before(struct perf_recon *p, const struct perf_rec *r)
-{
-	struct cpu_ipi *ci = &p->ipi[r->cpu];
-	struct tlbsim_trace_event *ev;
-
-	if (!ci->handling || ci->known || p->cur[r->cpu] != 0 ||
-	    !(ev = emit(p, TLBSIM_EV_LAZY_BEFORE, r->cpu)))
-		return;
-	ev->mm = (uint32_t)ci->handling;
-	p->inf[INF_LAZY_BEFORE]++;
-}
-
-/*
- * A task-switch flush traced by a user task that no switch away from has
- * been seen for (switch_mm_irqs_off() traces before `current` changes, so
- * a switch's own flush follows its sched_switch record): the task loaded
- * another mm itself, exec_mmap() -> activate_mm(), when its exec record
- * is ahead. The record, the kernel's, is the evidence of where the exec
- * began, as the comm is for exec_moved(): exec_mmap() comes before
- * begin_new_exec() sets the comm, and a task preempted between the two
- * shows its new comm only where it resumes (a dash capture: sort's
- * exec_mmap() on CPU 0, its comm and exec record on CPU 1; CPU 0's bit
- * in the new mm's cpumask made 15 of its flushes remote sends).
- */
-static void exec_began(struct perf_recon *p, const struct perf_rec *r)
-{
-	struct task *t;
-
-	if (r->pid <= 0 || p->cur[r->cpu] != r->pid || is_kthread(r->comm, r->pid) ||
-	    !(t = task_find(p, r->tid)) || !execs_next(p, t))
-		return;
-	t->mmap_cpu = r->cpu + 1;
-}
-
-/* tlb:tlb_flush, "pages:%ld reason:%s (%d)": an observed event with the
- * page count and the reason's number (validate counts by it). */
-void observe_flush(struct perf_recon *p, const struct perf_rec *r)
-{
-	const char *open = strrchr(r->text, '('), *q;
-	struct tlbsim_trace_event *ev;
-	int64_t pages, reason = 0;
-
-	if (perf_field_snum(r->text, "pages", &pages) != 1) {
-		field_bad(p, "pages", perf_field_at(r->text, "pages"), "a page count "
-			  "(decimal, -1 for all)");
-		return;
-	}
-	for (q = open ? open + 1 : NULL; q && *q >= '0' && *q <= '9' && reason < 1000; q++)
-		reason = reason * 10 + (*q - '0');
-	if (!q || q == open + 1 || *q != ')' || q[1 + strspn(q + 1, " ")]) {
-		field_bad(p, "reason", perf_field_at(r->text, "reason"), "the reason "
-			  "with its number in parentheses at the end, as in "
-			  "'reason:remote shootdown (1)'");
-		return;
-	}
-	if (!(ev = emit(p, TLBSIM_EV_OBSERVED, r->cpu)))
-		return;
-	snprintf(ev->what, sizeof(ev->what), "tlb_flush");
-	ev->pages = pages;
-	ev->reason = reason;
-	/* whose: the mm the record's task runs in (validate --by-process) */
-	if (r->pid > 0 && !is_kthread(r->comm, r->pid))
-		ev->mm = (uint32_t)r->pid;
-	ran_elsewhere(p, r, ev->reason, ev->pages);
-	if (reason == 0) {
-		lazy_before(p, r);
-		exec_began(p, r);
 	}
 }
 

@@ -115,6 +115,8 @@ int tlbsim_trace_write_event(FILE *f, const struct tlbsim_trace_event *ev)
 			fputs(", \"hugetlb\": true", f);
 		if ((fields & NATIVE_F_EXEC) && ev->exec)
 			fputs(", \"exec\": true", f);
+		if ((fields & NATIVE_F_ASID) && ev->asid)
+			fputs(", \"asid\": true", f);
 		if (fields & NATIVE_F_START)   /* a remap's destination */
 			fprintf(f, ", \"start\": \"0x%" PRIx64 "\"", ev->start);
 		break;

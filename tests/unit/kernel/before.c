@@ -233,6 +233,43 @@ static void pcid_switches(bool no_pcid, uint64_t flushes, uint64_t noflush)
 static void test_pcid(void **state) { (void)state; pcid_switches(false, 2, 2); }
 static void test_no_pcid(void **state) { (void)state; pcid_switches(true, 4, 0); }
 
+/*
+ * A ran_before with an ASID slot (asid): cpu 1 holds mm 1's ctx in a slot
+ * at mm 1's tlb_gen, init_mm loaded. Its switch to mm 1 finds the slot
+ * current: no flush (choose_new_asid()); cpu 0's own first switch flushes.
+ * Without the slot, or without PCID (no slot to hold), cpu 1's switch
+ * flushes too. A zap of mm 1 on cpu 0 first (tlb_gen 0 -> 1; cpu 1 is in
+ * the mask on init_mm: a send, no IPI) leaves the slot behind: a flush.
+ */
+static void slot_switch(bool no_pcid, bool asid, bool zap, uint64_t flushes,
+			uint64_t noflush)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start_cfg(&r, 2, "legacy", "native", no_pcid);
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_RAN_BEFORE, .mm = 1, .asid = asid);
+	if (zap) {
+		EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000,
+		   .len = 0x10000);
+		EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+		EV(&r, .t = 30, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000,
+		   .len = 0x1000);
+	}
+	EV(&r, .t = 100000, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	res = run_end(&r);
+	assert_int_equal(res->c.flush_task_switch, flushes);
+	assert_int_equal(res->c.task_switch_noflush, noflush);
+	assert_int_equal(res->c.ipi_flush, 0);
+	run_free(&r);
+}
+
+static void test_slot_before(void **state) { (void)state; slot_switch(false, true, false, 1, 1); }
+static void test_no_slot_before(void **state) { (void)state; slot_switch(false, false, false, 2, 0); }
+static void test_slot_no_pcid(void **state) { (void)state; slot_switch(true, true, false, 2, 0); }
+static void test_slot_behind(void **state) { (void)state; slot_switch(false, true, true, 2, 0); }
+
 int kernel_before_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +286,10 @@ int kernel_before_tests(void)
 		cmocka_unit_test(test_remap_nothing_present),
 		cmocka_unit_test(test_pcid),
 		cmocka_unit_test(test_no_pcid),
+		cmocka_unit_test(test_slot_before),
+		cmocka_unit_test(test_no_slot_before),
+		cmocka_unit_test(test_slot_no_pcid),
+		cmocka_unit_test(test_slot_behind),
 	};
 	return cmocka_run_group_tests_name("kernel_before_tests", tests, NULL, NULL);
 }

@@ -123,6 +123,8 @@ static void test_binary_roundtrip(void **state)
 			in[k].mm = 4242;
 		if (in[k].kind == TLBSIM_EV_SWITCH && !in[k].mm)
 			in[k].idle = true;   /* flag 32 */
+		if (in[k].kind == TLBSIM_EV_RAN_BEFORE)
+			in[k].asid = true;   /* flag 64 */
 	}
 	path = binary_file(in, n, 0);
 	assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
@@ -147,6 +149,7 @@ static void test_binary_roundtrip(void **state)
 		assert_int_equal(out.unshared_tables, e->unshared_tables);
 		assert_int_equal(out.exec, e->exec);
 		assert_int_equal(out.idle, e->idle);
+		assert_int_equal(out.asid, e->asid);
 		assert_string_equal(out.what, e->what);
 		assert_string_equal(out.func, e->func);
 		assert_int_equal(out.reason, e->reason);
@@ -240,6 +243,39 @@ static void test_idle_switch(void **state)
 	free(out);
 }
 
+/* A ran_before whose ASID slot still holds the mm ("asid": true, flag 64
+ * in the binary form) is read, and written back as it was. */
+static void test_ran_before_asid(void **state)
+{
+	static const char text[] = "{\"tlbsim\": 1, \"cpus\": 2}\n"
+		"{\"t\": 0, \"cpu\": 1, \"ev\": \"ran_before\", \"mm\": 3, \"asid\": true}\n"
+		"{\"t\": 1, \"cpu\": 1, \"ev\": \"ran_before\", \"mm\": 4}\n";
+	struct tlbsim_trace_reader *r;
+	struct tlbsim_trace_event e[2];
+	struct tlbsim_diag d;
+	char *path = tu_tmpfile(text, ".jsonl"), *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	(void)state;
+	assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
+	assert_int_equal(tlbsim_trace_next(r, &e[0], &d), 1);
+	assert_int_equal(tlbsim_trace_next(r, &e[1], &d), 1);
+	assert_true(e[0].asid);
+	assert_false(e[1].asid);
+	assert_int_equal(tlbsim_trace_write_event(f, &e[0]), 0);
+	fputc('\n', f);
+	assert_int_equal(tlbsim_trace_write_event(f, &e[1]), 0);
+	fclose(f);
+	assert_string_equal(out, "{\"t\": 0, \"cpu\": 1, \"ev\": \"ran_before\", \"mm\": 3, "
+			    "\"asid\": true}\n{\"t\": 1, \"cpu\": 1, \"ev\": \"ran_before\", "
+			    "\"mm\": 4}");
+	tlbsim_trace_close(r);
+	unlink(path);
+	free(path);
+	free(out);
+}
+
 int trace_write_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +284,7 @@ int trace_write_tests(void)
 		cmocka_unit_test(test_binary_roundtrip),
 		cmocka_unit_test(test_binary_bad),
 		cmocka_unit_test(test_idle_switch),
+		cmocka_unit_test(test_ran_before_asid),
 	};
 	return cmocka_run_group_tests_name("trace_write_tests", tests, NULL, NULL);
 }

@@ -1,0 +1,65 @@
+/* before.c - what a CPU held before the capture, read from the kernel's
+ * own task-switch records (slot_before, ran_elsewhere). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "parts.h"
+
+/*
+ * wl (100) runs on cpu 0 when the capture begins (running_before) and
+ * switches to `other` (300), older than the capture, whose switch traced
+ * @pages; then back to wl, which traced no flush (wl's slot is current).
+ * pages 0 (PCID): an ASID slot of cpu 0 held 300's mm, current: a
+ * ran_before with asid on cpu 0 (slot_before), and the model's switch
+ * finds the slot: two switches without flush, as the kernel's. pages -1:
+ * no slot held it; on a 2-CPU machine it had run on cpu 1
+ * (ran_elsewhere): one flush, one without.
+ */
+static void slot_case(int pages, long flush, long noflush, long slot, long elsewhere)
+{
+	char text[2048];
+	char *path;
+	json_t *doc, *v;
+
+	snprintf(text, sizeof(text),
+		"wl 100/100 [000] 1.000000100: exceptions:page_fault_user: address=0x400000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 100/100 [000] 1.000000200: sched:sched_switch: prev_comm=wl prev_pid=100 "
+		"prev_prio=120 prev_state=S ==> next_comm=other next_pid=300 next_prio=120\n"
+		"wl 100/100 [000] 1.000000201: tlb:tlb_flush: pages:%d reason:flush on task "
+		"switch (0)\n"
+		"other 300/300 [000] 1.000000300: exceptions:page_fault_user: address=0x500000 "
+		"ip=0x1000 error_code=0x6\n"
+		"other 300/300 [000] 1.000000400: sched:sched_switch: prev_comm=other "
+		"prev_pid=300 prev_prio=120 prev_state=S ==> next_comm=wl next_pid=100 "
+		"next_prio=120\n"
+		"other 300/300 [000] 1.000000401: tlb:tlb_flush: pages:0 reason:flush on task "
+		"switch (0)\n", pages);
+	path = tu_tmpfile(text, ".perf.txt");
+	doc = tu_validate(path);
+	v = json_object_get(doc, "validate");
+	assert_int_equal(tu_counter(v, "task_switch_flush", "predicted"), flush);
+	assert_int_equal(tu_counter(v, "task_switch_flush", "observed"), flush);
+	assert_int_equal(tu_counter(v, "task_switch_noflush", "predicted"), noflush);
+	assert_int_equal(tu_field(v, "inferences", "slot_before"), slot);
+	assert_int_equal(tu_field(v, "inferences", "ran_elsewhere"), elsewhere);
+	json_decref(doc);
+	unlink(path);
+	free(path);
+}
+
+static void test_slot_before(void **state) { (void)state; slot_case(0, 0, 2, 1, 0); }
+static void test_slot_not_held(void **state) { (void)state; slot_case(-1, 1, 1, 0, 1); }
+
+int perf_before_tests(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_slot_before),
+		cmocka_unit_test(test_slot_not_held),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
