@@ -444,7 +444,7 @@ void emit_range(struct perf_recon *p, enum tlbsim_ev_kind k,
 		struct proc *pr, uint64_t s, uint64_t e);
 void mark_inferred(struct proc *pr, uint64_t a);
 uint32_t fill_holes(struct perf_recon *p, struct proc *pr, uint64_t s,
-		    uint64_t e);
+		    uint64_t e, bool inferred);
 void on_mremap_enter(struct perf_recon *p, const struct perf_rec *r,
 		     struct task *t);
 void on_mremap_exit(struct perf_recon *p, const struct perf_rec *r,

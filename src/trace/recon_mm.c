@@ -144,9 +144,11 @@ void mark_inferred(struct proc *pr, uint64_t a)
 }
 
 /* Make [s, e) mapped in the mirror: maps for the holes, found VMA by VMA
- * (a fault in an unknown region asks for its whole 2 MiB). */
+ * (a fault in an unknown region asks for its whole 2 MiB); @inferred
+ * marks them mapped before the capture, not by a record of it (a brk or
+ * an mremap growing a mapping). */
 uint32_t fill_holes(struct perf_recon *p, struct proc *pr, uint64_t s,
-			   uint64_t e)
+		    uint64_t e, bool inferred)
 {
 	uint32_t n = 0;
 
@@ -159,7 +161,8 @@ uint32_t fill_holes(struct perf_recon *p, struct proc *pr, uint64_t s,
 			continue;
 		}
 		emit_map(p, pr, a, b, false);   /* the hole [a, b) */
-		mark_inferred(pr, a);
+		if (inferred)
+			mark_inferred(pr, a);
 		n++;
 		a = b;
 	}
@@ -171,7 +174,7 @@ uint32_t fill_holes(struct perf_recon *p, struct proc *pr, uint64_t s,
 void ensure_mapped(struct perf_recon *p, struct proc *pr, uint64_t s,
 		   uint64_t e)
 {
-	p->inf[INF_MAP_BEFORE_CAPTURE] += fill_holes(p, pr, s, e);
+	p->inf[INF_MAP_BEFORE_CAPTURE] += fill_holes(p, pr, s, e, true);
 }
 
 /*
@@ -205,7 +208,7 @@ void on_brk_exit(struct perf_recon *p, const struct perf_rec *r)
 			mirror_remove(pr, now, old);
 		}
 	} else {
-		fill_holes(p, pr, old, now);
+		fill_holes(p, pr, old, now, false);
 	}
 }
 

@@ -143,7 +143,7 @@ static void mremap_done(struct perf_recon *p, struct proc *pr,
 		emit_range(p, TLBSIM_EV_UNMAP, pr, a + nl, a + ol);
 		mirror_remove(pr, a + nl, a + ol);
 	} else if (nl > ol) {   /* grown in place: the VMA is longer */
-		fill_holes(p, pr, a + ol, a + nl);
+		fill_holes(p, pr, a + ol, a + nl, false);
 	}
 }
 

@@ -148,12 +148,36 @@ static void test_recipe_without_brk(void **state)
 	}
 }
 
+/*
+ * With the brk records, the heap is brk's mapping, not one inferred from
+ * before the capture: a page of it faulted in again (a record lost between
+ * the two faults) is no brk_trim, and nothing flushes. When brk's growth
+ * was marked inferred, it was one (a local flush).
+ */
+static void test_brk_grown_not_inferred(void **state)
+{
+	static const char text[] =
+		"wl 100/100 [000] 1.000000100: syscalls:sys_exit_brk: 0x5600000000\n"
+		"wl 100/100 [000] 1.000000200: syscalls:sys_exit_brk: 0x5600021000\n"
+		"wl 100/100 [000] 1.000000300: exceptions:page_fault_user: address=0x5600000000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 100/100 [000] 1.000000400: exceptions:page_fault_user: address=0x5600000000 "
+		"ip=0x1000 error_code=0x6\n";
+	long inferred;
+
+	(void)state;
+	assert_int_equal(tu_validate_counter(text, "local_mm_shootdown", "brk_trim",
+					     &inferred), 0);
+	assert_int_equal(inferred, 0);
+}
+
 int perf_brk_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_brk),
 		cmocka_unit_test(test_brk_trim),
 		cmocka_unit_test(test_recipe_without_brk),
+		cmocka_unit_test(test_brk_grown_not_inferred),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
