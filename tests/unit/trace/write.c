@@ -210,70 +210,58 @@ static void test_binary_bad(void **state)
 		   "whose \"mm\" is null (it has none of its own)");
 }
 
-/* A switch to the idle task ("idle": true, flag 32 in the binary form) is
- * read, and written back as it was; a switch to a kernel thread has none. */
-static void test_idle_switch(void **state)
+/* Two events of @lines (after a 2-CPU header) read into @e, then written
+ * back: what is written must be @lines again. */
+static void read_write_two(const char *lines, struct tlbsim_trace_event e[2])
 {
-	static const char text[] = "{\"tlbsim\": 1, \"cpus\": 2}\n"
-		"{\"t\": 0, \"cpu\": 1, \"ev\": \"switch\", \"mm\": null, \"idle\": true}\n"
-		"{\"t\": 1, \"cpu\": 1, \"ev\": \"switch\", \"mm\": null}\n";
+	char text[512], *path, *out = NULL;
 	struct tlbsim_trace_reader *r;
-	struct tlbsim_trace_event e[2];
 	struct tlbsim_diag d;
-	char *path = tu_tmpfile(text, ".jsonl"), *out = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
 
-	(void)state;
+	snprintf(text, sizeof(text), "{\"tlbsim\": 1, \"cpus\": 2}\n%s\n", lines);
+	path = tu_tmpfile(text, ".jsonl");
 	assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
 	assert_int_equal(tlbsim_trace_next(r, &e[0], &d), 1);
 	assert_int_equal(tlbsim_trace_next(r, &e[1], &d), 1);
-	assert_true(e[0].idle);
-	assert_false(e[1].idle);
 	assert_int_equal(tlbsim_trace_write_event(f, &e[0]), 0);
 	fputc('\n', f);
 	assert_int_equal(tlbsim_trace_write_event(f, &e[1]), 0);
 	fclose(f);
-	assert_string_equal(out, "{\"t\": 0, \"cpu\": 1, \"ev\": \"switch\", \"mm\": null, "
-			    "\"idle\": true}\n{\"t\": 1, \"cpu\": 1, \"ev\": \"switch\", "
-			    "\"mm\": null}");
+	assert_string_equal(out, lines);
 	tlbsim_trace_close(r);
 	unlink(path);
 	free(path);
 	free(out);
 }
 
+/* A switch to the idle task ("idle": true, flag 32 in the binary form) is
+ * read, and written back as it was; a switch to a kernel thread has none. */
+static void test_idle_switch(void **state)
+{
+	struct tlbsim_trace_event e[2];
+
+	(void)state;
+	read_write_two("{\"t\": 0, \"cpu\": 1, \"ev\": \"switch\", \"mm\": null, "
+		       "\"idle\": true}\n{\"t\": 1, \"cpu\": 1, \"ev\": \"switch\", "
+		       "\"mm\": null}", e);
+	assert_true(e[0].idle);
+	assert_false(e[1].idle);
+}
+
 /* A ran_before whose ASID slot still holds the mm ("asid": true, flag 64
  * in the binary form) is read, and written back as it was. */
 static void test_ran_before_asid(void **state)
 {
-	static const char text[] = "{\"tlbsim\": 1, \"cpus\": 2}\n"
-		"{\"t\": 0, \"cpu\": 1, \"ev\": \"ran_before\", \"mm\": 3, \"asid\": true}\n"
-		"{\"t\": 1, \"cpu\": 1, \"ev\": \"ran_before\", \"mm\": 4}\n";
-	struct tlbsim_trace_reader *r;
 	struct tlbsim_trace_event e[2];
-	struct tlbsim_diag d;
-	char *path = tu_tmpfile(text, ".jsonl"), *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
 
 	(void)state;
-	assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
-	assert_int_equal(tlbsim_trace_next(r, &e[0], &d), 1);
-	assert_int_equal(tlbsim_trace_next(r, &e[1], &d), 1);
+	read_write_two("{\"t\": 0, \"cpu\": 1, \"ev\": \"ran_before\", \"mm\": 3, "
+		       "\"asid\": true}\n{\"t\": 1, \"cpu\": 1, \"ev\": \"ran_before\", "
+		       "\"mm\": 4}", e);
 	assert_true(e[0].asid);
 	assert_false(e[1].asid);
-	assert_int_equal(tlbsim_trace_write_event(f, &e[0]), 0);
-	fputc('\n', f);
-	assert_int_equal(tlbsim_trace_write_event(f, &e[1]), 0);
-	fclose(f);
-	assert_string_equal(out, "{\"t\": 0, \"cpu\": 1, \"ev\": \"ran_before\", \"mm\": 3, "
-			    "\"asid\": true}\n{\"t\": 1, \"cpu\": 1, \"ev\": \"ran_before\", "
-			    "\"mm\": 4}");
-	tlbsim_trace_close(r);
-	unlink(path);
-	free(path);
-	free(out);
 }
 
 int trace_write_tests(void)
