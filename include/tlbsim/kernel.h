@@ -72,8 +72,13 @@ enum tlbsim_obs_kind {
 				 * an IPI on its way (ipi_target_stall) */
 	TLBSIM_OBS_FLUSH,       /* cpu wrote a tlb_flush record: text "local"
 				 * (TLB_LOCAL_MM_SHOOTDOWN), "remote"
-				 * (TLB_REMOTE_SHOOTDOWN) or "send"
-				 * (TLB_REMOTE_SEND_IPI); index the mm */
+				 * (TLB_REMOTE_SHOOTDOWN), "send"
+				 * (TLB_REMOTE_SEND_IPI), "switch" or
+				 * "switch_noflush" (TLB_FLUSH_ON_TASK_SWITCH,
+				 * a CR3 write with or without flush; in the
+				 * idle task prefixed "idle_", in an IPI
+				 * handler there "idle_irq_"); index the mm
+				 * (a switch's: the one loaded, 0 init_mm) */
 };
 
 struct tlbsim_obs {

@@ -137,7 +137,7 @@ int capture_replay(struct session *s, const char *path, const struct cli_opts *o
 
 	err = session_open(s, path, o, d);
 	if (!err && o->diff) {
-		*fd = flushdiff_new(tlbsim_trace_header(s->reader)->cpus);
+		*fd = flushdiff_new(s->reader, tlbsim_trace_header(s->reader)->cpus);
 		err = *fd ? replay_diff(s, &t, *fd, d) :
 			    tlbsim_diag_set(d, TLBSIM_ENOMEM, "out of memory");
 	} else if (!err) {

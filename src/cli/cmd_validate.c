@@ -37,9 +37,11 @@ static const char validate_help[] =
 "remote sends and remote shootdowns per thread group, observed and\n"
 "predicted: where the model and the kernel part. --diff pairs each\n"
 "local MM shootdown and remote IPI send the capture recorded with the\n"
-"model's nearest for the same process within 1 ms, counts what stays\n"
-"unpaired on each side and lists the first ones: the capture's by the\n"
-"line that recorded them, the model's by the event it was applying.\n";
+"model's nearest for the same process within 1 ms, and each task switch\n"
+"(with and without flush) with the model's nearest on the same CPU,\n"
+"counts what stays unpaired on each side and lists the first ones: the\n"
+"capture's by the line that recorded them, the model's by the event it\n"
+"was applying.\n";
 
 static const struct {
 	const char *name;

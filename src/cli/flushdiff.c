@@ -7,7 +7,7 @@
 #include "cli/flushdiff.h"
 #include "tlbsim/error.h"
 
-enum { FD_LOCAL, FD_SEND, FD_IPI, FD_KINDS };
+enum { FD_LOCAL, FD_SEND, FD_IPI, FD_SWITCH, FD_SWITCH_NOFLUSH, FD_KINDS };
 enum { SIDE_KERNEL, SIDE_MODEL, SIDES };
 
 /* How many unpaired records of each side are kept for the listing
@@ -17,8 +17,16 @@ enum { SIDE_KERNEL, SIDE_MODEL, SIDES };
 #endif
 
 static const char *const fd_names[FD_KINDS] = {
-	"local_mm_shootdown", "remote_send_ipi", "flush_ipis",
+	"local_mm_shootdown", "remote_send_ipi", "flush_ipis", "task_switch_flush",
+	"task_switch_noflush",
 };
+
+/* A task switch's record is the CPU's: it pairs on the same CPU only (the
+ * capture names the task switched from, the model the mm switched to). */
+static bool by_cpu(unsigned kind)
+{
+	return kind == FD_SWITCH || kind == FD_SWITCH_NOFLUSH;
+}
 
 struct rec {
 	uint64_t t;
@@ -38,6 +46,7 @@ struct cpu_last {
 
 struct flushdiff {
 	struct tlbsim_sim *sim;
+	const struct tlbsim_trace_reader *reader;  /* what it holds of idle */
 	struct rec *pend;          /* waiting for a pair, in arrival order */
 	size_t head, n, cap;
 	struct cpu_last *last;     /* per CPU: the event it applies */
@@ -48,7 +57,7 @@ struct flushdiff {
 	int err;
 };
 
-struct flushdiff *flushdiff_new(unsigned ncpus)
+struct flushdiff *flushdiff_new(const struct tlbsim_trace_reader *reader, unsigned ncpus)
 {
 	struct flushdiff *d = calloc(1, sizeof(*d));
 
@@ -56,8 +65,10 @@ struct flushdiff *flushdiff_new(unsigned ncpus)
 		free(d);
 		return NULL;
 	}
-	if (d)
+	if (d) {
 		d->ncpus = ncpus;
+		d->reader = reader;
+	}
 	return d;
 }
 
@@ -92,6 +103,7 @@ static bool pair_off(struct flushdiff *d, const struct rec *r)
 
 		if (p->paired || p->side == r->side || p->kind != r->kind ||
 		    (p->mm != r->mm && p->cpu != r->cpu) ||
+		    (by_cpu(r->kind) && p->cpu != r->cpu) ||
 		    dist(p->t, r->t) > FLUSHDIFF_WINDOW)
 			continue;
 		if (better(r, p, best))
@@ -152,10 +164,26 @@ void flushdiff_observed(struct flushdiff *d, const struct tlbsim_trace_event *ev
 		add(d, &r);
 		return;
 	}
-	if (strcmp(ev->what, "tlb_flush") || (ev->reason != 3 && ev->reason != 4))
+	if (strcmp(ev->what, "tlb_flush") || (ev->reason != 0 && ev->reason != 3 &&
+					       ev->reason != 4))
 		return;
-	r.kind = ev->reason == 3 ? FD_LOCAL : FD_SEND;
+	r.kind = ev->reason == 3 ? FD_LOCAL : ev->reason == 4 ? FD_SEND :
+		 ev->pages ? FD_SWITCH : FD_SWITCH_NOFLUSH;
 	add(d, &r);
+}
+
+/* Would the capture hold this CR3 write of the model's? Not one in the
+ * idle task where it holds no record of that task (validate's
+ * predicted_in_capture leaves the same out). */
+static bool switch_in_capture(const struct flushdiff *d, const struct tlbsim_obs *o)
+{
+	unsigned seen;
+
+	if (strncmp(o->text, "idle_", 5) || !d->reader)
+		return true;
+	seen = tlbsim_trace_idle_seen(d->reader, (unsigned)o->cpu);
+	return !strncmp(o->text, "idle_irq_", 9) ? (seen & TLBSIM_IDLE_IRQS) != 0 :
+						   (seen & TLBSIM_IDLE_SWITCHES) != 0;
 }
 
 static void observe(void *ctx, const struct tlbsim_obs *o)
@@ -175,6 +203,11 @@ static void observe(void *ctx, const struct tlbsim_obs *o)
 			return;
 		r.kind = FD_IPI;
 		r.mm = d->last[o->cpu].mm;
+	} else if (o->kind == TLBSIM_OBS_FLUSH && strstr(o->text, "switch")) {
+		if (!switch_in_capture(d, o))
+			return;
+		r.kind = strstr(o->text, "noflush") ? FD_SWITCH_NOFLUSH : FD_SWITCH;
+		r.mm = (uint32_t)o->index;
 	} else if (o->kind == TLBSIM_OBS_FLUSH && strcmp(o->text, "remote")) {
 		r.kind = strcmp(o->text, "local") ? FD_SEND : FD_LOCAL;
 		r.mm = (uint32_t)o->index;
@@ -233,8 +266,8 @@ void flushdiff_table(FILE *f, const struct flushdiff *d)
 	};
 
 	fprintf(f, "\nflush by flush (a capture record paired with the model's nearest for "
-		"the same process within %d us; times from the capture's start):\n",
-		FLUSHDIFF_WINDOW / 1000);
+		"the same process, a task switch's on the same CPU, within %d us; times "
+		"from the capture's start):\n", FLUSHDIFF_WINDOW / 1000);
 	fprintf(f, "%-22s %10s %14s %12s\n", "", "paired", "capture only", "model only");
 	for (int k = 0; k < FD_KINDS; k++)
 		fprintf(f, "%-22s %10" PRIu64 " %14" PRIu64 " %12" PRIu64 "\n", fd_names[k],

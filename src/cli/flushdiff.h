@@ -5,7 +5,8 @@
  * (mm) within a window of time; what stays unpaired is listed, the
  * kernel's by the capture line that recorded it, the model's by the trace
  * event it was applying and that event's capture line: where to look when
- * the counts part.
+ * the counts part. Task switches (CR3 writes with and without flush) pair
+ * on the same CPU.
  *
  * Streaming: a record waits at most the window for its pair, so memory
  * follows the flush rate, not the capture's length.
@@ -24,8 +25,11 @@
 
 struct flushdiff;
 
-/* NULL when out of memory; @ncpus: the simulation's CPUs. */
-struct flushdiff *flushdiff_new(unsigned ncpus);
+/* NULL when out of memory; @ncpus: the simulation's CPUs; @reader (may be
+ * NULL) says which CPUs' idle tasks the capture records: the model's task
+ * switches where it records none are left out, as predicted_in_capture
+ * leaves them. */
+struct flushdiff *flushdiff_new(const struct tlbsim_trace_reader *reader, unsigned ncpus);
 /* Watch @sim's flushes (it must run serially, on the caller's thread). */
 int flushdiff_attach(struct flushdiff *d, struct tlbsim_sim *sim);
 /* A capture record (observed event); others are ignored. */

@@ -300,6 +300,12 @@ static void load_new_mm_cr3(struct sim *s, uint32_t c, struct mm *next,
 	}
 	if (cpu->in_idle)
 		idle_count_switch(s, c, need_flush);
+	if (sim_observing(s)) {   /* the tlb_flush record the kernel writes */
+		s->obs_index = next->trace_id;
+		sim_observe(s, TLBSIM_OBS_FLUSH, (int)c, -1, now, 0, "switch_mm_irqs_off",
+			    "%s%s", !cpu->in_idle ? "" : cpu->in_handler ? "idle_irq_" :
+			    "idle_", need_flush ? "switch" : "switch_noflush");
+	}
 	ctx->loaded_since = now;
 	cpu->loaded_mm = (uint32_t)(next - s->mms);
 	cpu->loaded_asid = asid;
