@@ -94,6 +94,9 @@ enum inf {
 				  * fault made present, in a mapping no mmap
 				  * record made: brk() gave the heap's top back
 				  * (a syscall the recipe does not record) */
+	INF_IDLE_BETWEEN,        /* a task's record where another process ran,
+				  * on a CPU whose idle task the capture never
+				  * shows: it idled in between, unrecorded */
 	INF_SLOT_BEFORE,         /* a process older than the capture, switched
 				  * in with no flush (PCID): an ASID slot of
 				  * that CPU still held its mm, current */

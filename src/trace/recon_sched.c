@@ -155,6 +155,26 @@ static bool running_before(struct perf_recon *p, uint32_t cpu, int32_t tgid)
 	return true;
 }
 
+/*
+ * A user task's record on a CPU the model has running another process,
+ * with no switch between in the capture, on a CPU whose idle task the
+ * capture holds no record of (perf on the capture hosts' KVM guests
+ * records nothing of CPU 1's idle task, and there a task's switch to idle
+ * is often missing too): the CPU went idle in between and the task came
+ * back from idle, neither recorded. The CPU idles on the way (`idle_between`),
+ * so the model's switch in is one out of the idle task, which the capture
+ * does not record either (predicted_in_capture). In hugetlb_unshare a tokio
+ * worker's 12 switches away from CPU 1 are missing: each came back as a
+ * task switch without flush the capture could not hold.
+ */
+static void idle_between(struct perf_recon *p, uint32_t cpu, int32_t want)
+{
+	if (!want || p->cur[cpu] <= 0 || p->ipi[cpu].idle_switches ||
+	    !switch_cpu_to(p, cpu, 0, true))
+		return;
+	p->inf[INF_IDLE_BETWEEN]++;
+}
+
 /* The task of this record runs on its CPU: say so (a `switch`) if the
  * model thinks the CPU runs another mm. */
 void ensure_running(struct perf_recon *p, const struct perf_rec *r)
@@ -179,8 +199,10 @@ void ensure_running(struct perf_recon *p, const struct perf_rec *r)
 		return;
 	}
 
-	if (p->cur[r->cpu] == want || running_before(p, r->cpu, want) ||
-	    !switch_cpu_to(p, r->cpu, want, r->tid == 0))
+	if (p->cur[r->cpu] == want || running_before(p, r->cpu, want))
+		return;
+	idle_between(p, r->cpu, want);
+	if (!switch_cpu_to(p, r->cpu, want, r->tid == 0))
 		return;
 	if (want)
 		proc_live(p, want);

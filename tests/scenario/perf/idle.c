@@ -95,11 +95,67 @@ static void test_lazy_idle_in_capture(void **state)
 	json_decref(doc);
 }
 
+/*
+ * wl (100) runs on cpu 1, switches to a tokio worker (process 68, a flush:
+ * no slot held it) and is back 100 us later with no switch recorded
+ * between. On a CPU whose idle task the capture never shows, the worker
+ * went idle and wl came back from idle, neither recorded (idle_between):
+ * the model's switch back (no flush: wl's slot is current) is one out of
+ * the idle task, not in what the capture can hold. With a switch out of
+ * cpu 1's idle task in the capture, it is a switch from the worker the
+ * capture lost: in what it can hold.
+ */
+static json_t *between_case(bool seen)
+{
+	char text[2048];
+	char *path;
+	json_t *doc;
+
+	snprintf(text, sizeof(text),
+		"%s"
+		"wl 100/100 [001] 1.000000100: exceptions:page_fault_user: address=0x400000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 100/100 [001] 1.000000200: sched:sched_switch: prev_comm=wl prev_pid=100 "
+		"prev_prio=120 prev_state=R ==> next_comm=tokio-rt-worker next_pid=68 "
+		"next_prio=120\n"
+		"wl 100/100 [001] 1.000000201: tlb:tlb_flush: pages:-1 reason:flush on task "
+		"switch (0)\n"
+		"wl 100/100 [001] 1.000100000: exceptions:page_fault_user: address=0x401000 "
+		"ip=0x1000 error_code=0x6\n",
+		seen ? "swapper 0/0 [001] 1.000000050: sched:sched_switch: "
+		"prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> "
+		"next_comm=wl next_pid=100 next_prio=120\n" : "");
+	path = tu_tmpfile(text, ".perf.txt");
+	doc = tu_validate(path);
+	unlink(path);
+	free(path);
+	return doc;
+}
+
+static void test_idle_between(void **state)
+{
+	json_t *doc = between_case(false);
+
+	(void)state;
+	assert_int_equal(counter(doc, "task_switch_noflush", "predicted"), 1);
+	assert_int_equal(counter(doc, "task_switch_noflush", "predicted_in_capture"), 0);
+	assert_int_equal(counter(doc, "task_switch_flush", "predicted_in_capture"), 1);
+	assert_int_equal(tu_field(json_object_get(doc, "validate"), "inferences",
+				  "idle_between"), 1);
+	json_decref(doc);
+	doc = between_case(true);
+	assert_int_equal(counter(doc, "task_switch_noflush", "predicted_in_capture"), 1);
+	assert_int_equal(tu_field(json_object_get(doc, "validate"), "inferences",
+				  "idle_between"), 0);
+	json_decref(doc);
+}
+
 int perf_idle_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_switch_out_of_idle),
 		cmocka_unit_test(test_lazy_idle_in_capture),
+		cmocka_unit_test(test_idle_between),
 	};
 	return cmocka_run_group_tests_name("perf_idle_tests", tests, NULL, NULL);
 }
