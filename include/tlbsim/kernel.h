@@ -77,7 +77,8 @@ enum tlbsim_obs_kind {
 				 * "switch_noflush" (TLB_FLUSH_ON_TASK_SWITCH,
 				 * a CR3 write with or without flush; in the
 				 * idle task prefixed "idle_", in an IPI
-				 * handler there "idle_irq_"); index the mm
+				 * handler there "idle_irq_", of a switch the
+				 * capture lost "unseen_"); index the mm
 				 * (a switch's: the one loaded, 0 init_mm) */
 };
 

@@ -78,6 +78,7 @@ struct tlbsim_trace_event {
 	bool exec;          /* exit: the mm's last task execs (exec_mmap) */
 	bool idle;          /* switch to null: the idle task, not a kernel thread */
 	bool asid;          /* ran_before: an ASID slot still holds mm, current */
+	bool unseen;        /* switch: the capture holds no record of it */
 	uint32_t mm;        /* > 0, or 0 for "mm": null */
 	uint32_t with;      /* share */
 	uint64_t addr;      /* map/touch/unmap/zap/protect/collapse/share/... */

@@ -76,7 +76,8 @@ static void predicted(const struct tlbsim_result *r, uint64_t pred[V_COUNT])
  * on the capture hosts' KVM guests records nothing of CPU 1's idle task,
  * ftrace its IPI handlers but not its switches out of it): the switches
  * out of idle, and in handlers run there the lazy CPU's switch to
- * init_mm, remote shootdowns and wrong-CPU clearings.
+ * init_mm, remote shootdowns and wrong-CPU clearings. Switches the capture
+ * lost ("unseen") are never in it.
  */
 static void in_capture(const struct tlbsim_result *r,
 		       const struct tlbsim_trace_reader *tr,
@@ -87,6 +88,8 @@ static void in_capture(const struct tlbsim_result *r,
 		const struct tlbsim_cpu_stats *st = &r->per_cpu[c];
 		unsigned seen = tlbsim_trace_idle_seen(tr, c);
 
+		out[V_TS_FLUSH] -= st->unseen_switch_flush;
+		out[V_TS_NOFLUSH] -= st->unseen_switch_noflush;
 		if (!(seen & TLBSIM_IDLE_SWITCHES)) {
 			out[V_TS_FLUSH] -= st->idle_switch_flush;
 			out[V_TS_NOFLUSH] -= st->idle_switch_noflush;

@@ -179,6 +179,8 @@ static bool switch_in_capture(const struct flushdiff *d, const struct tlbsim_obs
 {
 	unsigned seen;
 
+	if (!strncmp(o->text, "unseen_", 7))
+		return false;   /* the capture lost its record */
 	if (strncmp(o->text, "idle_", 5) || !d->reader)
 		return true;
 	seen = tlbsim_trace_idle_seen(d->reader, (unsigned)o->cpu);

@@ -298,13 +298,17 @@ static void load_new_mm_cr3(struct sim *s, uint32_t c, struct mm *next,
 	} else {
 		s->res.c.task_switch_noflush++;
 	}
-	if (cpu->in_idle)
+	if (cpu->switch_unseen)
+		*(need_flush ? &s->res.per_cpu[c].unseen_switch_flush :
+		  &s->res.per_cpu[c].unseen_switch_noflush) += 1;
+	else if (cpu->in_idle)
 		idle_count_switch(s, c, need_flush);
 	if (sim_observing(s)) {   /* the tlb_flush record the kernel writes */
 		s->obs_index = next->trace_id;
 		sim_observe(s, TLBSIM_OBS_FLUSH, (int)c, -1, now, 0, "switch_mm_irqs_off",
-			    "%s%s", !cpu->in_idle ? "" : cpu->in_handler ? "idle_irq_" :
-			    "idle_", need_flush ? "switch" : "switch_noflush");
+			    "%s%s", cpu->switch_unseen ? "unseen_" : !cpu->in_idle ? "" :
+			    cpu->in_handler ? "idle_irq_" : "idle_",
+			    need_flush ? "switch" : "switch_noflush");
 	}
 	ctx->loaded_since = now;
 	cpu->loaded_mm = (uint32_t)(next - s->mms);

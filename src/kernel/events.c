@@ -49,7 +49,10 @@ static int ev_switch(struct sim *s, uint32_t c, const struct tlbsim_trace_event 
 	}
 	if (!ev_mm(s, ev->mm, &idx))
 		return s->err;
-	switch_mm_irqs_off(s, c, idx);   /* counted out of idle, if it was */
+	/* counted out of idle, if it was, or apart if the capture lost it */
+	s->cpus[c].switch_unseen = ev->unseen;
+	switch_mm_irqs_off(s, c, idx);
+	s->cpus[c].switch_unseen = false;
 	s->cpus[c].in_idle = false;
 	return 0;
 }

@@ -226,6 +226,7 @@ struct cpu {
 	uint64_t skip_t;
 	struct csd cur;            /* the csd whose handler is running */
 	bool in_handler;
+	bool switch_unseen;   /* applying a `switch` the capture holds no record of */
 	/* IPIs in flight to it whose stall has begun (ipi_target_stall):
 	 * it runs nothing until they arrive */
 	uint32_t stalls;

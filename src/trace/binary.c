@@ -7,7 +7,7 @@
  *   records  little-endian, one per event:
  *            u8 kind, u8 flags (1 hugetlb, 2 freed_tables, 4 unshared_tables,
  *            8 observed's mm follows, 16 exit's exec, 32 switch's idle,
- *            64 ran_before's asid),
+ *            64 ran_before's asid, 128 switch's unseen),
  *            u8 stride, u8 0, u32 cpu, u64 t,
  *            then the kind's fields in this order, those it has only:
  *            u32 mm, u32 with, u64 addr, u64 len, u64 dur, u64 start, u64 end
@@ -29,7 +29,8 @@ enum { B_HUGETLB = 1, B_FREED = 2, B_UNSHARED = 4,
        B_OBS_MM = 8, /* observed: an mm follows (4 bytes) */
        B_EXEC = 16,
        B_IDLE = 32, /* switch: to the idle task */
-       B_ASID = 64 /* ran_before: an ASID slot holds the mm */ };
+       B_ASID = 64, /* ran_before: an ASID slot holds the mm */
+       B_UNSEEN = 128 /* switch: not in the capture */ };
 
 /* By length: a NUL after the magic must not pass for its end. */
 bool binary_probe(const char *line, size_t len)
@@ -216,7 +217,8 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 	fields = native_fields(ev->kind);
 	if (ev->kind >= TLBSIM_EV_COUNT || h[3] ||
 	    (flags & ~(unsigned)(B_HUGETLB | B_FREED | B_UNSHARED | B_OBS_MM | B_EXEC | B_IDLE |
-				 B_ASID)) ||
+				 B_ASID | B_UNSEEN)) ||
+	    ((flags & B_UNSEEN) && !(fields & NATIVE_F_UNSEEN)) ||
 	    ((flags & B_EXEC) && !(fields & NATIVE_F_EXEC)) ||
 	    ((flags & B_ASID) && !(fields & NATIVE_F_ASID)) ||
 	    ((flags & B_IDLE) && !(fields & NATIVE_F_IDLE)) ||
@@ -233,6 +235,7 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 	ev->exec = flags & B_EXEC;
 	ev->idle = flags & B_IDLE;
 	ev->asid = flags & B_ASID;
+	ev->unseen = flags & B_UNSEEN;
 	if (ev->kind == TLBSIM_EV_OBSERVED) {
 		if ((err = read_observed(x, in, ev)))
 			return err;
@@ -287,7 +290,8 @@ int tlbsim_trace_write_binary_event(FILE *f, const struct tlbsim_trace_event *ev
 			 ((fields & NATIVE_F_UNSHARED) && ev->unshared_tables ? B_UNSHARED : 0) |
 			 ((fields & NATIVE_F_EXEC) && ev->exec ? B_EXEC : 0) |
 			 ((fields & NATIVE_F_IDLE) && ev->idle ? B_IDLE : 0) |
-			 ((fields & NATIVE_F_ASID) && ev->asid ? B_ASID : 0));
+			 ((fields & NATIVE_F_ASID) && ev->asid ? B_ASID : 0) |
+			 ((fields & NATIVE_F_UNSEEN) && ev->unseen ? B_UNSEEN : 0));
 	b[2] = (fields & NATIVE_F_STRIDE) ? ev->stride : 0;
 	put_le(b + 4, ev->cpu, 4);
 	put_le(b + 8, ev->t, 8);

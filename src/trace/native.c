@@ -280,6 +280,7 @@ static int parse_field(struct native_ctx *x, int f, json_t *v,
 	case NATIVE_F_EXEC: return get_bool(x, v, n, &ev->exec);
 	case NATIVE_F_IDLE: return get_bool(x, v, n, &ev->idle);
 	case NATIVE_F_ASID: return get_bool(x, v, n, &ev->asid);
+	case NATIVE_F_UNSEEN: return get_bool(x, v, n, &ev->unseen);
 	}
 	return 0;
 }

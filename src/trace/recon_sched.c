@@ -87,21 +87,27 @@ void revive_if_reused(struct perf_recon *p, const struct perf_rec *r,
 
 /* A `switch` of @cpu to @tgid's mm (0: none, the lazy mode of a kernel
  * thread or, with @idle, of its idle task), and the reconstruction's view
- * of the CPU with it. False when out of memory. */
-static bool switch_cpu_to(struct perf_recon *p, uint32_t cpu, int32_t tgid, bool idle)
+ * of the CPU with it. NULL when out of memory. */
+static struct tlbsim_trace_event *switch_ev(struct perf_recon *p, uint32_t cpu,
+					    int32_t tgid, bool idle)
 {
 	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_SWITCH, cpu);
 	struct proc *pr;
 
 	if (!ev)
-		return false;
+		return NULL;
 	ev->mm = (uint32_t)tgid;
 	ev->idle = idle && !tgid;
 	p->cur[cpu] = tgid;
 	if (tgid && (pr = proc_get(p, tgid)))
 		proc_seen_on(pr, cpu);
 	p->ipi[cpu].idle = ev->idle;
-	return true;
+	return ev;
+}
+
+static bool switch_cpu_to(struct perf_recon *p, uint32_t cpu, int32_t tgid, bool idle)
+{
+	return switch_ev(p, cpu, tgid, idle) != NULL;
 }
 
 static bool switch_cpu(struct perf_recon *p, uint32_t cpu, int32_t tgid)
@@ -179,6 +185,7 @@ static void idle_between(struct perf_recon *p, uint32_t cpu, int32_t want)
  * model thinks the CPU runs another mm. */
 void ensure_running(struct perf_recon *p, const struct perf_rec *r)
 {
+	struct tlbsim_trace_event *ev;
 	int32_t want;
 
 	/* the common case: the CPU already runs this live process (a
@@ -202,8 +209,10 @@ void ensure_running(struct perf_recon *p, const struct perf_rec *r)
 	if (p->cur[r->cpu] == want || running_before(p, r->cpu, want))
 		return;
 	idle_between(p, r->cpu, want);
-	if (!switch_cpu_to(p, r->cpu, want, r->tid == 0))
+	/* the capture lost this switch, and the record of its CR3 write */
+	if (!(ev = switch_ev(p, r->cpu, want, r->tid == 0)))
 		return;
+	ev->unseen = want != 0;
 	if (want)
 		proc_live(p, want);
 	p->inf[INF_SWITCH_FROM_EVENT]++;

@@ -72,6 +72,8 @@ int tlbsim_trace_write_event(FILE *f, const struct tlbsim_trace_event *ev)
 			fputs(", \"mm\": null", f);
 		if (ev->idle)
 			fputs(", \"idle\": true", f);
+		if (ev->unseen)
+			fputs(", \"unseen\": true", f);
 		break;
 	case TLBSIM_EV_IRQ_OFF:
 	case TLBSIM_EV_PREEMPT:

@@ -125,6 +125,8 @@ static void test_binary_roundtrip(void **state)
 			in[k].idle = true;   /* flag 32 */
 		if (in[k].kind == TLBSIM_EV_RAN_BEFORE)
 			in[k].asid = true;   /* flag 64 */
+		if (in[k].kind == TLBSIM_EV_SWITCH && in[k].mm)
+			in[k].unseen = true;   /* flag 128 */
 	}
 	path = binary_file(in, n, 0);
 	assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
@@ -150,6 +152,7 @@ static void test_binary_roundtrip(void **state)
 		assert_int_equal(out.exec, e->exec);
 		assert_int_equal(out.idle, e->idle);
 		assert_int_equal(out.asid, e->asid);
+		assert_int_equal(out.unseen, e->unseen);
 		assert_string_equal(out.what, e->what);
 		assert_string_equal(out.func, e->func);
 		assert_int_equal(out.reason, e->reason);
@@ -264,6 +267,20 @@ static void test_ran_before_asid(void **state)
 	assert_false(e[1].asid);
 }
 
+/* A switch the capture holds no record of ("unseen": true, flag 128 in
+ * the binary form) is read, and written back as it was. */
+static void test_unseen_switch(void **state)
+{
+	struct tlbsim_trace_event e[2];
+
+	(void)state;
+	read_write_two("{\"t\": 0, \"cpu\": 1, \"ev\": \"switch\", \"mm\": 3, "
+		       "\"unseen\": true}\n{\"t\": 1, \"cpu\": 1, \"ev\": \"switch\", "
+		       "\"mm\": 4}", e);
+	assert_true(e[0].unseen);
+	assert_false(e[1].unseen);
+}
+
 int trace_write_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +290,7 @@ int trace_write_tests(void)
 		cmocka_unit_test(test_binary_bad),
 		cmocka_unit_test(test_idle_switch),
 		cmocka_unit_test(test_ran_before_asid),
+		cmocka_unit_test(test_unseen_switch),
 	};
 	return cmocka_run_group_tests_name("trace_write_tests", tests, NULL, NULL);
 }
