@@ -241,11 +241,20 @@ long tu_counter(json_t *validate, const char *name, const char *which)
 	return tu_field(json_object_get(validate, "counters"), name, which);
 }
 
+json_t *tu_validate_text(const char *text)
+{
+	char *path = tu_tmpfile(text, ".perf.txt");
+	json_t *doc = tu_validate(path);
+
+	unlink(path);
+	free(path);
+	return doc;
+}
+
 long tu_validate_counter(const char *text, const char *counter,
 			 const char *inference, long *inferred)
 {
-	char *path = tu_tmpfile(text, ".perf.txt");
-	json_t *doc = tu_validate(path), *v;
+	json_t *doc = tu_validate_text(text), *v;
 	long n;
 
 	v = json_object_get(doc, "validate");
@@ -253,7 +262,5 @@ long tu_validate_counter(const char *text, const char *counter,
 	*inferred = (long)json_integer_value(json_object_get(
 		json_object_get(v, "inferences"), inference));
 	json_decref(doc);
-	unlink(path);
-	free(path);
 	return n;
 }

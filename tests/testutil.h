@@ -38,6 +38,8 @@ char *tu_slurp(const char *path);
 /* `tlbsim validate --json` of the capture at @path, parsed (caller frees
  * with json_decref). Fails the test when validate does not exit 0. */
 json_t *tu_validate(const char *path);
+/* tu_validate() of a capture given as perf text (a temporary file). */
+json_t *tu_validate_text(const char *text);
 /* `tlbsim validate --json` of a capture given as perf text: the predicted
  * value of @counter, and in *@inferred how often the reconstruction made
  * @inference. Fails the test when validate does not exit 0. */

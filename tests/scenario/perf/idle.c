@@ -4,9 +4,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "testutil.h"
 #include "parts.h"
@@ -28,8 +26,6 @@ static long counter(json_t *doc, const char *name, const char *which)
 static json_t *idle_case(bool seen)
 {
 	char text[2048];
-	char *path;
-	json_t *doc;
 
 	snprintf(text, sizeof(text),
 		"wl 100/100 [000] 1.000000100: exceptions:page_fault_user: "
@@ -45,11 +41,7 @@ static json_t *idle_case(bool seen)
 		seen ? "swapper 0/0 [001] 1.000090000: sched:sched_switch: "
 		"prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> "
 		"next_comm=wl next_pid=102 next_prio=120\n" : "");
-	path = tu_tmpfile(text, ".perf.txt");
-	doc = tu_validate(path);
-	unlink(path);
-	free(path);
-	return doc;
+	return tu_validate_text(text);
 }
 
 static void test_switch_out_of_idle(void **state)
@@ -109,8 +101,6 @@ static void test_lazy_idle_in_capture(void **state)
 static json_t *between_case(bool seen)
 {
 	char text[2048];
-	char *path;
-	json_t *doc;
 
 	snprintf(text, sizeof(text),
 		"%s"
@@ -126,11 +116,7 @@ static json_t *between_case(bool seen)
 		seen ? "swapper 0/0 [001] 1.000000050: sched:sched_switch: "
 		"prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> "
 		"next_comm=wl next_pid=100 next_prio=120\n" : "");
-	path = tu_tmpfile(text, ".perf.txt");
-	doc = tu_validate(path);
-	unlink(path);
-	free(path);
-	return doc;
+	return tu_validate_text(text);
 }
 
 static void test_idle_between(void **state)

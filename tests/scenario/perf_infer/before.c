@@ -2,8 +2,6 @@
  * own task-switch records (slot_before, ran_elsewhere). */
 #include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include "testutil.h"
 #include "parts.h"
@@ -21,7 +19,6 @@
 static void slot_case(int pages, long flush, long noflush, long slot, long elsewhere)
 {
 	char text[2048];
-	char *path;
 	json_t *doc, *v;
 
 	snprintf(text, sizeof(text),
@@ -38,8 +35,7 @@ static void slot_case(int pages, long flush, long noflush, long slot, long elsew
 		"next_prio=120\n"
 		"other 300/300 [000] 1.000000401: tlb:tlb_flush: pages:0 reason:flush on task "
 		"switch (0)\n", pages);
-	path = tu_tmpfile(text, ".perf.txt");
-	doc = tu_validate(path);
+	doc = tu_validate_text(text);
 	v = json_object_get(doc, "validate");
 	assert_int_equal(tu_counter(v, "task_switch_flush", "predicted"), flush);
 	assert_int_equal(tu_counter(v, "task_switch_flush", "observed"), flush);
@@ -47,8 +43,6 @@ static void slot_case(int pages, long flush, long noflush, long slot, long elsew
 	assert_int_equal(tu_field(v, "inferences", "slot_before"), slot);
 	assert_int_equal(tu_field(v, "inferences", "ran_elsewhere"), elsewhere);
 	json_decref(doc);
-	unlink(path);
-	free(path);
 }
 
 static void test_slot_before(void **state) { (void)state; slot_case(0, 0, 2, 1, 0); }

@@ -2,8 +2,6 @@
  * that runs it runs lazily, on a borrowed mm. */
 #include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include "testutil.h"
 #include "parts.h"
@@ -12,16 +10,6 @@
 	"sh " #prev "/" #prev " [000] 1.000000" #t ": sched:sched_switch: "      \
 	"prev_comm=sh prev_pid=" #prev " prev_prio=120 prev_state=" state       \
 	" ==> next_comm=sh next_pid=" #next " next_prio=120\n"
-
-static json_t *validate_text(const char *text)
-{
-	char *path = tu_tmpfile(text, ".perf.txt");
-	json_t *doc = tu_validate(path);
-
-	unlink(path);
-	free(path);
-	return json_object_get(doc, "validate") ? doc : NULL;
-}
 
 /*
  * A subshell as dash runs one (an Intel capture, PCID): sh 100 forks 200,
@@ -50,7 +38,7 @@ static void test_switch_to_exited_child(void **state)
 		SW(800, 200, "Z", 100)
 		"sh 100/100 [000] 1.000000900: exceptions:page_fault_user: address=0x401000 "
 		"ip=0x1000 error_code=0x6\n";
-	json_t *doc = validate_text(text), *v;
+	json_t *doc = tu_validate_text(text), *v;
 
 	(void)state;
 	assert_non_null(doc);
@@ -86,7 +74,7 @@ static void test_thread_exit_lazy(void **state)
 		"start: 0x7f0000000000, len_in: 0x00001000, behavior: 0x00000004\n"
 		":-1 100/-1 [001] 1.000050000: sched:sched_switch: prev_comm=wl prev_pid=101 "
 		"prev_prio=120 prev_state=X ==> next_comm=swapper/1 next_pid=0 next_prio=120\n";
-	json_t *doc = validate_text(text), *v;
+	json_t *doc = tu_validate_text(text), *v;
 
 	(void)state;
 	assert_non_null(doc);
