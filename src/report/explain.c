@@ -193,6 +193,10 @@ static void event_header(struct tlbsim_explain *x)
 		fprintf(x->out, " to 0x%" PRIx64, ev->start);
 	if (ev->dur)
 		fprintf(x->out, " for %" PRIu64, ev->dur);
+	if (ev->kind == TLBSIM_EV_SWITCH && ev->unseen)
+		fputs(" (not in the capture: inferred from a later record)", x->out);
+	if (ev->kind == TLBSIM_EV_RAN_BEFORE && ev->asid)
+		fputs(" (an ASID slot still holds it)", x->out);
 	fprintf(x->out, "%s\n", col(x, C_RESET));
 }
 

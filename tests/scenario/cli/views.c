@@ -144,6 +144,31 @@ static void test_explain_idle(void **state)
 	free(path);
 }
 
+/* What an importer inferred of the capture's gaps says so: a slot held
+ * before the trace, which the switch back finds current, and a switch
+ * the capture lost. */
+static void test_explain_inferred(void **state)
+{
+	char *path = tu_tmpfile("{\"tlbsim\": 1, \"cpus\": 2}\n"
+		"{\"t\": 0, \"cpu\": 0, \"ev\": \"switch\", \"mm\": 1}\n"
+		"{\"t\": 0, \"cpu\": 1, \"ev\": \"ran_before\", \"mm\": 2, \"asid\": true}\n"
+		"{\"t\": 10, \"cpu\": 1, \"ev\": \"switch\", \"mm\": 2, \"unseen\": true}\n",
+		".jsonl");
+	struct tu_run r = tu_cli(NULL, "explain", path, "--policy", "legacy", NULL);
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "[2] t=0 cpu 1: ran_before mm 2 (an ASID slot still "
+			       "holds it)\n"));
+	assert_non_null(strstr(r.out, "[3] t=10 cpu 1: switch to mm 2 (not in the capture: "
+			       "inferred from a later record)\n    t=10       choose_new_asid(): "
+			       "cpu 1 switches to mm 2: ASID slot 1 still holds it at tlb_gen 0 = 0, "
+			       "CR3 write without flush\n"));
+	tu_run_free(&r);
+	unlink(path);
+	free(path);
+}
+
 /* The lesson's key decisions, word for word. */
 static void test_explain_unshare(void **state)
 {
@@ -317,6 +342,7 @@ int cli_view_tests(void)
 		cmocka_unit_test(test_explain_running_before),
 		cmocka_unit_test(test_explain_no_pcid),
 		cmocka_unit_test(test_explain_idle),
+		cmocka_unit_test(test_explain_inferred),
 		cmocka_unit_test(test_perfetto),
 		cmocka_unit_test(test_perfetto_stall),
 		cmocka_unit_test(test_svg),
