@@ -185,17 +185,16 @@ static void idle_between(struct perf_recon *p, uint32_t cpu, int32_t want)
  * model thinks the CPU runs another mm. */
 void ensure_running(struct perf_recon *p, const struct perf_rec *r)
 {
+	/* perf names an exited thread -1 (`:-1  4174/-1`) */
+	bool gone = r->tid < 0 || task_gone(p, r->tid);
 	struct tlbsim_trace_event *ev;
 	int32_t want;
 
 	/* the common case: the CPU already runs this live process (a
 	 * kernel thread never becomes a CPU's running mm) */
-	bool gone = r->tid < 0 || task_gone(p, r->tid);
-
 	if (r->pid > 0 && p->cur[r->cpu] == r->pid && !exited(p, r->pid) && !gone)
 		return;
-	/* after its mm is gone, an exiting task runs on a borrowed one (perf
-	 * names an exited thread -1: `:-1  4174/-1`) */
+	/* after its mm is gone, an exiting task runs on a borrowed one */
 	want = is_kthread(r->comm, r->pid) || exited(p, r->pid) || gone ? 0 : r->pid;
 	/* the idle task's record, or a kernel thread's where the CPU was
 	 * idle: which of the two runs (no mm either way; the switch out of
