@@ -184,7 +184,12 @@ struct task {
 	/* a forked child that has not run yet, and the CPU it was forked on */
 	bool forked;
 	uint32_t fork_cpu;
-	bool took_cpu;   /* it preempted its parent at once (fork_rseq) */
+	bool took_cpu;   /* it (or another task) preempted its parent at
+			  * once, and it ran first (fork_rseq) */
+	/* a forking thread: the child of its last fork, until it is first
+	 * switched out (young_child), then the child it was preempted
+	 * before, until either runs (left_child); 0: none */
+	int32_t young_child, left_child;
 	bool rseq_cow;   /* its rseq area's page write-protected by a fork
 			  * of its own and not written since (rseq_resume()) */
 	bool exec_stacked; /* its exec's setup_arg_pages() flushes are out

@@ -179,9 +179,13 @@ void on_fork(struct perf_recon *p, const struct perf_rec *r)
 		ev->freed_tables = true; /* flush_tlb_mm() */
 	}
 	p->inf[INF_FORK_FLUSH]++;
-	/* the forking task's own rseq area is shared now too (rseq_resume()) */
-	if ((t = task_find(p, r->tid)))
+	/* the forking task's own rseq area is shared now too (rseq_resume());
+	 * where it is preempted next decides its child's start (fork_rseq) */
+	if ((t = task_find(p, r->tid))) {
 		t->rseq_cow = rseq_known && rseq_addr;
+		t->young_child = (int32_t)child;
+		t->left_child = 0;
+	}
 }
 
 /* A raw flush of @pr's mm on @cpu: [start, end) or everything. */

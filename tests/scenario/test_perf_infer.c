@@ -319,6 +319,55 @@ static void test_fork_rseq(void **state)
 	assert_int_equal(inferred, 0);
 }
 
+/* Process 100 forks 200 on cpu 0 and is preempted there at once (R) by
+ * task 300 of another process, which then sleeps: the child runs next,
+ * before its parent, and flushes twice at its start as a migrated child
+ * does (fork_rseq: 36 of 36 such children in a zgrep capture). With
+ * @parent_back the parent ran again first and slept (S): the child
+ * starts as one that stayed, its tid's flush only. With @sleeps the
+ * parent's first switch was no preemption (S). */
+static long preempted_parent(bool parent_back, bool sleeps, long *inferred)
+{
+	char text[4096];
+	const char *back = parent_back ?
+		"ot 300/300 [000] 1.000000500: sched:sched_switch: prev_comm=ot "
+		"prev_pid=300 prev_prio=120 prev_state=S ==> next_comm=wl "
+		"next_pid=100 next_prio=120\n"
+		"wl 100/100 [000] 1.000000600: sched:sched_switch: prev_comm=wl "
+		"prev_pid=100 prev_prio=120 prev_state=S ==> next_comm=wl "
+		"next_pid=200 next_prio=120\n" :
+		"ot 300/300 [000] 1.000000500: sched:sched_switch: prev_comm=ot "
+		"prev_pid=300 prev_prio=120 prev_state=S ==> next_comm=wl "
+		"next_pid=200 next_prio=120\n";
+
+	snprintf(text, sizeof(text),
+		"wl 100/100 [000] 1.000000100: exceptions:page_fault_user: address=0x400000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 100/100 [000] 1.000000200: sched:sched_process_fork: comm=wl pid=100 "
+		"child_comm=wl child_pid=200\n"
+		"wl 100/100 [000] 1.000000300: sched:sched_switch: prev_comm=wl "
+		"prev_pid=100 prev_prio=120 prev_state=%s ==> next_comm=ot "
+		"next_pid=300 next_prio=120\n"
+		"%s"
+		"wl 200/200 [000] 1.000001000: exceptions:page_fault_user: address=0x600000 "
+		"ip=0x1000 error_code=0x6\n", sleeps ? "S" : "R", back);
+	return tu_validate_counter(text, "local_mm_shootdown", "fork_rseq", inferred);
+}
+
+static void test_fork_rseq_preempted(void **state)
+{
+	long inferred;
+
+	(void)state;
+	/* the fork's flush, the child's tid's and its rseq area's */
+	assert_int_equal(preempted_parent(false, false, &inferred), 3);
+	assert_int_equal(inferred, 1);
+	assert_int_equal(preempted_parent(true, false, &inferred), 2);
+	assert_int_equal(inferred, 0);
+	assert_int_equal(preempted_parent(false, true, &inferred), 2);
+	assert_int_equal(inferred, 0);
+}
+
 /* Shell 100 forks 200, which writes a page (its own copy), forks 300 and
  * writes the page again after 300 copied it: 200's copy is its alone
  * again, though 200 still shares other pages with 100 (a bash subshell's
@@ -534,6 +583,7 @@ int main(void)
 		cmocka_unit_test(test_exec_image),
 		cmocka_unit_test(test_vfork),
 		cmocka_unit_test(test_fork_rseq),
+		cmocka_unit_test(test_fork_rseq_preempted),
 		cmocka_unit_test(test_subshell_pages),
 		cmocka_unit_test(test_subshell_child_gone),
 		cmocka_unit_test(test_pipeline_pages),
