@@ -29,7 +29,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"vfork", "fork_rseq", "exec_image", "kernel_write", "map_populate",
 	"ran_elsewhere", "pid_reused", "vfork_release", "exec_moved",
 	"lazy_before", "rseq_resume", "vfork_exec", "running_before",
-	"brk_trim", "idle_between", "slot_before",
+	"brk_trim", "idle_between", "slot_before", "sigchld_frame",
 };
 
 /* ------------------------------------------------------------ helpers */

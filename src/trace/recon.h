@@ -100,6 +100,9 @@ enum inf {
 	INF_SLOT_BEFORE,         /* a process older than the capture, switched
 				  * in with no flush (PCID): an ASID slot of
 				  * that CPU still held its mm, current */
+	INF_SIGCHLD_FRAME,       /* a process woken by its child's exit: the
+				  * kernel wrote the SIGCHLD frame on its
+				  * stack, pages its forks left shared */
 	INF_COUNT
 };
 
@@ -145,6 +148,8 @@ struct proc {
 	uint64_t cpus_seen;  /* CPUs 0..63 the capture showed it on (a switch
 			      * to it, running_before): slot_before's */
 	bool exited;         /* its records until the next fork are exit paths */
+	bool sigchld;        /* a child of it exited since its threads last
+			      * ran: a SIGCHLD frame is due (sigchld_frame()) */
 	bool fresh;          /* its mm began in the capture (execve) and has
 			      * not forked since: a P|W fault is a read-only
 			      * page-cache page's (write_copies()) */
@@ -165,6 +170,9 @@ struct proc {
 	struct pageset wr;    /* pages written here: ours alone while no live
 			       * parent or child shares them (cow_peers) */
 	struct pageset cow_done; /* shared pages a peer has since copied */
+	struct pageset dirty;    /* pages written since its last fork: its
+				  * own and writable, a kernel write to one
+				  * does not fault (sigchld_frame()) */
 	struct pageset orphan;   /* pages whose original its parent left to
 				  * it and its siblings by copying them */
 	struct pageset faulted;  /* heap pages its own user faults made
@@ -184,6 +192,10 @@ struct task {
 	/* a forked child that has not run yet, and the CPU it was forked on */
 	bool forked;
 	uint32_t fork_cpu;
+	uint64_t sp_near;   /* its lowest user fault on its stack (the
+			     * process's highest mapping) since its last
+			     * fork: near its stack pointer (sigchld_frame()) */
+	bool sp_stale;      /* it forked since: the next fault there sets it */
 	bool took_cpu;   /* it (or another task) preempted its parent at
 			  * once, and it ran first (fork_rseq) */
 	/* a forking thread: the child of its last fork, until it is first
@@ -424,6 +436,7 @@ void wake_queued(struct perf_recon *p, const struct perf_rec *r,
 void vfork_release(struct perf_recon *p, struct task *parent, uint32_t cpu);
 void exec_stack(struct perf_recon *p, struct proc *pr, uint32_t cpu);
 void rseq_resume(struct perf_recon *p, struct task *t, uint32_t cpu);
+void sigchld_frame(struct perf_recon *p, struct task *t, uint32_t cpu);
 
 /* recon_proc.c */
 /* The `exit` of @pr's mm on @cpu, or NULL when it has none (not live, or

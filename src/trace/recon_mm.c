@@ -225,8 +225,10 @@ static void kernel_touch(struct perf_recon *p, struct proc *pr, uint64_t s,
 	ev->len = e - s;
 	for (uint64_t c = s & ~(PMD - 1); c < e; c += PMD)
 		chunk_touch(pr, c);
-	if (e - s == PAGE)
+	if (e - s == PAGE) {
 		pageset_add(&pr->wr, s);
+		pageset_add(&pr->dirty, s);
+	}
 }
 
 /* What the new mapping [s, e) holds before the task touches it:

@@ -160,6 +160,7 @@ void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	/* every private page is shared again: what an earlier child's copies
 	 * left the parent alone is not any more */
 	pageset_free(&parent->cow_done);
+	pageset_free(&parent->dirty);
 	for (uint32_t i = 0, n = parent->nv; i < n && i < parent->nv; i++) {
 		emit_map(p, pc, parent->v[i].start, parent->v[i].end,
 			 parent->v[i].huge);
@@ -185,6 +186,7 @@ void on_fork(struct perf_recon *p, const struct perf_rec *r)
 		t->rseq_cow = rseq_known && rseq_addr;
 		t->young_child = (int32_t)child;
 		t->left_child = 0;
+		t->sp_stale = true;
 	}
 }
 
@@ -306,7 +308,7 @@ void on_proc_exit(struct perf_recon *p, const struct perf_rec *r)
 {
 	char dead[16] = "";
 	uint64_t pid;
-	struct proc *pr;
+	struct proc *pr, *pp;
 	struct task *t;
 	bool has_dead;
 
@@ -331,8 +333,13 @@ void on_proc_exit(struct perf_recon *p, const struct perf_rec *r)
 		return;
 	}
 	pr = proc_get(p, r->pid);
-	if (pr)
-		emit_exit(p, pr, r->cpu);
+	if (!pr)
+		return;
+	/* do_notify_parent(): SIGCHLD to a parent still there */
+	if (pr->parent && pr->parent != pr->tgid &&
+	    (pp = proc_find(p, pr->parent)) && pp->live && !pp->exited)
+		pp->sigchld = true;
+	emit_exit(p, pr, r->cpu);
 }
 
 /* rseq(2): the thread registers its rseq area, or unregisters it

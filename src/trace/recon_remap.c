@@ -33,6 +33,7 @@ static void move_pages(struct proc *pr, uint64_t s, uint64_t len, uint64_t to)
 		bool rd = pageset_take(&pr->rd, s + o);
 		bool wr = pageset_take(&pr->wr, s + o);
 		bool cow = pageset_take(&pr->cow_done, s + o);
+		bool dirty = pageset_take(&pr->dirty, s + o);
 
 		if (rd)
 			pageset_add(&pr->rd, to + o);
@@ -40,6 +41,8 @@ static void move_pages(struct proc *pr, uint64_t s, uint64_t len, uint64_t to)
 			pageset_add(&pr->wr, to + o);
 		if (cow)
 			pageset_add(&pr->cow_done, to + o);
+		if (dirty)
+			pageset_add(&pr->dirty, to + o);
 		if (rd || wr)
 			chunk_touch(pr, to + o);
 	}

@@ -188,6 +188,7 @@ void ensure_running(struct perf_recon *p, const struct perf_rec *r)
 	/* perf names an exited thread -1 (`:-1  4174/-1`) */
 	bool gone = r->tid < 0 || task_gone(p, r->tid);
 	struct tlbsim_trace_event *ev;
+	struct task *t;
 	int32_t want;
 
 	/* the common case: the CPU already runs this live process (a
@@ -215,6 +216,13 @@ void ensure_running(struct perf_recon *p, const struct perf_rec *r)
 	if (want)
 		proc_live(p, want);
 	p->inf[INF_SWITCH_FROM_EVENT]++;
+	/* back from a switch away the capture showed, or lost: its rseq
+	 * area is written on its way to user space as after any other */
+	if (want && r->tid > 0 && (t = task_find(p, r->tid)) && t->tgid == want) {
+		sigchld_frame(p, t, r->cpu);
+		if (t->rseq_cow)
+			rseq_resume(p, t, r->cpu);
+	}
 }
 
 /* A forked child that has not run yet preempting its parent on the fork's
@@ -353,8 +361,11 @@ void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 		slot_before(p, r, tgid);
 		switch_cpu_to(p, r->cpu, tgid, !next);
 	}
-	if (tgid && (nt = task_find(p, next)) && nt->rseq_cow)
-		rseq_resume(p, nt, r->cpu);
+	if (tgid && (nt = task_find(p, next))) {
+		sigchld_frame(p, nt, r->cpu);
+		if (nt->rseq_cow)
+			rseq_resume(p, nt, r->cpu);
+	}
 	/* a wake-up queued here while a task ran (wake_queued()): the idle
 	 * loop runs it now, if soon enough; later, it is stale (its handler
 	 * ran where the capture shows nothing) */

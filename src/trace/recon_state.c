@@ -280,6 +280,7 @@ void proc_release(struct proc *pr)
 	pageset_free(&pr->rd);
 	pageset_free(&pr->wr);
 	pageset_free(&pr->cow_done);
+	pageset_free(&pr->dirty);
 	pageset_free(&pr->orphan);
 	pageset_free(&pr->faulted);
 	pr->brk = 0;

@@ -123,7 +123,7 @@ static void test_recipe_without_brk(void **state)
 		const char *path;
 		long trims, sends, local;
 	} caps[] = {
-		{ "traces/perf/intel/git.perf.txt.xz", 99, 1240, 3507 },
+		{ "traces/perf/intel/git.perf.txt.xz", 99, 1241, 3510 },
 		{ "traces/perf/intel/build.perf.txt.xz", 48, 479, 18789 },
 	};
 
