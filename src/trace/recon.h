@@ -148,6 +148,13 @@ struct proc {
 	uint64_t cpus_seen;  /* CPUs 0..63 the capture showed it on (a switch
 			      * to it, running_before): slot_before's */
 	bool exited;         /* its records until the next fork are exit paths */
+	int32_t waiter;      /* who gets SIGCHLD at its exit: the tgid that
+			      * forked it, or vforked the task that exec'd
+			      * into it (0: unknown) */
+	bool forks;          /* its program forks (not vfork): it forked in
+			      * the capture, or its parent did and it runs
+			      * that program still (no exec): a shell or the
+			      * like, which handles SIGCHLD */
 	bool sigchld;        /* a child of it exited since its threads last
 			      * ran: a SIGCHLD frame is due (sigchld_frame()) */
 	bool fresh;          /* its mm began in the capture (execve) and has

@@ -332,7 +332,8 @@ void on_fault(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 	 * fork is the nearest to its stack pointer, where a signal frame
 	 * would go (sigchld_frame()) */
 	if (t && v && v == &pr->v[pr->nv - 1] && a >= STACK_LOW &&
-	    t->tgid == pr->tgid && (t->sp_stale || a < t->sp_near)) {
+	    t->tgid == pr->tgid &&
+	    (t->sp_stale || !t->sp_near || a < t->sp_near)) {
 		t->sp_near = a;
 		t->sp_stale = false;
 	}

@@ -71,10 +71,67 @@ static void test_sigchld_frame(void **state)
 	assert_int_equal(frames, 0);
 }
 
+/*
+ * Shell 100 begins in the capture (exec): it writes its stack at
+ * 0x...101bc8 and reads 0x...100e00 (the zero page there), forks 300 with
+ * @forks, then vforks 200 (it blocks at once, D), which execs and exits:
+ * SIGCHLD. A process that forks, or runs the program of one that forked
+ * it, is taken to handle SIGCHLD (a shell); one that only spawns with
+ * vfork to leave it ignored (gcc's driver): no frame. The frame, below
+ * 100's lowest stack fault (0x...100e00), writes the zero page's
+ * 0x...100000: a copy. Local shootdowns: 100's and 200's execs (two
+ * each: setup_arg_pages()'s move and its freed tables), the fork's flush
+ * of 100 (@forks), the frame's copy (@forks).
+ */
+static long spawn_case(bool forks, long *frames)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text),
+		"sh 100/100 [000] 1.000000050: sched:sched_process_exec: "
+		"filename=/bin/sh pid=100 old_pid=100\n"
+		"sh 100/100 [000] 1.000000100: exceptions:page_fault_user: "
+		"address=0x7ffd00101bc8 ip=0x1000 error_code=0x6\n"
+		"sh 100/100 [000] 1.000000110: exceptions:page_fault_user: "
+		"address=0x7ffd00100e00 ip=0x1000 error_code=0x4\n"
+		"%s"
+		"sh 100/100 [000] 1.000000200: sched:sched_process_fork: comm=sh "
+		"pid=100 child_comm=sh child_pid=200\n"
+		"sh 100/100 [000] 1.000000210: sched:sched_switch: prev_comm=sh "
+		"prev_pid=100 prev_prio=120 prev_state=D ==> next_comm=sh "
+		"next_pid=200 next_prio=120\n"
+		"sh 200/200 [000] 1.000000300: sched:sched_process_exec: "
+		"filename=/bin/true pid=200 old_pid=200\n"
+		"true 200/200 [000] 1.000000400: exceptions:page_fault_user: "
+		"address=0x400000 ip=0x1000 error_code=0x4\n"
+		"true 200/200 [000] 1.000000500: sched:sched_process_exit: "
+		"comm=true pid=200 prio=120 group_dead=true\n"
+		"true 200/200 [000] 1.000000600: sched:sched_switch: prev_comm=true "
+		"prev_pid=200 prev_prio=120 prev_state=Z ==> next_comm=sh "
+		"next_pid=100 next_prio=120\n"
+		"sh 100/100 [000] 1.000000700: exceptions:page_fault_user: "
+		"address=0x500000 ip=0x1000 error_code=0x4\n",
+		forks ? "sh 100/100 [000] 1.000000150: sched:sched_process_fork: "
+			"comm=sh pid=100 child_comm=sh child_pid=300\n" : "");
+	return tu_validate_counter(text, "local_mm_shootdown", "sigchld_frame", frames);
+}
+
+static void test_sigchld_vfork(void **state)
+{
+	long frames;
+
+	(void)state;
+	assert_int_equal(spawn_case(false, &frames), 4);
+	assert_int_equal(frames, 0);
+	assert_int_equal(spawn_case(true, &frames), 6);
+	assert_int_equal(frames, 1);
+}
+
 int perf_signal_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sigchld_frame),
+		cmocka_unit_test(test_sigchld_vfork),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
