@@ -444,6 +444,7 @@ void vfork_release(struct perf_recon *p, struct task *parent, uint32_t cpu);
 void exec_stack(struct perf_recon *p, struct proc *pr, uint32_t cpu);
 void rseq_resume(struct perf_recon *p, struct task *t, uint32_t cpu);
 void sigchld_frame(struct perf_recon *p, struct task *t, uint32_t cpu);
+void back_to_user(struct perf_recon *p, struct task *t, uint32_t cpu);
 
 /* recon_proc.c */
 /* The `exit` of @pr's mm on @cpu, or NULL when it has none (not live, or

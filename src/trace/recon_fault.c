@@ -390,7 +390,6 @@ void rseq_resume(struct perf_recon *p, struct task *t, uint32_t cpu)
 		flush_if_copies(p, pr, cpu, t->rseq_addr & ~(PAGE - 1), INF_RSEQ_RESUME);
 }
 
-
 /*
  * A process woken by its child's exit (do_notify_parent(): SIGCHLD) has
  * the kernel write a signal frame below its stack pointer on its way
@@ -400,13 +399,27 @@ void rseq_resume(struct perf_recon *p, struct task *t, uint32_t cpu)
  * until its handler says a child changed state). The frame's pages that
  * a fork left shared with a live child are copied and flushed
  * (wp_page_copy()), a page the process wrote since is its own. The stack
- * pointer is not in the capture: the thread's latest fault on its stack
- * stands for it. An Intel pipeline loop (sh forks echo, sed and wc, and
+ * pointer is not in the capture: the thread's lowest fault on its stack
+ * since its last fork stands for it. An Intel pipeline loop (sh forks echo, sed and wc, and
  * sleeps): after 54 of its children's exits, the shell flushed one page
  * more than its rseq area before it slept again, 49 times when a
  * child still shared its pages; with none left, no flush (44 of 44).
  */
+/* the frame and the red zone: AT_MINSIGSTKSZ reads 3376 on both AVX-512
+ * capture hosts, of which XSAVE writes the components in use only (its
+ * AVX-512 state is in its init state in a shell): 3328 written, rounded
+ * to the cache line, plus the 128-byte red zone */
 #define SIGFRAME_BYTES (3328 + 128)
+
+/* exit_to_user_mode_loop(): a task back on a CPU after a switch away
+ * delivers its pending signal (arch_do_signal_or_restart()), then its
+ * rseq area is written (rseq_handle_notify_resume()) */
+void back_to_user(struct perf_recon *p, struct task *t, uint32_t cpu)
+{
+	sigchld_frame(p, t, cpu);
+	if (t->rseq_cow)
+		rseq_resume(p, t, cpu);
+}
 
 void sigchld_frame(struct perf_recon *p, struct task *t, uint32_t cpu)
 {

@@ -216,13 +216,10 @@ void ensure_running(struct perf_recon *p, const struct perf_rec *r)
 	if (want)
 		proc_live(p, want);
 	p->inf[INF_SWITCH_FROM_EVENT]++;
-	/* back from a switch away the capture showed, or lost: its rseq
-	 * area is written on its way to user space as after any other */
-	if (want && r->tid > 0 && (t = task_find(p, r->tid)) && t->tgid == want) {
-		sigchld_frame(p, t, r->cpu);
-		if (t->rseq_cow)
-			rseq_resume(p, t, r->cpu);
-	}
+	/* back from a switch away the capture lost: on its way to user
+	 * space the kernel writes what it writes after a recorded one */
+	if (want && r->tid > 0 && (t = task_find(p, r->tid)) && t->tgid == want)
+		back_to_user(p, t, r->cpu);
 }
 
 /* A forked child that has not run yet preempting its parent on the fork's
@@ -361,11 +358,8 @@ void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 		slot_before(p, r, tgid);
 		switch_cpu_to(p, r->cpu, tgid, !next);
 	}
-	if (tgid && (nt = task_find(p, next))) {
-		sigchld_frame(p, nt, r->cpu);
-		if (nt->rseq_cow)
-			rseq_resume(p, nt, r->cpu);
-	}
+	if (tgid && (nt = task_find(p, next)))
+		back_to_user(p, nt, r->cpu);
 	/* a wake-up queued here while a task ran (wake_queued()): the idle
 	 * loop runs it now, if soon enough; later, it is stale (its handler
 	 * ran where the capture shows nothing) */
