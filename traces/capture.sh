@@ -26,7 +26,7 @@ EVENTS="tlb:tlb_flush ipi:ipi_send_cpu ipi:ipi_send_cpumask csd:csd_queue_cpu
  syscalls:sys_enter_mprotect syscalls:sys_exit_mprotect syscalls:sys_enter_mremap syscalls:sys_exit_mremap
  syscalls:sys_enter_mmap syscalls:sys_exit_mmap syscalls:sys_enter_exit_group
  syscalls:sys_exit_brk syscalls:sys_enter_clone syscalls:sys_enter_rseq
- exceptions:page_fault_user huge_memory:mm_collapse_huge_page"
+ exceptions:page_fault_user huge_memory:mm_collapse_huge_page signal:signal_deliver"
 
 if command -v perf >/dev/null && perf list tracepoint 2>/dev/null | grep -q "tlb:tlb_flush"; then
 	args=""
@@ -36,7 +36,10 @@ if command -v perf >/dev/null && perf list tracepoint 2>/dev/null | grep -q "tlb
 	# (grep finding nothing, say) still leaves a capture worth reading
 	perf record -q -m 4096 -o "$name.data" $args -a -- "$@" 2>"$name.record.log" || status=$?
 	[ -s "$name.data" ] || { echo "traces/capture.sh: perf record failed, see $name.record.log" >&2; exit 2; }
-	perf script -i "$name.data" -F comm,tid,pid,cpu,time,event,trace 2>"$name.script.log" |
+	# --header: its "# event : name = ..." lines tell tlbsim which
+	# tracepoints were recorded (a signal_deliver recorded that never
+	# came says no handler ran)
+	perf script -i "$name.data" --header -F comm,tid,pid,cpu,time,event,trace 2>"$name.script.log" |
 		xz -T0 > "$name.perf.txt.xz"
 	echo "capture: $name.perf.txt.xz"
 elif command -v trace-cmd >/dev/null; then

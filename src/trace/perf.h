@@ -89,6 +89,9 @@ const char *perf_field_at(const char *text, const char *key);
  * field is there and is no such number. */
 int perf_field_num(const char *text, const char *key, uint64_t *out);
 int perf_field_snum(const char *text, const char *key, int64_t *out);
+/* A field printed "%lx": 1 to 16 hex digits without "0x"; 1, 0, -1 as
+ * perf_field_num(). */
+int perf_field_hex(const char *text, const char *key, uint64_t *out);
 /* exceptions:page_fault_user's address and error_code when the text is
  * exactly the kernel's "address=0x.. ip=0x.. error_code=0x.." (the fast
  * path); false otherwise, and the caller reads the fields one by one. */
@@ -114,6 +117,10 @@ int perf_recon_set_cpus(struct perf_recon *p, unsigned cpus);
  * default, do_anonymous_page()) or a page of its own (a PVM guest booted
  * with pvm_no_zero_page=1): a later write copies only the zero page. */
 void perf_recon_set_zero_page(struct perf_recon *p, bool zero_page);
+/* An event the capture recorded (perf script --header's "# event : name =
+ * NAME" lines), whether or not a record of it comes: signal:signal_deliver
+ * says which signals ran a handler, so none is guessed. */
+void perf_recon_recorded(struct perf_recon *p, const char *name);
 void perf_recon_free(struct perf_recon *p);
 /* What the capture so far holds of @cpu's idle task (TLBSIM_IDLE_*). */
 unsigned perf_recon_idle_seen(const struct perf_recon *p, unsigned cpu);

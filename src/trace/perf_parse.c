@@ -533,6 +533,17 @@ int perf_field_num(const char *text, const char *key, uint64_t *out)
 	return parse_num(v, out) ? 1 : -1;
 }
 
+/* "%lx": 1 to 16 hex digits, no "0x" (signal_deliver's sa_handler) */
+int perf_field_hex(const char *text, const char *key, uint64_t *out)
+{
+	const char *v = field_value(text, key), *e;
+
+	if (!v)
+		return 0;
+	e = hex_digits(v, out);
+	return e != v && value_end(*e) ? 1 : -1;
+}
+
 int perf_field_snum(const char *text, const char *key, int64_t *out)
 {
 	const char *v = field_value(text, key);

@@ -30,6 +30,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"ran_elsewhere", "pid_reused", "vfork_release", "exec_moved",
 	"lazy_before", "rseq_resume", "vfork_exec", "running_before",
 	"brk_trim", "idle_between", "slot_before", "sigchld_frame",
+	"signal_frame",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -95,6 +96,15 @@ bool need_num(struct perf_recon *p, const struct perf_rec *r, const char *key,
 	if (perf_field_num(r->text, key, out) == 1)
 		return true;
 	field_bad(p, key, perf_field_at(r->text, key), NUM_EXPECTED);
+	return false;
+}
+
+bool need_hex(struct perf_recon *p, const struct perf_rec *r, const char *key,
+	      uint64_t *out)
+{
+	if (perf_field_hex(r->text, key, out) == 1)
+		return true;
+	field_bad(p, key, perf_field_at(r->text, key), "1 to 16 hex digits (%%lx)");
 	return false;
 }
 
@@ -169,6 +179,7 @@ static const char *const rec_names[REC_NKINDS] = {
 	[REC_CSD_EXIT] = "csd:csd_function_exit",
 	[REC_ENTER_MREMAP] = "syscalls:sys_enter_mremap",
 	[REC_EXIT_MREMAP] = "syscalls:sys_exit_mremap",
+	[REC_SIGNAL_DELIVER] = "signal:signal_deliver",
 };
 
 static enum rec_kind rec_kind_of(const char *name)
@@ -404,6 +415,11 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		if ((used = t != NULL))
 			on_rseq(p, r, t);
 		break;
+	case REC_SIGNAL_DELIVER:
+		if ((used = t != NULL))
+			on_signal_deliver(p, r, t);
+		p->signals_traced = true;
+		break;
 	case REC_ENTER_CLONE:
 		if (!(used = t != NULL))
 			break;
@@ -470,6 +486,12 @@ static void *grow_per_cpu(void *arr, size_t size, unsigned old, unsigned cpus)
 	if (n)
 		memset(n + old * size, 0, (cpus - old) * size);
 	return n;
+}
+
+void perf_recon_recorded(struct perf_recon *p, const char *name)
+{
+	if (rec_kind_of(name) == REC_SIGNAL_DELIVER)
+		p->signals_traced = true;
 }
 
 void perf_recon_set_zero_page(struct perf_recon *p, bool zero_page)

@@ -52,6 +52,10 @@ struct tlbsim_trace_reader {
 	struct window *win;          /* reorder window (trace/window.h) */
 	uint64_t seq, newest;
 	bool input_done;
+	/* perf script --header's "# event : name = ..." lines: the events
+	 * recorded, told to the reconstruction once it exists */
+	char (*hdr_events)[64];
+	uint32_t nhdr_events;
 };
 
 /* perf_recon's look-ahead: the thread group the pending records give @tid. */
@@ -169,6 +173,10 @@ static int perf_open(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 	if (perf_recon_new(r->hdr.cpus, &r->recon))
 		return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
 	perf_recon_set_peek(r->recon, peek_tgid, peek_next, peek_cpu, r);
+	for (uint32_t i = 0; i < r->nhdr_events; i++)
+		perf_recon_recorded(r->recon, r->hdr_events[i]);
+	free(r->hdr_events);
+	r->hdr_events = NULL;
 	return 0;
 }
 
@@ -205,6 +213,29 @@ static int perf_next(struct tlbsim_trace_reader *r, struct tlbsim_trace_event *e
 	return 1;
 }
 
+/* perf script --header lists each recorded event as "# event : name =
+ * SYSTEM:NAME, ...": keep the name. Nonzero when out of memory. */
+static int header_event(struct tlbsim_trace_reader *r, const char *line)
+{
+	static const char key[] = "# event : name = ";
+	size_t n;
+	char (*e)[64];
+
+	if (strncmp(line, key, sizeof(key) - 1))
+		return 0;
+	line += sizeof(key) - 1;
+	n = strcspn(line, ", ");
+	if (n >= sizeof(*e))
+		return 0;   /* no tracepoint tlbsim reads has such a name */
+	e = realloc(r->hdr_events, (r->nhdr_events + 1) * sizeof(*e));
+	if (!e)
+		return 1;
+	r->hdr_events = e;
+	memcpy(e[r->nhdr_events], line, n);
+	e[r->nhdr_events++][n] = '\0';
+	return 0;
+}
+
 static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 {
 	int err = input_line(&r->in, diag);
@@ -221,8 +252,10 @@ static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 	/* perf script --header prints its header as '#' lines before the
 	 * records; no other format starts with one */
 	if (r->in.line[0] == '#') {
-		while ((err = input_line(&r->in, diag)) > 0 && r->in.line[0] == '#')
-			;
+		do {
+			if (header_event(r, r->in.line))
+				return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+		} while ((err = input_line(&r->in, diag)) > 0 && r->in.line[0] == '#');
 		if (err < 0)
 			return err;
 		if (err == 0 || !perf_probe(r->in.line))
@@ -364,6 +397,7 @@ void tlbsim_trace_close(struct tlbsim_trace_reader *r)
 {
 	if (!r)
 		return;
+	free(r->hdr_events);
 	input_close(&r->in);
 	if (r->own)
 		fclose(r->own);

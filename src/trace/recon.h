@@ -103,6 +103,9 @@ enum inf {
 	INF_SIGCHLD_FRAME,       /* a process woken by its child's exit: the
 				  * kernel wrote the SIGCHLD frame on its
 				  * stack, pages its forks left shared */
+	INF_SIGNAL_FRAME,        /* a traced signal_deliver to a handler: its
+				  * frame's place on the stack (the stack
+				  * pointer is not in the capture) */
 	INF_COUNT
 };
 
@@ -267,7 +270,7 @@ enum rec_kind {
 	REC_MADVISE, REC_MPROTECT, REC_FAULT, REC_COLLAPSE, REC_FORK, REC_EXEC,
 	REC_EXIT, REC_TLB_FLUSH, REC_CSD_QUEUE, REC_ENTER_CLONE, REC_ISOLATE,
 	REC_EXIT_BRK, REC_ENTER_RSEQ, REC_CSD_ENTRY, REC_CSD_EXIT,
-	REC_ENTER_MREMAP, REC_EXIT_MREMAP,
+	REC_ENTER_MREMAP, REC_EXIT_MREMAP, REC_SIGNAL_DELIVER,
 	REC_NKINDS
 };
 
@@ -321,6 +324,9 @@ struct perf_recon {
 	uint64_t wake_next;      /* the earliest cpu_ipi.wake_at, 0 none */
 	bool no_zero_page;       /* anonymous read faults map a page of their
 				  * own (perf_recon_set_zero_page()) */
+	bool signals_traced;     /* signal:signal_deliver was recorded (perf's
+				  * header says so, or a record of it came):
+				  * frames come from it, not from guesses */
 	uint64_t t0_line;        /* the line of the record that set t0 */
 	bool have_t0;
 	/* The first field of the record being fed that tlbsim needs and could
@@ -408,6 +414,9 @@ void field_bad(struct perf_recon *p, const char *key, const char *value,
 	       const char *expected_fmt, ...) __attribute__((format(printf, 4, 5)));
 bool need_num(struct perf_recon *p, const struct perf_rec *r, const char *key,
 	      uint64_t *out);
+/* a field printed "%lx", hex digits without "0x" */
+bool need_hex(struct perf_recon *p, const struct perf_rec *r, const char *key,
+	      uint64_t *out);
 /* need_num() of a field the record may lack: false, and no error, then */
 bool opt_num(struct perf_recon *p, const struct perf_rec *r, const char *key,
 	     uint64_t *out);
@@ -444,6 +453,8 @@ void vfork_release(struct perf_recon *p, struct task *parent, uint32_t cpu);
 void exec_stack(struct perf_recon *p, struct proc *pr, uint32_t cpu);
 void rseq_resume(struct perf_recon *p, struct task *t, uint32_t cpu);
 void sigchld_frame(struct perf_recon *p, struct task *t, uint32_t cpu);
+void on_signal_deliver(struct perf_recon *p, const struct perf_rec *r,
+		       struct task *t);
 void back_to_user(struct perf_recon *p, struct task *t, uint32_t cpu);
 
 /* recon_proc.c */

@@ -1,5 +1,6 @@
 /* signal.c - what the kernel writes on a task's way back to user space
- * after a child's exit: the SIGCHLD frame on its stack (sigchld_frame). */
+ * after a child's exit: the SIGCHLD frame on its stack, guessed
+ * (sigchld_frame) or from a traced signal_deliver (signal_frame). */
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,11 +24,11 @@
  * the fork (writable: no fault), from 0x...100050: no copy. With 200
  * alone, the page is 100's alone once 200 exited: no copy either.
  */
-static long frame_case(bool two, bool rewrites, long *frames)
+static void frame_text(char *text, size_t len, const char *header,
+		       bool two, bool rewrites, const char *deliver)
 {
-	char text[4096];
-
-	snprintf(text, sizeof(text),
+	snprintf(text, len,
+		"%s"
 		"sh 100/100 [000] 1.000000100: exceptions:page_fault_user: "
 		"address=0x7ffd00101bc8 ip=0x1000 error_code=0x6\n"
 		"sh 100/100 [000] 1.000000110: exceptions:page_fault_user: "
@@ -46,12 +47,22 @@ static long frame_case(bool two, bool rewrites, long *frames)
 		"sh 200/200 [000] 1.000000600: sched:sched_switch: prev_comm=sh "
 		"prev_pid=200 prev_prio=120 prev_state=Z ==> next_comm=sh "
 		"next_pid=100 next_prio=120\n"
+		"%s"
 		"sh 100/100 [000] 1.000000700: exceptions:page_fault_user: "
 		"address=0x400000 ip=0x1000 error_code=0x4\n",
+		header,
 		two ? "sh 100/100 [000] 1.000000250: sched:sched_process_fork: "
 		      "comm=sh pid=100 child_comm=sh child_pid=300\n" : "",
 		rewrites ? "sh 100/100 [000] 1.000000310: exceptions:page_fault_user: "
-			   "address=0x7ffd00100e00 ip=0x1000 error_code=0x7\n" : "");
+			   "address=0x7ffd00100e00 ip=0x1000 error_code=0x7\n" : "",
+		deliver);
+}
+
+static long frame_case(bool two, bool rewrites, long *frames)
+{
+	char text[4096];
+
+	frame_text(text, sizeof(text), "", two, rewrites, "");
 	return tu_validate_counter(text, "local_mm_shootdown", "sigchld_frame", frames);
 }
 
@@ -127,11 +138,131 @@ static void test_sigchld_vfork(void **state)
 	assert_int_equal(frames, 1);
 }
 
+/* perf script --header's line for the tracepoint, as perf prints it */
+#define DELIVER_RECORDED "# event : name = signal:signal_deliver, , id = { 259, 260 }, " \
+	"type = 2, size = 128, config = 0x104\n"
+#define DELIVER(handler, flags) "sh 100/100 [000] 1.000000650: signal:signal_deliver: " \
+	"sig=17 errno=0 code=1 sa_handler=" handler " sa_flags=" flags "\n"
+
+/* frame_case(true, false) with perf's header and a delivery: local
+ * shootdowns, the frames guessed, the frames from deliveries */
+static long deliver_case(const char *header, const char *deliver,
+			 long *guessed, long *traced)
+{
+	char text[4096];
+	json_t *doc, *v, *inf;
+	long n;
+
+	frame_text(text, sizeof(text), header, true, false, deliver);
+	doc = tu_validate_text(text);
+	v = json_object_get(doc, "validate");
+	inf = json_object_get(v, "inferences");
+	n = tu_counter(v, "local_mm_shootdown", "predicted");
+	*guessed = (long)json_integer_value(json_object_get(inf, "sigchld_frame"));
+	*traced = (long)json_integer_value(json_object_get(inf, "signal_frame"));
+	json_decref(doc);
+	return n;
+}
+
+/*
+ * The case of test_sigchld_frame() whose frame copies 0x...100000 (5
+ * local shootdowns with it, 4 without), with signal:signal_deliver
+ * recorded: the delivery says whether a handler ran (its frame then) and
+ * none is guessed. Header lines are perf script --header's. sa_flags
+ * 0x4000000 is SA_RESTORER (dash's), 0xc000000 adds SA_ONSTACK: the frame
+ * goes on an alternate stack the capture does not show.
+ */
+static void test_signal_deliver(void **state)
+{
+	long guessed, traced;
+
+	(void)state;
+	/* a handler: its frame copies the page */
+	assert_int_equal(deliver_case(DELIVER_RECORDED, DELIVER("55acd1525dc0", "4000000"),
+				      &guessed, &traced), 5);
+	assert_int_equal(guessed, 0);
+	assert_int_equal(traced, 1);
+	/* SIG_DFL (SIGCHLD's default: ignored), and SA_ONSTACK: no frame here */
+	assert_int_equal(deliver_case(DELIVER_RECORDED, DELIVER("0", "0"),
+				      &guessed, &traced), 4);
+	assert_int_equal(guessed + traced, 0);
+	assert_int_equal(deliver_case(DELIVER_RECORDED, DELIVER("55acd1525dc0", "c000000"),
+				      &guessed, &traced), 4);
+	assert_int_equal(guessed + traced, 0);
+	/* recorded, and no delivery came: the kernel ran no handler */
+	assert_int_equal(deliver_case(DELIVER_RECORDED, "", &guessed, &traced), 4);
+	assert_int_equal(guessed + traced, 0);
+	/* no header (perf script without --header): guessed at the switch-in,
+	 * before the delivery record, which finds the page copied */
+	assert_int_equal(deliver_case("", DELIVER("55acd1525dc0", "4000000"),
+				      &guessed, &traced), 5);
+	assert_int_equal(guessed, 1);
+	assert_int_equal(traced, 0);
+}
+
+/*
+ * make (exec'd in the capture) spawns with vfork only, and handles
+ * SIGCHLD. Its lowest stack fault, a write at 0x...100400, puts the frame
+ * from 0x...0ff680: on 0x...0ff000, a page not yet there, which the
+ * write faults in (no copy, no flush: a PVM make -j2 capture), and on its
+ * own 0x...100000. With @read, a read at 0x...0ff900 mapped the zero page
+ * there first, and is the lowest fault: the frame, from 0x...0feb80,
+ * copies that page (0x...0fe000 is not there yet). Local shootdowns:
+ * 100's and 200's execs, two each; the zero page's copy (@read).
+ */
+static void test_signal_fresh(void **state)
+{
+	char text[4096];
+	json_t *doc, *v;
+	long flushes[2], frames[2];
+
+	(void)state;
+	for (int read = 0; read < 2; read++) {
+		snprintf(text, sizeof(text),
+			DELIVER_RECORDED
+			"make 100/100 [000] 1.000000050: sched:sched_process_exec: "
+			"filename=/usr/bin/make pid=100 old_pid=100\n"
+			"make 100/100 [000] 1.000000100: exceptions:page_fault_user: "
+			"address=0x7ffd00100400 ip=0x1000 error_code=0x6\n"
+			"%s"
+			"make 100/100 [000] 1.000000200: sched:sched_process_fork: comm=make "
+			"pid=100 child_comm=make child_pid=200\n"
+			"make 100/100 [000] 1.000000210: sched:sched_switch: prev_comm=make "
+			"prev_pid=100 prev_prio=120 prev_state=D ==> next_comm=make "
+			"next_pid=200 next_prio=120\n"
+			"make 200/200 [000] 1.000000300: sched:sched_process_exec: "
+			"filename=/bin/true pid=200 old_pid=200\n"
+			"true 200/200 [000] 1.000000500: sched:sched_process_exit: "
+			"comm=true pid=200 prio=120 group_dead=true\n"
+			"true 200/200 [000] 1.000000600: sched:sched_switch: prev_comm=true "
+			"prev_pid=200 prev_prio=120 prev_state=Z ==> next_comm=make "
+			"next_pid=100 next_prio=120\n"
+			"make 100/100 [000] 1.000000650: signal:signal_deliver: sig=17 "
+			"errno=0 code=1 sa_handler=55824a0bbc20 sa_flags=14000000\n"
+			"make 100/100 [000] 1.000000700: exceptions:page_fault_user: "
+			"address=0x500000 ip=0x1000 error_code=0x4\n",
+			read ? "make 100/100 [000] 1.000000110: exceptions:page_fault_user: "
+			       "address=0x7ffd000ff900 ip=0x1000 error_code=0x4\n" : "");
+		doc = tu_validate_text(text);
+		v = json_object_get(doc, "validate");
+		flushes[read] = tu_counter(v, "local_mm_shootdown", "predicted");
+		frames[read] = (long)json_integer_value(json_object_get(
+			json_object_get(v, "inferences"), "signal_frame"));
+		json_decref(doc);
+	}
+	assert_int_equal(flushes[0], 4);
+	assert_int_equal(frames[0], 0);
+	assert_int_equal(flushes[1], 5);
+	assert_int_equal(frames[1], 1);
+}
+
 int perf_signal_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sigchld_frame),
 		cmocka_unit_test(test_sigchld_vfork),
+		cmocka_unit_test(test_signal_deliver),
+		cmocka_unit_test(test_signal_fresh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -227,6 +227,21 @@ static void test_perf_fields(void **state)
 	assert_true(perf_ret("0x7f0000000000", &v) && v == 0x7f0000000000ULL);
 	assert_false(perf_ret("12", &v));
 	assert_false(perf_ret("0xQQ", &v));
+	/* signal_deliver's "%lx": hex digits, no "0x" */
+	assert_int_equal(perf_field_hex("sig=17 errno=0 code=1 sa_handler=55acd1525dc0 "
+					"sa_flags=4000000", "sa_handler", &v), 1);
+	assert_int_equal(v, 0x55acd1525dc0ULL);
+	assert_int_equal(perf_field_hex("sa_handler=0 sa_flags=4000000", "sa_flags", &v), 1);
+	assert_int_equal(v, 0x4000000);
+	assert_int_equal(perf_field_hex("sa_handler=0 sa_flags=0", "sa_handler", &v), 1);
+	assert_int_equal(v, 0);
+	assert_int_equal(perf_field_hex("sa_flags=ffffffffffffffff", "sa_flags", &v), 1);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(perf_field_hex("sa_flags=1ffffffffffffffff", "sa_flags", &v), -1);
+	assert_int_equal(perf_field_hex("sa_handler=0x10", "sa_handler", &v), -1);
+	assert_int_equal(perf_field_hex("sa_handler=", "sa_handler", &v), -1);
+	assert_int_equal(perf_field_hex("sa_handler=-1", "sa_handler", &v), -1);
+	assert_int_equal(perf_field_hex("sig=17", "sa_handler", &v), 0);
 }
 
 /* The reconstruction's VMA mirror: an unmap trims, splits and drops, and
