@@ -30,7 +30,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"ran_elsewhere", "pid_reused", "vfork_release", "exec_moved",
 	"lazy_before", "rseq_resume", "vfork_exec", "running_before",
 	"brk_trim", "idle_between", "slot_before", "sigchld_frame",
-	"signal_frame",
+	"signal_frame", "signal_rseq", "signal_onstack",
 };
 
 /* ------------------------------------------------------------ helpers */

@@ -106,6 +106,10 @@ enum inf {
 	INF_SIGNAL_FRAME,        /* a traced signal_deliver to a handler: its
 				  * frame's place on the stack (the stack
 				  * pointer is not in the capture) */
+	INF_SIGNAL_RSEQ,         /* the same delivery writes the thread's rseq
+				  * area (rseq_signal_deliver()) */
+	INF_SIGNAL_ONSTACK,      /* a delivery whose frame went on an alternate
+				  * stack the capture does not place: none */
 	INF_COUNT
 };
 

@@ -256,6 +256,58 @@ static void test_signal_fresh(void **state)
 	assert_int_equal(frames[1], 1);
 }
 
+/*
+ * Process 100 registers its rseq area at 0x7f0000001060 (rseq(2): the page
+ * faulted in by its own write first), forks 200, which stays and never
+ * writes, and takes two signals to a handler on an alternate stack
+ * (SA_ONSTACK, with SA_RESTORER): setup_rt_frame() -> rseq_signal_deliver()
+ * writes the area at each. The first copies the page the fork shares
+ * (signal_rseq), the second finds it 100's own. The frames go on the
+ * alternate stack, which the capture does not place: counted
+ * (signal_onstack), no flush. Local shootdowns: the fork's flush of 100,
+ * the rseq page's copy (@registered: with no sys_enter_rseq the area is
+ * unknown, nothing written).
+ */
+static void test_signal_rseq(void **state)
+{
+	long flushes[2], rseq[2], onstack[2];
+	char text[4096];
+	json_t *doc, *v, *inf;
+
+	(void)state;
+	for (int registered = 0; registered < 2; registered++) {
+		snprintf(text, sizeof(text),
+			DELIVER_RECORDED
+			"go 100/100 [000] 1.000000100: exceptions:page_fault_user: "
+			"address=0x7f0000001078 ip=0x1000 error_code=0x6\n"
+			"%s"
+			"go 100/100 [000] 1.000000200: sched:sched_process_fork: comm=go "
+			"pid=100 child_comm=go child_pid=200\n"
+			"go 100/100 [000] 1.000000300: signal:signal_deliver: sig=10 errno=0 "
+			"code=-6 sa_handler=5644090a5330 sa_flags=1c000000\n"
+			"go 100/100 [000] 1.000000400: signal:signal_deliver: sig=10 errno=0 "
+			"code=-6 sa_handler=5644090a5330 sa_flags=1c000000\n"
+			"go 100/100 [000] 1.000000500: exceptions:page_fault_user: "
+			"address=0x500000 ip=0x1000 error_code=0x4\n",
+			registered ? "go 100/100 [000] 1.000000110: syscalls:sys_enter_rseq: "
+				     "rseq: 0x7f0000001060, rseq_len: 0x00000020, flags: "
+				     "0x00000000, sig: 0x53053053\n" : "");
+		doc = tu_validate_text(text);
+		v = json_object_get(doc, "validate");
+		inf = json_object_get(v, "inferences");
+		flushes[registered] = tu_counter(v, "local_mm_shootdown", "predicted");
+		rseq[registered] = (long)json_integer_value(json_object_get(inf, "signal_rseq"));
+		onstack[registered] = (long)json_integer_value(json_object_get(inf, "signal_onstack"));
+		json_decref(doc);
+	}
+	assert_int_equal(flushes[0], 1);
+	assert_int_equal(rseq[0], 0);
+	assert_int_equal(onstack[0], 2);
+	assert_int_equal(flushes[1], 2);
+	assert_int_equal(rseq[1], 1);
+	assert_int_equal(onstack[1], 2);
+}
+
 int perf_signal_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +315,7 @@ int perf_signal_tests(void)
 		cmocka_unit_test(test_sigchld_vfork),
 		cmocka_unit_test(test_signal_deliver),
 		cmocka_unit_test(test_signal_fresh),
+		cmocka_unit_test(test_signal_rseq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
