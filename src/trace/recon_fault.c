@@ -484,16 +484,18 @@ void sigchld_frame(struct perf_recon *p, struct task *t, uint32_t cpu)
 /* sa_flags: the handler runs on the alternate stack (sigaltstack()),
  * whose place the capture does not show (sys_enter_sigaltstack prints
  * the address of the caller's stack_t, not what it holds): its frame is
- * left out and counted. A process that forks, then raise()s such a
- * signal: each frame copied one or two pages of its malloc()ed stack, 58
- * local shootdowns of 2198 the model does not make. */
+ * left out and counted (with no alternate stack set up, get_sigframe()
+ * uses the normal one: the capture cannot tell that either). A process
+ * that forks, then raise()s such a signal: each frame copied one or two
+ * pages of its malloc()ed stack, 59 local shootdowns of 2198 the model
+ * does not make. */
 #define SA_ONSTACK 0x08000000ULL
 
 /*
  * signal:signal_deliver, traced in get_signal() as the task takes a
  * signal on its way back to user space: with a handler (not SIG_DFL 0,
- * not SIG_IGN 1), handle_signal() -> setup_rt_frame() writes its frame
- * below the stack pointer next. Which signals are handled, and how many
+ * not SIG_IGN 1), handle_signal() -> setup_rt_frame() writes the
+ * thread's rseq area and its frame below the stack pointer next. Which signals are handled, and how many
  * frames (a second SIGCHLD pending merges with the first), the record
  * says; where the frame goes is inferred (frame_write()). A PVM dash loop
  * of 40 pipelines: 125 SIGCHLD deliveries for 160 child exits.

@@ -144,23 +144,36 @@ static void test_sigchld_vfork(void **state)
 #define DELIVER(handler, flags) "sh 100/100 [000] 1.000000650: signal:signal_deliver: " \
 	"sig=17 errno=0 code=1 sa_handler=" handler " sa_flags=" flags "\n"
 
+/* validate @text: its predicted local shootdowns, and into @counts the
+ * inferences @names[0..n) */
+static long local_and(const char *text, const char *const *names, long *counts,
+		      size_t n)
+{
+	json_t *doc = tu_validate_text(text), *v, *inf;
+	long local;
+
+	v = json_object_get(doc, "validate");
+	inf = json_object_get(v, "inferences");
+	local = tu_counter(v, "local_mm_shootdown", "predicted");
+	for (size_t i = 0; i < n; i++)
+		counts[i] = (long)json_integer_value(json_object_get(inf, names[i]));
+	json_decref(doc);
+	return local;
+}
+
 /* frame_case(true, false) with perf's header and a delivery: local
  * shootdowns, the frames guessed, the frames from deliveries */
 static long deliver_case(const char *header, const char *deliver,
 			 long *guessed, long *traced)
 {
+	static const char *const names[] = { "sigchld_frame", "signal_frame" };
 	char text[4096];
-	json_t *doc, *v, *inf;
-	long n;
+	long counts[2], n;
 
 	frame_text(text, sizeof(text), header, true, false, deliver);
-	doc = tu_validate_text(text);
-	v = json_object_get(doc, "validate");
-	inf = json_object_get(v, "inferences");
-	n = tu_counter(v, "local_mm_shootdown", "predicted");
-	*guessed = (long)json_integer_value(json_object_get(inf, "sigchld_frame"));
-	*traced = (long)json_integer_value(json_object_get(inf, "signal_frame"));
-	json_decref(doc);
+	n = local_and(text, names, counts, 2);
+	*guessed = counts[0];
+	*traced = counts[1];
 	return n;
 }
 
@@ -212,8 +225,8 @@ static void test_signal_deliver(void **state)
  */
 static void test_signal_fresh(void **state)
 {
+	static const char *const names[] = { "signal_frame" };
 	char text[4096];
-	json_t *doc, *v;
 	long flushes[2], frames[2];
 
 	(void)state;
@@ -243,12 +256,7 @@ static void test_signal_fresh(void **state)
 			"address=0x500000 ip=0x1000 error_code=0x4\n",
 			read ? "make 100/100 [000] 1.000000110: exceptions:page_fault_user: "
 			       "address=0x7ffd000ff900 ip=0x1000 error_code=0x4\n" : "");
-		doc = tu_validate_text(text);
-		v = json_object_get(doc, "validate");
-		flushes[read] = tu_counter(v, "local_mm_shootdown", "predicted");
-		frames[read] = (long)json_integer_value(json_object_get(
-			json_object_get(v, "inferences"), "signal_frame"));
-		json_decref(doc);
+		flushes[read] = local_and(text, names, &frames[read], 1);
 	}
 	assert_int_equal(flushes[0], 4);
 	assert_int_equal(frames[0], 0);
@@ -270,9 +278,9 @@ static void test_signal_fresh(void **state)
  */
 static void test_signal_rseq(void **state)
 {
-	long flushes[2], rseq[2], onstack[2];
+	static const char *const names[] = { "signal_rseq", "signal_onstack" };
+	long flushes[2], counts[2][2];
 	char text[4096];
-	json_t *doc, *v, *inf;
 
 	(void)state;
 	for (int registered = 0; registered < 2; registered++) {
@@ -292,20 +300,14 @@ static void test_signal_rseq(void **state)
 			registered ? "go 100/100 [000] 1.000000110: syscalls:sys_enter_rseq: "
 				     "rseq: 0x7f0000001060, rseq_len: 0x00000020, flags: "
 				     "0x00000000, sig: 0x53053053\n" : "");
-		doc = tu_validate_text(text);
-		v = json_object_get(doc, "validate");
-		inf = json_object_get(v, "inferences");
-		flushes[registered] = tu_counter(v, "local_mm_shootdown", "predicted");
-		rseq[registered] = (long)json_integer_value(json_object_get(inf, "signal_rseq"));
-		onstack[registered] = (long)json_integer_value(json_object_get(inf, "signal_onstack"));
-		json_decref(doc);
+		flushes[registered] = local_and(text, names, counts[registered], 2);
 	}
 	assert_int_equal(flushes[0], 1);
-	assert_int_equal(rseq[0], 0);
-	assert_int_equal(onstack[0], 2);
+	assert_int_equal(counts[0][0], 0);
+	assert_int_equal(counts[0][1], 2);
 	assert_int_equal(flushes[1], 2);
-	assert_int_equal(rseq[1], 1);
-	assert_int_equal(onstack[1], 2);
+	assert_int_equal(counts[1][0], 1);
+	assert_int_equal(counts[1][1], 2);
 }
 
 int perf_signal_tests(void)
