@@ -80,8 +80,9 @@ static void cow_copied(struct perf_recon *p, const struct proc *pr, uint64_t pag
  * copied it first (cow_done, tested before), or a child forked since
  * @pr's last copy of it that has not written it. None: the copies of
  * the page a fork left are all made, and @pr's write reuses its own
- * (bash forks a subshell and three children that exec; its next write
- * to a page it copied after the subshell's fork finds it alone). */
+ * (do_wp_page() -> wp_can_reuse_anon_folio(): one reference left; bash
+ * forks a subshell and three children that exec; its next write to a
+ * page it copied after the subshell's fork finds it alone). */
 static bool peers_hold(struct perf_recon *p, const struct proc *pr, uint64_t page)
 {
 	const struct proc *up = proc_find(p, pr->parent);
@@ -455,7 +456,7 @@ void back_to_user(struct perf_recon *p, struct task *t, uint32_t cpu)
  * an mm that has not forked since its exec (fresh), no stack page is
  * shared: execve wrote the top ones, the process faulted the rest, and
  * one below its lowest fault is not there yet (the frame's write faults
- * in a new page: make's SIGCHLD frames) unless a read mapped the zero
+ * in a new page, do_anonymous_page(): make's SIGCHLD frames) unless a read mapped the zero
  * page there. */
 static void frame_write(struct perf_recon *p, struct proc *pr,
 			const struct task *t, uint32_t cpu, enum inf kind)
@@ -495,19 +496,20 @@ void sigchld_frame(struct perf_recon *p, struct task *t, uint32_t cpu)
  * signal:signal_deliver, traced in get_signal() as the task takes a
  * signal on its way back to user space: with a handler (not SIG_DFL 0,
  * not SIG_IGN 1), handle_signal() -> setup_rt_frame() writes the
- * thread's rseq area and its frame below the stack pointer next. Which signals are handled, and how many
- * frames (a second SIGCHLD pending merges with the first), the record
- * says; where the frame goes is inferred (frame_write()). A PVM dash loop
+ * thread's rseq area and its frame below the stack pointer next. Which
+ * signals are handled, and how many frames (a second SIGCHLD pending
+ * merges with the first), the record says; where the frame goes is
+ * inferred (frame_write()). A PVM dash loop
  * of 40 pipelines: 125 SIGCHLD deliveries for 160 child exits.
  */
 void on_signal_deliver(struct perf_recon *p, const struct perf_rec *r,
 		       struct task *t)
 {
-	uint64_t sig, handler, flags;
+	uint64_t handler, flags;
 	struct proc *pr;
 
-	if (!need_num(p, r, "sig", &sig) || !need_hex(p, r, "sa_handler", &handler) ||
-	    !need_hex(p, r, "sa_flags", &flags))
+	/* which signal does not matter: any handler gets a frame */
+	if (!need_hex(p, r, "sa_handler", &handler) || !need_hex(p, r, "sa_flags", &flags))
 		return;
 	if (handler <= 1)
 		return;
