@@ -151,10 +151,10 @@ static void test_pvm_signal_frames(void **state)
  * children are preempted by their waking parent at exec_mmap() (the
  * parent runs, the child's exec record comes later): three task-switch
  * flushes each, where the exec record alone gave one (vfork_exec). Task
- * switches without PCID: 133 predicted, 130 traced (111 before; 135
- * while a switch to an exited child was read as one to its dead mm; the
- * capture misses some on an idle CPU, the model's first switches among
- * them).
+ * switches without PCID: 132 predicted, 130 traced, 130 as the capture
+ * records them (111 before; 135 while a switch to an exited child was
+ * read as one to its dead mm; 133 while perf's own wake-up on CPU 1,
+ * before that CPU's tracepoints were on, counted one: wake_ahead()).
  */
 static void test_pvm_make_spawns(void **state)
 {
@@ -168,7 +168,7 @@ static void test_pvm_make_spawns(void **state)
 	assert_non_null(doc);
 	v = json_object_get(doc, "validate");
 	assert_int_equal(tu_counter(v, "task_switch_flush", "observed"), 130);
-	assert_int_equal(tu_counter(v, "task_switch_flush", "predicted"), 133);
+	assert_int_equal(tu_counter(v, "task_switch_flush", "predicted"), 132);
 	assert_int_equal(tu_field(v, "inferences", "vfork"), 18);
 	assert_int_equal(tu_field(v, "inferences", "vfork_exec"), 12);
 	json_decref(doc);
@@ -179,7 +179,7 @@ static void test_pvm_make_spawns(void **state)
  * import writes the machine the capture ran on into the native trace's
  * header (backend, PCID from make.host.json), so validate of the imported
  * file replays it as validate of the capture does: the pvm backend, the
- * same 28 remote sends and 133 task-switch flushes, no flush IPI.
+ * same 28 remote sends and 132 task-switch flushes, no flush IPI.
  */
 static void test_pvm_import_replays(void **state)
 {
@@ -203,7 +203,7 @@ static void test_pvm_import_replays(void **state)
 	assert_int_equal(tu_counter(v, "flush_ipis", "predicted"), 0);
 	assert_int_equal(tu_counter(v, "remote_send_ipi", "observed"), 28);
 	assert_int_equal(tu_counter(v, "remote_send_ipi", "predicted"), 28);
-	assert_int_equal(tu_counter(v, "task_switch_flush", "predicted"), 133);
+	assert_int_equal(tu_counter(v, "task_switch_flush", "predicted"), 132);
 	json_decref(doc);
 	tu_run_free(&r);
 	tu_run_free(&imp);

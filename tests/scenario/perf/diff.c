@@ -166,10 +166,13 @@ static void test_diff_totals(void **state)
 				 tu_field(c, kinds[i], i < 3 ? "predicted" :
 					  "predicted_in_capture"));
 	}
-	/* fork_exit: 30 task-switch flushes, 31 predicted as recorded (32
-	 * in all), 28 of them the same switches */
+	/* fork_exit: 30 task-switch flushes, 30 predicted as recorded (31
+	 * in all; 32 when perf's own move to CPU 1 before that CPU's
+	 * tracepoints were on counted one: wake_ahead()), 28 of them the
+	 * same switches */
 	assert_int_equal(tu_field(fd, "task_switch_flush", "paired"), 28);
-	assert_int_equal(tu_field(c, "task_switch_flush", "predicted"), 32);
+	assert_int_equal(tu_field(c, "task_switch_flush", "predicted"), 31);
+	assert_int_equal(tu_field(c, "task_switch_flush", "predicted_in_capture"), 30);
 	json_decref(doc);
 	json_decref(plain);
 	tu_run_free(&r);
