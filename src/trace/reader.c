@@ -236,6 +236,31 @@ static int header_event(struct tlbsim_trace_reader *r, const char *line)
 	return 0;
 }
 
+/* perf's header proper lies between two "# ========" lines, and its
+ * "# cmdline :" is the recording's command line as typed: an argument
+ * holding newlines (python3 -c '...') continues it on lines with no '#'.
+ * Read up to the closing banner, leaving it the current line. Negative on
+ * an error; an unclosed banner is the first record's error to report. */
+static int header_banner(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
+{
+	static const char banner[] = "# ========";
+	int err;
+
+	if (strcmp(r->in.line, banner))
+		return 0;
+	while ((err = input_line(&r->in, diag)) > 0) {
+		if (!strcmp(r->in.line, banner))
+			return 0;
+		if (r->in.line[0] == '#' && header_event(r, r->in.line))
+			return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");
+	}
+	if (err < 0)
+		return err;
+	return tlbsim_diag_set(diag, TLBSIM_EPARSE, "%s:%llu: perf's header has no "
+			       "closing '%s' line (a truncated capture?)", r->name,
+			       (unsigned long long)r->in.lineno, banner);
+}
+
 static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 {
 	int err = input_line(&r->in, diag);
@@ -252,6 +277,8 @@ static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 	/* perf script --header prints its header as '#' lines before the
 	 * records; no other format starts with one */
 	if (r->in.line[0] == '#') {
+		if ((err = header_banner(r, diag)) < 0)
+			return err;
 		do {
 			if (header_event(r, r->in.line))
 				return tlbsim_diag_set(diag, TLBSIM_ENOMEM, "out of memory");

@@ -57,6 +57,7 @@ static const char *const corpus[] = {
 	"perf_func_bytes.perf.txt",
 	"perf_munmap_badlen.perf.txt",
 	"perf_signal_handler.perf.txt",
+	"perf_header_unclosed.perf.txt",
 	"perf_no_cpu.perf.txt",
 	"perf_tid_garbage.perf.txt",
 	"perf_fork_pid0.perf.txt",

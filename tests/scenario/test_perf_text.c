@@ -202,12 +202,18 @@ static void test_time_before_first(void **state)
 }
 
 /* perf script --header prints '#' lines before the records: skipped, the
- * capture reads as without them, its lines numbered as in the file. */
+ * capture reads as without them, its lines numbered as in the file; so
+ * does a header whose recorded command line holds newlines. */
 static void test_header_lines(void **state)
 {
 	static const char header[] =
 		"# ========\n# captured on    : Thu Jan  1 00:00:00 2026\n"
 		"# cmdline : /usr/bin/perf record -e tlb:tlb_flush\n# ========\n#\n";
+	static const char multi[] =
+		"# ========\n# captured on    : Thu Jan  1 00:00:00 2026\n"
+		"# cmdline : /usr/bin/perf record -e tlb:tlb_flush -a -- python3 "
+		"-c import os\nfor i in range(3):\n    os.fork()\n"
+		"# event : name = tlb:tlb_flush, , id = { 1 }\n# ========\n#\n";
 	static const char records[] = MALFORMED_PRELUDE;
 	static const char fork[] = "wl 100/100 [000] 1.000000300: "
 		"sched:sched_process_fork: comm=wl pid=100\n";
@@ -223,6 +229,16 @@ static void test_header_lines(void **state)
 	assert_int_equal(a.status, 0);
 	assert_int_equal(b.status, 0);
 	/* past the JSONL header line, which names the file */
+	assert_string_equal(strchr(a.out, '\n'), strchr(b.out, '\n'));
+	tu_run_free(&b);
+	unlink(headed);
+	free(headed);
+	/* a recorded command line with newlines in an argument continues
+	 * "# cmdline :" on lines with no '#', up to the closing banner */
+	snprintf(text, sizeof(text), "%s%s", multi, records);
+	headed = tu_tmpfile(text, ".perf.txt");
+	b = tu_cli(NULL, "import", headed, NULL);
+	assert_int_equal(b.status, 0);
 	assert_string_equal(strchr(a.out, '\n'), strchr(b.out, '\n'));
 	tu_run_free(&a);
 	tu_run_free(&b);
