@@ -79,6 +79,8 @@ struct tlbsim_trace_event {
 	bool idle;          /* switch to null: the idle task, not a kernel thread */
 	bool asid;          /* ran_before: an ASID slot still holds mm, current */
 	bool unseen;        /* switch: the capture holds no record of it */
+	bool shared;        /* map: MAP_SHARED of a file or shmem (page cache) */
+	bool write;         /* touch: a write (makes a shared mapping's pages dirty) */
 	uint32_t mm;        /* > 0, or 0 for "mm": null */
 	uint32_t with;      /* share */
 	uint64_t addr;      /* map/touch/unmap/zap/protect/collapse/share/... */

@@ -66,7 +66,7 @@ static int ev_map(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev
 	(void)c;
 	if (!mm)
 		return s->err;
-	err = vma_add(s, mm, ev->addr, ev->addr + ev->len, ev->hugetlb);
+	err = vma_add(s, mm, ev->addr, ev->addr + ev->len, ev->hugetlb, ev->shared);
 	if (err == TLBSIM_EMODEL)
 		return sim_model_error(s, "map: [0x%llx, 0x%llx) overlaps an existing "
 			"mapping of mm %u", (unsigned long long)ev->addr,
@@ -76,7 +76,7 @@ static int ev_map(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev
 	if (sim_observing(s))
 		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0, "mmap_region",
 			"mm %u gets a %sVMA [0x%llx, 0x%llx); no page tables yet", ev->mm,
-			ev->hugetlb ? "hugetlb " : "", (unsigned long long)ev->addr,
+			ev->hugetlb ? "hugetlb " : ev->shared ? "shared " : "", (unsigned long long)ev->addr,
 			(unsigned long long)(ev->addr + ev->len));
 	return 0;
 }
@@ -88,7 +88,7 @@ static int ev_touch(struct sim *s, uint32_t c, const struct tlbsim_trace_event *
 
 	if (!mm || require_running(s, c, idx, "touch"))
 		return s->err;
-	if (gather_touch(s, c, mm, ev->addr, ev->len ? ev->len : PAGE_SIZE))
+	if (gather_touch(s, c, mm, ev->addr, ev->len ? ev->len : PAGE_SIZE, ev->write))
 		return sim_model_error(s, "out of memory");
 	if (sim_observing(s))
 		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,

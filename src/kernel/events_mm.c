@@ -31,14 +31,25 @@ static void nested_flush(struct sim *s, uint32_t c, struct gather *g,
  * more pages than its batches hold (zap_pte_range() -> tlb_flush_mmu():
  * a 200 MiB munmap flushes four times). Those go first, each waited for
  * (op_continue() sends the next): a range of thousands of pages, a full
- * flush, before any table is freed (no lazy CPU woken).
+ * flush, before any table is freed (no lazy CPU woken). So do the flushes
+ * forced at the end of each PTE table that held a dirty page-cache page
+ * (zap_pte_range()'s force_flush; a linker's munmap of its output file's
+ * mapping: one per 2 MiB written). When the last of those flushed all
+ * the gather holds (no table freed after it), tlb_finish_mmu() finds
+ * nothing left: it is the gather's own.
  */
 static void gather_send_flush(struct sim *s, uint32_t c, const struct gather *g,
 			      uint64_t start, uint64_t end, uint8_t stride, bool wake)
 {
 	struct op *op = &s->cpus[c].op;
+	uint32_t forced = g->dirty_flushes - (g->dirty_flushes && g->tail_flushed);
 
-	op->batch_flushes = (uint32_t)(g->freed_pages / GATHER_PAGES_MAX);
+	op->batch_flushes = (uint32_t)(g->freed_pages / GATHER_PAGES_MAX) + forced;
+	if (g->dirty_flushes && sim_observing(s))
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			"zap_pte_range", "%u page table(s) held dirty page-cache pages: "
+			"force_flush flushes at the end of each%s", g->dirty_flushes,
+			g->tail_flushed ? ", the last one all the gather held" : "");
 	op->fin_start = start;
 	op->fin_end = end;
 	op->fin_stride = stride;

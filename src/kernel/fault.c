@@ -44,7 +44,7 @@ static void touch_page(struct sim *s, uint32_t c, struct mm *mm, uint64_t vpage,
 static inline __attribute__((always_inline)) uint64_t
 touch_vma(struct sim *s, uint32_t c, struct mm *mm,
 	  const struct vma *v, uint64_t page, uint64_t stop,
-	  bool fill)
+	  bool fill, bool write)
 {
 	uint32_t mmi = (uint32_t)(mm - s->mms);
 
@@ -69,6 +69,11 @@ touch_vma(struct sim *s, uint32_t c, struct mm *mm,
 		last = (last + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 		leaf_set_range(&s->tables[pte], (page >> PAGE_SHIFT) & 511,
 			       (unsigned)((last - region) >> PAGE_SHIFT));
+		/* a write to a page-cache page sets its PTE dirty (a shared
+		 * file mapping's first write faults: page_mkwrite, wp_page_shared) */
+		if (write && v->shared)
+			bits_set_range(s->tables[pte].dirty, (page >> PAGE_SHIFT) & 511,
+				       (unsigned)((last - region) >> PAGE_SHIFT));
 		if (fill)
 			tlb_touch_pages(s, c, mm, page, last);
 		page = last;
@@ -76,9 +81,9 @@ touch_vma(struct sim *s, uint32_t c, struct mm *mm,
 	return page;
 }
 
-/* `touch`: CPU @c, running @mm, accesses [addr, addr+len). */
+/* `touch`: CPU @c, running @mm, accesses [addr, addr+len); @write: writes. */
 int gather_touch(struct sim *s, uint32_t c, struct mm *mm, uint64_t addr,
-		 uint64_t len)
+		 uint64_t len, bool write)
 {
 	uint64_t end = addr + len, page = addr & ~(PAGE_SIZE - 1);
 
@@ -100,7 +105,8 @@ int gather_touch(struct sim *s, uint32_t c, struct mm *mm, uint64_t addr,
 			page += n * PAGE_SIZE;
 			continue;
 		}
-		page = touch_vma(s, c, mm, v, page, v->end < end ? v->end : end, true);
+		page = touch_vma(s, c, mm, v, page, v->end < end ? v->end : end, true,
+				 write);
 		if (!page)
 			return TLBSIM_ENOMEM;
 	}
@@ -115,5 +121,5 @@ int pt_populate(struct sim *s, struct mm *mm, uint64_t addr, uint64_t end)
 
 	if (!v || end > v->end)
 		return TLBSIM_EMODEL;
-	return touch_vma(s, 0, mm, v, addr, end, false) ? 0 : TLBSIM_ENOMEM;
+	return touch_vma(s, 0, mm, v, addr, end, false, false) ? 0 : TLBSIM_ENOMEM;
 }

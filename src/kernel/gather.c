@@ -30,6 +30,7 @@ void gather_adjust(struct gather *g, uint64_t start, uint64_t size, int level)
 	if (start + size > g->end)
 		g->end = start + size;
 	g->cleared |= (uint8_t)(1u << level);
+	g->tail_flushed = false;
 }
 
 /* tlb_flush_mmu_tlbonly() returns early unless one of these is set. */
@@ -187,13 +188,17 @@ static uint64_t leaf_word(const struct pt_table *pte, unsigned w, unsigned first
  * [lo, hi) within one PTE table (lo and hi in the same 2 MiB), a word of
  * the leaf bitmap at a time: the range grows to a word's first and last
  * set bits, all of them cleared at once (a loop over each bit branched on
- * data: cachegrind --branch-sim). */
+ * data: cachegrind --branch-sim). A dirty page-cache page among them
+ * (zap_present_folio_ptes(): not anon, pte_dirty, tlb_delay_rmap()) sets
+ * force_flush: the TLB is flushed at the table's end, before the page
+ * table lock is dropped and the rmap removed (tlb_flush_mmu_tlbonly()). */
 static void clear_ptes(struct pt_table *pte, uint64_t lo, uint64_t hi,
 		       enum clear_mode mode, struct gather *g)
 {
 	uint64_t base = lo & ~(PMD_SIZE - 1);
 	unsigned first = (unsigned)((lo - base) >> PAGE_SHIFT);
 	unsigned last = (unsigned)((hi - base + PAGE_SIZE - 1) >> PAGE_SHIFT); /* excl. */
+	uint64_t dirty = 0;
 
 	for (unsigned w = first / 64; w * 64 < last; w++) {
 		uint64_t bits = leaf_word(pte, w, first, last);
@@ -206,9 +211,15 @@ static void clear_ptes(struct pt_table *pte, uint64_t lo, uint64_t hi,
 		if (mode == CLEAR_ENTRIES) {
 			g->freed_pages += popcount64(bits);
 			pte->leaf[w] &= ~bits;
+			dirty |= pte->dirty[w] & bits;
+			pte->dirty[w] &= ~bits;
 		}
 		gather_adjust(g, base + ((uint64_t)low << PAGE_SHIFT), PAGE_SIZE, 1);
 		gather_adjust(g, base + ((uint64_t)high << PAGE_SHIFT), PAGE_SIZE, 1);
+	}
+	if (dirty) {
+		g->dirty_flushes++;
+		g->tail_flushed = true;
 	}
 }
 
@@ -492,7 +503,8 @@ int gather_remap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 			return TLBSIM_EMODEL;
 	if (vma_intersects(mm, to, to + (end - start)))
 		return TLBSIM_EMODEL;
-	if ((err = vma_add(s, mm, to, to + (end - start), false)))
+	if ((err = vma_add(s, mm, to, to + (end - start), false,
+			   vma_find(mm, start) && vma_find(mm, start)->shared)))
 		return err;
 	/* runs of present pages, each made present at its new place */
 	*moved = 0;
@@ -511,7 +523,10 @@ int gather_remap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 	}
 	if ((err = gather_unmap(s, mm, start, end, g)))
 		return err;
+	/* move_ptes() moved the entries, it freed and zapped nothing (the
+	 * moved pages' dirty bits are not carried over) */
 	g->freed_pages = 0;
+	g->dirty_flushes = 0;
 	if (*moved)
 		g->freed_tables = true;
 	return 0;

@@ -28,6 +28,7 @@
 struct vma {
 	uint64_t start, end;
 	bool hugetlb;
+	bool shared;   /* MAP_SHARED: page-cache pages, dirtied by writes */
 };
 
 /* A bitmap of CPUs (mm_cpumask). */
@@ -388,7 +389,7 @@ void cpumask_clear(struct cpumask *m, uint32_t cpu);
 uint32_t cpumask_next(const struct cpumask *m, uint32_t from, uint32_t ncpus);
 bool cpumask_any_but(const struct cpumask *m, uint32_t cpu, uint32_t ncpus);
 int vma_add(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
-	    bool hugetlb);
+	    bool hugetlb, bool shared);
 int vma_remove(struct mm *mm, uint64_t start, uint64_t end);
 /* The first VMA (index) ending above @addr; nvmas when none. */
 uint32_t vma_index_after(struct mm *mm, uint64_t addr);
@@ -422,6 +423,10 @@ struct gather {
 	uint32_t mm;
 	uint64_t start, end;       /* range; start > end: empty */
 	uint64_t freed_pages;      /* pages (folios) unmap/zap queued to free */
+	/* PTE tables whose zap cleared a dirty page-cache page: each forced
+	 * a flush at its end; tail_flushed: nothing gathered since the last */
+	uint32_t dirty_flushes;
+	bool tail_flushed;
 	/* an unmap that unshared hugetlb PMD tables flushed them at once
 	 * (split), before free_pgtables() gathered the rest: that flush */
 	bool split;
@@ -443,7 +448,7 @@ bool gather_needs_flush(const struct gather *g);
 uint8_t gather_stride(const struct gather *g);
 uint8_t cleared_stride(uint8_t cleared);
 int gather_touch(struct sim *s, uint32_t cpu, struct mm *mm, uint64_t addr,
-		 uint64_t len);
+		 uint64_t len, bool write);
 int pt_populate(struct sim *s, struct mm *mm, uint64_t addr, uint64_t end);
 int gather_remap(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 		 uint64_t to, struct gather *g, uint64_t *moved);

@@ -256,7 +256,7 @@ static int vma_reserve(struct mm *mm, uint32_t n)
 }
 
 int vma_add(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
-	    bool hugetlb)
+	    bool hugetlb, bool shared)
 {
 	uint32_t i;
 
@@ -268,7 +268,7 @@ int vma_add(struct sim *s, struct mm *mm, uint64_t start, uint64_t end,
 	i = vma_index_after(mm, start);   /* nothing overlaps: the sorted place */
 	memmove(&mm->vmas[i + 1], &mm->vmas[i], (mm->nvmas - i) * sizeof(struct vma));
 	memmove(&mm->vend[i + 1], &mm->vend[i], (mm->nvmas - i) * sizeof(uint64_t));
-	mm->vmas[i] = (struct vma){ start, end, hugetlb };
+	mm->vmas[i] = (struct vma){ start, end, hugetlb, shared };
 	mm->vend[i] = end;
 	mm->nvmas++;
 	return 0;
@@ -289,9 +289,11 @@ int vma_remove(struct mm *mm, uint64_t start, uint64_t end)
 	if (i == j)
 		return 0;
 	if (v[i].start < start)
-		piece[npieces++] = (struct vma){ v[i].start, start, v[i].hugetlb };
+		piece[npieces++] = (struct vma){ v[i].start, start, v[i].hugetlb,
+						 v[i].shared };
 	if (v[j - 1].end > end)
-		piece[npieces++] = (struct vma){ end, v[j - 1].end, v[j - 1].hugetlb };
+		piece[npieces++] = (struct vma){ end, v[j - 1].end, v[j - 1].hugetlb,
+						 v[j - 1].shared };
 	if (vma_reserve(mm, mm->nvmas - (j - i) + npieces))
 		return TLBSIM_ENOMEM;
 	v = mm->vmas;

@@ -93,6 +93,7 @@ uint32_t pt_alloc(struct sim *s, enum pt_level level, uint64_t base,
 	t->base = base;
 	t->nlinks = 0;
 	memset(t->leaf, 0, sizeof(t->leaf));
+	memset(t->dirty, 0, sizeof(t->dirty));
 	if (level != PT_PTE) {
 		if (!t->child)
 			t->child = calloc(PTRS_PER_TABLE, sizeof(uint32_t));

@@ -52,6 +52,7 @@ struct pt_table {
 	uint64_t base;            /* first address it covers */
 	uint32_t *child;          /* PTRS_PER_TABLE ids; NULL for PTE tables */
 	uint64_t leaf[PTRS_PER_TABLE / 64];
+	uint64_t dirty[PTRS_PER_TABLE / 64];   /* PTE tables: written page-cache pages */
 	struct pt_link *links;    /* mms that link it (>1: shared PMD) */
 	uint32_t nlinks, caplinks;
 };
@@ -78,8 +79,7 @@ static inline unsigned popcount64(uint64_t x)
 }
 
 /* Entries [first, last) present, a word of the bitmap at a time. */
-static inline void leaf_set_range(struct pt_table *t, unsigned first,
-				  unsigned last)
+static inline void bits_set_range(uint64_t *map, unsigned first, unsigned last)
 {
 	while (first < last) {
 		unsigned w = first / 64, hi = (w + 1) * 64 < last ? (w + 1) * 64 : last;
@@ -87,9 +87,15 @@ static inline void leaf_set_range(struct pt_table *t, unsigned first,
 
 		if (hi % 64)
 			bits &= ~0ULL >> (64 - hi % 64);
-		t->leaf[w] |= bits;
+		map[w] |= bits;
 		first = hi;
 	}
+}
+
+static inline void leaf_set_range(struct pt_table *t, unsigned first,
+				  unsigned last)
+{
+	bits_set_range(t->leaf, first, last);
 }
 
 static inline void leaf_clear(struct pt_table *t, unsigned i)

@@ -8,7 +8,8 @@
  *            u8 kind, u8 flags (1 hugetlb, 2 freed_tables, 4 unshared_tables,
  *            8 observed's mm follows, 16 exit's exec, 32 switch's idle,
  *            64 ran_before's asid, 128 switch's unseen),
- *            u8 stride, u8 0, u32 cpu, u64 t,
+ *            u8 stride, u8 flags2 (1 map's shared, 2 touch's write; 0 in
+ *            files from before them), u32 cpu, u64 t,
  *            then the kind's fields in this order, those it has only:
  *            u32 mm, u32 with, u64 addr, u64 len, u64 dur, u64 start, u64 end
  *            (observed: u8 n + what, u8 n + func, i64 reason, i64 pages,
@@ -31,6 +32,9 @@ enum { B_HUGETLB = 1, B_FREED = 2, B_UNSHARED = 4,
        B_IDLE = 32, /* switch: to the idle task */
        B_ASID = 64, /* ran_before: an ASID slot holds the mm */
        B_UNSEEN = 128 /* switch: not in the capture */ };
+/* the record header's fourth byte */
+enum { B2_SHARED = 1, /* map: a shared (page cache) mapping */
+       B2_WRITE = 2 /* touch: a write */ };
 
 /* By length: a NUL after the magic must not pass for its end. */
 bool binary_probe(const char *line, size_t len)
@@ -215,7 +219,9 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 	ev->cpu = (uint32_t)get_le(h + 4, 4);
 	ev->t = get_le(h + 8, 8);
 	fields = native_fields(ev->kind);
-	if (ev->kind >= TLBSIM_EV_COUNT || h[3] ||
+	if (ev->kind >= TLBSIM_EV_COUNT || (h[3] & ~(unsigned)(B2_SHARED | B2_WRITE)) ||
+	    ((h[3] & B2_SHARED) && !(fields & NATIVE_F_SHARED)) ||
+	    ((h[3] & B2_WRITE) && !(fields & NATIVE_F_WRITE)) ||
 	    (flags & ~(unsigned)(B_HUGETLB | B_FREED | B_UNSHARED | B_OBS_MM | B_EXEC | B_IDLE |
 				 B_ASID | B_UNSEEN)) ||
 	    ((flags & B_UNSEEN) && !(fields & NATIVE_F_UNSEEN)) ||
@@ -236,6 +242,8 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 	ev->idle = flags & B_IDLE;
 	ev->asid = flags & B_ASID;
 	ev->unseen = flags & B_UNSEEN;
+	ev->shared = h[3] & B2_SHARED;
+	ev->write = h[3] & B2_WRITE;
 	if (ev->kind == TLBSIM_EV_OBSERVED) {
 		if ((err = read_observed(x, in, ev)))
 			return err;
@@ -293,6 +301,8 @@ int tlbsim_trace_write_binary_event(FILE *f, const struct tlbsim_trace_event *ev
 			 ((fields & NATIVE_F_ASID) && ev->asid ? B_ASID : 0) |
 			 ((fields & NATIVE_F_UNSEEN) && ev->unseen ? B_UNSEEN : 0));
 	b[2] = (fields & NATIVE_F_STRIDE) ? ev->stride : 0;
+	b[3] = (uint8_t)(((fields & NATIVE_F_SHARED) && ev->shared ? B2_SHARED : 0) |
+			 ((fields & NATIVE_F_WRITE) && ev->write ? B2_WRITE : 0));
 	put_le(b + 4, ev->cpu, 4);
 	put_le(b + 8, ev->t, 8);
 	if (ev->kind == TLBSIM_EV_OBSERVED) {

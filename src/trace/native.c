@@ -281,6 +281,8 @@ static int parse_field(struct native_ctx *x, int f, json_t *v,
 	case NATIVE_F_IDLE: return get_bool(x, v, n, &ev->idle);
 	case NATIVE_F_ASID: return get_bool(x, v, n, &ev->asid);
 	case NATIVE_F_UNSEEN: return get_bool(x, v, n, &ev->unseen);
+	case NATIVE_F_SHARED: return get_bool(x, v, n, &ev->shared);
+	case NATIVE_F_WRITE: return get_bool(x, v, n, &ev->write);
 	}
 	return 0;
 }

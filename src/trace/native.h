@@ -41,9 +41,9 @@ enum {
 	NATIVE_F_START = 1 << 6, NATIVE_F_END = 1 << 7, NATIVE_F_STRIDE = 1 << 8,
 	NATIVE_F_FREED = 1 << 9, NATIVE_F_UNSHARED = 1 << 10, NATIVE_F_WHAT = 1 << 11,
 	NATIVE_F_EXEC = 1 << 12, NATIVE_F_IDLE = 1 << 13, NATIVE_F_ASID = 1 << 14,
-	NATIVE_F_UNSEEN = 1 << 15,
+	NATIVE_F_UNSEEN = 1 << 15, NATIVE_F_SHARED = 1 << 16, NATIVE_F_WRITE = 1 << 17,
 };
-#define NATIVE_NFIELDS 16
+#define NATIVE_NFIELDS 18
 /* Addresses are user space: below 2^47. */
 #define NATIVE_USER_TOP (1ULL << 47)
 

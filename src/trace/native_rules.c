@@ -20,7 +20,7 @@ enum {
 	F_START = NATIVE_F_START, F_END = NATIVE_F_END, F_STRIDE = NATIVE_F_STRIDE,
 	F_FREED = NATIVE_F_FREED, F_UNSHARED = NATIVE_F_UNSHARED, F_WHAT = NATIVE_F_WHAT,
 	F_EXEC = NATIVE_F_EXEC, F_IDLE = NATIVE_F_IDLE, F_ASID = NATIVE_F_ASID,
-	F_UNSEEN = NATIVE_F_UNSEEN,
+	F_UNSEEN = NATIVE_F_UNSEEN, F_SHARED = NATIVE_F_SHARED, F_WRITE = NATIVE_F_WRITE,
 };
 
 int native_bad(struct native_ctx *x, const char *fmt, ...)
@@ -54,6 +54,7 @@ const char *tlbsim_ev_name(enum tlbsim_ev_kind k)
 static const char *const field_names[] = {
 	"mm", "with", "addr", "len", "dur", "hugetlb", "start", "end", "stride",
 	"freed_tables", "unshared_tables", "what", "exec", "idle", "asid", "unseen",
+	"shared", "write",
 };
 _Static_assert(sizeof(field_names) / sizeof(field_names[0]) == NATIVE_NFIELDS,
 	       "a name for each field bit");
@@ -64,8 +65,8 @@ struct kind_spec {
 
 static const struct kind_spec specs[TLBSIM_EV_COUNT] = {
 	[TLBSIM_EV_SWITCH] = { F_MM, F_IDLE | F_UNSEEN },
-	[TLBSIM_EV_MAP] = { F_MM | F_ADDR | F_LEN, F_HUGETLB },
-	[TLBSIM_EV_TOUCH] = { F_MM | F_ADDR, F_LEN },
+	[TLBSIM_EV_MAP] = { F_MM | F_ADDR | F_LEN, F_HUGETLB | F_SHARED },
+	[TLBSIM_EV_TOUCH] = { F_MM | F_ADDR, F_LEN | F_WRITE },
 	[TLBSIM_EV_UNMAP] = { F_MM | F_ADDR | F_LEN, 0 },
 	[TLBSIM_EV_ZAP] = { F_MM | F_ADDR | F_LEN, 0 },
 	[TLBSIM_EV_PROTECT] = { F_MM | F_ADDR | F_LEN, 0 },

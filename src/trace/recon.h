@@ -125,6 +125,8 @@ struct vma_m {
 		      * but the ELF loader writes some of their pages itself */
 	bool inferred; /* no mmap record made it: execve's segments, the
 			* heap (brk), or mapped before the capture began */
+	bool shared; /* MAP_SHARED (a file's or shmem's page cache): its
+		      * write faults dirty the pages (the touch's write) */
 };
 
 /* A set of pages (recon_state.c): 1 MiB regions by open addressing, each
@@ -481,8 +483,10 @@ void on_collapse(struct perf_recon *p, const struct perf_rec *r);
 void on_isolate(struct perf_recon *p, const struct perf_rec *r, struct task *t);
 void on_brk_exit(struct perf_recon *p, const struct perf_rec *r);
 void on_mprotect(struct perf_recon *p, const struct perf_rec *r, struct task *t);
-void emit_map(struct perf_recon *p, struct proc *pr, uint64_t s, uint64_t e,
-	      bool huge);
+struct tlbsim_trace_event *emit_map(struct perf_recon *p, struct proc *pr,
+				    uint64_t s, uint64_t e, bool huge);
+/* The mapping emit_map() just made at @s is MAP_SHARED (page cache). */
+void map_shared(struct proc *pr, struct tlbsim_trace_event *ev, uint64_t s);
 /* [s, e) mapped, what was not inferred as mapped before the capture */
 void emit_range(struct perf_recon *p, enum tlbsim_ev_kind k,
 		struct proc *pr, uint64_t s, uint64_t e);

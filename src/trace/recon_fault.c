@@ -378,6 +378,9 @@ void on_fault(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 	ev->mm = (uint32_t)pr->tgid;
 	ev->addr = page;
 	ev->len = PAGE;
+	/* a write to a shared mapping dirties a page-cache page (its first
+	 * write after a read faults too: wp_page_shared()) */
+	ev->write = (err & 2) && v && v->shared;
 	if (v && !v->huge)
 		chunk_touch(pr, page);
 	/* do_anonymous_page(): a read maps the zero page, which a write

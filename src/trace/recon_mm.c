@@ -57,19 +57,30 @@ void maybe_share(struct perf_recon *p, struct proc *pr,
 	gib_link(pr, g);
 }
 
-void emit_map(struct perf_recon *p, struct proc *pr, uint64_t s,
-		     uint64_t e, bool huge)
+struct tlbsim_trace_event *emit_map(struct perf_recon *p, struct proc *pr,
+				    uint64_t s, uint64_t e, bool huge)
 {
 	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_MAP, p->rec->cpu);
 
 	if (!ev)
-		return;
+		return NULL;
 	ev->mm = (uint32_t)pr->tgid;
 	ev->addr = s;
 	ev->len = e - s;
 	ev->hugetlb = huge;
 	mirror_add(pr, s, e, huge);
 	pr->live = true;
+	return ev;
+}
+
+void map_shared(struct proc *pr, struct tlbsim_trace_event *ev, uint64_t s)
+{
+	struct vma_m *v = vma_at_mut(pr, s);
+
+	if (!ev || !v || ev->hugetlb)
+		return;
+	ev->shared = true;
+	v->shared = true;
 }
 
 void emit_range(struct perf_recon *p, enum tlbsim_ev_kind k,
@@ -264,6 +275,7 @@ void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r,
 			 struct task *t)
 {
 	uint64_t ret, len, s, e;
+	struct tlbsim_trace_event *ev;
 	struct proc *pr;
 	bool huge;
 
@@ -296,7 +308,9 @@ void on_mmap_exit(struct perf_recon *p, const struct perf_rec *r,
 		mirror_remove(pr, s, e);
 		p->inf[INF_MAP_REPLACED]++;
 	}
-	emit_map(p, pr, s, e, huge);
+	ev = emit_map(p, pr, s, e, huge);
+	if (t->mmap_flags & CAP_MAP_SHARED)   /* a file's or shmem's */
+		map_shared(pr, ev, s);
 	if (!huge)
 		mmap_populated(p, pr, t, s, e);
 	if (!huge && t->mmap_fd != CAP_NO_FD &&

@@ -165,10 +165,12 @@ void on_fork(struct perf_recon *p, const struct perf_rec *r)
 	pageset_free(&parent->cow_done);
 	pageset_free(&parent->dirty);
 	for (uint32_t i = 0, n = parent->nv; i < n && i < parent->nv; i++) {
-		emit_map(p, pc, parent->v[i].start, parent->v[i].end,
-			 parent->v[i].huge);
+		ev = emit_map(p, pc, parent->v[i].start, parent->v[i].end,
+			      parent->v[i].huge);
 		p->inf[INF_FORK_VMAS]++;
 		parent = proc_get(p, r->pid);
+		if (parent->v[i].shared)
+			map_shared(pc, ev, parent->v[i].start);
 		if (parent->v[i].inferred)
 			mark_inferred(pc, parent->v[i].start);
 	}

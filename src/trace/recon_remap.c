@@ -114,6 +114,7 @@ static void moved(struct perf_recon *p, struct proc *pr, const struct task *t,
 	if ((w = vma_at_mut(pr, to))) {
 		w->file = keep.file;
 		w->kwrite = keep.kwrite;
+		w->shared = keep.shared;
 	}
 	if (nl > ol)
 		emit_map(p, pr, to + ol, to + nl, false);

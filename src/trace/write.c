@@ -115,6 +115,10 @@ int tlbsim_trace_write_event(FILE *f, const struct tlbsim_trace_event *ev)
 			fprintf(f, ", \"dur\": %" PRIu64, ev->dur);
 		if ((fields & NATIVE_F_HUGETLB) && ev->hugetlb)
 			fputs(", \"hugetlb\": true", f);
+		if ((fields & NATIVE_F_SHARED) && ev->shared)
+			fputs(", \"shared\": true", f);
+		if ((fields & NATIVE_F_WRITE) && ev->write)
+			fputs(", \"write\": true", f);
 		if ((fields & NATIVE_F_EXEC) && ev->exec)
 			fputs(", \"exec\": true", f);
 		if ((fields & NATIVE_F_ASID) && ev->asid)

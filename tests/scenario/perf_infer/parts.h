@@ -8,5 +8,6 @@ int perf_exit_tests(void);  /* exit.c: a task after its exit */
 int perf_before_tests(void); /* before.c: what a CPU held before the capture */
 int perf_signal_tests(void); /* signal.c: the SIGCHLD frame a wake writes */
 int perf_cow_tests(void);    /* cow.c: the copies a fork's sharing costs */
+int perf_pagecache_tests(void); /* pagecache.c: a shared mapping's dirty pages */
 
 #endif

@@ -1,5 +1,6 @@
 /* gathers.c - test_kernel's cases of mmu_gather batches: unmaps that
  * punch holes, nested and empty gathers, per-page walks, batch flushes,
+ * flushes forced by dirty page-cache pages,
  * the mmap lock's order and the model's clock. Expectations derived by
  * hand from docs/MODEL.md. */
 #include <stdlib.h>
@@ -268,6 +269,52 @@ static void test_batch_flushes(void **state)
 	batch_flushes(2 * 9678 + 5, 3);
 }
 
+/*
+ * A 6 MiB MAP_SHARED mapping (three PTE tables) that cpu 1 also runs: cpu 0
+ * writes the first @written bytes (dirty page-cache pages), reads @read
+ * pages of the third table, then unmaps (or, @zap, MADV_DONTNEED) it
+ * all. zap_pte_range() flushes at the end of each table that held a
+ * dirty page (force_flush), then tlb_finish_mmu() flushes what is left:
+ * the clean table's entries, or the tables an unmap frees. A zap of
+ * dirty tables only has nothing left after its last forced flush. Each
+ * flush reaches cpu 1. The same writes to a private mapping: one flush.
+ */
+static void dirty_flushes(bool shared, uint64_t written, uint64_t read, bool zap,
+			  uint64_t flushes)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x40000000,
+	   .len = 0x600000, .shared = shared);
+	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x40000000,
+	   .len = written, .write = true);
+	if (read)
+		EV(&r, .t = 30, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1,
+		   .addr = 0x40400000, .len = read * 4096);
+	EV(&r, .t = 1000000, .cpu = 0, .kind = zap ? TLBSIM_EV_ZAP : TLBSIM_EV_UNMAP,
+	   .mm = 1, .addr = 0x40000000, .len = 0x600000);
+	res = run_end(&r);
+	assert_int_equal(res->c.mm_flushes, flushes);
+	assert_int_equal(res->c.ipi_flush, flushes);
+	run_free(&r);
+}
+
+static void test_dirty_page_cache_flushes(void **state)
+{
+	(void)state;
+	dirty_flushes(true, 0x400000, 2, false, 3);   /* 2 forced + the rest */
+	dirty_flushes(true, 0x400000, 0, false, 3);   /* 2 forced + freed tables */
+	dirty_flushes(true, 0x400000, 0, true, 2);    /* 2 forced, nothing left */
+	dirty_flushes(true, 0x400000, 2, true, 3);    /* 2 forced + the clean one */
+	dirty_flushes(true, 0x1000, 0, true, 1);      /* one page: its table's */
+	dirty_flushes(false, 0x400000, 2, false, 1);  /* anon: no force */
+	dirty_flushes(false, 0x400000, 0, true, 1);
+}
+
 static void test_empty_gathers_nest(void **state)
 {
 	(void)state;
@@ -286,6 +333,7 @@ int kernel_gather_tests(void)
 		cmocka_unit_test(test_empty_gathers_nest),
 		cmocka_unit_test(test_walk_per_page),
 		cmocka_unit_test(test_batch_flushes),
+		cmocka_unit_test(test_dirty_page_cache_flushes),
 	};
 	return cmocka_run_group_tests_name("kernel_gather_tests", tests, NULL, NULL);
 }

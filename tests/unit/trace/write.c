@@ -127,6 +127,10 @@ static void test_binary_roundtrip(void **state)
 			in[k].asid = true;   /* flag 64 */
 		if (in[k].kind == TLBSIM_EV_SWITCH && in[k].mm)
 			in[k].unseen = true;   /* flag 128 */
+		if (in[k].kind == TLBSIM_EV_MAP)
+			in[k].shared = true;   /* flags2 1 */
+		if (in[k].kind == TLBSIM_EV_TOUCH)
+			in[k].write = true;   /* flags2 2 */
 	}
 	path = binary_file(in, n, 0);
 	assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
@@ -153,6 +157,8 @@ static void test_binary_roundtrip(void **state)
 		assert_int_equal(out.idle, e->idle);
 		assert_int_equal(out.asid, e->asid);
 		assert_int_equal(out.unseen, e->unseen);
+		assert_int_equal(out.shared, e->shared);
+		assert_int_equal(out.write, e->write);
 		assert_string_equal(out.what, e->what);
 		assert_string_equal(out.func, e->func);
 		assert_int_equal(out.reason, e->reason);
@@ -281,6 +287,45 @@ static void test_unseen_switch(void **state)
 	assert_false(e[1].unseen);
 }
 
+/* A MAP_SHARED mapping ("shared": true) and a write to it ("write": true;
+ * flags2 1 and 2 in the binary form) are read, and written back as they
+ * were; neither is taken where the kind has no such field. */
+static void test_shared_write(void **state)
+{
+	static const char *const bad[] = {
+		"{\"tlbsim\": 1, \"cpus\": 2}\n{\"t\": 0, \"cpu\": 0, \"ev\": \"touch\", "
+		"\"mm\": 3, \"addr\": \"0x1000\", \"shared\": true}\n",
+		"{\"tlbsim\": 1, \"cpus\": 2}\n{\"t\": 0, \"cpu\": 0, \"ev\": \"map\", "
+		"\"mm\": 3, \"addr\": \"0x1000\", \"len\": 4096, \"write\": true}\n",
+	};
+	static const char *const why[] = {
+		":2: unexpected field \"shared\" for \"touch\"",
+		":2: unexpected field \"write\" for \"map\"",
+	};
+	struct tlbsim_trace_event e[2];
+
+	(void)state;
+	read_write_two("{\"t\": 0, \"cpu\": 1, \"ev\": \"map\", \"mm\": 3, "
+		       "\"addr\": \"0x40000000\", \"len\": 8192, \"shared\": true}\n"
+		       "{\"t\": 1, \"cpu\": 1, \"ev\": \"touch\", \"mm\": 3, "
+		       "\"addr\": \"0x40000000\", \"len\": 4096, \"write\": true}", e);
+	assert_true(e[0].shared);
+	assert_true(e[1].write);
+	for (size_t i = 0; i < 2; i++) {
+		char *path = tu_tmpfile(bad[i], ".jsonl");
+		struct tlbsim_trace_reader *r;
+		struct tlbsim_trace_event ev;
+		struct tlbsim_diag d;
+
+		assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
+		assert_int_equal(tlbsim_trace_next(r, &ev, &d), TLBSIM_EPARSE);
+		assert_non_null(strstr(d.msg, why[i]));
+		tlbsim_trace_close(r);
+		unlink(path);
+		free(path);
+	}
+}
+
 int trace_write_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +336,7 @@ int trace_write_tests(void)
 		cmocka_unit_test(test_idle_switch),
 		cmocka_unit_test(test_ran_before_asid),
 		cmocka_unit_test(test_unseen_switch),
+		cmocka_unit_test(test_shared_write),
 	};
 	return cmocka_run_group_tests_name("trace_write_tests", tests, NULL, NULL);
 }
