@@ -203,7 +203,9 @@ static bool write_copies(struct perf_recon *p, struct proc *pr,
  * capture (the ftrace captures record no sys_enter_rseq; a process may
  * have registered before the capture), the area is taken to lie where
  * glibc puts it, GLIBC_RSEQ_AFTER_TID bytes after the tid. The migration
- * rule above stays for captures without the clone's arguments.
+ * rule above stays for captures without the clone's arguments: with them,
+ * an area on the tid's page is no second copy wherever the child runs
+ * (tclsh's children, tid at page offset 0x2d0, each on the other CPU).
  */
 static void flush_if_copies(struct perf_recon *p, struct proc *pr, uint32_t cpu,
 			    uint64_t page, enum inf kind)
@@ -252,7 +254,7 @@ void on_first_run(struct perf_recon *p, const struct perf_rec *r, struct task *t
 	if (!pr->live || !pr->nv)
 		return;
 	any = pr->v[0].start;
-	if (!rseq_apart && moved && pr->cow_peers) {
+	if (!page && moved && pr->cow_peers) {
 		emit_flush_page(p, pr, r->cpu, any);
 		p->inf[INF_FORK_RSEQ]++;
 	}
