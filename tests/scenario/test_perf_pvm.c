@@ -200,6 +200,48 @@ static void test_pvm_tid_and_rseq_on_one_page(void **state)
 }
 
 /*
+ * Two captures the model does not yet follow within 1 %, held where they
+ * are so that a change to them is seen (traces/perf/pvm/README.md says
+ * why):
+ * - rustc: jemalloc's MADV_DONTNEED purges of two threads at once, each
+ *   a full flush (mm_tlb_flush_nested()); remote sends 194 of 202, local
+ *   shootdowns 356 of 363. The model's gather walk (kvm-guest's, 2.8 us
+ *   and 114 ns a page) is far shorter than this PVM guest's (tens of us:
+ *   shadow page tables), so fewer of the two threads' gathers overlap.
+ * - nodeworkers: two worker threads munmap and mprotect their heaps; one
+ *   blocks on the mmap_lock the other holds (lock_wait 46), its CPU idles
+ *   lazily, the holder's flush advances the mm's tlb_gen, and the waiter's
+ *   return from lazy mode flushes (switch_mm_irqs_off()). The model's
+ *   walk ends before the waiter's first, short wake, so its flush is
+ *   taken there and not at the second: task-switch flushes 125 of 171.
+ */
+static void test_pvm_known_gaps(void **state)
+{
+	static const struct {
+		const char *path;
+		long sends_seen, sends, local_seen, local, ts_seen, ts, lock_wait;
+	} caps[] = {
+		{ "traces/perf/pvm/rustc.perf.txt.xz", 202, 194, 363, 356, 62, 67, 0 },
+		{ "traces/perf/pvm/nodeworkers.perf.txt.xz", 591, 583, 589, 582, 171, 125, 46 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		json_t *doc = tu_validate(caps[i].path), *v = json_object_get(doc, "validate");
+
+		assert_string_equal(json_string_value(json_object_get(v, "backend")), "pvm");
+		assert_int_equal(tu_counter(v, "remote_send_ipi", "observed"), caps[i].sends_seen);
+		assert_int_equal(tu_counter(v, "remote_send_ipi", "predicted"), caps[i].sends);
+		assert_int_equal(tu_counter(v, "local_mm_shootdown", "observed"), caps[i].local_seen);
+		assert_int_equal(tu_counter(v, "local_mm_shootdown", "predicted"), caps[i].local);
+		assert_int_equal(tu_counter(v, "task_switch_flush", "observed"), caps[i].ts_seen);
+		assert_int_equal(tu_counter(v, "task_switch_flush", "predicted"), caps[i].ts);
+		assert_int_equal(tu_field(v, "inferences", "lock_wait"), caps[i].lock_wait);
+		json_decref(doc);
+	}
+}
+
+/*
  * import writes the machine the capture ran on into the native trace's
  * header (backend, PCID from make.host.json), so validate of the imported
  * file replays it as validate of the capture does: the pvm backend, the
@@ -346,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_pvm_captures),
 		cmocka_unit_test(test_pvm_make_spawns),
 		cmocka_unit_test(test_pvm_tid_and_rseq_on_one_page),
+		cmocka_unit_test(test_pvm_known_gaps),
 		cmocka_unit_test(test_pvm_signal_frames),
 		cmocka_unit_test(test_pvm_import_replays),
 		cmocka_unit_test(test_pvm_as_kvm),
