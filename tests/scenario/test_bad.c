@@ -111,6 +111,9 @@ static const char *const corpus[] = {
 	"xz_trailing_garbage.jsonl.xz",
 	"model_error_before_parse_error.jsonl",
 	"parse_error_before_model_error.jsonl",
+	"perf_data_file.data",
+	"gzip_trace.jsonl.gz",
+	"utf8_bom.jsonl",
 };
 
 static void check_one(const char *file)
