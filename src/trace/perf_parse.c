@@ -105,18 +105,46 @@ static int bad(struct tlbsim_diag *d, const char *name, uint64_t line,
 			       "EVENT: FIELDS')", name, (unsigned long long)line, what);
 }
 
-/* The "[ddd]" field: returns its '[' or NULL. */
+/* Is the token before @p (spaces skipped) "PID/TID": digits or -1, a
+ * slash, digits or -1? */
+static bool pid_tid_before(const char *s, const char *p)
+{
+	const char *q = p - 1;
+	bool slash = false, digit = false;
+
+	while (q > s && *q == ' ')
+		q--;
+	for (; q >= s && *q != ' '; q--) {
+		if (*q == '/' && !slash)
+			slash = true;
+		else if (isdigit((unsigned char)*q))
+			digit = true;
+		else if (*q != '-')
+			return false;
+	}
+	return slash && digit;
+}
+
+/* The "[ddd]" field: returns its '[' or NULL. The first " [ddd]" after a
+ * "PID/TID": a comm may hold one of its own (prctl(PR_SET_NAME) takes any
+ * bytes); without a PID/TID anywhere, the first, for the message. */
 static const char *find_cpu(const char *s)
 {
+	const char *first = NULL;
+
 	for (const char *p = strchr(s, '['); p; p = strchr(p + 1, '[')) {
 		const char *q = p + 1;
 
 		while (isdigit((unsigned char)*q))
 			q++;
-		if (q > p + 1 && *q == ']' && p > s && p[-1] == ' ')
-			return p;
+		if (q > p + 1 && *q == ']' && p > s && p[-1] == ' ') {
+			if (pid_tid_before(s, p))
+				return p;
+			if (!first)
+				first = p;
+		}
 	}
-	return NULL;
+	return first;
 }
 
 /* snprintf(out, len, "%.*s", n, from) without the format machinery: this

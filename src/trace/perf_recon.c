@@ -30,7 +30,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"ran_elsewhere", "pid_reused", "vfork_release", "exec_moved",
 	"lazy_before", "rseq_resume", "vfork_exec", "running_before",
 	"brk_trim", "idle_between", "slot_before", "sigchld_frame",
-	"signal_frame", "signal_rseq", "signal_onstack",
+	"signal_frame", "signal_rseq", "signal_onstack", "late_record",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -57,7 +57,9 @@ struct tlbsim_trace_event *emit(struct perf_recon *p, enum tlbsim_ev_kind k,
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = (uint16_t)k;
 	ev->cpu = cpu;
-	ev->t = p->rec->t_ns - p->t0;
+	/* a late record's events go where the replay is (late_record) */
+	ev->t = (p->rec->t_ns > p->t_emitted ? p->rec->t_ns : p->t_emitted) - p->t0;
+	p->t_emitted = ev->t + p->t0;
 	ev->line = p->rec->line;
 	ev->target = -1;
 	if (k == TLBSIM_EV_SWITCH || k == TLBSIM_EV_LAZY_BEFORE ||
@@ -278,6 +280,13 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 				       (unsigned long long)(p->t0 / 1000000000ULL),
 				       (unsigned long long)(p->t0 % 1000000000ULL),
 				       (unsigned long long)p->t0_line);
+	/* A record older than events already emitted: perf's merge of the
+	 * per-CPU buffers put it further back than the reader's reorder window
+	 * (perf record's "out of order events" warning). Its events are taken
+	 * at the replay's time (emit()), which moves on in order, and it is
+	 * counted: a native trace (import) must keep time in order. */
+	if (r->t_ns < p->t_emitted)
+		p->inf[INF_LATE_RECORD]++;
 	p->rec = r;
 	p->bad_key = NULL;
 	recycle(p, r->t_ns);

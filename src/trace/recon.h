@@ -110,6 +110,8 @@ enum inf {
 				  * area (rseq_signal_deliver()) */
 	INF_SIGNAL_ONSTACK,      /* a delivery whose frame went on an alternate
 				  * stack the capture does not place: none */
+	INF_LATE_RECORD,         /* a record older than one already replayed
+				  * (beyond the reorder window): taken then */
 	INF_COUNT
 };
 
@@ -350,6 +352,7 @@ struct perf_recon {
 	uint64_t *name_counts;
 	bool *name_used;
 	uint64_t inf[INF_COUNT];
+	uint64_t t_emitted;      /* the latest event time emitted (emit()) */
 	/* khugepaged: the tracepoint names the mm by kernel pointer */
 	char mmptr[8][24];
 	int32_t mmptr_tgid[8];

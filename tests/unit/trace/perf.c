@@ -37,6 +37,8 @@ static void test_perf_numbers(void **state)
 		{ ":-1    -1/-1    [000] 1.5: a:b:", -1, -1, 0, 1500000000ULL },
 		{ "w 2147483647/0 [0] 9223372036.854775807: a:b:", INT32_MAX, 0, 0,
 		  (uint64_t)INT64_MAX },
+		/* a comm with a " [N]" of its own (prctl(PR_SET_NAME)) */
+		{ "pool [0] 1/2  7/8 [001] 2.5: x:y: z", 7, 8, 1, 2500000000ULL },
 	};
 	static const char *const bad[] = {
 		"w 5/5 [3] 1234567890123456789.5: a:b:",
@@ -64,6 +66,7 @@ static void test_perf_numbers(void **state)
 		assert_int_equal(r.cpu, ok[i].cpu);
 		assert_int_equal(r.t_ns, ok[i].t_ns);
 	}
+	assert_string_equal(r.comm, "pool [0] 1/2");
 	/* seconds of 19 digits (beyond what fits in nanoseconds), 10
 	 * fraction digits */
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
