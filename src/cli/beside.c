@@ -35,10 +35,28 @@ static bool capture_stem(const char *path, char *stem, size_t cap)
 	return false;
 }
 
+/* A field of NAME.host.json that is there but not what `tlbsim host
+ * --json` writes: left alone, and said, never silently. */
+static void host_field_unused(const char *cmd, const char *file, const char *key,
+			      const char *expected)
+{
+	fprintf(stderr, "tlbsim %s: %s: \"%s\" is not %s: not used\n", cmd, file,
+		key, expected);
+}
+
+/* Is @key of @doc there, and not a boolean? */
+static bool not_bool(json_t *doc, const char *key)
+{
+	json_t *v = json_object_get(doc, key);
+
+	return v && !json_is_boolean(v);
+}
+
 /* What NAME.host.json states, where the command line did not: the
  * profile (@model), the flush backend, PCID and the zero page (always:
  * the machine the capture ran on, which what import writes carries). A
- * file that does not parse is left alone (said on stderr). */
+ * file that does not parse is left alone, and a field tlbsim cannot use
+ * (said on stderr). */
 static void host_file(const char *cmd, const char *file, struct cli_opts *o,
 		      bool model)
 {
@@ -51,6 +69,26 @@ static void host_file(const char *cmd, const char *file, struct cli_opts *o,
 			"--json` output (%s, line %d): not used\n", cmd, file, e.text, e.line);
 		return;
 	}
+	v = json_object_get(doc, "tlbsim_host");
+	if (!json_is_integer(v) || json_integer_value(v) != 1) {
+		fprintf(stderr, "tlbsim %s: %s beside the capture is not `tlbsim host "
+			"--json` output (no \"tlbsim_host\": 1): not used\n", cmd, file);
+		json_decref(doc);
+		return;
+	}
+	v = json_object_get(doc, "suggested_profile");
+	if (v && !(json_is_string(v) && tlbsim_profile_builtin(json_string_value(v))))
+		host_field_unused(cmd, file, "suggested_profile", "a built-in profile "
+				  "(generic, kvm-guest, kvm-guest-intel, amd-zen4-server or "
+				  "intel-spr-server)");
+	if (not_bool(doc, "pcid"))
+		host_field_unused(cmd, file, "pcid", "true or false");
+	if (not_bool(doc, "zero_page"))
+		host_field_unused(cmd, file, "zero_page", "true or false");
+	v = json_object_get(doc, "flush_backend");
+	if (v && !(json_is_string(v) && tlbsim_backend_find(json_string_value(v))))
+		host_field_unused(cmd, file, "flush_backend", "a backend tlbsim models "
+				  "(native, kvm, hyperv, xen, invlpgb or pvm)");
 	v = json_object_get(doc, "suggested_profile");
 	if (model && !o->profile && json_is_string(v) &&
 	    json_string_length(v) < sizeof(o->beside_profile) &&

@@ -386,7 +386,8 @@ static json_t *machine_of(const char *path, const char *extra, struct tu_run *r)
  * NAME.perf.txt.xz: validate (and compare) take the profile, PCID and
  * topology they state when the command line says none, and say so on
  * stderr (import the PCID, which its header carries); --profile wins; a
- * host file that does not parse is named and left alone.
+ * host file that does not parse is named and left alone, and so is each
+ * field of it that is not what tlbsim host writes.
  */
 static void test_beside_files(void **state)
 {
@@ -441,6 +442,24 @@ static void test_beside_files(void **state)
 	m = json_object_get(doc, "machine");
 	assert_string_equal(json_string_value(json_object_get(m, "profile")), "kvm-guest");
 	assert_non_null(strstr(r.err, "beside the capture is not `tlbsim host --json` output"));
+	json_decref(doc);
+	tu_run_free(&r);
+
+	/* a field that is there but not what tlbsim host writes: each said,
+	 * none used (the kvm backend, PCID on: validate's defaults) */
+	f = fopen(host, "w");
+	fputs("{\"tlbsim_host\": 1, \"flush_backend\": \"banana\", \"pcid\": \"no\"}\n", f);
+	fclose(f);
+	doc = machine_of(path, "--diff", &r);
+	m = json_object_get(doc, "machine");
+	assert_true(json_is_true(json_object_get(m, "pcid")));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(doc,
+			    "validate"), "backend")), "kvm");
+	snprintf(want, sizeof(want), "tlbsim validate: %s: \"pcid\" is not true or "
+		 "false: not used\ntlbsim validate: %s: \"flush_backend\" is not a "
+		 "backend tlbsim models (native, kvm, hyperv, xen, invlpgb or pvm): "
+		 "not used\n", host, host);
+	assert_string_equal(r.err, want);
 	json_decref(doc);
 	tu_run_free(&r);
 	unlink(host);
