@@ -90,6 +90,9 @@ struct tlbsim_profile {
 	uint32_t gather_walk;            /* unmap/zap/protect: tlb_gather_mmu ->
 					  * tlb_finish_mmu (0: instantaneous) */
 	uint32_t gather_walk_page;       /* ... plus this per present page */
+	uint32_t gather_walk_protect_page; /* ... per present page of a protect:
+					  * change_pte_range() rewrites the
+					  * entry, no rmap, no free */
 };
 
 /* A compiled-in profile by name ("generic", ...), or NULL. */

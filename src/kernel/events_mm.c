@@ -241,15 +241,19 @@ int ev_clear(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
 	uint32_t idx;
 	struct mm *mm = ev_mm(s, ev->mm, &idx);
 	struct op *op = &s->cpus[c].op;
-	uint64_t present, walk;
+	uint64_t present, walk, per_page;
 
 	if (!mm)
 		return s->err;
-	if (!s->prof.gather_walk && !s->prof.gather_walk_page)
+	if (!s->prof.gather_walk && !s->prof.gather_walk_page &&
+	    !s->prof.gather_walk_protect_page)
 		return clear_range_now(s, c, ev, idx, false);
-	present = s->prof.gather_walk_page ?
-		  gather_count_present(s, mm, ev->addr, ev->addr + ev->len) : 0;
-	walk = s->prof.gather_walk + present * s->prof.gather_walk_page;
+	/* change_protection() rewrites each entry; zap_pte_range() also drops
+	 * the rmap and frees the page: two rates per present page */
+	per_page = ev->kind == TLBSIM_EV_PROTECT ? s->prof.gather_walk_protect_page :
+		   s->prof.gather_walk_page;
+	present = per_page ? gather_count_present(s, mm, ev->addr, ev->addr + ev->len) : 0;
+	walk = s->prof.gather_walk + present * per_page;
 	op_begin(s, c, OP_GATHER, idx, NULL, 0);
 	op->stage = ST_WALK;
 	op->flush_pending = true;

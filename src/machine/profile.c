@@ -53,6 +53,7 @@ static const struct field fields[] = {
 	FD("rcu_grace", rcu_grace, F_U64),
 	FD_OPT("gather_walk", gather_walk, F_U32),
 	FD_OPT("gather_walk_page", gather_walk_page, F_U32),
+	FD_OPT("gather_walk_protect_page", gather_walk_protect_page, F_U32),
 	FD_OPT("ipi_target_stall", ipi_target_stall, F_U32),
 };
 
@@ -103,6 +104,7 @@ static const struct tlbsim_profile builtin[] = {
 		.rcu_grace = 25000000,
 		.gather_walk = 7000,
 		.gather_walk_page = 286,
+		.gather_walk_protect_page = 125,
 	},
 	{
 		/* Sources: profiles/kvm-guest.json (calibrated on traces/perf/) */
@@ -111,6 +113,7 @@ static const struct tlbsim_profile builtin[] = {
 		.ipi_latency = { 0, 13150, 13150, 13150, 13150, 15150, 17150 },
 		.gather_walk = 7000,
 		.gather_walk_page = 286,
+		.gather_walk_protect_page = 125,
 		KVM_GUEST_REST
 	},
 	{
@@ -122,6 +125,7 @@ static const struct tlbsim_profile builtin[] = {
 		.ipi_latency = { 0, 18410, 18410, 18410, 18410, 20410, 22410 },
 		.gather_walk = 5000,
 		.gather_walk_page = 103,
+		.gather_walk_protect_page = 78,
 		KVM_GUEST_REST
 	},
 	{
@@ -148,6 +152,7 @@ static const struct tlbsim_profile builtin[] = {
 		.rcu_grace = 24000000,
 		.gather_walk = 6700,
 		.gather_walk_page = 274,
+		.gather_walk_protect_page = 120,
 	},
 	{
 		/* Sources: profiles/intel-spr-server.json (estimates) */
@@ -173,6 +178,7 @@ static const struct tlbsim_profile builtin[] = {
 		.rcu_grace = 20000000,
 		.gather_walk = 5600,
 		.gather_walk_page = 229,
+		.gather_walk_protect_page = 100,
 	},
 };
 
@@ -251,6 +257,9 @@ int tlbsim_profile_load(const char *path, struct tlbsim_profile *out,
 	snprintf(out->name, sizeof(out->name), "%s", json_string_value(name));
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && !err; i++)
 		err = load_field(&fields[i], fo, out, path, diag);
+	/* a profile from before it: a protect walks as an unmap did */
+	if (!json_object_get(fo, "gather_walk_protect_page"))
+		out->gather_walk_protect_page = out->gather_walk_page;
 	json_decref(doc);
 	return err;
 }

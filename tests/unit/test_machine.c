@@ -132,6 +132,32 @@ static void test_profile_file_matches_builtin(void **state)
 	profile_matches("intel-spr-server", false);
 }
 
+/* A profile file from before gather_walk_protect_page: a protect walks
+ * at the unmap rate, as it did then. */
+static void test_profile_before_protect_rate(void **state)
+{
+	json_error_t e;
+	json_t *doc = json_load_file(tu_src("profiles/generic.json"), 0, &e);
+	struct tlbsim_profile p;
+	struct tlbsim_diag d;
+	char *text, *path;
+
+	(void)state;
+	assert_non_null(doc);
+	assert_int_equal(json_object_del(json_object_get(doc, "fields"),
+					 "gather_walk_protect_page"), 0);
+	text = json_dumps(doc, 0);
+	path = tu_tmpfile(text, ".json");
+	assert_int_equal(tlbsim_profile_load(path, &p, &d), 0);
+	assert_int_equal(p.gather_walk_page, 286);
+	assert_int_equal(p.gather_walk_protect_page, 286);
+	assert_int_equal(tlbsim_profile_builtin("generic")->gather_walk_protect_page, 125);
+	unlink(path);
+	free(path);
+	free(text);
+	json_decref(doc);
+}
+
 static void test_profile_needs_sources(void **state)
 {
 	struct tlbsim_profile p;
@@ -255,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_capture_host_xml),
 		cmocka_unit_test(test_profile_file_matches_builtin),
 		cmocka_unit_test(test_profile_needs_sources),
+		cmocka_unit_test(test_profile_before_protect_rate),
 		cmocka_unit_test(test_host_decode),
 		cmocka_unit_test(test_host_kernel),
 		cmocka_unit_test(test_host_detect),

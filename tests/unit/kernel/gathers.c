@@ -182,8 +182,8 @@ static void empty_nested(uint32_t walk, uint64_t flushes, uint64_t ipis)
 	const struct tlbsim_result *res;
 
 	prof.gather_walk = walk;
-	if (!walk)
-		prof.gather_walk_page = 0;   /* as a profile from before both */
+	if (!walk)   /* as a profile from before the three */
+		prof.gather_walk_page = prof.gather_walk_protect_page = 0;
 	run_start_prof(&r, 2, "legacy", "native", false, &prof);
 	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
 	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
@@ -206,6 +206,34 @@ static void empty_nested(uint32_t walk, uint64_t flushes, uint64_t ipis)
  * freed, gets no IPI. Without the per-page cost the flush goes at 3.8 us,
  * while cpu 1 still runs mm 1: one IPI.
  */
+/*
+ * A protect walks at its own rate (change_pte_range(): no rmap, no free):
+ * cpu 0 write-protects 64 present pages at 1 us, cpu 1 goes idle at 8 us.
+ * Generic: 7000 + 64 * 125 = 15000 cycles (6.0 us), the flush at 7.0 us
+ * while cpu 1 still runs mm 1: one IPI. At the unmap rate (286 a page,
+ * 10.1 us) the flush would find cpu 1 lazy, and a protect frees no table:
+ * none.
+ */
+static void walk_protect(uint32_t per_page, uint64_t ipis)
+{
+	struct tlbsim_profile prof = *tlbsim_profile_builtin("generic");
+	struct run r;
+	const struct tlbsim_result *res;
+
+	prof.gather_walk_protect_page = per_page;
+	run_start_prof(&r, 2, "legacy", "native", false, &prof);
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x400000);
+	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000, .len = 0x40000);
+	EV(&r, .t = 1000, .cpu = 0, .kind = TLBSIM_EV_PROTECT, .mm = 1, .addr = 0x400000, .len = 0x40000);
+	EV(&r, .t = 8000, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 0);
+	res = run_end(&r);
+	assert_int_equal(res->c.mm_flushes, 1);
+	assert_int_equal(res->c.ipi_flush, ipis);
+	run_free(&r);
+}
+
 static void walk_per_page(uint32_t per_page, uint64_t ipis)
 {
 	struct tlbsim_profile prof = *tlbsim_profile_builtin("generic");
@@ -233,6 +261,8 @@ static void test_walk_per_page(void **state)
 	(void)state;
 	walk_per_page(286, 0);
 	walk_per_page(0, 1);
+	walk_protect(125, 1);
+	walk_protect(286, 0);
 }
 
 /*
