@@ -61,7 +61,33 @@ static void gather_send_flush(struct sim *s, uint32_t c, const struct gather *g,
 			"flushes each time before the gather's own flush",
 			(unsigned long long)g->freed_pages, GATHER_PAGES_MAX,
 			op->batch_flushes);
+	gather_step(s, c);
+}
+
+/*
+ * The op's next step after the first page batch's walk: zap_pte_range()
+ * walks a batch, tlb_flush_mmu() flushes it, and on, the gather's own
+ * flush after the last part (tlb_finish_mmu()). A batch's flush sent, the
+ * walk of the next comes before the next flush.
+ */
+void gather_step(struct sim *s, uint32_t c)
+{
+	struct op *op = &s->cpus[c].op;
+	uint64_t part;
+
+	if (op->walk_rest && (op->walk_due || !op->batch_flushes)) {
+		part = op->batch_flushes && op->walk_rest > op->walk_batch ?
+		       op->walk_batch : op->walk_rest;
+		op->walk_rest -= part;
+		op->walk_due = false;
+		op->walk_resume = true;
+		op->stage = ST_WALK;
+		op->local_done = sim_now(s) + part;
+		return;
+	}
+	op->walk_due = false;
 	gather_next_flush(s, c);
+	op->walk_due = op->batch_out;
 }
 
 /* The op's next flush: a full batch's, or the gather's own. */
@@ -253,8 +279,14 @@ int ev_clear(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
 	per_page = ev->kind == TLBSIM_EV_PROTECT ? s->prof.gather_walk_protect_page :
 		   s->prof.gather_walk_page;
 	present = per_page ? gather_count_present(s, mm, ev->addr, ev->addr + ev->len) : 0;
-	walk = s->prof.gather_walk + present * per_page;
+	/* the first page batch's walk before the range is cleared; the rest
+	 * between its batches' flushes (gather_step()) */
+	walk = s->prof.gather_walk + (present < GATHER_PAGES_MAX ? present :
+				      GATHER_PAGES_MAX) * per_page;
 	op_begin(s, c, OP_GATHER, idx, NULL, 0);
+	op->walk_rest = present > GATHER_PAGES_MAX ?
+			(present - GATHER_PAGES_MAX) * per_page : 0;
+	op->walk_batch = (uint64_t)GATHER_PAGES_MAX * per_page;
 	op->stage = ST_WALK;
 	op->flush_pending = true;
 	mm->tlb_flush_pending++;
@@ -266,7 +298,7 @@ int ev_clear(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
 			"page(s), takes %llu cycles", ev->mm, mm->tlb_flush_pending,
 			(unsigned long long)ev->addr,
 			(unsigned long long)(ev->addr + ev->len),
-			(unsigned long long)present, (unsigned long long)walk);
+			(unsigned long long)present, (unsigned long long)(walk + op->walk_rest));
 	op_arm(s, c);
 	return 0;
 }

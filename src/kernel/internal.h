@@ -185,6 +185,11 @@ struct op {
 	 * the gather's own flush, which follows them */
 	uint32_t batch_flushes;
 	bool batch_out;            /* the flush in flight is a batch's */
+	/* the walk past the first page batch: its rest, walked a batch at a
+	 * time between the batches' flushes (gather_step()) */
+	uint64_t walk_rest, walk_batch;
+	bool walk_due;             /* a batch flushed: walk the next first */
+	bool walk_resume;          /* the ST_WALK under way is such a part */
 	uint64_t fin_start, fin_end;
 	uint8_t fin_stride;
 	bool fin_wake;
@@ -529,6 +534,7 @@ int ev_collapse(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev);
 int ev_exit(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev);
 int ev_flush(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev);
 void gather_next_flush(struct sim *s, uint32_t c);
+void gather_step(struct sim *s, uint32_t c);
 
 /* ---- mmlock.c ---- */
 int mmlock_ticket(struct sim *s, struct pending *p);

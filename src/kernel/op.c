@@ -166,6 +166,14 @@ void op_continue(struct sim *s, uint32_t c)
 			sim_schedule(s, op->local_done, SEV_OP_CONTINUE, &ev, sizeof(ev));
 			return;
 		}
+		if (op->walk_resume) {   /* a later page batch walked */
+			op->walk_resume = false;
+			op->stage = ST_FLUSH;
+			op->started = sim_now(s);
+			gather_step(s, c);
+			op_arm(s, c);
+			return;
+		}
 		gather_walk_done(s, c);
 		return;
 	}
@@ -184,7 +192,7 @@ void op_continue(struct sim *s, uint32_t c)
 		/* a full page batch's flush is done: its pages are freed
 		 * (tlb_batch_pages_flush) and the walk goes on to the next */
 		op->started = sim_now(s);
-		gather_next_flush(s, c);
+		gather_step(s, c);
 		op_arm(s, c);
 		return;
 	}
