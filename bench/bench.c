@@ -50,6 +50,8 @@ static int make_sims(const struct tlbsim_trace_header *h, const char *const pols
 		cfg.topo = *topo;
 		cfg.profile = tlbsim_profile_builtin("generic");
 		cfg.backend = tlbsim_backend_find(h->backend[0] ? h->backend : "native");
+		cfg.no_pcid = h->no_pcid;
+		cfg.asid_history = h->asid_history;
 		cfg.trace_name = "bench";
 		if (tlbsim_sim_new(&cfg, &sims[i], &d))
 			return fprintf(stderr, "%s\n", d.msg), 2;

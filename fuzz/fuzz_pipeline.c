@@ -40,6 +40,8 @@ static int run(struct tlbsim_trace_reader *r, struct tlbsim_topology *topo)
 		cfg.topo = topo;
 		cfg.profile = tlbsim_profile_builtin(prof);
 		cfg.backend = b;
+		cfg.no_pcid = h->no_pcid;
+		cfg.asid_history = h->asid_history;
 		cfg.trace_name = "fuzz";
 		err = tlbsim_sim_new(&cfg, &sims[i], &d);
 	}

@@ -35,6 +35,8 @@ struct tlbsim_sim_config {
 	const struct tlbsim_backend *backend;
 	const char *trace_name;   /* for "file:line" in model errors */
 	bool no_pcid;             /* the CPUs lack PCID: every mm switch flushes */
+	bool asid_history;        /* the CPUs ran before the trace: init_mm in
+				   * no ASID slot (header "asid_history") */
 	bool per_mm;              /* keep flush counts per mm (result.per_mm) */
 };
 

@@ -27,6 +27,10 @@ struct tlbsim_trace_header {
 	char backend[16];       /* "" when absent */
 	char topology[256];     /* "" when absent */
 	bool no_pcid;           /* "pcid": false (absent: the CPUs have PCID) */
+	bool asid_history;      /* "asid_history": true: the CPUs ran before the
+				 * trace (a capture), no ASID slot of theirs
+				 * is known to hold init_mm (absent: as booted,
+				 * init_mm in slot 0) */
 	char comment[4096];     /* a longer one is an error, not cut */
 };
 

@@ -135,6 +135,7 @@ int session_open(struct session *s, const char *path, const struct cli_opts *o,
 		cfg.profile = &s->profile;
 		cfg.backend = s->backend;
 		cfg.no_pcid = s->no_pcid;
+		cfg.asid_history = h->asid_history;
 		cfg.per_mm = s->per_mm;
 		cfg.trace_name = tlbsim_trace_name(s->reader);
 		err = tlbsim_sim_new(&cfg, &s->sims[i], diag);

@@ -13,7 +13,10 @@ struct asid_ctx *cpu_asid_ctx(struct cpu *cpu, uint16_t asid)
 	return asid == ASID_GLOBAL ? &cpu->global : &cpu->ctxs[asid];
 }
 
-/* initialize_tlbstate_and_flush(): init_mm in slot 0, next_asid 1. */
+/* initialize_tlbstate_and_flush(): init_mm in slot 0, next_asid 1. A CPU
+ * that ran before the trace (a capture's) has reused its slots since: what
+ * slot 0 holds is unknown, not init_mm (the captures' first switches to
+ * init_mm, at an exit or a kernel thread's flush, mostly flushed). */
 void cpu_init(struct sim *s, uint32_t c)
 {
 	struct cpu *cpu = &s->cpus[c];
@@ -21,7 +24,7 @@ void cpu_init(struct sim *s, uint32_t c)
 	cpu->loaded_mm = INIT_MM;
 	cpu->loaded_asid = 0;
 	cpu->next_asid = 1;
-	cpu->ctxs[0].ctx_id = INIT_MM_CTX_ID;
+	cpu->ctxs[0].ctx_id = s->cfg.asid_history ? 0 : INIT_MM_CTX_ID;
 	cpu->ctxs[0].tlb_gen = 0;
 	cpu->ctxs[0].loaded_since = 0;
 }
@@ -463,7 +466,8 @@ void cpu_load_before(struct sim *s, uint32_t c, uint32_t idx, bool lazy)
  * flush (choose_new_asid() found the slot current). The slot is the one
  * choose_new_asid() would take, never the one c has loaded; what the TLB
  * cached under it is unknown: nothing. Without PCID there is no slot to
- * hold, and a global ASID needs none.
+ * hold, and a global ASID needs none. init_mm (@idx INIT_MM, "mm": null)
+ * when c has not left it since the trace began: the loaded slot is its.
  */
 void cpu_slot_before(struct sim *s, uint32_t c, uint32_t idx)
 {
@@ -473,9 +477,22 @@ void cpu_slot_before(struct sim *s, uint32_t c, uint32_t idx)
 	bool need_flush;
 	uint16_t asid;
 
-	if (s->cfg.no_pcid || cpu->loaded_mm == idx ||
-	    (mm->global_asid && s->cfg.backend->global_asids))
+	if (s->cfg.no_pcid || (mm->global_asid && s->cfg.backend->global_asids))
 		return;
+	if (cpu->loaded_mm == idx) {   /* init_mm, still loaded since the start */
+		ctx = cpu_asid_ctx(cpu, cpu->loaded_asid);
+		ctx->ctx_id = mm->ctx_id;
+		ctx->tlb_gen = mm->tlb_gen;
+		return;
+	}
+	/* init_mm takes a slot whose content is unknown (asid_history), not
+	 * one of an mm the trace put there: it held its own all along */
+	for (asid = 0; idx == INIT_MM && asid < TLB_NR_DYN_ASIDS; asid++)
+		if (!cpu->ctxs[asid].ctx_id && asid != cpu->loaded_asid) {
+			cpu->ctxs[asid].ctx_id = mm->ctx_id;
+			cpu->ctxs[asid].tlb_gen = mm->tlb_gen;
+			return;
+		}
 	asid = choose_new_asid(s, cpu, mm, mm->tlb_gen, &need_flush);
 	if (asid == cpu->loaded_asid)
 		asid = choose_new_asid(s, cpu, mm, mm->tlb_gen, &need_flush);

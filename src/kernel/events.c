@@ -220,15 +220,20 @@ static int ev_speculate(struct sim *s, uint32_t c, const struct tlbsim_trace_eve
  */
 static int ev_ran_before(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
 {
-	uint32_t idx;
-	struct mm *mm = ev_mm(s, ev->mm, &idx);
+	uint32_t idx = INIT_MM;   /* "mm": null, with "asid" (native_rules.c) */
+	struct mm *mm = ev->mm ? ev_mm(s, ev->mm, &idx) : mm_get(s, INIT_MM);
 
 	if (!mm)
 		return s->err;
-	cpumask_set(&mm->cpumask, c);
+	if (idx != INIT_MM)   /* init_mm's mask means nothing */
+		cpumask_set(&mm->cpumask, c);
 	if (ev->asid)
 		cpu_slot_before(s, c, idx);
-	if (sim_observing(s))
+	if (sim_observing(s) && idx == INIT_MM)
+		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
+			"choose_new_asid", "an ASID slot of cpu %u still holds init_mm "
+			"from before the trace: a switch to it needs no flush", c);
+	else if (sim_observing(s))
 		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
 			"mm_cpumask", "cpu %u ran mm %u before the trace: its bit "
 			"in mm_cpumask stays set (switch_mm_irqs_off() leaves it), "

@@ -248,7 +248,8 @@ static int parse_field(struct native_ctx *x, int f, json_t *v,
 	const char *n = native_field_name(f);
 
 	switch (1u << f) {
-	case NATIVE_F_MM: return get_mm(x, v, n, &ev->mm, ev->kind == TLBSIM_EV_SWITCH);
+	case NATIVE_F_MM: return get_mm(x, v, n, &ev->mm, ev->kind == TLBSIM_EV_SWITCH ||
+					 ev->kind == TLBSIM_EV_RAN_BEFORE);
 	case NATIVE_F_WITH: return get_mm(x, v, n, &ev->with, false);
 	case NATIVE_F_ADDR: return get_addr(x, v, n, &ev->addr);
 	case NATIVE_F_START: return get_addr(x, v, n, &ev->start);
@@ -431,6 +432,10 @@ static int header_field(struct native_ctx *x, const char *key, json_t *v,
 		if (!json_is_boolean(v))
 			return native_bad(x, "header: \"pcid\" must be true or false");
 		h->no_pcid = !json_is_true(v);
+	} else if (!strcmp(key, "asid_history")) {
+		if (!json_is_boolean(v))
+			return native_bad(x, "header: \"asid_history\" must be true or false");
+		h->asid_history = json_is_true(v);
 	} else if (!strcmp(key, "topology")) {
 		return get_string(x, "header: ", key, v, h->topology,
 				  sizeof(h->topology));

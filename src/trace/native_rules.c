@@ -214,6 +214,12 @@ int native_check_event(struct native_ctx *x, struct tlbsim_trace_event *ev)
 	const uint64_t page = 4096, pmd = 2ULL << 20, pud = 1ULL << 30;
 
 	switch (ev->kind) {
+	case TLBSIM_EV_RAN_BEFORE:
+		if (!ev->mm && !ev->asid)
+			return native_bad(x, "ran_before: \"mm\" null (init_mm) only with "
+				   "\"asid\": true, an ASID slot still holding it (expected "
+				   "a positive integer)");
+		return 0;
 	case TLBSIM_EV_SWITCH:
 		if (ev->idle && ev->mm)
 			return native_bad(x, "switch: \"idle\" is a switch to the idle task, "
@@ -321,7 +327,8 @@ int native_validate(struct native_ctx *x, struct tlbsim_trace_event *ev)
 		if (ev->target < -1 || ev->target >= (int32_t)x->cpus)
 			return native_bad(x, "field \"target\" must be a CPU id below %u", x->cpus);
 	} else {
-		if ((f & F_MM) && check_mm(x, "mm", ev->mm, ev->kind == TLBSIM_EV_SWITCH))
+		if ((f & F_MM) && check_mm(x, "mm", ev->mm, ev->kind == TLBSIM_EV_SWITCH ||
+					   ev->kind == TLBSIM_EV_RAN_BEFORE))
 			return TLBSIM_EPARSE;
 		if ((f & F_WITH) && check_mm(x, "with", ev->with, false))
 			return TLBSIM_EPARSE;

@@ -31,6 +31,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"lazy_before", "rseq_resume", "vfork_exec", "running_before",
 	"brk_trim", "idle_between", "slot_before", "sigchld_frame",
 	"signal_frame", "signal_rseq", "signal_onstack", "late_record",
+	"init_slot",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -449,6 +450,8 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		nc->count++;
 		nc->used |= used;
 	}
+	if (r->cpu < p->cpus)
+		p->ipi[r->cpu].after_switch = kind == REC_SWITCH;
 	return 0;
 }
 

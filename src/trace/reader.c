@@ -168,6 +168,7 @@ static int perf_open(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 	r->hdr.version = 1;
 	r->hdr.cpus = cpus < 2 ? 2 : cpus;
 	r->hdr.clock = TLBSIM_CLOCK_NS;
+	r->hdr.asid_history = true;   /* a capture begins in a running system */
 	snprintf(r->hdr.comment, sizeof(r->hdr.comment),
 		 "reconstructed from the perf capture %s", r->name);
 	if (perf_recon_new(r->hdr.cpus, &r->recon))
@@ -401,6 +402,7 @@ static int open_tracedat(const char *path, FILE *f, struct tlbsim_trace_reader *
 		r->hdr.version = 1;
 		r->hdr.cpus = cpus < 2 ? 2 : cpus;
 		r->hdr.clock = TLBSIM_CLOCK_NS;
+		r->hdr.asid_history = true;
 		snprintf(r->hdr.comment, sizeof(r->hdr.comment),
 			 "reconstructed from the trace-cmd capture %s", path);
 		if (perf_recon_new(r->hdr.cpus, &r->recon))

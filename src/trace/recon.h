@@ -112,6 +112,9 @@ enum inf {
 				  * stack the capture does not place: none */
 	INF_LATE_RECORD,         /* a record older than one already replayed
 				  * (beyond the reorder window): taken then */
+	INF_INIT_SLOT,           /* an ASID slot held init_mm from before the
+				  * capture: an exit's switch to it traced no
+				  * flush (init_slot_before()) */
 	INF_COUNT
 };
 
@@ -304,6 +307,8 @@ struct cpu_ipi {
 				* not a kernel thread, since its last switch */
 	uint64_t idle_switches; /* sched_switch records out of its idle task */
 	uint64_t idle_records;  /* its idle task's other records (handlers) */
+	bool after_switch;      /* its last record was a sched_switch */
+	bool init_known;        /* a switch of it to init_mm was traced */
 };
 
 /* tgid or tid -> index: captures of real workloads hold thousands of
@@ -443,6 +448,7 @@ bool task_gone(struct perf_recon *p, int32_t tid);
 bool execs_next(struct perf_recon *p, const struct task *c);
 /* recon_evidence.c */
 void slot_before(struct perf_recon *p, const struct perf_rec *r, int32_t tgid);
+void init_slot_before(struct perf_recon *p, const struct perf_rec *r);
 void thread_exits_on(struct perf_recon *p, uint32_t cpu, int32_t tgid);
 bool user_mode(enum rec_kind kind);
 void revive_if_reused(struct perf_recon *p, const struct perf_rec *r,

@@ -84,14 +84,15 @@ static void lazy_before(struct perf_recon *p, const struct perf_rec *r)
  * exec_mmap() on CPU 0, its comm and exec record on CPU 1; CPU 0's bit
  * in the new mm's cpumask made 15 of its flushes remote sends).
  */
-static void exec_began(struct perf_recon *p, const struct perf_rec *r)
+static bool exec_began(struct perf_recon *p, const struct perf_rec *r)
 {
 	struct task *t;
 
 	if (r->pid <= 0 || p->cur[r->cpu] != r->pid || is_kthread(r->comm, r->pid) ||
 	    !(t = task_find(p, r->tid)) || !execs_next(p, t))
-		return;
+		return false;
 	t->mmap_cpu = r->cpu + 1;
+	return true;
 }
 
 /* tlb:tlb_flush's reason: the number in parentheses at the end of
@@ -142,6 +143,46 @@ void slot_before(struct perf_recon *p, const struct perf_rec *r, int32_t tgid)
 	p->inf[INF_SLOT_BEFORE]++;
 }
 
+/*
+ * The exit of an mm's last task, on a CPU whose switches to init_mm the
+ * capture has not shown yet: exit_mm() leaves the CPU lazy on the mm, and
+ * exit_mmap()'s flush finds it so (flush_tlb_func(): switch_mm_irqs_off()
+ * to init_mm), the task-switch record before the task's switch away,
+ * looked for ahead. A CPU of a capture is taken to hold init_mm in no ASID
+ * slot (the header's asid_history: it ran other mms since it last used
+ * init_mm; 5 of the 8 shipped perf captures' exits flushed there). Traced
+ * with no flush (pages 0), a slot still held it: the CPU gets a
+ * `ran_before` of init_mm ("mm": null) with `asid` (lazy_idle's and an
+ * Intel madvfree capture's exits). The record is the kernel's, read as
+ * evidence of the CPU's state before the capture, as for slot_before();
+ * only the first such switch of a CPU (observe_flush() marks the others).
+ */
+void init_slot_before(struct perf_recon *p, const struct perf_rec *r)
+{
+	struct cpu_ipi *ci = r->cpu < p->cpus ? &p->ipi[r->cpu] : NULL;
+	const struct perf_rec *n = NULL;
+	struct tlbsim_trace_event *ev;
+	int64_t pages, reason;
+
+	if (!ci || ci->init_known || !p->peek_next)
+		return;
+	for (int k = 0; k < 64 && (n = p->peek_next(p->peek_ctx, r->tid, n)); k++) {
+		if (!strcmp(n->event, "sched:sched_switch") || n->cpu != r->cpu)
+			return;
+		if (strcmp(n->event, "tlb:tlb_flush") || !flush_reason(n->text, &reason) ||
+		    reason != 0)
+			continue;
+		ci->init_known = true;
+		if (perf_field_snum(n->text, "pages", &pages) == 1 && pages == 0 &&
+		    (ev = emit(p, TLBSIM_EV_RAN_BEFORE, r->cpu))) {
+			ev->mm = 0;
+			ev->asid = true;
+			p->inf[INF_INIT_SLOT]++;
+		}
+		return;
+	}
+}
+
 /* tlb:tlb_flush, "pages:%ld reason:%s (%d)": an observed event with the
  * page count and the reason's number (validate counts by it). */
 void observe_flush(struct perf_recon *p, const struct perf_rec *r)
@@ -171,6 +212,10 @@ void observe_flush(struct perf_recon *p, const struct perf_rec *r)
 	ran_elsewhere(p, r, ev->reason, ev->pages);
 	if (reason == 0) {
 		lazy_before(p, r);
-		exec_began(p, r);
+		/* neither an exec's nor a context switch's (those follow
+		 * their sched_switch): a switch to init_mm; the CPU's state
+		 * is the model's from here (init_slot_before()) */
+		if (!exec_began(p, r) && r->cpu < p->cpus && !p->ipi[r->cpu].after_switch)
+			p->ipi[r->cpu].init_known = true;
 	}
 }

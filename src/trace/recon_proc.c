@@ -359,6 +359,7 @@ void on_proc_exit(struct perf_recon *p, const struct perf_rec *r)
 	if (waiter && waiter != r->pid && (pp = proc_find(p, waiter)) &&
 	    pp->live && !pp->exited && pp->forks)
 		pp->sigchld = true;
+	init_slot_before(p, r);
 	emit_exit(p, pr, r->cpu);
 }
 

@@ -41,6 +41,8 @@ int tlbsim_trace_write_header(FILE *f, const struct tlbsim_trace_header *h)
 		fprintf(f, ", \"backend\": \"%s\"", h->backend);
 	if (h->no_pcid)
 		fputs(", \"pcid\": false", f);
+	if (h->asid_history)
+		fputs(", \"asid_history\": true", f);
 	if (h->topology[0]) {
 		fputs(", \"topology\": \"", f);
 		json_chars(f, h->topology);
@@ -103,8 +105,12 @@ int tlbsim_trace_write_event(FILE *f, const struct tlbsim_trace_event *ev)
 			ev->unshared_tables ? "true" : "false");
 		break;
 	default:
-		/* the fields the kind's spec gives it (native_rules.c) */
-		fprintf(f, ", \"mm\": %u", ev->mm);
+		/* the fields the kind's spec gives it (native_rules.c); a
+		 * ran_before's init_mm is null */
+		if (ev->mm || ev->kind != TLBSIM_EV_RAN_BEFORE)
+			fprintf(f, ", \"mm\": %u", ev->mm);
+		else
+			fputs(", \"mm\": null", f);
 		if (fields & NATIVE_F_WITH)
 			fprintf(f, ", \"with\": %u", ev->with);
 		if (fields & NATIVE_F_ADDR)

@@ -436,6 +436,14 @@ static void test_import_roundtrip(void **state)
 	a = tu_cli(NULL, "import", "traces/perf/munmap_tables.perf.txt.xz", "-o", out, NULL);
 	assert_int_equal(a.status, 0);
 	tu_run_free(&a);
+	/* a capture's CPUs ran before it: its header says so */
+	{
+		char *text = tu_slurp(out);
+
+		assert_non_null(text);
+		assert_non_null(strstr(text, "\"asid_history\": true"));
+		free(text);
+	}
 	a = tu_cli(NULL, "run", "traces/perf/munmap_tables.perf.txt.xz", "--backend",
 		   "kvm", "--json", NULL);
 	b = tu_cli(NULL, "run", out, "--backend", "kvm", "--json", NULL);

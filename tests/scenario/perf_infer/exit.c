@@ -16,10 +16,12 @@
  * which runs and exits; sh, woken by the exit, preempts it (R+), switches
  * back to let it die (S) and the dying task switches to sh (Z). The
  * kernel traced one flush (200's new mm) and two CR3 loads without one:
- * exit_mmap()'s switch of the lazy CPU to init_mm, and init_mm -> sh. The
- * last two switches load nothing: 200 has no mm (lazy, sh's stays
- * loaded), and sh's mm is the one loaded. Read as switches to 200's dead
- * mm, they counted a flush and a switch back (2 and 3 before).
+ * exit_mmap()'s switch of the lazy CPU to init_mm (its record says an
+ * ASID slot still held init_mm: init_slot; without it a capture's CPU is
+ * taken to hold init_mm in none, and the switch flushes), and init_mm ->
+ * sh. The last two switches load nothing: 200 has no mm (lazy, sh's
+ * stays loaded), and sh's mm is the one loaded. Read as switches to 200's
+ * dead mm, they counted a flush and a switch back (2 and 3 before).
  */
 static void test_switch_to_exited_child(void **state)
 {
@@ -33,6 +35,8 @@ static void test_switch_to_exited_child(void **state)
 		"ip=0x1000 error_code=0x7\n"
 		"sh 200/200 [000] 1.000000500: sched:sched_process_exit: comm=sh pid=200 "
 		"prio=120 group_dead=true\n"
+		"sh 200/200 [000] 1.000000550: tlb:tlb_flush: pages:0 reason:flush on "
+		"task switch (0)\n"
 		SW(600, 200, "R+", 100)
 		SW(700, 100, "S", 200)
 		SW(800, 200, "Z", 100)
@@ -46,6 +50,7 @@ static void test_switch_to_exited_child(void **state)
 	assert_int_equal(tu_counter(v, "task_switch_flush", "predicted"), 1);
 	assert_int_equal(tu_counter(v, "task_switch_noflush", "predicted"), 2);
 	assert_int_equal(tu_field(v, "inferences", "switch_from_event"), 0);
+	assert_int_equal(tu_field(v, "inferences", "init_slot"), 1);
 	json_decref(doc);
 }
 

@@ -265,6 +265,43 @@ static void slot_switch(bool no_pcid, bool asid, bool zap, uint64_t flushes,
 	run_free(&r);
 }
 
+/*
+ * cpu 0 runs mm 1's last task, which exits: exit_mm() leaves cpu 0 lazy,
+ * and exit_mmap()'s flush switches it to init_mm (flush_tlb_func()). As
+ * booted, slot 0 holds init_mm: no flush. A CPU that ran before the trace
+ * (asid_history) holds it in no slot: it takes one and flushes, unless a
+ * ran_before of init_mm ("mm": null) with asid says a slot still holds it.
+ */
+static void exit_to_init(bool history, bool held, uint64_t flushes, uint64_t noflush)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	if (history)
+		run_start_history(&r, 2, "legacy", "native");
+	else
+		run_start(&r, 2, "legacy", "native");
+	if (held)
+		EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_RAN_BEFORE, .mm = 0, .asid = true);
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000,
+	   .len = 0x10000);
+	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000);
+	EV(&r, .t = 1000, .cpu = 0, .kind = TLBSIM_EV_EXIT, .mm = 1);
+	res = run_end(&r);
+	assert_int_equal(res->c.flush_task_switch, flushes);
+	assert_int_equal(res->c.task_switch_noflush, noflush);
+	run_free(&r);
+}
+
+static void test_exit_to_init(void **state)
+{
+	(void)state;
+	exit_to_init(false, false, 1, 1);
+	exit_to_init(true, false, 2, 0);
+	exit_to_init(true, true, 1, 1);
+}
+
 static void test_slot_before(void **state) { (void)state; slot_switch(false, true, false, 1, 1); }
 static void test_no_slot_before(void **state) { (void)state; slot_switch(false, false, false, 2, 0); }
 static void test_slot_no_pcid(void **state) { (void)state; slot_switch(true, true, false, 2, 0); }
@@ -290,6 +327,7 @@ int kernel_before_tests(void)
 		cmocka_unit_test(test_no_slot_before),
 		cmocka_unit_test(test_slot_no_pcid),
 		cmocka_unit_test(test_slot_behind),
+		cmocka_unit_test(test_exit_to_init),
 	};
 	return cmocka_run_group_tests_name("kernel_before_tests", tests, NULL, NULL);
 }

@@ -5,9 +5,9 @@
 #include "testutil.h"
 #include "run.h"
 
-void run_start_prof(struct run *r, unsigned cpus, const char *policy,
-		    const char *backend, bool no_pcid,
-		    const struct tlbsim_profile *prof)
+static void start(struct run *r, unsigned cpus, const char *policy,
+		  const char *backend, bool no_pcid,
+		  const struct tlbsim_profile *prof, bool asid_history)
 {
 	struct tlbsim_sim_config cfg;
 
@@ -22,8 +22,22 @@ void run_start_prof(struct run *r, unsigned cpus, const char *policy,
 	cfg.backend = tlbsim_backend_find(backend);
 	cfg.trace_name = "test";
 	cfg.no_pcid = no_pcid;
+	cfg.asid_history = asid_history;
 	assert_int_equal(tlbsim_policy_parse(policy, &cfg.policy, &r->diag), 0);
 	assert_int_equal(tlbsim_sim_new(&cfg, &r->sim, &r->diag), 0);
+}
+
+void run_start_prof(struct run *r, unsigned cpus, const char *policy,
+		    const char *backend, bool no_pcid,
+		    const struct tlbsim_profile *prof)
+{
+	start(r, cpus, policy, backend, no_pcid, prof, false);
+}
+
+void run_start_history(struct run *r, unsigned cpus, const char *policy,
+		       const char *backend)
+{
+	start(r, cpus, policy, backend, false, NULL, true);
 }
 
 void run_start_cfg(struct run *r, unsigned cpus, const char *policy,

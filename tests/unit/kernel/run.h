@@ -23,6 +23,9 @@ void run_start_cfg(struct run *r, unsigned cpus, const char *policy,
 		   const char *backend, bool no_pcid);
 void run_start(struct run *r, unsigned cpus, const char *policy,
 	       const char *backend);
+/* The CPUs ran before the trace (a capture's): init_mm in no ASID slot. */
+void run_start_history(struct run *r, unsigned cpus, const char *policy,
+		       const char *backend);
 /* One event; its result (0, or the model's error with r->diag set). */
 int ev(struct run *r, uint64_t t, uint32_t cpu, enum tlbsim_ev_kind k,
        uint32_t mm, uint64_t addr, uint64_t len);

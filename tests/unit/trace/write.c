@@ -123,8 +123,10 @@ static void test_binary_roundtrip(void **state)
 			in[k].mm = 4242;
 		if (in[k].kind == TLBSIM_EV_SWITCH && !in[k].mm)
 			in[k].idle = true;   /* flag 32 */
-		if (in[k].kind == TLBSIM_EV_RAN_BEFORE)
+		if (in[k].kind == TLBSIM_EV_RAN_BEFORE) {
 			in[k].asid = true;   /* flag 64 */
+			in[k].mm = 0;        /* init_mm, with asid */
+		}
 		if (in[k].kind == TLBSIM_EV_SWITCH && in[k].mm)
 			in[k].unseen = true;   /* flag 128 */
 		if (in[k].kind == TLBSIM_EV_MAP)
@@ -271,6 +273,36 @@ static void test_ran_before_asid(void **state)
 		       "\"mm\": 4}", e);
 	assert_true(e[0].asid);
 	assert_false(e[1].asid);
+	/* init_mm ("mm": null) in a slot: with asid only (tests/bad) */
+	read_write_two("{\"t\": 0, \"cpu\": 1, \"ev\": \"ran_before\", \"mm\": null, "
+		       "\"asid\": true}\n{\"t\": 1, \"cpu\": 0, \"ev\": \"ran_before\", "
+		       "\"mm\": 4}", e);
+	assert_int_equal(e[0].mm, 0);
+	assert_true(e[0].asid);
+}
+
+/* A capture's header says its CPUs ran before the trace ("asid_history":
+ * true): read, and written back as it was; absent, false. */
+static void test_asid_history_header(void **state)
+{
+	char *path = tu_tmpfile("{\"tlbsim\": 1, \"cpus\": 2, \"asid_history\": true}\n", ".jsonl");
+	struct tlbsim_trace_reader *r;
+	struct tlbsim_diag d;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	(void)state;
+	assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
+	assert_true(tlbsim_trace_header(r)->asid_history);
+	assert_int_equal(tlbsim_trace_write_header(f, tlbsim_trace_header(r)), 0);
+	fclose(f);
+	assert_string_equal(out, "{\"tlbsim\": 1, \"cpus\": 2, \"clock\": \"ns\", "
+			    "\"asid_history\": true}");
+	tlbsim_trace_close(r);
+	unlink(path);
+	free(path);
+	free(out);
 }
 
 /* A switch the capture holds no record of ("unseen": true, flag 128 in
@@ -331,6 +363,7 @@ int trace_write_tests(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_roundtrip_strings),
+		cmocka_unit_test(test_asid_history_header),
 		cmocka_unit_test(test_binary_roundtrip),
 		cmocka_unit_test(test_binary_bad),
 		cmocka_unit_test(test_idle_switch),
