@@ -205,50 +205,31 @@ static void empty_nested(uint32_t walk, uint64_t flushes, uint64_t ipis)
  * cycles (10.1 us), so cpu 1 is lazy when the flush goes out and, no table
  * freed, gets no IPI. Without the per-page cost the flush goes at 3.8 us,
  * while cpu 1 still runs mm 1: one IPI.
+ *
+ * A protect walks at its own rate (gather_walk_protect_page;
+ * change_pte_range(): no rmap, no free): cpu 0 write-protects the 64
+ * pages at 1 us, cpu 1 goes idle at 8 us. Generic: 7000 + 64 * 125 =
+ * 15000 cycles (6.0 us), the flush at 7.0 us while cpu 1 still runs mm 1:
+ * one IPI. At the unmap rate (286 a page, 10.1 us) the flush would find
+ * cpu 1 lazy, and a protect frees no table: none.
  */
-/*
- * A protect walks at its own rate (change_pte_range(): no rmap, no free):
- * cpu 0 write-protects 64 present pages at 1 us, cpu 1 goes idle at 8 us.
- * Generic: 7000 + 64 * 125 = 15000 cycles (6.0 us), the flush at 7.0 us
- * while cpu 1 still runs mm 1: one IPI. At the unmap rate (286 a page,
- * 10.1 us) the flush would find cpu 1 lazy, and a protect frees no table:
- * none.
- */
-static void walk_protect(uint32_t per_page, uint64_t ipis)
+static void walk_64(enum tlbsim_ev_kind kind, uint32_t per_page, uint64_t idle_at,
+		    uint64_t ipis)
 {
 	struct tlbsim_profile prof = *tlbsim_profile_builtin("generic");
 	struct run r;
 	const struct tlbsim_result *res;
 
-	prof.gather_walk_protect_page = per_page;
+	*(kind == TLBSIM_EV_PROTECT ? &prof.gather_walk_protect_page :
+	  &prof.gather_walk_page) = per_page;
 	run_start_prof(&r, 2, "legacy", "native", false, &prof);
 	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
 	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
 	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x400000);
 	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000, .len = 0x40000);
-	EV(&r, .t = 1000, .cpu = 0, .kind = TLBSIM_EV_PROTECT, .mm = 1, .addr = 0x400000, .len = 0x40000);
-	EV(&r, .t = 8000, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 0);
-	res = run_end(&r);
-	assert_int_equal(res->c.mm_flushes, 1);
-	assert_int_equal(res->c.ipi_flush, ipis);
-	run_free(&r);
-}
-
-static void walk_per_page(uint32_t per_page, uint64_t ipis)
-{
-	struct tlbsim_profile prof = *tlbsim_profile_builtin("generic");
-	struct run r;
-	const struct tlbsim_result *res;
-
-	prof.gather_walk_page = per_page;
-	run_start_prof(&r, 2, "legacy", "native", false, &prof);
-	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
-	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
-	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x400000);
-	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x400000, .len = 0x40000);
-	EV(&r, .t = 1000, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1, .addr = 0x400000, .len = 0x40000);
+	EV(&r, .t = 1000, .cpu = 0, .kind = kind, .mm = 1, .addr = 0x400000, .len = 0x40000);
 	EV(&r, .t = 2000, .cpu = 1, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x600000);
-	EV(&r, .t = 4000, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 0);
+	EV(&r, .t = idle_at, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 0);
 	res = run_end(&r);
 	assert_int_equal(res->c.mm_flushes, 1);
 	assert_int_equal(res->c.ipi_flush, ipis);
@@ -259,10 +240,10 @@ static void walk_per_page(uint32_t per_page, uint64_t ipis)
 static void test_walk_per_page(void **state)
 {
 	(void)state;
-	walk_per_page(286, 0);
-	walk_per_page(0, 1);
-	walk_protect(125, 1);
-	walk_protect(286, 0);
+	walk_64(TLBSIM_EV_ZAP, 286, 4000, 0);
+	walk_64(TLBSIM_EV_ZAP, 0, 4000, 1);
+	walk_64(TLBSIM_EV_PROTECT, 125, 8000, 1);
+	walk_64(TLBSIM_EV_PROTECT, 286, 8000, 0);
 }
 
 /*
@@ -270,8 +251,19 @@ static void test_walk_per_page(void **state)
  * them: each time the gather's page batches fill (GATHER_PAGES_MAX, 9678
  * pages) zap_pte_range() flushes before going on, then the gather's own
  * flush; each reaches cpu 1.
+ *
+ * The walk goes on between the batches' flushes: zap_pte_range() walks a
+ * batch, tlb_flush_mmu() flushes it, and on. With cpu 1 idle at @idle_at
+ * (0: never), 2 * 9678 + 5 present pages unmapped at 1 ms (generic: 7000
+ * + 9678 * 286 cycles, 1.11 ms, a batch): the first batch's flush at 2.11
+ * ms IPIs cpu 1, which still runs mm 1; cpu 1 idles at 2.6 ms; the second
+ * batch's flush, a batch's walk later (3.2 ms), finds it lazy and frees
+ * no table: no IPI; the gather's own, its tables freed, wakes it. Two
+ * IPIs; one while the whole walk came first and the three flushes went
+ * out together at 3.2 ms.
  */
-static void batch_flushes(uint64_t pages, uint64_t flushes)
+static void batch_flushes(uint64_t pages, uint64_t idle_at, uint64_t flushes,
+			  uint64_t ipis)
 {
 	struct run r;
 	const struct tlbsim_result *res;
@@ -285,50 +277,21 @@ static void batch_flushes(uint64_t pages, uint64_t flushes)
 	   .len = pages * 4096);
 	EV(&r, .t = 1000000, .cpu = 0, .kind = TLBSIM_EV_UNMAP, .mm = 1,
 	   .addr = 0x40000000, .len = 0x5000000);
+	if (idle_at)
+		EV(&r, .t = idle_at, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 0);
 	res = run_end(&r);
 	assert_int_equal(res->c.mm_flushes, flushes);
-	assert_int_equal(res->c.ipi_flush, flushes);
+	assert_int_equal(res->c.ipi_flush, ipis);
 	run_free(&r);
 }
 
 static void test_batch_flushes(void **state)
 {
 	(void)state;
-	batch_flushes(9677, 1);
-	batch_flushes(9678, 2);
-	batch_flushes(2 * 9678 + 5, 3);
-}
-
-/*
- * The walk goes on between the batches' flushes: zap_pte_range() walks a
- * batch, tlb_flush_mmu() flushes it, and on. cpu 0 unmaps 2 * 9678 + 5
- * present pages at 1 ms (generic: 7000 + 9678 * 286 cycles, 1.11 ms, a
- * batch): the first batch's flush at 2.11 ms IPIs cpu 1, which still runs
- * mm 1; cpu 1 idles at 2.6 ms; the second batch's flush, a batch's walk
- * later (3.2 ms), finds it lazy and frees no table: no IPI; the gather's
- * own, its tables freed, wakes it. Two IPIs; one while the whole walk came
- * first and the three flushes went out together at 3.2 ms.
- */
-static void test_batches_walk_between(void **state)
-{
-	struct run r;
-	const struct tlbsim_result *res;
-
-	(void)state;
-	run_start(&r, 2, "legacy", "native");
-	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
-	EV(&r, .t = 0, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 1);
-	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x40000000,
-	   .len = 0x5000000);
-	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x40000000,
-	   .len = (2 * 9678 + 5) * 4096);
-	EV(&r, .t = 1000000, .cpu = 0, .kind = TLBSIM_EV_UNMAP, .mm = 1,
-	   .addr = 0x40000000, .len = 0x5000000);
-	EV(&r, .t = 2600000, .cpu = 1, .kind = TLBSIM_EV_SWITCH, .mm = 0);
-	res = run_end(&r);
-	assert_int_equal(res->c.mm_flushes, 3);
-	assert_int_equal(res->c.ipi_flush, 2);
-	run_free(&r);
+	batch_flushes(9677, 0, 1, 1);
+	batch_flushes(9678, 0, 2, 2);
+	batch_flushes(2 * 9678 + 5, 0, 3, 3);
+	batch_flushes(2 * 9678 + 5, 2600000, 3, 2);
 }
 
 /*
@@ -395,7 +358,6 @@ int kernel_gather_tests(void)
 		cmocka_unit_test(test_empty_gathers_nest),
 		cmocka_unit_test(test_walk_per_page),
 		cmocka_unit_test(test_batch_flushes),
-		cmocka_unit_test(test_batches_walk_between),
 		cmocka_unit_test(test_dirty_page_cache_flushes),
 	};
 	return cmocka_run_group_tests_name("kernel_gather_tests", tests, NULL, NULL);
