@@ -183,6 +183,30 @@ void init_slot_before(struct perf_recon *p, const struct perf_rec *r)
 	}
 }
 
+/*
+ * A task-switch record that is neither an exec's nor a context switch's
+ * (those follow their sched_switch): a switch to init_mm, a lazy CPU's in
+ * a flush IPI's handler (the trace.dat capture's CPU 1, lazy on bash's mm
+ * since before it) or a kernel thread's own flush. The first of a CPU
+ * says, as an exit's does (init_slot_before()), whether a slot held
+ * init_mm from before the capture; the CPU's state is the model's after.
+ */
+static void init_slot_seen(struct perf_recon *p, const struct perf_rec *r,
+			   int64_t pages)
+{
+	struct cpu_ipi *ci = r->cpu < p->cpus ? &p->ipi[r->cpu] : NULL;
+	struct tlbsim_trace_event *ev;
+
+	if (!ci || ci->after_switch || ci->init_known)
+		return;
+	ci->init_known = true;
+	if (pages == 0 && (ev = emit(p, TLBSIM_EV_RAN_BEFORE, r->cpu))) {
+		ev->mm = 0;
+		ev->asid = true;
+		p->inf[INF_INIT_SLOT]++;
+	}
+}
+
 /* tlb:tlb_flush, "pages:%ld reason:%s (%d)": an observed event with the
  * page count and the reason's number (validate counts by it). */
 void observe_flush(struct perf_recon *p, const struct perf_rec *r)
@@ -212,10 +236,7 @@ void observe_flush(struct perf_recon *p, const struct perf_rec *r)
 	ran_elsewhere(p, r, ev->reason, ev->pages);
 	if (reason == 0) {
 		lazy_before(p, r);
-		/* neither an exec's nor a context switch's (those follow
-		 * their sched_switch): a switch to init_mm; the CPU's state
-		 * is the model's from here (init_slot_before()) */
-		if (!exec_began(p, r) && r->cpu < p->cpus && !p->ipi[r->cpu].after_switch)
-			p->ipi[r->cpu].init_known = true;
+		if (!exec_began(p, r))
+			init_slot_seen(p, r, pages);
 	}
 }
