@@ -352,3 +352,29 @@ void input_drain(struct input *in)
 	while (!in->hashing && !feof(in->f) && !ferror(in->f) && raw_read(in, in->raw))
 		;
 }
+
+/* What a file tlbsim cannot read is, when its first bytes say (a user's
+ * likely mistake: perf.data for its text, a capture compressed as tlbsim
+ * does not decompress), or NULL. */
+const char *input_foreign(const char *line, size_t len)
+{
+	static const struct { const char *magic; size_t len; const char *what; } kinds[] = {
+		{ "PERFILE2", 8, "a perf.data file (expected the text `perf script -F "
+		  "comm,tid,pid,cpu,time,event,trace` prints from it: traces/capture.sh "
+		  "saves both)" },
+		{ "\x1f\x8b", 2, "gzip-compressed (expected plain text, xz or tlbsim's "
+		  "binary form: decompress it, or recompress it with xz)" },
+		{ "BZh", 3, "bzip2-compressed (expected plain text, xz or tlbsim's "
+		  "binary form: decompress it, or recompress it with xz)" },
+		{ "\x28\xb5\x2f\xfd", 4, "zstd-compressed (expected plain text, xz or "
+		  "tlbsim's binary form: decompress it, or recompress it with xz)" },
+		{ "PK\x03\x04", 4, "a zip archive (expected one trace: unpack it first)" },
+		{ "\xef\xbb\xbf", 3, "begins with a UTF-8 byte-order mark (expected the "
+		  "first line at once: save the file without one)" },
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (len >= kinds[i].len && !memcmp(line, kinds[i].magic, kinds[i].len))
+			return kinds[i].what;
+	return NULL;
+}

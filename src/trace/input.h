@@ -49,5 +49,9 @@ void input_drain(struct input *in);
 /* The SHA-256 of the bytes as stored, all of them: call after
  * input_drain(). Also sets in->bytes to the file's size. */
 void input_sha256(struct input *in, char hex[65]);
+/* What a file tlbsim does not read is, from its first line's first bytes
+ * (perf.data, gzip, bzip2, zstd, zip, a UTF-8 byte-order mark): a phrase
+ * for the message, or NULL. */
+const char *input_foreign(const char *line, size_t len);
 
 #endif
