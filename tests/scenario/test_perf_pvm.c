@@ -51,6 +51,7 @@ static void test_pvm_captures(void **state)
 		{ "traces/perf/pvm/make_sig.perf.txt.xz", 36, 36, 611, 611, 0, 0, 11 },
 		{ "traces/perf/pvm/pyspawn.perf.txt.xz", 576, 576, 5741, 5738, 0, 0, 21 },
 		{ "traces/perf/pvm/tcl.perf.txt.xz", 1, 1, 131, 131, 0, 0, 1 },
+		{ "traces/perf/pvm/gcc_lto.perf.txt.xz", 188, 189, 614, 614, 0, 0, 13 },
 	};
 
 	(void)state;
