@@ -144,27 +144,41 @@ void slot_before(struct perf_recon *p, const struct perf_rec *r, int32_t tgid)
 }
 
 /*
- * The exit of an mm's last task, on a CPU whose switches to init_mm the
- * capture has not shown yet: exit_mm() leaves the CPU lazy on the mm, and
- * exit_mmap()'s flush finds it so (flush_tlb_func(): switch_mm_irqs_off()
- * to init_mm), the task-switch record before the task's switch away,
- * looked for ahead. A CPU of a capture is taken to hold init_mm in no ASID
- * slot (the header's asid_history: it ran other mms since it last used
- * init_mm; 5 of the 8 shipped perf captures' exits flushed there). Traced
- * with no flush (pages 0), a slot still held it: the CPU gets a
- * `ran_before` of init_mm ("mm": null) with `asid` (lazy_idle's and an
- * Intel madvfree capture's exits). The record is the kernel's, read as
- * evidence of the CPU's state before the capture, as for slot_before();
- * only the first such switch of a CPU (observe_flush() marks the others).
+ * The first switch to init_mm the capture shows of a CPU, its record's
+ * page count in @pages: a CPU of a capture is taken to hold init_mm in no
+ * ASID slot (the header's asid_history: it ran other mms since it last
+ * used init_mm; 5 of the 8 shipped perf captures' exits flushed there).
+ * Traced with no flush (pages 0), a slot still held it
+ * (choose_new_asid()): the CPU gets a `ran_before` of init_mm ("mm": null)
+ * with `asid` (lazy_idle's and an Intel madvfree capture's exits). The
+ * record is the kernel's, read as evidence of the CPU's state before the
+ * capture, as for slot_before(); after the first, the CPU's state is the
+ * model's.
+ */
+static void init_slot_evidence(struct perf_recon *p, uint32_t cpu, int64_t pages)
+{
+	struct tlbsim_trace_event *ev;
+
+	p->ipi[cpu].init_known = true;
+	if (pages == 0 && (ev = emit(p, TLBSIM_EV_RAN_BEFORE, cpu))) {
+		ev->mm = 0;
+		ev->asid = true;
+		p->inf[INF_INIT_SLOT]++;
+	}
+}
+
+/*
+ * The exit of an mm's last task: exit_mm() leaves the CPU lazy on the mm,
+ * and exit_mmap()'s flush finds it so (flush_tlb_func():
+ * switch_mm_irqs_off() to init_mm), the task-switch record before the
+ * task's switch away, looked for ahead: before the exit is emitted.
  */
 void init_slot_before(struct perf_recon *p, const struct perf_rec *r)
 {
-	struct cpu_ipi *ci = r->cpu < p->cpus ? &p->ipi[r->cpu] : NULL;
 	const struct perf_rec *n = NULL;
-	struct tlbsim_trace_event *ev;
 	int64_t pages, reason;
 
-	if (!ci || ci->init_known || !p->peek_next)
+	if (r->cpu >= p->cpus || p->ipi[r->cpu].init_known || !p->peek_next)
 		return;
 	for (int k = 0; k < 64 && (n = p->peek_next(p->peek_ctx, r->tid, n)); k++) {
 		if (!strcmp(n->event, "sched:sched_switch") || n->cpu != r->cpu)
@@ -172,13 +186,8 @@ void init_slot_before(struct perf_recon *p, const struct perf_rec *r)
 		if (strcmp(n->event, "tlb:tlb_flush") || !flush_reason(n->text, &reason) ||
 		    reason != 0)
 			continue;
-		ci->init_known = true;
-		if (perf_field_snum(n->text, "pages", &pages) == 1 && pages == 0 &&
-		    (ev = emit(p, TLBSIM_EV_RAN_BEFORE, r->cpu))) {
-			ev->mm = 0;
-			ev->asid = true;
-			p->inf[INF_INIT_SLOT]++;
-		}
+		init_slot_evidence(p, r->cpu, perf_field_snum(n->text, "pages", &pages) == 1 ?
+				   pages : -1);
 		return;
 	}
 }
@@ -187,24 +196,13 @@ void init_slot_before(struct perf_recon *p, const struct perf_rec *r)
  * A task-switch record that is neither an exec's nor a context switch's
  * (those follow their sched_switch): a switch to init_mm, a lazy CPU's in
  * a flush IPI's handler (the trace.dat capture's CPU 1, lazy on bash's mm
- * since before it) or a kernel thread's own flush. The first of a CPU
- * says, as an exit's does (init_slot_before()), whether a slot held
- * init_mm from before the capture; the CPU's state is the model's after.
+ * since before it) or a kernel thread's own flush.
  */
 static void init_slot_seen(struct perf_recon *p, const struct perf_rec *r,
 			   int64_t pages)
 {
-	struct cpu_ipi *ci = r->cpu < p->cpus ? &p->ipi[r->cpu] : NULL;
-	struct tlbsim_trace_event *ev;
-
-	if (!ci || ci->after_switch || ci->init_known)
-		return;
-	ci->init_known = true;
-	if (pages == 0 && (ev = emit(p, TLBSIM_EV_RAN_BEFORE, r->cpu))) {
-		ev->mm = 0;
-		ev->asid = true;
-		p->inf[INF_INIT_SLOT]++;
-	}
+	if (r->cpu < p->cpus && !p->ipi[r->cpu].after_switch && !p->ipi[r->cpu].init_known)
+		init_slot_evidence(p, r->cpu, pages);
 }
 
 /* tlb:tlb_flush, "pages:%ld reason:%s (%d)": an observed event with the
