@@ -432,7 +432,15 @@ void cpu_load_before(struct sim *s, uint32_t c, uint32_t idx, bool lazy)
 
 	cpumask_set(&mm->cpumask, c);
 	if (prev != idx) {
-		asid = choose_new_asid(s, cpu, mm, mm->tlb_gen, &need_flush);
+		/* a CPU that has not switched since the start of a capture
+		 * (asid_history): the slot loaded then, whose content was
+		 * unknown, is the one this mm was loaded in */
+		if (prev == INIT_MM && !cpu_asid_ctx(cpu, cpu->loaded_asid)->ctx_id) {
+			asid = cpu->loaded_asid;
+			need_flush = true;
+		} else {
+			asid = choose_new_asid(s, cpu, mm, mm->tlb_gen, &need_flush);
+		}
 		ctx = cpu_asid_ctx(cpu, asid);
 		if (need_flush) {
 			ctx->ctx_id = mm->ctx_id;
@@ -460,14 +468,36 @@ void cpu_load_before(struct sim *s, uint32_t c, uint32_t idx, bool lazy)
 }
 
 /*
+ * The slot a mm still held from before the trace: one whose content the
+ * trace has not shown (the round robin has not reached it since the trace
+ * began, or the mm would have lost it), the most recently taken before
+ * the trace first. cpu_init() puts the round robin at slot 1, so the
+ * slots were last taken in the order 1, 2, ... 5, 0: the most recent is
+ * 0 (the one loaded at the start), then 5, 4, ... Taking one this way
+ * leaves the round robin where it is: the kernel's next_asid moved past
+ * the slot before the trace. UINT16_MAX when every slot is the trace's.
+ */
+static uint16_t slot_from_before(const struct cpu *cpu)
+{
+	for (uint16_t j = 0; j < TLB_NR_DYN_ASIDS; j++) {
+		uint16_t asid = (uint16_t)((TLB_NR_DYN_ASIDS - j) % TLB_NR_DYN_ASIDS);
+
+		if (!cpu->ctxs[asid].ctx_id && asid != cpu->loaded_asid)
+			return asid;
+	}
+	return UINT16_MAX;
+}
+
+/*
  * An importer's inference (ran_before with asid): an ASID slot of c still
  * holds @idx at its tlb_gen now, as a switch away from it after its last
  * flush leaves it: the kernel's first switch back in the capture traced no
- * flush (choose_new_asid() found the slot current). The slot is the one
- * choose_new_asid() would take, never the one c has loaded; what the TLB
- * cached under it is unknown: nothing. Without PCID there is no slot to
- * hold, and a global ASID needs none. init_mm (@idx INIT_MM, "mm": null)
- * when c has not left it since the trace began: the loaded slot is its.
+ * flush (choose_new_asid() found the slot current). The slot is one whose
+ * content is unknown (slot_from_before()), never the one c has loaded;
+ * what the TLB cached under it is unknown: nothing. Without PCID there is
+ * no slot to hold, and a global ASID needs none. init_mm (@idx INIT_MM,
+ * "mm": null) when c has not left it since the trace began: the loaded
+ * slot is its.
  */
 void cpu_slot_before(struct sim *s, uint32_t c, uint32_t idx)
 {
@@ -485,17 +515,16 @@ void cpu_slot_before(struct sim *s, uint32_t c, uint32_t idx)
 		ctx->tlb_gen = mm->tlb_gen;
 		return;
 	}
-	/* init_mm takes a slot whose content is unknown (asid_history), not
-	 * one of an mm the trace put there: it held its own all along */
-	for (asid = 0; idx == INIT_MM && asid < TLB_NR_DYN_ASIDS; asid++)
-		if (!cpu->ctxs[asid].ctx_id && asid != cpu->loaded_asid) {
-			cpu->ctxs[asid].ctx_id = mm->ctx_id;
-			cpu->ctxs[asid].tlb_gen = mm->tlb_gen;
-			return;
-		}
-	asid = choose_new_asid(s, cpu, mm, mm->tlb_gen, &need_flush);
-	if (asid == cpu->loaded_asid)
+	for (asid = 0; asid < TLB_NR_DYN_ASIDS; asid++)
+		if (cpu->ctxs[asid].ctx_id == mm->ctx_id)
+			break;
+	if (asid == TLB_NR_DYN_ASIDS)
+		asid = slot_from_before(cpu);
+	if (asid == UINT16_MAX) {   /* the round robin passed them all */
 		asid = choose_new_asid(s, cpu, mm, mm->tlb_gen, &need_flush);
+		if (asid == cpu->loaded_asid)
+			asid = choose_new_asid(s, cpu, mm, mm->tlb_gen, &need_flush);
+	}
 	ctx = cpu_asid_ctx(cpu, asid);
 	if (ctx->ctx_id != mm->ctx_id) {
 		ctx->ctx_id = mm->ctx_id;

@@ -369,6 +369,11 @@ struct perf_recon {
 					    const struct perf_rec *after);
 	const struct perf_rec *(*peek_cpu)(void *ctx, uint32_t cpu);
 	void *peek_ctx;
+	/* tasks no record of which names their thread group, by comm
+	 * (unseen_pool()) */
+	char unseen_comm[8][16];
+	int32_t unseen_tgid[8];
+	uint32_t nunseen;
 	int32_t hint_tgid;           /* last MADV_HUGEPAGE: a khugepaged candidate */
 	uint64_t hint_start, hint_end;
 };

@@ -329,6 +329,29 @@ static void vfork_exec(struct perf_recon *p, const struct perf_rec *r,
 	}
 }
 
+/*
+ * A task switched to that no record read so far or ahead names the thread
+ * group of: its tid is taken as its tgid, unless a task of the same comm
+ * was taken so before: then it is one more thread of that one. Every
+ * capture host runs a daemon whose threads perf records nothing of but
+ * the switches to them (tokio-rt-worker: 68 and 75 in hugetlb_unshare,
+ * 72, 73 and 79 in an Intel xz capture), a thread pool in one mm.
+ */
+static int32_t unseen_pool(struct perf_recon *p, const char *comm, int32_t tid)
+{
+	uint32_t i;
+
+	p->inf[INF_TGID_FROM_TID]++;
+	for (i = 0; i < p->nunseen; i++)
+		if (!strncmp(p->unseen_comm[i], comm, sizeof(p->unseen_comm[i])))
+			return p->unseen_tgid[i];
+	if (!comm[0] || p->nunseen == sizeof(p->unseen_tgid) / sizeof(p->unseen_tgid[0]))
+		return tid;
+	snprintf(p->unseen_comm[p->nunseen], sizeof(p->unseen_comm[0]), "%s", comm);
+	p->unseen_tgid[p->nunseen++] = tid;
+	return tid;
+}
+
 void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 {
 	char comm[32];
@@ -349,10 +372,13 @@ void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 		tgid = 0;
 	} else {
 		tgid = tgid_of(p, next);
-		if (!tgid) {
-			tgid = next;
-			p->inf[INF_TGID_FROM_TID]++;
-		}
+		/* a task the capture has not shown yet: its own records
+		 * ahead name its thread group ("TGID/TID"), as for a fork's
+		 * child (perf's worker thread, first seen switched to) */
+		if (!tgid && p->peek_tgid && (tgid = p->peek_tgid(p->peek_ctx, next)) > 0)
+			p->inf[INF_THREAD_FROM_RECORDS]++;
+		if (tgid <= 0)
+			tgid = unseen_pool(p, comm, next);
 	}
 	if (p->cur[r->cpu] != tgid || (!tgid && p->ipi[r->cpu].idle != !next)) {
 		slot_before(p, r, tgid);

@@ -162,7 +162,7 @@ static void test_explain_inferred(void **state)
 			       "holds it)\n"));
 	assert_non_null(strstr(r.out, "[3] t=10 cpu 1: switch to mm 2 (not in the capture: "
 			       "inferred from a later record)\n    t=10       choose_new_asid(): "
-			       "cpu 1 switches to mm 2: ASID slot 1 still holds it at tlb_gen 0 = 0, "
+			       "cpu 1 switches to mm 2: ASID slot 5 still holds it at tlb_gen 0 = 0, "
 			       "CR3 write without flush\n"));
 	tu_run_free(&r);
 	unlink(path);

@@ -302,6 +302,35 @@ static void test_exit_to_init(void **state)
 	exit_to_init(true, true, 1, 1);
 }
 
+/*
+ * The round robin of a CPU that ran before the trace (asid_history): the
+ * task running at the start (running_before mm 1) was loaded in the slot
+ * loaded then (0), and a mm whose slot outlived the trace's start
+ * (ran_before mm 2 with asid) holds the one taken last before it (5): the
+ * round robin stays at slot 1. Five new mms take slots 1 to 5, the fifth
+ * evicting mm 2: the switch back to mm 1 needs no flush, the one to mm 2
+ * flushes. Had mm 1 and mm 2 taken round-robin slots (1 and 2), mms 6 and
+ * 7 would have evicted them both: seven flushes.
+ */
+static void test_slot_round_robin(void **state)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	(void)state;
+	run_start_history(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_RUNNING_BEFORE, .mm = 1);
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_RAN_BEFORE, .mm = 2, .asid = true);
+	for (uint32_t mm = 3; mm <= 7; mm++)
+		EV(&r, .t = mm * 1000, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = mm);
+	EV(&r, .t = 10000, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 11000, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 2);
+	res = run_end(&r);
+	assert_int_equal(res->c.flush_task_switch, 6);
+	assert_int_equal(res->c.task_switch_noflush, 1);
+	run_free(&r);
+}
+
 static void test_slot_before(void **state) { (void)state; slot_switch(false, true, false, 1, 1); }
 static void test_no_slot_before(void **state) { (void)state; slot_switch(false, false, false, 2, 0); }
 static void test_slot_no_pcid(void **state) { (void)state; slot_switch(true, true, false, 2, 0); }
@@ -328,6 +357,7 @@ int kernel_before_tests(void)
 		cmocka_unit_test(test_slot_no_pcid),
 		cmocka_unit_test(test_slot_behind),
 		cmocka_unit_test(test_exit_to_init),
+		cmocka_unit_test(test_slot_round_robin),
 	};
 	return cmocka_run_group_tests_name("kernel_before_tests", tests, NULL, NULL);
 }
