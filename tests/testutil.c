@@ -241,6 +241,14 @@ long tu_counter(json_t *validate, const char *name, const char *which)
 	return tu_field(json_object_get(validate, "counters"), name, which);
 }
 
+long tu_seen(json_t *validate, const char *name)
+{
+	json_t *c = json_object_get(json_object_get(validate, "counters"), name);
+	json_t *in = json_object_get(c, "predicted_in_capture");
+
+	return (long)json_integer_value(in ? in : json_object_get(c, "predicted"));
+}
+
 json_t *tu_validate_text(const char *text)
 {
 	char *path = tu_tmpfile(text, ".perf.txt");

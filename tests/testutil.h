@@ -56,5 +56,8 @@ long tu_field(json_t *o, const char *a, const char *b);
 /* In the "validate" object of `validate --json`: counter @name's
  * @which ("observed" or "predicted"), 0 when absent. */
 long tu_counter(json_t *validate, const char *name, const char *which);
+/* A validate counter's prediction as the capture records it:
+ * predicted_in_capture where the report gives it, else predicted. */
+long tu_seen(json_t *validate, const char *name);
 
 #endif

@@ -62,6 +62,11 @@ struct tlbsim_cpu_stats {
 	 * "unseen": true, an importer's inference), counted here and not
 	 * above: predicted_in_capture leaves them out. */
 	uint64_t unseen_switch_flush, unseen_switch_noflush;
+	/* A flush the capture lost the records of (a `flush` with "unseen":
+	 * true): the initiator's local flush, its remote-send record and the
+	 * flush IPIs it queued, counted here too; the handlers it caused on
+	 * other CPUs are recorded there and stay in. */
+	uint64_t unseen_flush_local, unseen_flush_send, unseen_flush_ipis;
 };
 
 struct tlbsim_counters {
@@ -97,8 +102,9 @@ struct tlbsim_latency {
 };
 
 /* Flushes of one mm (by the trace's id), with config per_mm: the same
- * counts as counters.flush_local, flush_remote and remote_send_ipi. An id
- * the trace reuses (exec, a pid again) may appear more than once. */
+ * counts as counters.flush_local, flush_remote and remote_send_ipi, as a
+ * capture holds them: an unseen flush's own (tlbsim_cpu_stats) left out.
+ * An id the trace reuses (exec, a pid again) may appear more than once. */
 struct tlbsim_mm_counts {
 	uint32_t mm;
 	uint64_t flush_local, flush_remote, remote_send_ipi;

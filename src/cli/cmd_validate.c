@@ -90,6 +90,9 @@ static void in_capture(const struct tlbsim_result *r,
 
 		out[V_TS_FLUSH] -= st->unseen_switch_flush;
 		out[V_TS_NOFLUSH] -= st->unseen_switch_noflush;
+		out[V_LOCAL] -= st->unseen_flush_local;
+		out[V_SEND] -= st->unseen_flush_send;
+		out[V_FLUSH] -= st->unseen_flush_ipis;
 		if (!(seen & TLBSIM_IDLE_SWITCHES)) {
 			out[V_TS_FLUSH] -= st->idle_switch_flush;
 			out[V_TS_NOFLUSH] -= st->idle_switch_noflush;
@@ -172,8 +175,10 @@ static char *validate_json(const struct session *s, const char *backend,
 			"complete_in_capture", vdefs[i].complete);
 
 		/* what of it the capture can hold: the model's count without
-		 * what it did where the capture is blind (in_capture()) */
-		if (!vdefs[i].complete) {
+		 * what it did where the capture is blind (in_capture()); for
+		 * a complete counter, only when it differs (flushes of tasks
+		 * the capture lost the records of) */
+		if (!vdefs[i].complete || pred_in[i] != pred[i]) {
 			json_object_set_new(c, "predicted_in_capture",
 					    json_integer((json_int_t)pred_in[i]));
 			json_object_set_new(c, "error_in_capture_pct", json_real(
@@ -221,6 +226,10 @@ static void validate_table(FILE *f, const char *path, const char *backend,
 		if (!vdefs[i].complete)
 			fprintf(f, "  (missed on idle CPUs: %llu as the capture records, "
 				"%+.1f%%)", (unsigned long long)pred_in[i],
+				error_pct(obs[i], pred_in[i]));
+		else if (pred_in[i] != pred[i])
+			fprintf(f, "  (lost with unseen tasks' records: %llu as the "
+				"capture records, %+.1f%%)", (unsigned long long)pred_in[i],
 				error_pct(obs[i], pred_in[i]));
 		fputc('\n', f);
 	}

@@ -201,8 +201,9 @@ static void observe(void *ctx, const struct tlbsim_obs *o)
 		return;
 	}
 	if (o->kind == TLBSIM_OBS_IPI_SEND) {
-		if (!o->func || strcmp(o->func, "flush_tlb_func") || (unsigned)o->cpu >= d->ncpus)
-			return;
+		if (!o->func || strcmp(o->func, "flush_tlb_func") ||
+		    (unsigned)o->cpu >= d->ncpus || strstr(o->text, "(sender unseen)"))
+			return;   /* the capture lost the sender's records */
 		r.kind = FD_IPI;
 		r.mm = d->last[o->cpu].mm;
 	} else if (o->kind == TLBSIM_OBS_FLUSH && strstr(o->text, "switch")) {
@@ -211,6 +212,8 @@ static void observe(void *ctx, const struct tlbsim_obs *o)
 		r.kind = strstr(o->text, "noflush") ? FD_SWITCH_NOFLUSH : FD_SWITCH;
 		r.mm = (uint32_t)o->index;
 	} else if (o->kind == TLBSIM_OBS_FLUSH && strcmp(o->text, "remote")) {
+		if (!strncmp(o->text, "unseen_", 7))
+			return;   /* the capture lost its record */
 		r.kind = strcmp(o->text, "local") ? FD_SEND : FD_LOCAL;
 		r.mm = (uint32_t)o->index;
 	} else {

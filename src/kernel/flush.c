@@ -139,7 +139,8 @@ uint64_t flush_tlb_func(struct sim *s, uint32_t c, const struct flush_info *f)
 	}
 	if (local) {
 		s->res.c.flush_local++;
-		mm->counts.flush_local++;
+		s->res.per_cpu[c].unseen_flush_local += f->unseen;
+		mm->counts.flush_local += !f->unseen;
 	} else {
 		s->res.c.flush_remote++;
 		s->res.per_cpu[c].idle_irq_remote += cpu->in_idle;
@@ -148,7 +149,8 @@ uint64_t flush_tlb_func(struct sim *s, uint32_t c, const struct flush_info *f)
 	if (sim_observing(s)) {   /* the tlb_flush record the kernel writes */
 		s->obs_index = mm->trace_id;
 		sim_observe(s, TLBSIM_OBS_FLUSH, (int)c, -1, sim_now(s), 0,
-			    "flush_tlb_func", "%s", local ? "local" : "remote");
+			    "flush_tlb_func", "%s%s", local && f->unseen ? "unseen_" : "",
+			    local ? "local" : "remote");
 	}
 	if (sim_observing(s))
 		sim_observe(s, TLBSIM_OBS_DECISION, (int)c, -1, sim_now(s), 0,
@@ -240,14 +242,16 @@ void flush_local_due(struct sim *s, uint32_t c, uint64_t op_seq)
 
 /* trace_tlb_flush(TLB_REMOTE_SEND_IPI): native_flush_tlb_multi() traces
  * it on entry, whatever it then sends. */
-static void trace_remote_send(struct sim *s, uint32_t me, struct mm *mm)
+static void trace_remote_send(struct sim *s, uint32_t me, struct mm *mm,
+			      const struct flush_info *f)
 {
 	s->res.c.remote_send_ipi++;
-	mm->counts.remote_send_ipi++;
+	s->res.per_cpu[me].unseen_flush_send += f->unseen;
+	mm->counts.remote_send_ipi += !f->unseen;
 	if (sim_observing(s)) {
 		s->obs_index = mm->trace_id;
 		sim_observe(s, TLBSIM_OBS_FLUSH, (int)me, -1, sim_now(s), 0,
-			    "flush_tlb_multi", "send");
+			    "flush_tlb_multi", "%s", f->unseen ? "unseen_send" : "send");
 	}
 }
 
@@ -266,7 +270,7 @@ static uint64_t native_flush_tlb_multi(struct sim *s, uint32_t me, struct op *op
 	uint64_t cost = 0;
 	uint32_t sent = 0;
 
-	trace_remote_send(s, me, mm);
+	trace_remote_send(s, me, mm, &op->fi);
 
 	for (uint32_t c = cpumask_next(&mm->cpumask, 0, s->ncpus); c < s->ncpus;
 	     c = cpumask_next(&mm->cpumask, c + 1, s->ncpus)) {
@@ -327,7 +331,7 @@ static uint64_t native_flush_tlb_self(struct sim *s, uint32_t me, struct op *op)
 {
 	struct mm *mm = mm_get(s, op->fi.mm);
 
-	trace_remote_send(s, me, mm);
+	trace_remote_send(s, me, mm, &op->fi);
 	op->local_all = op->fi.wake_lazy_cpus || mm->asid_transition;
 	return local_qualifies(s, me, op) ? local_flush(s, me, op) : 0;
 }
@@ -510,6 +514,7 @@ void flush_tlb_mm_range(struct sim *s, uint32_t me, struct op *op,
 	f->mm = op->mm;
 	f->new_tlb_gen = ++mm->tlb_gen; /* inc_mm_tlb_gen(): a full barrier */
 	f->initiating_cpu = me;
+	f->unseen = s->cpus[me].flush_unseen;
 	f->stride_shift = stride;
 	f->wake_lazy_cpus = wake_lazy_cpus;
 	f->start = start;

@@ -142,6 +142,8 @@ struct flush_info {
 	bool trim_cpumask;
 	uint64_t new_tlb_gen;
 	uint32_t initiating_cpu;
+	bool unseen;              /* the initiator's own records are not in
+				   * the capture (a `flush` with "unseen") */
 };
 
 /* Multi-stage operations an initiator runs while its later events wait. */
@@ -233,6 +235,7 @@ struct cpu {
 	struct csd cur;            /* the csd whose handler is running */
 	bool in_handler;
 	bool switch_unseen;   /* applying a `switch` the capture holds no record of */
+	bool flush_unseen;    /* applying a `flush` whose records it lost */
 	/* IPIs in flight to it whose stall has begun (ipi_target_stall):
 	 * it runs nothing until they arrive */
 	uint32_t stalls;

@@ -50,6 +50,7 @@ void ipi_send(struct sim *s, uint32_t from, uint32_t target, enum csd_func f,
 	if (f == CSD_FLUSH_TLB_FUNC) {
 		s->res.c.ipi_flush++;
 		s->res.per_cpu[from].flush_ipis_sent++;
+		s->res.per_cpu[from].unseen_flush_ipis += op->fi.unseen;
 		s->res.per_cpu[target].flush_ipis_received++;
 		if (t->is_lazy) {
 			s->res.c.ipi_to_lazy++;
@@ -65,8 +66,9 @@ void ipi_send(struct sim *s, uint32_t from, uint32_t target, enum csd_func f,
 		sim_observe(s, TLBSIM_OBS_IPI_SEND, (int)from, (int)target,
 			    sim_now(s), at, f == CSD_FLUSH_TLB_FUNC ?
 			    "flush_tlb_func" : "tlb_remove_table_smp_sync",
-			    "IPI cpu %u -> cpu %u%s", from, target,
-			    t->is_lazy ? " (lazy)" : "");
+			    "IPI cpu %u -> cpu %u%s%s", from, target,
+			    t->is_lazy ? " (lazy)" : "",
+			    op->fi.unseen ? " (sender unseen)" : "");
 	if (s->prof.ipi_target_stall) {
 		struct ev_cpu k = { target };
 		uint64_t stall = s->prof.ipi_target_stall;

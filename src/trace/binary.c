@@ -7,7 +7,7 @@
  *   records  little-endian, one per event:
  *            u8 kind, u8 flags (1 hugetlb, 2 freed_tables, 4 unshared_tables,
  *            8 observed's mm follows, 16 exit's exec, 32 switch's idle,
- *            64 ran_before's asid, 128 switch's unseen),
+ *            64 ran_before's asid, 128 switch's or flush's unseen),
  *            u8 stride, u8 flags2 (1 map's shared, 2 touch's write; 0 in
  *            files from before them), u32 cpu, u64 t,
  *            then the kind's fields in this order, those it has only:

@@ -31,7 +31,7 @@ static const char *const inf_names[INF_COUNT] = {
 	"lazy_before", "rseq_resume", "vfork_exec", "running_before",
 	"brk_trim", "idle_between", "slot_before", "sigchld_frame",
 	"signal_frame", "signal_rseq", "signal_onstack", "late_record",
-	"init_slot",
+	"init_slot", "unseen_flush",
 };
 
 /* ------------------------------------------------------------ helpers */

@@ -115,6 +115,8 @@ enum inf {
 	INF_INIT_SLOT,           /* an ASID slot held init_mm from before the
 				  * capture: an exit's switch to it traced no
 				  * flush (init_slot_before()) */
+	INF_UNSEEN_FLUSH,        /* a flush IPI no record sent: the flush of a
+				  * task the capture records nothing of */
 	INF_COUNT
 };
 
@@ -309,6 +311,8 @@ struct cpu_ipi {
 	uint64_t idle_records;  /* its idle task's other records (handlers) */
 	bool after_switch;      /* its last record was a sched_switch */
 	bool init_known;        /* a switch of it to init_mm was traced */
+	uint32_t flush_queued;  /* flush_tlb_func csds queued to it, not yet
+				 * run (csd_handler()) */
 };
 
 /* tgid or tid -> index: captures of real workloads hold thousands of

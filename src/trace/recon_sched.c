@@ -435,8 +435,10 @@ void observe_csd(struct perf_recon *p, const struct perf_rec *r,
 		return;
 	/* whose flush: the sender's mm (a kernel thread's flush of
 	 * another mm, khugepaged's, says nothing of it) */
-	if (!strcmp(s, "flush_tlb_func"))
+	if (!strcmp(s, "flush_tlb_func")) {
 		p->ipi[target].from = p->cur[r->cpu];
+		p->ipi[target].flush_queued++;
+	}
 	/* a kernel symbol: what import writes must read back as JSONL */
 	if (s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		      "0123456789_.")]) {
@@ -445,6 +447,42 @@ void observe_csd(struct perf_recon *p, const struct perf_rec *r,
 		return;
 	}
 	snprintf(ev->func, sizeof(ev->func), "%s", s);
+}
+
+/*
+ * A flush IPI's handler that no csd_queue_cpu of the capture sent: a task
+ * the capture records nothing of flushed its mm, one of an unseen pool
+ * (unseen_pool()) running on another CPU. The IPI reached a CPU whose bit
+ * that mm's cpumask held: a flush that frees page tables sends there
+ * whatever it runs (should_flush_tlb() is not asked), so the flush is
+ * taken as one (the mm, all of it). The handler is the kernel's record,
+ * read as evidence that the flush ran (an input); what it does on each
+ * CPU, and the tlb_gen it leaves the mm at, are the model's. The flush's
+ * own records (its local flush, the send, the IPIs) were lost with the
+ * task's: "unseen". hugetlb_unshare: a tokio-rt-worker's flush reached
+ * the workload's CPU (wrong CPU) and left that CPU's ASID of the pool's
+ * mm behind: its next switch there flushed.
+ */
+static void unseen_flush(struct perf_recon *p, const struct perf_rec *r)
+{
+	struct tlbsim_trace_event *ev;
+
+	for (uint32_t c = 0; c < p->cpus; c++) {
+		bool pool = false;
+
+		for (uint32_t i = 0; c != r->cpu && p->cur[c] && i < p->nunseen; i++)
+			pool |= p->unseen_tgid[i] == p->cur[c];
+		if (!pool || !(ev = emit(p, TLBSIM_EV_FLUSH, c)))
+			continue;
+		ev->mm = (uint32_t)p->cur[c];
+		ev->start = 0;
+		ev->end = TLBSIM_END_ALL;
+		ev->stride = 12;
+		ev->freed_tables = true;
+		ev->unseen = true;
+		p->inf[INF_UNSEEN_FLUSH]++;
+		return;
+	}
 }
 
 /* csd:csd_function_entry and _exit ("func=%ps, csd=%p"): a flush IPI's
@@ -460,6 +498,10 @@ void csd_handler(struct perf_recon *p, const struct perf_rec *r, bool entry)
 		ci->ttwu_ns = 0;   /* run where the capture shows it */
 	if (entry && strstr(r->text, "func=flush_tlb_func,") &&
 	    !strstr(r->text, "csd=(nil)")) {
+		if (ci->flush_queued)
+			ci->flush_queued--;
+		else
+			unseen_flush(p, r);
 		ci->handling = ci->from;
 		ci->from = 0;
 	}

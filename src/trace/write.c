@@ -103,6 +103,8 @@ int tlbsim_trace_write_event(FILE *f, const struct tlbsim_trace_event *ev)
 		fprintf(f, ", \"stride\": %u, \"freed_tables\": %s, \"unshared_tables\": %s",
 			ev->stride, ev->freed_tables ? "true" : "false",
 			ev->unshared_tables ? "true" : "false");
+		if (ev->unseen)
+			fputs(", \"unseen\": true", f);
 		break;
 	default:
 		/* the fields the kind's spec gives it (native_rules.c); a

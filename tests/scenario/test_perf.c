@@ -78,12 +78,15 @@ static void check_capture(const char *dir, const char *capture)
 	json_decref(doc);
 }
 
+/* The counter's error as the capture records it: without what the model
+ * did where the capture is blind (predicted_in_capture), when it says. */
 static void within_1pct(const char *path, const char *counter)
 {
 	json_t *doc = tu_validate(path);
 	json_t *c = json_object_get(json_object_get(json_object_get(doc, "validate"),
 						    "counters"), counter);
-	double err = json_real_value(json_object_get(c, "error_pct"));
+	json_t *in = json_object_get(c, "error_in_capture_pct");
+	double err = json_real_value(in ? in : json_object_get(c, "error_pct"));
 
 	if (fabs(err) > 1.0)
 		print_error("%s %s: error %.2f%%\n", path, counter, err);
@@ -117,11 +120,15 @@ static void test_ftrace_captures(void **state)
 		check_capture("traces/perf/ftrace", caps[i]);
 }
 
-/* The eight perf captures: every counter a perf capture sees completely
- * (validate's complete_in_capture) within 1 % of the kernel's count. The
- * last two to get there, collapse's and munmap_tables' flush IPIs (22
- * and 95, one short each), were perf-exec's: it had run on the other CPU
- * before the capture (ran_elsewhere). */
+/* The eight perf captures: every counter within 1 % of the kernel's count
+ * as the capture records it (predicted_in_capture where validate gives
+ * it: without what the model did where the capture is blind). The last
+ * of the complete ones to get there, collapse's and munmap_tables' flush
+ * IPIs (22 and 95, one short each), were perf-exec's: it had run on the
+ * other CPU before the capture (ran_elsewhere); the last of all,
+ * hugetlb_unshare's task-switch flushes (11 of 12) and wrong-CPU clearing
+ * (0 of 1), a tokio worker's flush the capture holds no record of but
+ * its IPI's handler (unseen_flush). */
 static void test_perf_counters_all_1pct(void **state)
 {
 	static const char *const caps[] = {
@@ -139,11 +146,11 @@ static void test_perf_counters_all_1pct(void **state)
 		doc = tu_validate(path);
 		c = json_object_get(json_object_get(doc, "validate"), "counters");
 		json_object_foreach(c, name, x) {
+			json_t *in = json_object_get(x, "predicted_in_capture");
 			long obs = (long)json_integer_value(json_object_get(x, "observed"));
-			long pred = (long)json_integer_value(json_object_get(x, "predicted"));
+			long pred = (long)json_integer_value(in ? in :
+							     json_object_get(x, "predicted"));
 
-			if (!json_is_true(json_object_get(x, "complete_in_capture")))
-				continue;
 			if (labs(pred - obs) * 100 > obs)
 				print_error("%s %s: observed %ld predicted %ld\n", caps[i],
 					    name, obs, pred);

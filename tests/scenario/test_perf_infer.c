@@ -594,5 +594,5 @@ int main(void)
 
 	return cmocka_run_group_tests(tests, NULL, NULL) + perf_brk_tests() +
 	       perf_exit_tests() + perf_before_tests() + perf_signal_tests() +
-	       perf_cow_tests() + perf_pagecache_tests();
+	       perf_cow_tests() + perf_pagecache_tests() + perf_unseen_tests();
 }

@@ -9,5 +9,6 @@ int perf_before_tests(void); /* before.c: what a CPU held before the capture */
 int perf_signal_tests(void); /* signal.c: the SIGCHLD frame a wake writes */
 int perf_cow_tests(void);    /* cow.c: the copies a fork's sharing costs */
 int perf_pagecache_tests(void); /* pagecache.c: a shared mapping's dirty pages */
+int perf_unseen_tests(void);  /* unseen.c: tasks and flushes perf records nothing of */
 
 #endif

@@ -127,7 +127,8 @@ static void test_binary_roundtrip(void **state)
 			in[k].asid = true;   /* flag 64 */
 			in[k].mm = 0;        /* init_mm, with asid */
 		}
-		if (in[k].kind == TLBSIM_EV_SWITCH && in[k].mm)
+		if ((in[k].kind == TLBSIM_EV_SWITCH && in[k].mm) ||
+		    in[k].kind == TLBSIM_EV_FLUSH)
 			in[k].unseen = true;   /* flag 128 */
 		if (in[k].kind == TLBSIM_EV_MAP)
 			in[k].shared = true;   /* flags2 1 */
@@ -319,6 +320,23 @@ static void test_unseen_switch(void **state)
 	assert_false(e[1].unseen);
 }
 
+/* A flush whose records the capture lost (an unseen task's: "unseen":
+ * true, flag 128 too) is read, and written back as it was. */
+static void test_unseen_flush(void **state)
+{
+	struct tlbsim_trace_event e[2];
+
+	(void)state;
+	read_write_two("{\"t\": 0, \"cpu\": 1, \"ev\": \"flush\", \"mm\": 3, \"start\": "
+		       "\"0x0\", \"end\": \"all\", \"stride\": 12, \"freed_tables\": true, "
+		       "\"unshared_tables\": false, \"unseen\": true}\n{\"t\": 1, \"cpu\": 1, "
+		       "\"ev\": \"flush\", \"mm\": 3, \"start\": \"0x1000\", \"end\": "
+		       "\"0x2000\", \"stride\": 12, \"freed_tables\": false, "
+		       "\"unshared_tables\": false}", e);
+	assert_true(e[0].unseen);
+	assert_false(e[1].unseen);
+}
+
 /* A MAP_SHARED mapping ("shared": true) and a write to it ("write": true;
  * flags2 1 and 2 in the binary form) are read, and written back as they
  * were; neither is taken where the kind has no such field. */
@@ -369,6 +387,7 @@ int trace_write_tests(void)
 		cmocka_unit_test(test_idle_switch),
 		cmocka_unit_test(test_ran_before_asid),
 		cmocka_unit_test(test_unseen_switch),
+		cmocka_unit_test(test_unseen_flush),
 		cmocka_unit_test(test_shared_write),
 	};
 	return cmocka_run_group_tests_name("trace_write_tests", tests, NULL, NULL);
