@@ -375,7 +375,8 @@ void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 		/* a task the capture has not shown yet: its own records
 		 * ahead name its thread group ("TGID/TID"), as for a fork's
 		 * child (perf's worker thread, first seen switched to) */
-		if (!tgid && p->peek_tgid && (tgid = p->peek_tgid(p->peek_ctx, next)) > 0)
+		if (!tgid && p->peek_tgid && (tgid = p->peek_tgid(p->peek_ctx, next)) > 0 &&
+		    tgid != next)
 			p->inf[INF_THREAD_FROM_RECORDS]++;
 		if (tgid <= 0)
 			tgid = unseen_pool(p, comm, next);
