@@ -246,6 +246,8 @@ struct task {
 	uint32_t moved_from; /* an exec's: that CPU + 1 until its next record */
 	uint32_t mmap_cpu;   /* where its exec's exec_mmap() ran, + 1
 			      * (exec_began()); 0: not seen */
+	bool exec_mapped;    /* that exec_mmap() is applied (exec_mmap()):
+			      * not at its exec record */
 	uint64_t mmap_addr, mmap_len, mmap_flags, mmap_fd, mmap_prot;
 	bool in_mmap;
 	/* sys_enter_mremap's arguments, until its result is known */
@@ -488,6 +490,12 @@ struct tlbsim_trace_event *emit_exit(struct perf_recon *p, struct proc *pr,
 				      uint32_t cpu);
 void on_fork(struct perf_recon *p, const struct perf_rec *r);
 void on_exec(struct perf_recon *p, const struct perf_rec *r, struct task *t);
+bool exec_mmap(struct perf_recon *p, uint32_t cpu, struct task *t);
+
+/* recon_unseen.c */
+int32_t unseen_pool(struct perf_recon *p, const char *comm, int32_t tid);
+void unseen_flush(struct perf_recon *p, const struct perf_rec *r);
+void exec_stack_due(struct perf_recon *p, const struct perf_rec *r);
 void task_note_comm(struct task *t, const struct perf_rec *r);
 void exec_moved_bit(struct perf_recon *p, struct task *t);
 void on_proc_exit(struct perf_recon *p, const struct perf_rec *r);

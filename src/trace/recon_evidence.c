@@ -134,6 +134,7 @@ static bool exec_began(struct perf_recon *p, const struct perf_rec *r)
 	    !(t = task_find(p, r->tid)) || !execs_next(p, t))
 		return false;
 	t->mmap_cpu = r->cpu + 1;
+	exec_mmap(p, r->cpu, t);
 	return true;
 }
 
@@ -267,4 +268,6 @@ void observe_flush(struct perf_recon *p, const struct perf_rec *r)
 		if (!exec_began(p, r))
 			init_slot_seen(p, r, pages);
 	}
+	if (reason == 3)
+		exec_stack_due(p, r);
 }

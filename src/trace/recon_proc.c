@@ -10,17 +10,12 @@
 
 #include "trace/recon.h"
 
-struct tlbsim_trace_event *emit_exit(struct perf_recon *p, struct proc *pr,
-				      uint32_t cpu)
+/* What the end of @pr's mm leaves the reconstruction: no mirrors, no
+ * copy-on-write sharing. */
+static void proc_gone(struct perf_recon *p, struct proc *pr)
 {
-	struct tlbsim_trace_event *ev;
 	struct proc *up;
 
-	if (!pr->live)
-		return NULL;
-	ev = emit(p, TLBSIM_EV_EXIT, cpu);
-	if (ev)
-		ev->mm = (uint32_t)pr->tgid;
 	pr->live = false;
 	pr->exited = true;
 	proc_dies(p, pr);
@@ -43,6 +38,19 @@ struct tlbsim_trace_event *emit_exit(struct perf_recon *p, struct proc *pr,
 	}
 	pr->cow_peers = 0;
 	pr->peer_up = false;
+}
+
+struct tlbsim_trace_event *emit_exit(struct perf_recon *p, struct proc *pr,
+				      uint32_t cpu)
+{
+	struct tlbsim_trace_event *ev;
+
+	if (!pr->live)
+		return NULL;
+	ev = emit(p, TLBSIM_EV_EXIT, cpu);
+	if (ev)
+		ev->mm = (uint32_t)pr->tgid;
+	proc_gone(p, pr);
 	for (unsigned c = 0; c < p->cpus; c++)
 		if (p->cur[c] == pr->tgid)
 			p->cur[c] = 0; /* the exiting CPU runs it lazily now */
@@ -265,34 +273,114 @@ void exec_moved_bit(struct perf_recon *p, struct task *t)
 	p->inf[INF_EXEC_MOVED]++;
 }
 
-void on_exec(struct perf_recon *p, const struct perf_rec *r, struct task *t)
+/*
+ * exec_mmap(): the task moves to a new mm, the old one is torn down (a
+ * vfork child's was its parent's: it goes on); the task itself goes on,
+ * in the new mm, which its CPU loads before the old one's teardown
+ * flushes (the `exit`'s exec). False when nothing is emitted.
+ */
+static bool exec_switch(struct perf_recon *p, uint32_t cpu, struct proc *pr,
+			struct task *t)
 {
-	struct proc *pr = proc_get(p, r->pid);
 	struct tlbsim_trace_event *ev;
 	bool vforked = t && t->vfork_mm;
 
-	if (!pr || (!pr->live && !vforked))
-		return;
-	/* exec_mmap(): the task moves to a new mm, the old one is torn down
-	 * (a vfork child's was its parent's: it goes on); the task itself
-	 * goes on, in the new mm, which its CPU loads before the old one's
-	 * teardown flushes (the `exit`'s exec) */
-	if (pr->live && (ev = emit_exit(p, pr, r->cpu))) {
+	if (pr->live && (ev = emit_exit(p, pr, cpu))) {
 		ev->exec = true;
 		p->inf[INF_EXEC_EXIT]++;
 	}
 	if (vforked)
 		pr->waiter = t->vfork_mm;   /* its parent waits for it still */
 	pr->exited = false;
-	p->cur[r->cpu] = 0;
-	ev = emit(p, TLBSIM_EV_SWITCH, r->cpu);
+	p->cur[cpu] = 0;
+	ev = emit(p, TLBSIM_EV_SWITCH, cpu);
 	if (!ev)
-		return;
+		return false;
 	ev->mm = (uint32_t)pr->tgid;
-	p->cur[r->cpu] = pr->tgid;
+	p->cur[cpu] = pr->tgid;
 	pr->live = true;
 	pr->fresh = true;
 	pr->forks = false;   /* a new program: its own forks will say */
+	return true;
+}
+
+/*
+ * The exec's exec_mmap() where the task's own task-switch flush shows it
+ * (exec_began()), not at the exec record, which comes at the exec's end:
+ * a task that sleeps in between (reading the binary) runs the new image
+ * when it comes back, and its old mm's teardown flushed before it slept
+ * (rustc's perf-exec slept 10 ms so; the model's teardown came that much
+ * after the kernel's). A thread group's leader's exec, not a vfork
+ * child's (vfork_exec(), on_exec()). The model's mm changes here; what
+ * the reconstruction keeps of the old image (its mirrors, the pages it
+ * still shares copy-on-write) goes at the exec record: the old mm's pages
+ * are freed at the end of its teardown, which the capture does not mark
+ * (a Python capture's bash parent copied pages its child shared for 0.3
+ * ms after the child's exec_mmap(), and none after its exec record).
+ */
+bool exec_mmap(struct perf_recon *p, uint32_t cpu, struct task *t)
+{
+	struct proc *pr = proc_find(p, t->tgid);
+	struct tlbsim_trace_event *ev;
+
+	if (t->vfork_mm || t->tid != t->tgid || !pr || !pr->live ||
+	    !(ev = emit(p, TLBSIM_EV_EXIT, cpu)))
+		return false;
+	ev->mm = (uint32_t)pr->tgid;
+	ev->exec = true;
+	p->inf[INF_EXEC_EXIT]++;
+	t->exec_mapped = true;
+	for (unsigned c = 0; c < p->cpus; c++)
+		if (p->cur[c] == pr->tgid)
+			p->cur[c] = 0;
+	if ((ev = emit(p, TLBSIM_EV_SWITCH, cpu))) {
+		ev->mm = (uint32_t)pr->tgid;
+		p->cur[cpu] = pr->tgid;
+	}
+	return true;
+}
+
+/*
+ * setup_arg_pages() after an exec_mmap() applied where it ran: its two
+ * flushes where the task's first local shootdown shows the kernel there
+ * (the stack's move: 0.1-0.5 ms after exec_mmap()'s record, the old mm's
+ * teardown between), else at the exec record (on_exec()). Not where the
+ * task leaves its CPU first: dash's children sleep before it (a PVM dash
+ * loop's flush-by-flush mismatches 15 -> 31 so). The record says when;
+ * the flushes are the rule's (exec_stack()).
+ */
+void exec_stack_due(struct perf_recon *p, const struct perf_rec *r)
+{
+	struct task *t = task_find(p, r->tid);
+	struct proc *pr;
+
+	if (!t || !t->exec_mapped || t->exec_stacked || !(pr = proc_find(p, t->tgid)) ||
+	    p->cur[r->cpu] != t->tgid)
+		return;
+	exec_stack(p, pr, r->cpu);
+	t->exec_stacked = true;
+}
+
+void on_exec(struct perf_recon *p, const struct perf_rec *r, struct task *t)
+{
+	struct proc *pr = proc_get(p, r->pid);
+	bool vforked = t && t->vfork_mm;
+
+	if (!pr || (!pr->live && !vforked))
+		return;
+	if (t && t->exec_mapped) {
+		/* the model's part done at exec_mmap(): the new mm's cpumask
+		 * has that CPU's bit from the switch there (exec_moved() has
+		 * nothing to do); the reconstruction's part now */
+		t->exec_mapped = false;
+		t->mmap_cpu = 0;
+		proc_gone(p, pr);
+		pr->exited = false;
+		pr->live = pr->fresh = true;
+		pr->forks = false;
+	} else if (!exec_switch(p, r->cpu, pr, t)) {
+		return;
+	}
 	if (t && t->exec_stacked)
 		t->exec_stacked = false;
 	else

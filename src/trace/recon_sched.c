@@ -329,29 +329,6 @@ static void vfork_exec(struct perf_recon *p, const struct perf_rec *r,
 	}
 }
 
-/*
- * A task switched to that no record read so far or ahead names the thread
- * group of: its tid is taken as its tgid, unless a task of the same comm
- * was taken so before: then it is one more thread of that one. Every
- * capture host runs a daemon whose threads perf records nothing of but
- * the switches to them (tokio-rt-worker: 68 and 75 in hugetlb_unshare,
- * 72, 73 and 79 in an Intel xz capture), a thread pool in one mm.
- */
-static int32_t unseen_pool(struct perf_recon *p, const char *comm, int32_t tid)
-{
-	uint32_t i;
-
-	p->inf[INF_TGID_FROM_TID]++;
-	for (i = 0; i < p->nunseen; i++)
-		if (!strncmp(p->unseen_comm[i], comm, sizeof(p->unseen_comm[i])))
-			return p->unseen_tgid[i];
-	if (!comm[0] || p->nunseen == sizeof(p->unseen_tgid) / sizeof(p->unseen_tgid[0]))
-		return tid;
-	snprintf(p->unseen_comm[p->nunseen], sizeof(p->unseen_comm[0]), "%s", comm);
-	p->unseen_tgid[p->nunseen++] = tid;
-	return tid;
-}
-
 void on_sched_switch(struct perf_recon *p, const struct perf_rec *r)
 {
 	char comm[32];
@@ -448,42 +425,6 @@ void observe_csd(struct perf_recon *p, const struct perf_rec *r,
 		return;
 	}
 	snprintf(ev->func, sizeof(ev->func), "%s", s);
-}
-
-/*
- * A flush IPI's handler that no csd_queue_cpu of the capture sent: a task
- * the capture records nothing of flushed its mm, one of an unseen pool
- * (unseen_pool()) running on another CPU. The IPI reached a CPU whose bit
- * that mm's cpumask held: a flush that frees page tables sends there
- * whatever it runs (should_flush_tlb() is not asked), so the flush is
- * taken as one (the mm, all of it). The handler is the kernel's record,
- * read as evidence that the flush ran (an input); what it does on each
- * CPU, and the tlb_gen it leaves the mm at, are the model's. The flush's
- * own records (its local flush, the send, the IPIs) were lost with the
- * task's: "unseen". hugetlb_unshare: a tokio-rt-worker's flush reached
- * the workload's CPU (wrong CPU) and left that CPU's ASID of the pool's
- * mm behind: its next switch there flushed.
- */
-static void unseen_flush(struct perf_recon *p, const struct perf_rec *r)
-{
-	struct tlbsim_trace_event *ev;
-
-	for (uint32_t c = 0; c < p->cpus; c++) {
-		bool pool = false;
-
-		for (uint32_t i = 0; c != r->cpu && p->cur[c] && i < p->nunseen; i++)
-			pool |= p->unseen_tgid[i] == p->cur[c];
-		if (!pool || !(ev = emit(p, TLBSIM_EV_FLUSH, c)))
-			continue;
-		ev->mm = (uint32_t)p->cur[c];
-		ev->start = 0;
-		ev->end = TLBSIM_END_ALL;
-		ev->stride = 12;
-		ev->freed_tables = true;
-		ev->unseen = true;
-		p->inf[INF_UNSEEN_FLUSH]++;
-		return;
-	}
 }
 
 /* csd:csd_function_entry and _exit ("func=%ps, csd=%p"): a flush IPI's

@@ -4,17 +4,20 @@
  * way back to user space, fork_rseq: copies of pages shared with the
  * parent, known when the capture has sys_enter_clone and
  * sys_enter_rseq), when a vfork child lets go of its parent's mm
- * (vfork_release), where an exec began (exec_moved), a capture that
+ * (vfork_release), a capture that
  * begins at a fork (lazy_before, the child's tid write); and the Intel
  * host's captures, which showed these. Other reconstruction rules:
- * test_perf_infer.c; the AMD host's captures: test_perf.c. */
+ * test_perf_infer.c; the AMD host's captures: test_perf.c. Where an exec
+ * began: perf_fork/exec.c. */
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
+#include "perf_fork/parts.h"
 
 /* Process 100 writes two pages of its struct pthread (its tid's, 0xa10,
  * and the next, 0x1060, where glibc puts the rseq area) and forks 200,
@@ -312,75 +315,6 @@ static void test_vfork_exec_sleeps(void **state)
 	assert_int_equal(inferred, 1);
 }
 
-/* Process 100 forks 200 on cpu 0, which runs there, execs there
- * (begin_new_exec() sets its comm to @comm), sleeps (state D: reading the
- * binary), and wakes on cpu 1, where its exec record comes; then it
- * mprotects a page of its new image. The old mm's teardown IPIs cpu 0,
- * lazy on it (a remote send and a flush IPI either way). With a new comm,
- * exec_mmap() loaded the new mm on cpu 0 (exec_moved): cpu 0's bit makes
- * the mprotect's flush a second remote send (no IPI: cpu 0 idles on
- * another mm). With the comm unchanged the capture cannot tell where the
- * exec began: cpu 1 alone. Records 100 us apart: the model's operations
- * take microseconds, and records closer than that would slip. */
-#define MOVED(comm) MOVED_AFTER(comm, "")
-#define MOVED_AFTER(comm, mmap_flush) \
-	"wl 100/100 [000] 1.000100: exceptions:page_fault_user: " \
-	"address=0x7f0000100000 ip=0x1000 error_code=0x6\n" \
-	"wl 100/100 [000] 1.000200: sched:sched_process_fork: comm=wl " \
-	"pid=100 child_comm=wl child_pid=200\n" \
-	"wl 100/100 [000] 1.000300: sched:sched_switch: prev_comm=wl " \
-	"prev_pid=100 prev_prio=120 prev_state=S ==> next_comm=wl " \
-	"next_pid=200 next_prio=120\n" \
-	"wl 200/200 [000] 1.000400: exceptions:page_fault_user: " \
-	"address=0x7f0000100000 ip=0x1000 error_code=0x4\n" \
-	mmap_flush \
-	comm " 200/200 [000] 1.000500: sched:sched_switch: prev_comm=" comm \
-	" prev_pid=200 prev_prio=120 prev_state=D ==> next_comm=swapper/0 " \
-	"next_pid=0 next_prio=120\n" \
-	comm " 200/200 [001] 1.000600: sched:sched_process_exec: " \
-	"filename=/bin/" comm " pid=200 old_pid=200\n" \
-	comm " 200/200 [001] 1.000700: syscalls:sys_enter_mmap: addr: 0x00000000, " \
-	"len: 0x00002000, prot: 0x00000003, flags: 0x00000022, fd: 0xffffffff, " \
-	"off: 0x00000000\n" \
-	comm " 200/200 [001] 1.000800: syscalls:sys_exit_mmap: 0x7f0000200000\n" \
-	comm " 200/200 [001] 1.000900: exceptions:page_fault_user: " \
-	"address=0x7f0000200000 ip=0x1000 error_code=0x6\n" \
-	comm " 200/200 [001] 1.001000: syscalls:sys_enter_mprotect: " \
-	"start: 0x7f0000200000, len: 0x00001000, prot: 0x00000001\n"
-
-static void test_exec_moved(void **state)
-{
-	long moved;
-
-	(void)state;
-	assert_int_equal(tu_validate_counter(MOVED("gz"), "remote_send_ipi",
-					     "exec_moved", &moved), 2);
-	assert_int_equal(moved, 1);
-	assert_int_equal(tu_validate_counter(MOVED("gz"), "flush_ipis",
-					     "exec_moved", &moved), 1);
-	assert_int_equal(tu_validate_counter(MOVED("wl"), "remote_send_ipi",
-					     "exec_moved", &moved), 1);
-	assert_int_equal(moved, 0);
-}
-
-/*
- * The same exec of a program of the same name, but the child traces a
- * task-switch flush on cpu 0 with no switch away from it first: it loaded
- * its new mm itself there (exec_mmap()), and its exec record is ahead, so
- * the exec began on cpu 0 whatever the comm says (exec_began()): cpu 0's
- * bit makes the mprotect a second remote send, as a new comm did above.
- */
-static void test_exec_began(void **state)
-{
-	long moved;
-
-	(void)state;
-	assert_int_equal(tu_validate_counter(MOVED_AFTER("wl",
-		"wl 200/200 [000] 1.000450: tlb:tlb_flush: pages:-1 reason:flush on "
-		"task switch (0)\n"), "remote_send_ipi", "exec_moved", &moved), 2);
-	assert_int_equal(moved, 1);
-}
-
 /* Real captures on an Intel host (traces/perf/intel), whose children
  * flush twice at their start: the local shootdowns within 1 % of the
  * kernel's (tar's within 2 %), and in the fork loop one settid and one rseq flush for each
@@ -592,8 +526,6 @@ int main(void)
 		cmocka_unit_test(test_vfork_exec_lost),
 		cmocka_unit_test(test_vfork_exec_preempted),
 		cmocka_unit_test(test_vfork_exec_sleeps),
-		cmocka_unit_test(test_exec_moved),
-		cmocka_unit_test(test_exec_began),
 		cmocka_unit_test(test_rseq_resume),
 		cmocka_unit_test(test_lazy_at_start),
 		cmocka_unit_test(test_fork_at_start),
@@ -601,5 +533,5 @@ int main(void)
 		cmocka_unit_test(test_cow_pairing),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, NULL) + perf_exec_tests();
 }
