@@ -438,6 +438,7 @@ void cpu_load_before(struct sim *s, uint32_t c, uint32_t idx, bool lazy)
 		if (prev == INIT_MM && !cpu_asid_ctx(cpu, cpu->loaded_asid)->ctx_id) {
 			asid = cpu->loaded_asid;
 			need_flush = true;
+			cpu->busy_before = !lazy;
 		} else {
 			asid = choose_new_asid(s, cpu, mm, mm->tlb_gen, &need_flush);
 		}
@@ -470,17 +471,23 @@ void cpu_load_before(struct sim *s, uint32_t c, uint32_t idx, bool lazy)
 /*
  * The slot a mm still held from before the trace: one whose content the
  * trace has not shown (the round robin has not reached it since the trace
- * began, or the mm would have lost it), the most recently taken before
- * the trace first. cpu_init() puts the round robin at slot 1, so the
- * slots were last taken in the order 1, 2, ... 5, 0: the most recent is
- * 0 (the one loaded at the start), then 5, 4, ... Taking one this way
- * leaves the round robin where it is: the kernel's next_asid moved past
- * the slot before the trace. UINT16_MAX when every slot is the trace's.
+ * began, or the mm would have lost it). cpu_init() puts the round robin at
+ * slot 1, so the slots were last taken in the order 1, 2, ... 5, 0. A
+ * process that ran before the trace holds the one taken last first (0,
+ * unless loaded, then 5, 4, ...): it ran recently. So does init_mm on a
+ * CPU that idled then (a lazy CPU's flush IPIs switch it to init_mm); on
+ * one that ran a user task (running_before) init_mm's is the one taken
+ * first that the round robin has not reached yet (@oldest). A trace-cmd
+ * collapse capture: CPU 0, running bash, lost init_mm's slot to the next
+ * new ASID; CPU 1, lazy, kept it past two. Taking one leaves the round
+ * robin where it is: the kernel's passed that slot before the trace.
+ * UINT16_MAX when every slot is the trace's.
  */
-static uint16_t slot_from_before(const struct cpu *cpu)
+static uint16_t slot_from_before(const struct cpu *cpu, bool oldest)
 {
 	for (uint16_t j = 0; j < TLB_NR_DYN_ASIDS; j++) {
-		uint16_t asid = (uint16_t)((TLB_NR_DYN_ASIDS - j) % TLB_NR_DYN_ASIDS);
+		uint16_t asid = oldest ? (uint16_t)((cpu->next_asid + j) % TLB_NR_DYN_ASIDS) :
+			(uint16_t)((TLB_NR_DYN_ASIDS - j) % TLB_NR_DYN_ASIDS);
 
 		if (!cpu->ctxs[asid].ctx_id && asid != cpu->loaded_asid)
 			return asid;
@@ -519,7 +526,7 @@ void cpu_slot_before(struct sim *s, uint32_t c, uint32_t idx)
 		if (cpu->ctxs[asid].ctx_id == mm->ctx_id)
 			break;
 	if (asid == TLB_NR_DYN_ASIDS)
-		asid = slot_from_before(cpu);
+		asid = slot_from_before(cpu, idx == INIT_MM && cpu->busy_before);
 	if (asid == UINT16_MAX) {   /* the round robin passed them all */
 		asid = choose_new_asid(s, cpu, mm, mm->tlb_gen, &need_flush);
 		if (asid == cpu->loaded_asid)

@@ -1,6 +1,7 @@
 /* before.c - test_kernel's cases of a CPU's state from before the trace
  * (ran_before, lazy_before, running_before), of exit and exec, of mremap
  * and of PCID. Expectations derived by hand from docs/MODEL.md. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -331,6 +332,36 @@ static void test_slot_round_robin(void **state)
 	run_free(&r);
 }
 
+/*
+ * init_mm's slot from before the trace (ran_before of init_mm with asid):
+ * on a CPU that ran a user task when the trace began (running_before),
+ * the one the round robin takes next (slot 1): mm 2's new ASID evicts it,
+ * and mm 2's exit, switching the CPU to init_mm, flushes. On one idle
+ * then (lazy_before) the one taken last (5): it survives, no flush.
+ */
+static void init_slot(bool busy, uint64_t flushes, uint64_t noflush)
+{
+	struct run r;
+	const struct tlbsim_result *res;
+
+	run_start_history(&r, 2, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = busy ? TLBSIM_EV_RUNNING_BEFORE :
+	   TLBSIM_EV_LAZY_BEFORE, .mm = 1);
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_RAN_BEFORE, .mm = 0, .asid = true);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 2);
+	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 2, .addr = 0x400000,
+	   .len = 0x10000);
+	EV(&r, .t = 30, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 2, .addr = 0x400000);
+	EV(&r, .t = 1000, .cpu = 0, .kind = TLBSIM_EV_EXIT, .mm = 2);
+	res = run_end(&r);
+	assert_int_equal(res->c.flush_task_switch, flushes);
+	assert_int_equal(res->c.task_switch_noflush, noflush);
+	run_free(&r);
+}
+
+static void test_init_slot_busy(void **state) { (void)state; init_slot(true, 2, 0); }
+static void test_init_slot_idle(void **state) { (void)state; init_slot(false, 1, 1); }
+
 static void test_slot_before(void **state) { (void)state; slot_switch(false, true, false, 1, 1); }
 static void test_no_slot_before(void **state) { (void)state; slot_switch(false, false, false, 2, 0); }
 static void test_slot_no_pcid(void **state) { (void)state; slot_switch(true, true, false, 2, 0); }
@@ -358,6 +389,8 @@ int kernel_before_tests(void)
 		cmocka_unit_test(test_slot_behind),
 		cmocka_unit_test(test_exit_to_init),
 		cmocka_unit_test(test_slot_round_robin),
+		cmocka_unit_test(test_init_slot_busy),
+		cmocka_unit_test(test_init_slot_idle),
 	};
 	return cmocka_run_group_tests_name("kernel_before_tests", tests, NULL, NULL);
 }
