@@ -117,10 +117,18 @@ struct tlbsim_host {
 	bool pcid, invpcid, invlpgb, x2apic, hypervisor;
 	unsigned invlpgb_max_pages;
 	char suggested_profile[32];
+	/* The hypervisor's CPUID leaves (0x40000000-1): a KVM that offers
+	 * the pv TLB flush (pv_tlb_flush_supported() would use it), a KVM
+	 * that does not. */
+	bool kvm_pv_flush, kvm_no_pv_flush;
 	/* From the running kernel (tlbsim_host_kernel()): its flush backend
-	 * as tlbsim names it ("" when its log does not say), and whether it
-	 * maps the zero page on anonymous read faults. */
+	 * as tlbsim names it ("" when nothing says), where that came from
+	 * ("log": what the kernel logged at boot; when the log ring has lost
+	 * that, "cmdline": a PVM guest's pvm_ parameters, "cpuid": no
+	 * hypervisor, or KVM's feature leaves), and whether it maps the zero
+	 * page on anonymous read faults. */
 	char flush_backend[16];
+	char flush_backend_from[8];
 	bool zero_page;
 };
 int tlbsim_host_detect(struct tlbsim_host *out, struct tlbsim_diag *diag);

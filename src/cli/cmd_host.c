@@ -39,7 +39,7 @@ int cmd_host(int argc, char **argv)
 	tlbsim_topology_free(topo);
 	if (o.json) {
 		json_t *j = json_pack("{s:i, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:b, s:b, "
-				      "s:b, s:i, s:b, s:b, s:s, s:o, s:b}",
+				      "s:b, s:i, s:b, s:b, s:s, s:o, s:o, s:b}",
 			"tlbsim_host", 1, "vendor", h.vendor, "brand", h.brand,
 			"family", h.family, "model", h.model, "stepping", h.stepping,
 			"cpus", (int)cpus, "cores", (int)h.cores, "pcid", h.pcid,
@@ -48,6 +48,8 @@ int cmd_host(int argc, char **argv)
 			"hypervisor", h.hypervisor, "suggested_profile", h.suggested_profile,
 			"flush_backend", h.flush_backend[0] ?
 			json_string(h.flush_backend) : json_null(),
+			"flush_backend_from", h.flush_backend_from[0] ?
+			json_string(h.flush_backend_from) : json_null(),
 			"zero_page", h.zero_page);
 		char *s = j ? json_dumps(j, JSON_PRESERVE_ORDER | JSON_INDENT(1)) : NULL;
 
@@ -69,8 +71,16 @@ int cmd_host(int argc, char **argv)
 		printf("invlpgb:    no\n");
 	printf("x2apic:     %s\n", h.x2apic ? "yes" : "no");
 	printf("hypervisor: %s\n", h.hypervisor ? "yes" : "no");
-	printf("backend:    %s\n", h.flush_backend[0] ? h.flush_backend :
-	       "unknown (the kernel's log does not say: --backend kvm on a KVM guest)");
+	if (!h.flush_backend[0])
+		printf("backend:    unknown (neither the kernel's log nor its command line "
+		       "nor CPUID says: --backend kvm on a KVM guest)\n");
+	else if (strcmp(h.flush_backend_from, "log"))
+		printf("backend:    %s (the kernel's log no longer says: from %s)\n",
+		       h.flush_backend, !strcmp(h.flush_backend_from, "cmdline") ?
+		       "its command line's pvm_ parameters" : h.hypervisor ?
+		       "KVM's CPUID features" : "CPUID: no hypervisor");
+	else
+		printf("backend:    %s\n", h.flush_backend);
 	printf("zero page:  %s\n", h.zero_page ? "yes" : "no (pvm_no_zero_page=1)");
 	printf("profile:    %s\n", h.suggested_profile);
 	return 0;

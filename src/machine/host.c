@@ -48,6 +48,28 @@ void tlbsim_host_decode(const struct cpu_raw_data_t *raw,
 }
 
 /*
+ * KVM's leaves: the signature "KVMKVMKVM\0\0\0" at 0x40000000, features in
+ * 0x40000001 EAX, hints in EDX. pv_tlb_flush_supported() wants
+ * PV_TLB_FLUSH (bit 9) and STEAL_TIME (bit 5), no REALTIME hint (EDX bit
+ * 0), no MWAIT (CPUID 1 ECX bit 3) and more than one CPU.
+ */
+void tlbsim_host_hv(const uint32_t leaf0[4], const uint32_t leaf1[4], bool mwait,
+		    struct tlbsim_host *out)
+{
+	char sig[13];
+
+	memcpy(sig, &leaf0[EBX], 4);
+	memcpy(sig + 4, &leaf0[ECX], 4);
+	memcpy(sig + 8, &leaf0[EDX], 4);
+	sig[12] = '\0';
+	if (strcmp(sig, "KVMKVMKVM"))
+		return;
+	out->kvm_pv_flush = (leaf1[EAX] >> 9 & 1) && (leaf1[EAX] >> 5 & 1) &&
+			    !(leaf1[EDX] & 1) && !mwait && out->logical_cpus != 1;
+	out->kvm_no_pv_flush = !out->kvm_pv_flush;
+}
+
+/*
  * Which pv_ops.mmu.flush_tlb_multi the kernel chose, by what it logged at
  * boot: kvm_guest_init() ("KVM setup pv remote TLB flush"),
  * hyperv_setup_mmu_ops() ("Using hypercall for remote TLB flush"), a PVM
@@ -76,11 +98,36 @@ static const char *flush_backend_of(const char *log, const struct tlbsim_host *h
 	return "";
 }
 
+/*
+ * When the log no longer says (the ring wrapped: a machine up for long):
+ * a PVM guest's own boot parameters (pvm_no_zero_page and the like), no
+ * hypervisor (bare metal: native, or INVLPGB's broadcast), or KVM's
+ * CPUID feature leaves, read as pv_tlb_flush_supported() reads them.
+ */
+static const char *flush_backend_guess(const char *cmdline, const struct tlbsim_host *h)
+{
+	if (cmdline && strstr(cmdline, "pvm_"))
+		return "pvm";
+	if (!h->hypervisor)
+		return h->invlpgb ? "invlpgb" : "native";
+	if (h->kvm_pv_flush)
+		return "kvm";
+	if (h->kvm_no_pv_flush)
+		return "native";
+	return "";
+}
+
 void tlbsim_host_kernel(const char *cmdline, const char *log,
 			struct tlbsim_host *out)
 {
-	snprintf(out->flush_backend, sizeof(out->flush_backend), "%s",
-		 flush_backend_of(log, out));
+	const char *b = flush_backend_of(log, out), *from = "log";
+
+	if (!b[0]) {
+		b = flush_backend_guess(cmdline, out);
+		from = !b[0] ? "" : cmdline && strstr(cmdline, "pvm_") ? "cmdline" : "cpuid";
+	}
+	snprintf(out->flush_backend, sizeof(out->flush_backend), "%s", b);
+	snprintf(out->flush_backend_from, sizeof(out->flush_backend_from), "%s", from);
 	/* PVM's mm_forbids_zeropage() switch: do_anonymous_page() maps a page
 	 * of its own on a read fault */
 	out->zero_page = !(cmdline && strstr(cmdline, "pvm_no_zero_page=1"));
@@ -126,6 +173,16 @@ int tlbsim_host_detect(struct tlbsim_host *out, struct tlbsim_diag *diag)
 	if (cpuid_get_raw_data(&raw) < 0 || cpu_identify(&raw, &id) < 0)
 		return tlbsim_diag_set(diag, TLBSIM_EIO, "libcpuid: %s", cpuid_error());
 	tlbsim_host_decode(&raw, &id, out);
+	if (out->hypervisor) {
+		uint32_t leaf0[4] = { 0x40000000 }, leaf1[4] = { 0x40000001 };
+
+		cpu_exec_cpuid(0x40000000, leaf0);
+		if (leaf0[EAX] >= 0x40000001)
+			cpu_exec_cpuid(0x40000001, leaf1);
+		else
+			memset(leaf1, 0, sizeof(leaf1));
+		tlbsim_host_hv(leaf0, leaf1, (raw.basic_cpuid[1][ECX] >> 3) & 1, out);
+	}
 	host_kernel_detect(out);
 	return 0;
 }

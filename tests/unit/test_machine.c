@@ -242,6 +242,9 @@ static void test_host_kernel(void **state)
 		{ "Booting paravirtualized kernel on bare hardware\n", false, true, "invlpgb" },
 		{ "random: crng init done\n", true, false, "" },   /* the ring wrapped */
 		{ NULL, true, false, "" },                       /* no log to read */
+		/* the ring wrapped on bare metal: CPUID says no hypervisor */
+		{ "random: crng init done\n", false, false, "native" },
+		{ NULL, false, true, "invlpgb" },
 	};
 	struct tlbsim_host h;
 
@@ -252,12 +255,62 @@ static void test_host_kernel(void **state)
 		h.invlpgb = cases[i].invlpgb;
 		tlbsim_host_kernel("console=ttyS0 quiet", cases[i].log, &h);
 		assert_string_equal(h.flush_backend, cases[i].backend);
+		assert_string_equal(h.flush_backend_from, !cases[i].backend[0] ? "" :
+				    cases[i].log && strstr(cases[i].log, "Booting") ? "log" :
+				    cases[i].log && strstr(cases[i].log, "TLB") ? "log" : "cpuid");
 		assert_true(h.zero_page);
 	}
+	/* a PVM guest whose log wrapped: its own boot parameters say */
+	memset(&h, 0, sizeof(h));
+	h.hypervisor = true;
+	tlbsim_host_kernel("console=ttyS0 pvm_no_zero_page=1", "crng init done\n", &h);
+	assert_string_equal(h.flush_backend, "pvm");
+	assert_string_equal(h.flush_backend_from, "cmdline");
 	tlbsim_host_kernel("console=ttyS0 pvm_no_zero_page=1 pti=on", NULL, &h);
 	assert_false(h.zero_page);
 	tlbsim_host_kernel(NULL, NULL, &h);
 	assert_true(h.zero_page);
+}
+
+/*
+ * KVM's CPUID leaves when the log wrapped: its signature, and the features
+ * pv_tlb_flush_supported() wants (PV_TLB_FLUSH bit 9, STEAL_TIME bit 5 of
+ * 0x40000001 EAX; no REALTIME hint, EDX bit 0; no MWAIT; two CPUs or
+ * more): kvm_flush_tlb_multi(), else native_flush_tlb_multi(). Another
+ * hypervisor's signature says nothing.
+ */
+static void test_host_hv(void **state)
+{
+	/* "KVMKVMKVM\0\0\0" in EBX, ECX, EDX (little-endian) */
+	static const uint32_t kvm[4] = { 0x40000001, 0x4b4d564b, 0x564b4d56, 0x4d };
+	static const uint32_t bhyve[4] = { 0x40000000, 0x76796862, 0x68622065, 0x20657679 };
+	static const struct {
+		const uint32_t *sig;
+		uint32_t eax, edx;
+		bool mwait;
+		unsigned cpus;
+		const char *backend;
+	} cases[] = {
+		{ kvm, 1u << 9 | 1u << 5, 0, false, 2, "kvm" },
+		{ kvm, 1u << 9, 0, false, 2, "native" },          /* no steal time */
+		{ kvm, 1u << 9 | 1u << 5, 1, false, 2, "native" }, /* REALTIME hint */
+		{ kvm, 1u << 9 | 1u << 5, 0, true, 2, "native" },  /* MWAIT */
+		{ kvm, 1u << 9 | 1u << 5, 0, false, 1, "native" }, /* one CPU */
+		{ bhyve, 1u << 9 | 1u << 5, 0, false, 2, "" },
+	};
+	struct tlbsim_host h;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t leaf1[4] = { cases[i].eax, 0, 0, cases[i].edx };
+
+		memset(&h, 0, sizeof(h));
+		h.hypervisor = true;
+		h.logical_cpus = cases[i].cpus;
+		tlbsim_host_hv(cases[i].sig, leaf1, cases[i].mwait, &h);
+		tlbsim_host_kernel("console=ttyS0", NULL, &h);
+		assert_string_equal(h.flush_backend, cases[i].backend);
+	}
 }
 
 static void test_host_detect(void **state)
@@ -284,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_profile_before_protect_rate),
 		cmocka_unit_test(test_host_decode),
 		cmocka_unit_test(test_host_kernel),
+		cmocka_unit_test(test_host_hv),
 		cmocka_unit_test(test_host_detect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
