@@ -55,6 +55,7 @@ static void test_pvm_captures(void **state)
 		{ "traces/perf/pvm/pyspawn.perf.txt.xz", 576, 576, 5741, 5738, 0, 0, 21 },
 		{ "traces/perf/pvm/tcl.perf.txt.xz", 1, 1, 131, 131, 0, 0, 1 },
 		{ "traces/perf/pvm/gcc_lto.perf.txt.xz", 188, 188, 614, 614, 0, 0, 12 },
+		{ "traces/perf/pvm/findgrep.perf.txt.xz", 10, 10, 119, 119, 0, 0, 6 },
 	};
 
 	(void)state;
