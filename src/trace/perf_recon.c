@@ -332,6 +332,9 @@ int perf_recon_feed(struct perf_recon *p, const struct perf_rec *r,
 		t->vfork_mm = 0;
 		t->vfork_released = false;
 	}
+	/* in user mode after an exec_mmap() whose exec record was lost */
+	if (t && t->exec_mapped && user_mode(kind))
+		exec_done(p, t, r->cpu);
 	/* a released vfork child is on its exec or exit path: it runs on
 	 * no mm of its own until its exec record */
 	if (kind != REC_FORK && !(kind == REC_TLB_FLUSH && strstr(r->text, "(0)")) &&

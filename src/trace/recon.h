@@ -496,6 +496,7 @@ bool exec_mmap(struct perf_recon *p, uint32_t cpu, struct task *t);
 int32_t unseen_pool(struct perf_recon *p, const char *comm, int32_t tid);
 void unseen_flush(struct perf_recon *p, const struct perf_rec *r);
 void exec_stack_due(struct perf_recon *p, const struct perf_rec *r);
+void exec_done(struct perf_recon *p, struct task *t, uint32_t cpu);
 void task_note_comm(struct task *t, const struct perf_rec *r);
 void exec_moved_bit(struct perf_recon *p, struct task *t);
 void on_proc_exit(struct perf_recon *p, const struct perf_rec *r);

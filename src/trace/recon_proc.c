@@ -100,6 +100,7 @@ void on_fork(struct perf_recon *p, const struct perf_rec *r)
 		return;
 	t->vfork_mm = 0;   /* a tid used again */
 	t->forked = t->settid = false;
+	t->exec_mapped = t->exec_stacked = false;
 	/* rseq_fork(): a thread or a vfork child (CLONE_VM) starts with none
 	 * registered, a process with its parent's (below) */
 	t->rseq_known = rseq_known;
@@ -320,9 +321,12 @@ static bool exec_switch(struct perf_recon *p, uint32_t cpu, struct proc *pr,
  */
 bool exec_mmap(struct perf_recon *p, uint32_t cpu, struct task *t)
 {
-	struct proc *pr = proc_find(p, t->tgid);
+	struct proc *pr;
 	struct tlbsim_trace_event *ev;
 
+	if (t->exec_mapped)   /* the last one's exec record was lost */
+		exec_done(p, t, cpu);
+	pr = proc_find(p, t->tgid);
 	if (t->vfork_mm || t->tid != t->tgid || !pr || !pr->live ||
 	    !(ev = emit(p, TLBSIM_EV_EXIT, cpu)))
 		return false;
@@ -361,6 +365,29 @@ void exec_stack_due(struct perf_recon *p, const struct perf_rec *r)
 	t->exec_stacked = true;
 }
 
+/*
+ * The reconstruction's part of an exec applied at exec_mmap(), at its
+ * exec record, or at the task's first record in user mode when that was
+ * lost: the old image's mirrors and copy-on-write sharing go, and the
+ * stack's move, if no local shootdown placed it, comes here.
+ */
+void exec_done(struct perf_recon *p, struct task *t, uint32_t cpu)
+{
+	struct proc *pr = proc_find(p, t->tgid);
+
+	t->exec_mapped = false;
+	t->mmap_cpu = 0;
+	if (!pr)
+		return;
+	proc_gone(p, pr);
+	pr->exited = false;
+	pr->live = pr->fresh = true;
+	pr->forks = false;
+	if (!t->exec_stacked)
+		exec_stack(p, pr, cpu);
+	t->exec_stacked = false;
+}
+
 void on_exec(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 {
 	struct proc *pr = proc_get(p, r->pid);
@@ -371,16 +398,12 @@ void on_exec(struct perf_recon *p, const struct perf_rec *r, struct task *t)
 	if (t && t->exec_mapped) {
 		/* the model's part done at exec_mmap(): the new mm's cpumask
 		 * has that CPU's bit from the switch there (exec_moved() has
-		 * nothing to do); the reconstruction's part now */
-		t->exec_mapped = false;
-		t->mmap_cpu = 0;
-		proc_gone(p, pr);
-		pr->exited = false;
-		pr->live = pr->fresh = true;
-		pr->forks = false;
-	} else if (!exec_switch(p, r->cpu, pr, t)) {
+		 * nothing to do) */
+		exec_done(p, t, r->cpu);
 		return;
 	}
+	if (!exec_switch(p, r->cpu, pr, t))
+		return;
 	if (t && t->exec_stacked)
 		t->exec_stacked = false;
 	else
@@ -424,6 +447,7 @@ void on_proc_exit(struct perf_recon *p, const struct perf_rec *r)
 	}
 	if ((t = task_find(p, (int32_t)pid))) {
 		waiter = t->vfork_mm;   /* a vfork child's exit, no exec */
+		t->exec_mapped = false;   /* its exec record lost: the exit ends it */
 		task_dies(p, t);
 	}
 	if (has_dead ? strcmp(dead, "true") != 0 : (int32_t)pid != r->pid) {

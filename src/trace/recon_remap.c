@@ -85,13 +85,21 @@ static void moved(struct perf_recon *p, struct proc *pr, const struct task *t,
 	const struct vma_m *v = vma_at(pr, a);
 	struct vma_m keep = v ? *v : (struct vma_m){ 0 };
 	struct vma_m *w;
+	bool huge = v && v->huge;
 
-	if (v && v->huge) {
+	if (huge || (to < a + ol && a < to + nl)) {
 		/* a hugetlb mapping moved: not modeled as a move; its pages
-		 * are gone from the old place and not yet at the new one */
+		 * are gone from the old place and not yet at the new one. So
+		 * too where the two ranges overlap, which mremap() refuses
+		 * (EINVAL): the capture lost what moved the mapping before
+		 * (perf drops records under load) */
 		emit_range(p, TLBSIM_EV_UNMAP, pr, a, a + ol);
 		mirror_remove(pr, a, a + ol);
-		emit_map(p, pr, to, to + nl, true);
+		if (vma_overlaps(pr, to, to + nl)) {
+			emit_range(p, TLBSIM_EV_UNMAP, pr, to, to + nl);
+			mirror_remove(pr, to, to + nl);
+		}
+		emit_map(p, pr, to, to + nl, huge);
 		return;
 	}
 	if (ol > nl) {   /* shrunk first, then moved */
