@@ -97,6 +97,8 @@ struct tlbsim_profile {
 
 /* A compiled-in profile by name ("generic", ...), or NULL. */
 const struct tlbsim_profile *tlbsim_profile_builtin(const char *name);
+/* Their names for a message, "generic, ... or intel-spr-server", into @buf. */
+void tlbsim_profile_names(char *buf, size_t size);
 /* Load a profile JSON file (every field required, each with a "source"). */
 int tlbsim_profile_load(const char *path, struct tlbsim_profile *out,
 			struct tlbsim_diag *diag);

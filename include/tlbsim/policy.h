@@ -64,6 +64,8 @@ struct tlbsim_backend {
 /* By name ("native", "kvm", "hyperv", "xen", "invlpgb", "pvm"), or NULL. */
 const struct tlbsim_backend *tlbsim_backend_find(const char *name);
 const struct tlbsim_backend *tlbsim_backend_get(enum tlbsim_backend_id id);
+/* Their names for a message, "native, kvm, ... or pvm", into @buf. */
+void tlbsim_backend_names(char *buf, size_t size);
 
 /* x86 tlb_flush(): wake_lazy_cpus for a gather with these flags. */
 bool tlbsim_policy_wake_lazy(const struct tlbsim_policy *p, bool freed_tables,

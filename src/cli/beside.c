@@ -63,6 +63,7 @@ static void host_file(const char *cmd, const char *file, struct cli_opts *o,
 	json_error_t e;
 	json_t *doc = json_load_file(file, 0, &e), *v;
 	const struct tlbsim_backend *b;
+	char names[128], what[160];
 
 	if (!doc) {
 		fprintf(stderr, "tlbsim %s: %s beside the capture is not `tlbsim host "
@@ -77,18 +78,21 @@ static void host_file(const char *cmd, const char *file, struct cli_opts *o,
 		return;
 	}
 	v = json_object_get(doc, "suggested_profile");
-	if (v && !(json_is_string(v) && tlbsim_profile_builtin(json_string_value(v))))
-		host_field_unused(cmd, file, "suggested_profile", "a built-in profile "
-				  "(generic, kvm-guest, kvm-guest-intel, amd-zen4-server or "
-				  "intel-spr-server)");
+	if (v && !(json_is_string(v) && tlbsim_profile_builtin(json_string_value(v)))) {
+		tlbsim_profile_names(names, sizeof(names));
+		snprintf(what, sizeof(what), "a built-in profile (%s)", names);
+		host_field_unused(cmd, file, "suggested_profile", what);
+	}
 	if (not_bool(doc, "pcid"))
 		host_field_unused(cmd, file, "pcid", "true or false");
 	if (not_bool(doc, "zero_page"))
 		host_field_unused(cmd, file, "zero_page", "true or false");
 	v = json_object_get(doc, "flush_backend");
-	if (v && !(json_is_string(v) && tlbsim_backend_find(json_string_value(v))))
-		host_field_unused(cmd, file, "flush_backend", "a backend tlbsim models "
-				  "(native, kvm, hyperv, xen, invlpgb or pvm)");
+	if (v && !(json_is_string(v) && tlbsim_backend_find(json_string_value(v)))) {
+		tlbsim_backend_names(names, sizeof(names));
+		snprintf(what, sizeof(what), "a backend tlbsim models (%s)", names);
+		host_field_unused(cmd, file, "flush_backend", what);
+	}
 	v = json_object_get(doc, "suggested_profile");
 	if (model && !o->profile && json_is_string(v) &&
 	    json_string_length(v) < sizeof(o->beside_profile) &&

@@ -115,9 +115,13 @@ int session_open(struct session *s, const char *path, const struct cli_opts *o,
 	bname = o->backend ? o->backend : h->backend[0] ? h->backend :
 		o->backend_default ? o->backend_default : "native";
 	s->backend = tlbsim_backend_find(bname);
-	if (!s->backend)
+	if (!s->backend) {
+		char names[80];
+
+		tlbsim_backend_names(names, sizeof(names));
 		return tlbsim_diag_set(diag, TLBSIM_EINVAL, "unknown backend \"%s\" "
-			"(expected native, kvm, hyperv, xen, invlpgb or pvm)", bname);
+			"(expected %s)", bname, names);
+	}
 	err = machine_setup(s, h, o, diag);
 	if (err)
 		return err;

@@ -190,6 +190,16 @@ const struct tlbsim_profile *tlbsim_profile_builtin(const char *name)
 	return NULL;
 }
 
+void tlbsim_profile_names(char *buf, size_t size)
+{
+	size_t n = sizeof(builtin) / sizeof(builtin[0]), len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", !i ? "" :
+					i + 1 < n ? ", " : " or ", builtin[i].name);
+}
+
 static int load_field(const struct field *f, json_t *fieldsobj,
 		      struct tlbsim_profile *out, const char *path,
 		      struct tlbsim_diag *diag)

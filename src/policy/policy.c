@@ -75,6 +75,17 @@ const struct tlbsim_backend *tlbsim_backend_get(enum tlbsim_backend_id id)
 	return &backends[id];
 }
 
+void tlbsim_backend_names(char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < TLBSIM_BACKEND_COUNT && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", !i ? "" :
+					i + 1 < TLBSIM_BACKEND_COUNT ? ", " : " or ",
+					backends[i].name);
+}
+
 const char *tlbsim_wake_name(enum tlbsim_wake w)
 {
 	return w == TLBSIM_WAKE_FREED_UNSHARED ? "freed+unshared" : "freed";

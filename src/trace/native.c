@@ -398,6 +398,16 @@ bool native_backend_known(const char *b)
 	return false;
 }
 
+void native_backend_names(char *buf, size_t size, const char *last)
+{
+	size_t n = sizeof(backends) / sizeof(backends[0]), len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					!i ? "" : i + 1 < n ? ", " : last, backends[i]);
+}
+
 static int header_field(struct native_ctx *x, const char *key, json_t *v,
 			struct tlbsim_trace_header *h)
 {
@@ -424,9 +434,11 @@ static int header_field(struct native_ctx *x, const char *key, json_t *v,
 	} else if (!strcmp(key, "backend")) {
 		const char *b = json_string_value(v);
 
+		char names[80];
+
+		native_backend_names(names, sizeof(names), ", ");
 		if (!native_backend_known(b))
-			return native_bad(x, "header: \"backend\" must be one of native, kvm, "
-				   "hyperv, xen, invlpgb, pvm");
+			return native_bad(x, "header: \"backend\" must be one of %s", names);
 		snprintf(h->backend, sizeof(h->backend), "%s", b);
 	} else if (!strcmp(key, "pcid")) {
 		if (!json_is_boolean(v))

@@ -54,6 +54,9 @@ unsigned native_required(enum tlbsim_ev_kind k);
 int native_kind_find(const char *name);
 /* A flush backend a header may name ("native", "kvm", ...). */
 bool native_backend_known(const char *b);
+/* Their names for a message: "native, kvm, ..." with @last before the
+ * last one (", " or " or "). */
+void native_backend_names(char *buf, size_t size, const char *last);
 /* Field bit number @f's name, and the number of the field named @key
  * (-1: no such field). */
 const char *native_field_name(int f);

@@ -529,13 +529,14 @@ int tlbsim_trace_set_backend(struct tlbsim_trace_reader *r, const char *backend,
 			     struct tlbsim_diag *diag)
 {
 	int err = capture_unread(r, "a backend", diag);
+	char names[80];
 
 	if (err)
 		return err;
+	native_backend_names(names, sizeof(names), " or ");
 	if (!native_backend_known(backend) || strlen(backend) >= sizeof(r->hdr.backend))
 		return tlbsim_diag_set(diag, TLBSIM_EINVAL, "unknown backend \"%s\" "
-				       "(expected native, kvm, hyperv, xen, invlpgb or pvm)",
-				       backend);
+				       "(expected %s)", backend, names);
 	snprintf(r->hdr.backend, sizeof(r->hdr.backend), "%s", backend);
 	return 0;
 }
