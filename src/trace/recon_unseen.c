@@ -2,7 +2,8 @@
  * recon_unseen.c - tasks the capture holds no record of but the switches
  * to them, and their flushes, which it shows only where their IPIs land:
  * read as a thread pool's process (unseen_pool()) and its flushes
- * (unseen_flush(), "unseen" in the native trace).
+ * (unseen_flush(), "unseen" in the native trace), made where the capture
+ * shows the pool's task, or in an idle CPU whose switch to it was lost.
  */
 #include <stdio.h>
 #include <string.h>
@@ -47,24 +48,52 @@ int32_t unseen_pool(struct perf_recon *p, const char *comm, int32_t tid)
  * the workload's CPU (wrong CPU) and left that CPU's ASID of the pool's
  * mm behind: its next switch there flushed.
  */
+static bool is_pool(const struct perf_recon *p, int32_t tgid)
+{
+	for (uint32_t i = 0; tgid && i < p->nunseen; i++)
+		if (p->unseen_tgid[i] == tgid)
+			return true;
+	return false;
+}
+
+static void emit_unseen_flush(struct perf_recon *p, uint32_t cpu, int32_t tgid)
+{
+	struct tlbsim_trace_event *ev = emit(p, TLBSIM_EV_FLUSH, cpu);
+
+	if (!ev)
+		return;
+	ev->mm = (uint32_t)tgid;
+	ev->start = 0;
+	ev->end = TLBSIM_END_ALL;
+	ev->stride = 12;
+	ev->freed_tables = true;
+	ev->unseen = true;
+	p->inf[INF_UNSEEN_FLUSH]++;
+}
+
 void unseen_flush(struct perf_recon *p, const struct perf_rec *r)
 {
 	struct tlbsim_trace_event *ev;
+	uint32_t idle = p->cpus;
 
 	for (uint32_t c = 0; c < p->cpus; c++) {
-		bool pool = false;
-
-		for (uint32_t i = 0; c != r->cpu && p->cur[c] && i < p->nunseen; i++)
-			pool |= p->unseen_tgid[i] == p->cur[c];
-		if (!pool || !(ev = emit(p, TLBSIM_EV_FLUSH, c)))
-			continue;
-		ev->mm = (uint32_t)p->cur[c];
-		ev->start = 0;
-		ev->end = TLBSIM_END_ALL;
-		ev->stride = 12;
-		ev->freed_tables = true;
-		ev->unseen = true;
-		p->inf[INF_UNSEEN_FLUSH]++;
-		return;
+		if (c != r->cpu && is_pool(p, p->cur[c])) {
+			emit_unseen_flush(p, c, p->cur[c]);
+			return;
+		}
+		if (c != r->cpu && !p->cur[c] && p->ipi[c].idle)
+			idle = idle == p->cpus ? c : p->cpus + 1;
 	}
+	/* None runs one: with one pool, and one other CPU in its idle task
+	 * as far as the capture shows, the pool's task ran there, its switch
+	 * from idle lost with the idle task's records (the capture hosts'
+	 * CPU 1; an Intel tar capture), and back to idle after */
+	if (p->nunseen != 1 || idle >= p->cpus ||
+	    !(ev = emit(p, TLBSIM_EV_SWITCH, idle)))
+		return;
+	ev->mm = (uint32_t)p->unseen_tgid[0];
+	ev->unseen = true;
+	emit_unseen_flush(p, idle, p->unseen_tgid[0]);
+	if ((ev = emit(p, TLBSIM_EV_SWITCH, idle)))
+		ev->idle = true;
 }

@@ -127,11 +127,54 @@ static void test_unseen_flush(void **state)
 	json_decref(doc);
 }
 
+/*
+ * The same handler while no CPU runs a task of the pool as far as the
+ * capture shows: cpu 0 ran one (tokio-rt-worker 75: its bit in the pool's
+ * mask), cpu 1 went idle. With one pool and one idle CPU, the pool's task
+ * ran there, its switch from idle lost with the idle task's records: an
+ * unseen switch, the unseen flush, back to idle; the IPI finds cpu 0 on
+ * wl (wrong CPU). Nothing sent it before.
+ */
+static void test_unseen_flush_from_idle(void **state)
+{
+	static const char text[] =
+		"wl 100/100 [000] 1.000100: exceptions:page_fault_user: address=0x400000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 100/101 [001] 1.000110: exceptions:page_fault_user: address=0x401000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 100/100 [000] 1.000200: sched:sched_switch: prev_comm=wl "
+		"prev_pid=100 prev_prio=120 prev_state=R ==> next_comm=tokio-rt-worker "
+		"next_pid=75 next_prio=120\n"
+		"wl 100/100 [000] 1.000201: tlb:tlb_flush: pages:-1 reason:flush on task "
+		"switch (0)\n"
+		"wl 100/100 [000] 1.000300: exceptions:page_fault_user: address=0x402000 "
+		"ip=0x1000 error_code=0x6\n"
+		"wl 100/101 [001] 1.000400: sched:sched_switch: prev_comm=wl "
+		"prev_pid=101 prev_prio=120 prev_state=S ==> next_comm=swapper/1 "
+		"next_pid=0 next_prio=120\n"
+		"wl 100/100 [000] 1.000500: csd:csd_function_entry: func=flush_tlb_func, "
+		"csd=0xffff888627c339a0\n"
+		"wl 100/100 [000] 1.000501: tlb:tlb_flush: pages:0 reason:remote wrong "
+		"CPU (5)\n"
+		"wl 100/100 [000] 1.000502: csd:csd_function_exit: func=flush_tlb_func, "
+		"csd=0xffff888627c339a0\n";
+	json_t *doc = tu_validate_text(text), *v = json_object_get(doc, "validate");
+
+	(void)state;
+	assert_int_equal(tu_field(v, "inferences", "unseen_flush"), 1);
+	assert_int_equal(tu_seen(v, "wrong_cpu"), 1);
+	assert_int_equal(tu_counter(v, "remote_send_ipi", "predicted"), 1);
+	assert_int_equal(tu_seen(v, "remote_send_ipi"), 0);
+	assert_int_equal(tu_seen(v, "task_switch_flush"), 1);
+	json_decref(doc);
+}
+
 int perf_unseen_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unseen_pool),
 		cmocka_unit_test(test_unseen_flush),
+		cmocka_unit_test(test_unseen_flush_from_idle),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
