@@ -348,7 +348,8 @@ bool exec_mmap(struct perf_recon *p, uint32_t cpu, struct task *t)
  * setup_arg_pages() after an exec_mmap() applied where it ran: its two
  * flushes where the task's first local shootdown shows the kernel there
  * (the stack's move: 0.1-0.5 ms after exec_mmap()'s record, the old mm's
- * teardown between), else at the exec record (on_exec()). Not where the
+ * teardown between), else at the exec record (on_exec()). So too for a
+ * vfork child whose exec vfork_exec() applied before its comm changed. Not where the
  * task leaves its CPU first: dash's children sleep before it (a PVM dash
  * loop's flush-by-flush mismatches 15 -> 31 so). The record says when;
  * the flushes are the rule's (exec_stack()).
@@ -358,8 +359,8 @@ void exec_stack_due(struct perf_recon *p, const struct perf_rec *r)
 	struct task *t = task_find(p, r->tid);
 	struct proc *pr;
 
-	if (!t || !t->exec_mapped || t->exec_stacked || !(pr = proc_find(p, t->tgid)) ||
-	    p->cur[r->cpu] != t->tgid)
+	if (!t || !(t->exec_mapped || (t->vfork_mm && t->vfork_released)) ||
+	    t->exec_stacked || !(pr = proc_find(p, t->tgid)) || p->cur[r->cpu] != t->tgid)
 		return;
 	exec_stack(p, pr, r->cpu);
 	t->exec_stacked = true;

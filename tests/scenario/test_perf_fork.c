@@ -274,6 +274,27 @@ static void test_vfork_exec_preempted(void **state)
 					     &inferred), 0);
 }
 
+/* The same exec, the child's comm still its parent's when it was
+ * preempted: its stack moves when it comes back, where its first local
+ * shootdown shows it (t 650 us from the first record, not at the exec
+ * record's 700 us). */
+static void test_vfork_exec_stack(void **state)
+{
+	char *path = tu_tmpfile(SPAWN_PREEMPTED(
+		"sh 200/200 [000] 1.000750: tlb:tlb_flush: pages:1 reason:local MM "
+		"shootdown (3)\n" SPAWN_PREEMPTED_EXEC), ".perf.txt");
+	struct tu_run r = tu_cli(NULL, "import", path, "-o", "-", NULL);
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "{\"t\": 650000, \"cpu\": 0, \"ev\": \"flush\", "
+			       "\"mm\": 200, \"start\": \"0x7fffffffe000\""));
+	assert_null(strstr(r.out, "{\"t\": 700000, \"cpu\": 0, \"ev\": \"flush\""));
+	tu_run_free(&r);
+	unlink(path);
+	free(path);
+}
+
 /*
  * The same spawn, but the child shows its new comm (begin_new_exec() set
  * it) and sleeps (state D) when 100 takes cpu 0; its exec record comes on
@@ -525,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_vfork_parent_resumes),
 		cmocka_unit_test(test_vfork_exec_lost),
 		cmocka_unit_test(test_vfork_exec_preempted),
+		cmocka_unit_test(test_vfork_exec_stack),
 		cmocka_unit_test(test_vfork_exec_sleeps),
 		cmocka_unit_test(test_rseq_resume),
 		cmocka_unit_test(test_lazy_at_start),
