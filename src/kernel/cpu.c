@@ -470,9 +470,10 @@ void cpu_load_before(struct sim *s, uint32_t c, uint32_t idx, bool lazy)
 
 /*
  * The slot a mm still held from before the trace: one whose content the
- * trace has not shown (the round robin has not reached it since the trace
- * began, or the mm would have lost it). cpu_init() puts the round robin at
- * slot 1, so the slots were last taken in the order 1, 2, ... 5, 0. A
+ * trace has not shown (choose_new_asid()'s round robin has not reached it
+ * since the trace began, or the mm would have lost it). cpu_init() puts
+ * the round robin at slot 1, so the slots were last taken in the order 1,
+ * 2, ... 5, 0. A
  * process that ran before the trace holds the one taken last first (0,
  * unless loaded, then 5, 4, ...): it ran recently. So does init_mm on a
  * CPU that idled then (a lazy CPU's flush IPIs switch it to init_mm); on

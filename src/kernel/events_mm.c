@@ -460,11 +460,9 @@ int ev_flush(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
 	wake = tlbsim_policy_wake_lazy(&s->cfg.policy, ev->freed_tables,
 				       ev->unshared_tables);
 	op_begin(s, c, OP_GATHER, idx, NULL, 0);
-	s->cpus[c].flush_unseen = ev->unseen;
 	flush_tlb_mm_range(s, c, &s->cpus[c].op, ev->start,
 			   ev->end == TLBSIM_END_ALL ? NEVER : ev->end,
 			   ev->stride, wake);
-	s->cpus[c].flush_unseen = false;
 	op_arm(s, c);
 	return 0;
 }

@@ -514,7 +514,9 @@ void flush_tlb_mm_range(struct sim *s, uint32_t me, struct op *op,
 	f->mm = op->mm;
 	f->new_tlb_gen = ++mm->tlb_gen; /* inc_mm_tlb_gen(): a full barrier */
 	f->initiating_cpu = me;
-	f->unseen = s->cpus[me].flush_unseen;
+	/* a raw `flush` the capture holds no record of (op_begin() kept
+	 * the event) */
+	f->unseen = op->ev.kind == TLBSIM_EV_FLUSH && op->ev.unseen;
 	f->stride_shift = stride;
 	f->wake_lazy_cpus = wake_lazy_cpus;
 	f->start = start;

@@ -237,7 +237,6 @@ struct cpu {
 	bool switch_unseen;   /* applying a `switch` the capture holds no record of */
 	bool busy_before;     /* ran a user task when the trace began
 			       * (running_before): init_mm's slot is old */
-	bool flush_unseen;    /* applying a `flush` whose records it lost */
 	/* IPIs in flight to it whose stall has begun (ipi_target_stall):
 	 * it runs nothing until they arrive */
 	uint32_t stalls;

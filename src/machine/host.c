@@ -104,16 +104,20 @@ static const char *flush_backend_of(const char *log, const struct tlbsim_host *h
  * hypervisor (bare metal: native, or INVLPGB's broadcast), or KVM's
  * CPUID feature leaves, read as pv_tlb_flush_supported() reads them.
  */
-static const char *flush_backend_guess(const char *cmdline, const struct tlbsim_host *h)
+static const char *flush_backend_guess(const char *cmdline, const struct tlbsim_host *h,
+				       const char **from)
 {
+	*from = "cmdline";
 	if (cmdline && strstr(cmdline, "pvm_"))
 		return "pvm";
+	*from = "cpuid";
 	if (!h->hypervisor)
 		return h->invlpgb ? "invlpgb" : "native";
 	if (h->kvm_pv_flush)
 		return "kvm";
 	if (h->kvm_no_pv_flush)
 		return "native";
+	*from = "";
 	return "";
 }
 
@@ -122,10 +126,8 @@ void tlbsim_host_kernel(const char *cmdline, const char *log,
 {
 	const char *b = flush_backend_of(log, out), *from = "log";
 
-	if (!b[0]) {
-		b = flush_backend_guess(cmdline, out);
-		from = !b[0] ? "" : cmdline && strstr(cmdline, "pvm_") ? "cmdline" : "cpuid";
-	}
+	if (!b[0])
+		b = flush_backend_guess(cmdline, out, &from);
 	snprintf(out->flush_backend, sizeof(out->flush_backend), "%s", b);
 	snprintf(out->flush_backend_from, sizeof(out->flush_backend_from), "%s", from);
 	/* PVM's mm_forbids_zeropage() switch: do_anonymous_page() maps a page
@@ -174,13 +176,11 @@ int tlbsim_host_detect(struct tlbsim_host *out, struct tlbsim_diag *diag)
 		return tlbsim_diag_set(diag, TLBSIM_EIO, "libcpuid: %s", cpuid_error());
 	tlbsim_host_decode(&raw, &id, out);
 	if (out->hypervisor) {
-		uint32_t leaf0[4] = { 0x40000000 }, leaf1[4] = { 0x40000001 };
+		uint32_t leaf0[4], leaf1[4] = { 0 };
 
 		cpu_exec_cpuid(0x40000000, leaf0);
 		if (leaf0[EAX] >= 0x40000001)
 			cpu_exec_cpuid(0x40000001, leaf1);
-		else
-			memset(leaf1, 0, sizeof(leaf1));
 		tlbsim_host_hv(leaf0, leaf1, (raw.basic_cpuid[1][ECX] >> 3) & 1, out);
 	}
 	host_kernel_detect(out);

@@ -456,7 +456,8 @@ bool blocks_at_once(const struct perf_recon *p, const struct task *t);
 /* recon_sched.c */
 bool exited(struct perf_recon *p, int32_t tgid);
 bool task_gone(struct perf_recon *p, int32_t tid);
-bool execs_next(struct perf_recon *p, const struct task *c);
+bool execs_next(struct perf_recon *p, int32_t tid, bool no_send);
+bool flush_reason(const char *text, int64_t *reason);
 /* recon_evidence.c */
 void slot_before(struct perf_recon *p, const struct perf_rec *r, int32_t tgid);
 void init_slot_before(struct perf_recon *p, const struct perf_rec *r);

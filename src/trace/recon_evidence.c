@@ -13,7 +13,7 @@
 
 /* tlb:tlb_flush's reason: the number in parentheses at the end of
  * "reason:%s (%d)". False when it is not there. */
-static bool flush_reason(const char *text, int64_t *reason)
+bool flush_reason(const char *text, int64_t *reason)
 {
 	const char *open = strrchr(text, '('), *q;
 
@@ -38,10 +38,14 @@ static bool flush_reason(const char *text, int64_t *reason)
  * CPU holds another (a bash capture: CPU 1 idled on a child's mm; bash's
  * fork flush found it on the wrong mm and cleared the bit, so bash's next
  * flushes sent nothing). With more CPUs the capture does not say which
- * one: nothing is assumed.
+ * one: nothing is assumed. Nor when the task's records ahead reach its
+ * exec with no flush that traced a send: its old mm's teardown
+ * (exec_mmap() -> mmput()) found no other CPU in the mm's cpumask. On a
+ * host without PCID every switch to another mm flushes (pages -1): a PVM
+ * fork_exit capture's perf-exec, taken to have run on the other CPU, had
+ * its teardown clear a bit there (wrong CPU) the kernel did not (nine PVM
+ * captures one over).
  */
-static bool execs_sending_none(struct perf_recon *p, int32_t tid);
-
 static void ran_elsewhere(struct perf_recon *p, const struct perf_rec *r,
 			  int64_t reason, int64_t pages)
 {
@@ -54,40 +58,13 @@ static void ran_elsewhere(struct perf_recon *p, const struct perf_rec *r,
 		return;
 	pr->switched_in = true;
 	if (pages != -1 || p->cpus != 2 || pr->parent || pr->fresh ||
-	    execs_sending_none(p, tgid))
+	    execs_next(p, tgid, true))
 		return;
 	other = 1 - r->cpu;
 	if (!(ev = emit(p, TLBSIM_EV_RAN_BEFORE, other)))
 		return;
 	ev->mm = (uint32_t)tgid;
 	p->inf[INF_RAN_ELSEWHERE]++;
-}
-
-/*
- * The task's records ahead reach its exec with no flush that traced a
- * send (reason 4): its old mm's teardown (exec_mmap() -> mmput()) found no
- * other CPU in that mm's cpumask, so it had not run on the other CPU. On
- * a host without PCID every switch to another mm flushes (pages -1), and
- * perf's workload child shows it: a PVM fork_exit capture's perf-exec
- * execs 1 ms after its first switch, sending nothing; taken to have run
- * on the other CPU, its teardown sent there and cleared a bit there
- * (wrong CPU), one the kernel did not (nine PVM captures one over).
- */
-static bool execs_sending_none(struct perf_recon *p, int32_t tid)
-{
-	const struct perf_rec *n = NULL;
-	int64_t reason;
-
-	for (int k = 0; p->peek_next && k < 256 &&
-	     (n = p->peek_next(p->peek_ctx, tid, n)); k++) {
-		if (!strcmp(n->event, "sched:sched_process_exec"))
-			return true;
-		if (!strcmp(n->event, "sched:sched_process_exit") ||
-		    (!strcmp(n->event, "tlb:tlb_flush") && flush_reason(n->text, &reason) &&
-		     reason == 4))
-			return false;
-	}
-	return false;
 }
 
 /*
@@ -131,7 +108,7 @@ static bool exec_began(struct perf_recon *p, const struct perf_rec *r)
 	struct task *t;
 
 	if (r->pid <= 0 || p->cur[r->cpu] != r->pid || is_kthread(r->comm, r->pid) ||
-	    !(t = task_find(p, r->tid)) || !execs_next(p, t))
+	    !(t = task_find(p, r->tid)) || !execs_next(p, t->tid, false))
 		return false;
 	t->mmap_cpu = r->cpu + 1;
 	exec_mmap(p, r->cpu, t);

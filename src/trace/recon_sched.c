@@ -269,18 +269,22 @@ static void parent_back(struct perf_recon *p, int32_t next)
 static void wake_ahead(struct perf_recon *p, const struct perf_rec *r,
 		       uint32_t cpu);
 
-/* Does @c's exec record come before its exit, among the records the
+/* Does @tid's exec record come before its exit (and, @no_send, before any
+ * flush of its that traced a send, reason 4), among the records the
  * reader holds? (At most 256 of them: an exec's end is near.) */
-bool execs_next(struct perf_recon *p, const struct task *c)
+bool execs_next(struct perf_recon *p, int32_t tid, bool no_send)
 {
 	const struct perf_rec *n = NULL;
+	int64_t reason;
 
 	if (!p->peek_next)
 		return false;
-	for (int k = 0; k < 256 && (n = p->peek_next(p->peek_ctx, c->tid, n)); k++) {
+	for (int k = 0; k < 256 && (n = p->peek_next(p->peek_ctx, tid, n)); k++) {
 		if (!strcmp(n->event, "sched:sched_process_exec"))
 			return true;
-		if (!strcmp(n->event, "sched:sched_process_exit"))
+		if (!strcmp(n->event, "sched:sched_process_exit") ||
+		    (no_send && !strcmp(n->event, "tlb:tlb_flush") &&
+		     flush_reason(n->text, &reason) && reason == 4))
 			return false;
 	}
 	return false;
@@ -307,7 +311,7 @@ static void vfork_exec(struct perf_recon *p, const struct perf_rec *r,
 
 	if (!c || !c->vfork_mm || c->vfork_released ||
 	    p->cur[r->cpu] != c->vfork_mm || !(parent = task_find(p, next)) ||
-	    parent->vfork_child != c->tid || !execs_next(p, c) ||
+	    parent->vfork_child != c->tid || !execs_next(p, c->tid, false) ||
 	    !(pr = proc_get(p, c->tid)))
 		return;
 	c->vfork_released = true;

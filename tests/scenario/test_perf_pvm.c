@@ -29,7 +29,7 @@ static bool within(long pred, long obs, long pct)
  * (remote sends; cargo's 270 of 276 within 3 %: its rustc's jemalloc
  * purges, as pvm/rustc's below, rustc's flushes racing its threads'
  * switches; dash's 1021 of 1024 (1020 while perf-exec was taken to have
- * run on the other CPU: execs_sending_none(), 1019 while its exec was
+ * run on the other CPU: execs_next(), 1019 while its exec was
  * applied at its record, not at exec_mmap()), 982 before exec_began, 1005 before
  * rseq_resume, 1022 before peers_hold() found three writes of the shell
  * that copied nothing: three flushes the kernel did not make; its local

@@ -55,7 +55,7 @@ static void test_slot_not_held(void **state) { (void)state; slot_case(-1, 1, 1, 
  * send (@send): the mm's cpumask held the other CPU, it ran there
  * (ran_elsewhere), and the model's teardown sends too. It traced none:
  * the flush said nothing of where it ran (every switch flushes without
- * PCID), and the model sends nothing either (execs_sending_none()).
+ * PCID), and the model sends nothing either (execs_next()).
  */
 static void exec_case(bool send, long elsewhere, long sends)
 {
