@@ -11,12 +11,18 @@ cmake --build build -j"$(nproc)" --target tlbsim tlbsim-gen tlbsim-bench >/dev/n
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-echo "trace: tlbsim-gen --events $n (native JSONL), 4 CPUs"
+echo "trace: tlbsim-gen --events $n (native JSONL, the captures' mix: bench/mix.sh), 4 CPUs"
 ./build/tlbsim-gen --cpus 4 --events "$n" --seed 1 > "$tmp/t4.jsonl"
 for stage in reader model compare; do ./build/tlbsim-bench "$tmp/t4.jsonl" --stage "$stage"; done
 echo "the same trace in the binary form (tlbsim convert)"
 ./build/tlbsim convert "$tmp/t4.jsonl" -o "$tmp/t4.tlbb"
 for stage in reader compare; do ./build/tlbsim-bench "$tmp/t4.tlbb" --stage "$stage"; done
+echo "the generator's former mix (--mix stress: shootdowns three times as often"
+echo "as in the captures, touches of 1-16 pages), binary form"
+./build/tlbsim-gen --mix stress --cpus 4 --events "$n" --seed 1 > "$tmp/s4.jsonl"
+./build/tlbsim convert "$tmp/s4.jsonl" -o "$tmp/s4.tlbb"
+./build/tlbsim-bench "$tmp/s4.tlbb" --stage compare
+rm -f "$tmp/s4.jsonl" "$tmp/s4.tlbb"
 echo "dense: 4096 CPUs, every one used by the trace (first 20 k events: the"
 echo "protocol's IPI volume grows with the machine, see RESULTS.md)"
 ./build/tlbsim-gen --cpus 4096 --events 20000 --seed 1 > "$tmp/t4096.jsonl"

@@ -107,6 +107,31 @@ void tu_run_free(struct tu_run *r)
 	r->out = r->err = NULL;
 }
 
+char *tu_gen(const char *args)
+{
+	const char *bin = getenv("TLBSIM_GEN");
+	char cmd[512], *out, buf[65536];
+	size_t len = 0, cap = 1 << 16, n;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "'%s' %s", bin ? bin : "tlbsim-gen", args);
+	p = popen(cmd, "r");
+	if (!p || !(out = malloc(cap)))
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), p)) > 0) {
+		while (len + n + 1 > cap)
+			out = realloc(out, cap *= 2);
+		memcpy(out + len, buf, n);
+		len += n;
+	}
+	out[len] = '\0';
+	if (pclose(p) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
 char *tu_tmpfile(const char *text, const char *suffix)
 {
 	char tmpl[] = "/tmp/tlbsim-test-XXXXXX";

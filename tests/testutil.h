@@ -25,6 +25,10 @@ struct tu_run {
 struct tu_run tu_cli(const char *input, const char *arg0, ...);
 void tu_run_free(struct tu_run *r);
 
+/* The output of tlbsim-gen (TLBSIM_GEN) with @args (caller frees), or
+ * NULL when it did not exit 0. */
+char *tu_gen(const char *args);
+
 /* Write @text to a new temporary file and return its path (caller frees). */
 char *tu_tmpfile(const char *text, const char *suffix);
 /* The perf text of the .xz capture at @path (a path in the source tree)

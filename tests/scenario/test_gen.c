@@ -22,27 +22,10 @@
  * when it did not exit 0. */
 static char *gen(const char *args)
 {
-	const char *bin = getenv("TLBSIM_GEN");
-	char cmd[512], *out, buf[65536];
-	size_t len = 0, cap = 1 << 16, n;
-	FILE *p;
+	char all[256];
 
-	snprintf(cmd, sizeof(cmd), "'%s' --format perf %s", bin ? bin : "tlbsim-gen", args);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	out = malloc(cap);
-	while ((n = fread(buf, 1, sizeof(buf), p)) > 0) {
-		while (len + n + 1 > cap)
-			out = realloc(out, cap *= 2);
-		memcpy(out + len, buf, n);
-		len += n;
-	}
-	out[len] = '\0';
-	if (pclose(p) != 0) {
-		free(out);
-		return NULL;
-	}
-	return out;
+	snprintf(all, sizeof(all), "--format perf %s", args);
+	return tu_gen(all);
 }
 
 static char *to_tmp(const char *text)
