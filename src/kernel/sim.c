@@ -167,10 +167,11 @@ static int deferred_push(struct deferred *d, const struct pending *p)
 	return 0;
 }
 
-static int apply_on_cpu(struct sim *s, const struct tlbsim_trace_event *ev)
+/* Apply @ev, whose time is cycle @at, on its CPU now. */
+static int apply_at(struct sim *s, const struct tlbsim_trace_event *ev, uint64_t at)
 {
 	const struct tlbsim_trace_event *saved = s->cur;
-	uint64_t at = t_to_cycles(s, ev->t), now = sim_now(s);
+	uint64_t now = sim_now(s);
 	int err;
 
 	s->cur = ev;
@@ -186,6 +187,11 @@ static int apply_on_cpu(struct sim *s, const struct tlbsim_trace_event *ev)
 	err = sim_dispatch(s, ev->cpu, ev);
 	s->cur = saved;
 	return err;
+}
+
+static int apply_on_cpu(struct sim *s, const struct tlbsim_trace_event *ev)
+{
+	return apply_at(s, ev, t_to_cycles(s, ev->t));
 }
 
 /* Apply an event whose turn it is: it takes the mmap_lock, and an
@@ -366,6 +372,16 @@ int tlbsim_sim_apply(struct tlbsim_sim *ss, const struct tlbsim_trace_event *ev,
 	cpu = &s->cpus[ev->cpu];
 	if (!cpu->active)
 		cpu_activate(s, ev->cpu);
+	/* A fault or a switch (no mmap_lock: mmlock.c) on a free CPU with
+	 * nothing waiting, unobserved: applied from the caller's event, not
+	 * from a pending copy with its tickets (three events in four; the
+	 * copy and the lock's calls were a seventh of a compare's work). */
+	if ((ev->kind == TLBSIM_EV_TOUCH || ev->kind == TLBSIM_EV_SWITCH) &&
+	    !s->nobs && !cpu->deferred.len && !cpu_busy(s, cpu)) {
+		apply_at(s, ev, at);
+		resume_waiters(s);
+		return s->err;
+	}
 	pending_take(&p, NULL);
 	memcpy(&p.ev, ev, offsetof(struct tlbsim_trace_event, what));
 	if (mmlock_ticket(s, &p))
