@@ -352,6 +352,28 @@ uint64_t gather_count_present(struct sim *s, struct mm *mm, uint64_t start,
 
 /* ------------------------------------------------------ free_pgtables */
 
+/* The first index in [i, end) of a set entry of @child, or @end: empty
+ * entries are passed eight at a time (an exit's walk went entry by entry
+ * over thousands of empty ones: a tenth of a compare in the captures'
+ * mix, callgrind). */
+static unsigned next_child(const uint32_t *child, unsigned i, unsigned end)
+{
+	for (; i < end && i % 8; i++)
+		if (child[i])
+			return i;
+	for (; i + 8 <= end; i += 8) {
+		uint64_t w[4];
+
+		memcpy(w, child + i, sizeof(w));
+		if (w[0] | w[1] | w[2] | w[3])
+			break;
+	}
+	for (; i < end; i++)
+		if (child[i])
+			return i;
+	return end;
+}
+
 static int unlink_subtree(struct sim *s, struct gather *g, uint32_t id,
 			  uint32_t mmi)
 {
@@ -359,11 +381,11 @@ static int unlink_subtree(struct sim *s, struct gather *g, uint32_t id,
 	int err;
 
 	if (t->level != PT_PTE) {
-		for (unsigned i = 0; i < PTRS_PER_TABLE; i++) {
+		for (unsigned i = next_child(t->child, 0, PTRS_PER_TABLE);
+		     i < PTRS_PER_TABLE;
+		     i = next_child(s->tables[id].child, i + 1, PTRS_PER_TABLE)) {
 			uint32_t child = s->tables[id].child[i];
 
-			if (!child)
-				continue;
 			s->tables[id].child[i] = NO_TABLE;
 			/* a shared PMD table is not ours to free */
 			if (s->tables[child].nlinks > 1) {
@@ -395,19 +417,29 @@ static int free_pgtables(struct sim *s, struct mm *mm, uint64_t start,
 
 		if (!pud)
 			continue;
-		for (uint64_t mb = pb > (start & ~(PUD_SIZE - 1)) ? pb : (start & ~(PUD_SIZE - 1));
-		     mb < end && mb < pb + PGDIR_SIZE; mb += PUD_SIZE) {
-			unsigned mi = (mb >> PUD_SHIFT) & 511;
-			uint32_t pmd = s->tables[pud].child[mi];
+		/* the PUD entries [mlo, mhi) the range covers, the present ones */
+		uint64_t m0 = pb > (start & ~(PUD_SIZE - 1)) ? pb : (start & ~(PUD_SIZE - 1));
+		uint64_t mlim = end < pb + PGDIR_SIZE ? end : pb + PGDIR_SIZE;
+		unsigned mlo = (unsigned)((m0 - pb) >> PUD_SHIFT);
+		unsigned mhi = m0 < mlim ? (unsigned)((mlim - pb + PUD_SIZE - 1) >> PUD_SHIFT) : mlo;
 
-			if (!pmd || s->tables[pmd].nlinks > 1)
+		for (unsigned mi = next_child(s->tables[pud].child, mlo, mhi); mi < mhi;
+		     mi = next_child(s->tables[pud].child, mi + 1, mhi)) {
+			uint64_t mb = pb + ((uint64_t)mi << PUD_SHIFT);
+			uint32_t pmd = s->tables[pud].child[mi];
+			uint64_t t0 = mb > (start & ~(PMD_SIZE - 1)) ? mb : (start & ~(PMD_SIZE - 1));
+			uint64_t tlim = end < mb + PUD_SIZE ? end : mb + PUD_SIZE;
+			unsigned tlo = (unsigned)((t0 - mb) >> PMD_SHIFT);
+			unsigned thi = t0 < tlim ? (unsigned)((tlim - mb + PMD_SIZE - 1) >> PMD_SHIFT) : tlo;
+
+			if (s->tables[pmd].nlinks > 1)
 				continue;
-			for (uint64_t tb = mb > (start & ~(PMD_SIZE - 1)) ? mb : (start & ~(PMD_SIZE - 1));
-			     tb < end && tb < mb + PUD_SIZE; tb += PMD_SIZE) {
-				unsigned ti = (tb >> PMD_SHIFT) & 511;
+			for (unsigned ti = next_child(s->tables[pmd].child, tlo, thi); ti < thi;
+			     ti = next_child(s->tables[pmd].child, ti + 1, thi)) {
+				uint64_t tb = mb + ((uint64_t)ti << PMD_SHIFT);
 				uint32_t pte = s->tables[pmd].child[ti];
 
-				if (!pte || vma_intersects(mm, tb, tb + PMD_SIZE))
+				if (vma_intersects(mm, tb, tb + PMD_SIZE))
 					continue;
 				s->tables[pmd].child[ti] = NO_TABLE;
 				g->freed_tables = true;
