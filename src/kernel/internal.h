@@ -299,7 +299,7 @@ struct sim {
 	struct pt_table *tables;   /* pool; id = index; 0 unused */
 	uint32_t ntables, captables;
 	uint32_t *table_free;
-	uint32_t ntable_free;
+	uint32_t ntable_free, captable_free;
 	bool resume_waiters;       /* a lock was released */
 	uint32_t *waiting;         /* CPUs with deferred events (no O(cpus) scans) */
 	uint32_t nwaiting;

@@ -117,10 +117,17 @@ void pt_release(struct sim *s, uint32_t id)
 		return;
 	t->state = PT_FREE_SLOT;
 	t->nlinks = 0;
-	f = realloc(s->table_free, (s->ntable_free + 1) * sizeof(*f));
-	if (!f)
-		return;
-	s->table_free = f;
+	if (s->ntable_free == s->captable_free) {
+		/* doubled, not grown by one: a realloc per freed table was
+		 * 1.6 % of a compare (callgrind) */
+		uint32_t cap = s->captable_free ? 2 * s->captable_free : 64;
+
+		f = realloc(s->table_free, cap * sizeof(*f));
+		if (!f)
+			return;
+		s->table_free = f;
+		s->captable_free = cap;
+	}
 	s->table_free[s->ntable_free++] = id;
 }
 
