@@ -179,6 +179,26 @@ static size_t fields_size(unsigned fields)
 			    !!(fields & NATIVE_F_END));
 }
 
+void binary_begin(struct native_ctx *x)
+{
+	for (unsigned k = 0; k < TLBSIM_EV_COUNT; k++) {
+		unsigned f = native_fields((enum tlbsim_ev_kind)k);
+		struct native_bin_kind *b = &x->bin[k];
+
+		b->fields = f;
+		b->size = (uint8_t)fields_size(f);
+		b->flags = (uint8_t)(((f & NATIVE_F_HUGETLB) ? B_HUGETLB : 0) |
+				     ((f & NATIVE_F_FREED) ? B_FREED | B_UNSHARED : 0) |
+				     (k == TLBSIM_EV_OBSERVED ? B_OBS_MM : 0) |
+				     ((f & NATIVE_F_EXEC) ? B_EXEC : 0) |
+				     ((f & NATIVE_F_IDLE) ? B_IDLE : 0) |
+				     ((f & NATIVE_F_ASID) ? B_ASID : 0) |
+				     ((f & NATIVE_F_UNSEEN) ? B_UNSEEN : 0));
+		b->flags2 = (uint8_t)(((f & NATIVE_F_SHARED) ? B2_SHARED : 0) |
+				      ((f & NATIVE_F_WRITE) ? B2_WRITE : 0));
+	}
+}
+
 /* Room for a record's header, its largest fixed fields, and the 8 bytes
  * decode_fields() may read past them. */
 #define RECORD_ROOM (16 + 48 + 8)
@@ -218,23 +238,14 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 	ev->stride = h[2];
 	ev->cpu = (uint32_t)get_le(h + 4, 4);
 	ev->t = get_le(h + 8, 8);
-	fields = native_fields(ev->kind);
-	if (ev->kind >= TLBSIM_EV_COUNT || (h[3] & ~(unsigned)(B2_SHARED | B2_WRITE)) ||
-	    ((h[3] & B2_SHARED) && !(fields & NATIVE_F_SHARED)) ||
-	    ((h[3] & B2_WRITE) && !(fields & NATIVE_F_WRITE)) ||
-	    (flags & ~(unsigned)(B_HUGETLB | B_FREED | B_UNSHARED | B_OBS_MM | B_EXEC | B_IDLE |
-				 B_ASID | B_UNSEEN)) ||
-	    ((flags & B_UNSEEN) && !(fields & NATIVE_F_UNSEEN)) ||
-	    ((flags & B_EXEC) && !(fields & NATIVE_F_EXEC)) ||
-	    ((flags & B_ASID) && !(fields & NATIVE_F_ASID)) ||
-	    ((flags & B_IDLE) && !(fields & NATIVE_F_IDLE)) ||
-	    ((flags & B_OBS_MM) && ev->kind != TLBSIM_EV_OBSERVED) ||
-	    ((flags & B_HUGETLB) && !(fields & NATIVE_F_HUGETLB)) ||
-	    ((flags & (B_FREED | B_UNSHARED)) && !(fields & NATIVE_F_FREED)) ||
-	    (ev->stride && !(fields & NATIVE_F_STRIDE)))
+	/* a flag the kind does not take (binary_begin()), or a stride */
+	if (ev->kind >= TLBSIM_EV_COUNT || (flags & ~(unsigned)x->bin[h[0]].flags) ||
+	    (h[3] & ~(unsigned)x->bin[h[0]].flags2) ||
+	    (ev->stride && !(x->bin[h[0]].fields & NATIVE_F_STRIDE)))
 		return tlbsim_diag_set(x->diag, TLBSIM_EPARSE, "%s: record %llu: not a "
 			"valid record (kind %u, flags 0x%x, stride %u)", x->name,
 			(unsigned long long)x->line, h[0], flags, h[2]);
+	fields = x->bin[h[0]].fields;
 	ev->hugetlb = flags & B_HUGETLB;
 	ev->freed_tables = flags & B_FREED;
 	ev->unshared_tables = flags & B_UNSHARED;
@@ -255,9 +266,9 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 	}
 	if (in_place) {
 		decode_fields(ev, h + sizeof(copy), fields);
-		in->pos += fields_size(fields);
+		in->pos += x->bin[h[0]].size;
 	} else {
-		if ((err = read_exact(x, in, b, fields_size(fields))))
+		if ((err = read_exact(x, in, b, x->bin[h[0]].size)))
 			return err;
 		decode_fields(ev, b, fields);
 	}

@@ -17,6 +17,9 @@
 #define BINARY_MAGIC "\x89TLBSIMB"
 
 bool binary_probe(const char *line, size_t len);
+/* @x reads records from now on: each kind's layout worked out once, not
+ * per record. */
+void binary_begin(struct native_ctx *x);
 /* The next record: 1, 0 at the end, <0 with the diagnostic set. */
 int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_event *ev);
 

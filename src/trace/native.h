@@ -17,6 +17,12 @@ struct native_ctx {
 	uint64_t last_t;
 	bool have_last;
 	struct tlbsim_diag *diag;
+	/* the binary form's record layout of each kind (binary_begin()) */
+	struct native_bin_kind {
+		uint32_t fields;        /* native_fields() */
+		uint8_t size;           /* bytes of its fixed fields */
+		uint8_t flags, flags2;  /* the header's flag bits it may set */
+	} bin[TLBSIM_EV_COUNT];
 };
 
 /* @text is a line of @len bytes: NUL bytes in it are errors. */

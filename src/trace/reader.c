@@ -309,6 +309,7 @@ static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 		if (got)
 			return got;
 		r->binary = true;
+		binary_begin(&r->nx);
 		r->nx.unit = "record";
 		r->nx.line = 0;
 		return 0;
