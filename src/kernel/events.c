@@ -7,9 +7,8 @@
  */
 #include "kernel/internal.h"
 
-/* The mm an event names, created at its first mention (NULL: out of
- * memory, s->err set). */
-struct mm *ev_mm(struct sim *s, uint32_t trace_id, uint32_t *idx)
+/* ev_mm() of an id that names no mm yet (or 0: init_mm). */
+struct mm *ev_mm_new(struct sim *s, uint32_t trace_id, uint32_t *idx)
 {
 	if (mm_lookup(s, trace_id, true, idx)) {
 		sim_model_error(s, "out of memory creating mm %u", trace_id);

@@ -530,7 +530,19 @@ void op_adopt(struct sim *s, uint32_t c, struct gather *g, uint64_t inval_seq);
 /* ---- events.c ---- */
 int gather_walk_done(struct sim *s, uint32_t c);
 /* events_mm.c: the handlers of the address-space events (events.c's table) */
-struct mm *ev_mm(struct sim *s, uint32_t trace_id, uint32_t *idx);
+struct mm *ev_mm_new(struct sim *s, uint32_t trace_id, uint32_t *idx);
+/* The mm an event names (*@idx: its index), created at its first mention
+ * (NULL: out of memory, s->err set). The lookup inline: every event of a
+ * policy makes it, and the call was 1 % of a compare. */
+static inline struct mm *ev_mm(struct sim *s, uint32_t trace_id, uint32_t *idx)
+{
+	uint32_t v = trace_id ? tlbsim_idmap_get(&s->mm_ids, trace_id) : TLBSIM_IDMAP_NONE;
+
+	if (v == TLBSIM_IDMAP_NONE)
+		return ev_mm_new(s, trace_id, idx);
+	*idx = v;
+	return &s->mms[v];
+}
 int ev_clear(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev);
 int ev_unshare(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev);
 int ev_share(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev);
