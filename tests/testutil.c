@@ -107,6 +107,15 @@ void tu_run_free(struct tu_run *r)
 	r->out = r->err = NULL;
 }
 
+unsigned tu_count(const char *text, const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
 char *tu_gen(const char *args)
 {
 	const char *bin = getenv("TLBSIM_GEN");

@@ -25,6 +25,8 @@ struct tu_run {
 struct tu_run tu_cli(const char *input, const char *arg0, ...);
 void tu_run_free(struct tu_run *r);
 
+/* How many times @needle occurs in @text (overlaps counted). */
+unsigned tu_count(const char *text, const char *needle);
 /* The output of tlbsim-gen (TLBSIM_GEN) with @args (caller frees), or
  * NULL when it did not exit 0. */
 char *tu_gen(const char *args);

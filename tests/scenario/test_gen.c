@@ -45,12 +45,9 @@ struct tp_count {
 static unsigned count_tp(const char *text, const char *name)
 {
 	char key[80];
-	unsigned n = 0;
 
 	snprintf(key, sizeof(key), " %s: ", name);
-	for (const char *p = strstr(text, key); p; p = strstr(p + 1, key))
-		n++;
-	return n;
+	return tu_count(text, key);
 }
 
 static unsigned count_lines(const char *text)

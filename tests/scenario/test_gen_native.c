@@ -24,21 +24,9 @@ struct kind_count {
 static unsigned count_kind(const char *text, const char *kind)
 {
 	char key[64];
-	unsigned n = 0;
 
 	snprintf(key, sizeof(key), "\"ev\": \"%s\"", kind);
-	for (const char *p = strstr(text, key); p; p = strstr(p + 1, key))
-		n++;
-	return n;
-}
-
-static unsigned count_str(const char *text, const char *s)
-{
-	unsigned n = 0;
-
-	for (const char *p = strstr(text, s); p; p = strstr(p + 1, s))
-		n++;
-	return n;
+	return tu_count(text, key);
 }
 
 /*
@@ -64,7 +52,7 @@ static void test_captures_mix_shares(void **state)
 
 	(void)state;
 	assert_non_null(text);
-	total = count_str(text, "\"ev\": ");
+	total = tu_count(text, "\"ev\": ");
 	for (size_t i = 0; i < sizeof(captures) / sizeof(captures[0]); i++) {
 		unsigned share = (unsigned)((uint64_t)count_kind(text, captures[i].kind) *
 					    10000 / total);
@@ -80,10 +68,10 @@ static void test_captures_mix_shares(void **state)
 	assert_in_range(count_kind(text, "share") + count_kind(text, "unshare"), 40, 150);
 	/* 44 % of the captures' switches are to idle (a kernel thread) */
 	sw = count_kind(text, "switch");
-	assert_in_range(count_str(text, "\"switch\", \"mm\": null") * 100 / sw, 41, 47);
+	assert_in_range(tu_count(text, "\"switch\", \"mm\": null") * 100 / sw, 41, 47);
 	/* a page fault is one page: no touch has a length but setup's */
-	assert_int_equal(count_str(text, "\"touch\", \"mm\": 1, \"addr\": \"0x10000000000\"}"), 1);
-	assert_int_equal(count_str(text, "\"ev\": \"touch\", \"mm\": 1, \"addr\": \"0x10000000000\", \"len\""), 0);
+	assert_int_equal(tu_count(text, "\"touch\", \"mm\": 1, \"addr\": \"0x10000000000\"}"), 1);
+	assert_int_equal(tu_count(text, "\"ev\": \"touch\", \"mm\": 1, \"addr\": \"0x10000000000\", \"len\""), 0);
 	free(text);
 }
 
@@ -109,9 +97,9 @@ static void test_seed1_counts_and_replays(void **state)
 		assert_int_equal(count_kind(text, seed1[i].kind), seed1[i].n);
 		sum += seed1[i].n;
 	}
-	assert_int_equal(count_str(text, "\"ev\": "), sum);   /* no other kind */
-	assert_int_equal(count_str(text, "\"switch\", \"mm\": null"), 792);
-	assert_int_equal(count_str(text, "\"end\": \"all\", \"stride\": 12, "
+	assert_int_equal(tu_count(text, "\"ev\": "), sum);   /* no other kind */
+	assert_int_equal(tu_count(text, "\"switch\", \"mm\": null"), 792);
+	assert_int_equal(tu_count(text, "\"end\": \"all\", \"stride\": 12, "
 				   "\"freed_tables\": true"), 93);
 	path = tu_tmpfile(text, ".jsonl");
 	assert_non_null(path);
