@@ -17,14 +17,12 @@ struct mm *ev_mm_new(struct sim *s, uint32_t trace_id, uint32_t *idx)
 	return mm_get(s, *idx);
 }
 
-/* The CPU must run @mm (not lazily) for a user access or gup_fast. */
-static int require_running(struct sim *s, uint32_t c, uint32_t idx,
-			   const char *what)
+/* Why @c cannot make a user access to mm @idx: the model's error. */
+static __attribute__((cold, noinline)) int not_running(struct sim *s, uint32_t c,
+						       uint32_t idx, const char *what)
 {
 	const struct cpu *cpu = &s->cpus[c];
 
-	if (cpu->loaded_mm == idx && !cpu->is_lazy)
-		return 0;
 	if (cpu->loaded_mm == INIT_MM)
 		return sim_model_error(s, "%s: cpu %u does not run mm %u (it has "
 			"init_mm loaded; add a switch first)", what, c,
@@ -35,6 +33,17 @@ static int require_running(struct sim *s, uint32_t c, uint32_t idx,
 			mm_get(s, idx)->trace_id);
 	return sim_model_error(s, "%s: cpu %u runs mm %u, not mm %u", what, c,
 		mm_get(s, s->cpus[c].loaded_mm)->trace_id, mm_get(s, idx)->trace_id);
+}
+
+/* The CPU must run @mm (not lazily) for a user access or gup_fast. */
+static inline int require_running(struct sim *s, uint32_t c, uint32_t idx,
+				  const char *what)
+{
+	const struct cpu *cpu = &s->cpus[c];
+
+	if (cpu->loaded_mm == idx && !cpu->is_lazy)
+		return 0;
+	return not_running(s, c, idx, what);
 }
 
 static int ev_switch(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
