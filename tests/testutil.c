@@ -107,12 +107,23 @@ void tu_run_free(struct tu_run *r)
 	r->out = r->err = NULL;
 }
 
+/* A loop of its own, not strstr() from each match on: ASan's strstr()
+ * measures the whole rest of the text at every call (quadratic: a 20 MB
+ * trace with 150 k matches timed out under ASan). */
 unsigned tu_count(const char *text, const char *needle)
 {
+	size_t m = strlen(needle);
 	unsigned n = 0;
 
-	for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
-		n++;
+	if (!m)
+		return 0;
+	for (const char *p = text; *p; p++) {
+		size_t i = 0;
+
+		while (i < m && p[i] == needle[i])
+			i++;
+		n += i == m;
+	}
 	return n;
 }
 
