@@ -17,7 +17,7 @@
  * THP collapses and hugetlb share/unshare, rarer than 0.01 % there, at
  * 0.05 % each so that their paths run. --mix stress is the heavier mix
  * the generator had before (bench/RESULTS.md, up to the 23rd session):
- * touches of 1-16 pages, 20 % switches, 10 % zaps, 6 % unmaps, 1 %
+ * touches of 1-16 pages, 21 % switches, 8 % zaps, 10 % unmaps, 0.8 %
  * collapses; shootdowns three times as often as in the captures.
  * Deterministic for a seed: a xorshift generator, no time, no addresses
  * from the heap.

@@ -7,7 +7,8 @@
  */
 #include "kernel/internal.h"
 
-/* ev_mm() of an id that names no mm yet (or 0: init_mm). */
+/* ev_mm() of an id that names no mm yet: a new mm, named by it (by 0:
+ * a new unnamed one). */
 struct mm *ev_mm_new(struct sim *s, uint32_t trace_id, uint32_t *idx)
 {
 	if (mm_lookup(s, trace_id, true, idx)) {

@@ -6,31 +6,18 @@
  */
 #include "kernel/internal.h"
 
-/* The child table of @parent (of the PGD slot @pgd_slot when 0) at @idx,
- * allocated when missing (ensure_child()): the look inlined, the call
- * only for an allocation, since a fault finds its tables present nearly
- * always (a call per level was 6 % of a touch: callgrind). */
-static inline __attribute__((always_inline)) uint32_t
-child_or_alloc(struct sim *s, uint32_t parent, uint32_t *pgd_slot, unsigned idx,
-	       enum pt_level level, uint64_t base, uint32_t mmi)
-{
-	uint32_t id = parent ? s->tables[parent].child[idx] : *pgd_slot;
-
-	return id ? id : ensure_child(s, parent, pgd_slot, idx, level, base, mmi);
-}
-
 /* inlined, as it was while touch_vma() had one caller */
 static inline __attribute__((always_inline)) uint32_t
 ensure_pmd_table(struct sim *s, uint32_t mmi, uint64_t addr)
 {
 	struct mm *mm = mm_get(s, mmi);
-	uint32_t pud = child_or_alloc(s, 0, pud_slot(s, mm, addr), 0, PT_PUD,
-				      addr & ~(PGDIR_SIZE - 1), mmi);
+	uint32_t pud = ensure_child(s, 0, pud_slot(s, mm, addr), 0, PT_PUD,
+				    addr & ~(PGDIR_SIZE - 1), mmi);
 
 	if (!pud)
 		return NO_TABLE;
-	return child_or_alloc(s, pud, NULL, (addr >> PUD_SHIFT) & 511, PT_PMD,
-			      addr & ~(PUD_SIZE - 1), mmi);
+	return ensure_child(s, pud, NULL, (addr >> PUD_SHIFT) & 511, PT_PMD,
+			    addr & ~(PUD_SIZE - 1), mmi);
 }
 
 /* One page (or hugetlb/THP page) at @vpage enters @c's TLB; first a look
@@ -76,7 +63,7 @@ touch_vma(struct sim *s, uint32_t c, struct mm *mm,
 			page = region + PMD_SIZE;
 			continue;
 		}
-		pte = child_or_alloc(s, pmd, NULL, pmd_i, PT_PTE, region, mmi);
+		pte = ensure_child(s, pmd, NULL, pmd_i, PT_PTE, region, mmi);
 		if (!pte)
 			return 0;
 		last = (last + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);

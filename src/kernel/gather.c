@@ -101,17 +101,14 @@ uint32_t *pud_slot(struct sim *s, struct mm *mm, uint64_t addr)
 	return &mm->pgd[(addr >> PGDIR_SHIFT) & 511];
 }
 
-/* Return the child table id at @slot, allocating it (pud_alloc, pmd_alloc,
- * pte_alloc) when missing. 0 on allocation failure. */
-uint32_t ensure_child(struct sim *s, uint32_t parent, uint32_t *pgd_slot,
-		      unsigned idx, enum pt_level level, uint64_t base,
-		      uint32_t mm)
+/* ensure_child()'s allocation (pud_alloc, pmd_alloc, pte_alloc): the
+ * child table at @idx of @parent (at @pgd_slot when 0), missing until now.
+ * 0 on allocation failure. */
+uint32_t child_alloc(struct sim *s, uint32_t parent, uint32_t *pgd_slot,
+		     unsigned idx, enum pt_level level, uint64_t base, uint32_t mm)
 {
-	uint32_t id = parent ? s->tables[parent].child[idx] : *pgd_slot;
+	uint32_t id = pt_alloc(s, level, base, mm, sim_now(s));
 
-	if (id)
-		return id;
-	id = pt_alloc(s, level, base, mm, sim_now(s));
 	if (!id)
 		return NO_TABLE;
 	/* pt_alloc may move the pool: index again */

@@ -207,6 +207,7 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 {
 	uint8_t copy[16], b[48 + 8] = { 0 };   /* b: a field is read past the record */
 	const uint8_t *h;
+	const struct native_bin_kind *kb;
 	unsigned fields, flags;
 	bool in_place;
 	int got = 0, err;
@@ -238,14 +239,15 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 	ev->stride = h[2];
 	ev->cpu = (uint32_t)get_le(h + 4, 4);
 	ev->t = get_le(h + 8, 8);
-	/* a flag the kind does not take (binary_begin()), or a stride */
-	if (ev->kind >= TLBSIM_EV_COUNT || (flags & ~(unsigned)x->bin[h[0]].flags) ||
-	    (h[3] & ~(unsigned)x->bin[h[0]].flags2) ||
-	    (ev->stride && !(x->bin[h[0]].fields & NATIVE_F_STRIDE)))
+	/* an unknown kind, a flag the kind does not take (binary_begin()),
+	 * or a stride */
+	kb = ev->kind < TLBSIM_EV_COUNT ? &x->bin[ev->kind] : NULL;
+	if (!kb || (flags & ~(unsigned)kb->flags) || (h[3] & ~(unsigned)kb->flags2) ||
+	    (ev->stride && !(kb->fields & NATIVE_F_STRIDE)))
 		return tlbsim_diag_set(x->diag, TLBSIM_EPARSE, "%s: record %llu: not a "
 			"valid record (kind %u, flags 0x%x, stride %u)", x->name,
 			(unsigned long long)x->line, h[0], flags, h[2]);
-	fields = x->bin[h[0]].fields;
+	fields = kb->fields;
 	ev->hugetlb = flags & B_HUGETLB;
 	ev->freed_tables = flags & B_FREED;
 	ev->unshared_tables = flags & B_UNSHARED;
@@ -266,9 +268,9 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 	}
 	if (in_place) {
 		decode_fields(ev, h + sizeof(copy), fields);
-		in->pos += x->bin[h[0]].size;
+		in->pos += kb->size;
 	} else {
-		if ((err = read_exact(x, in, b, x->bin[h[0]].size)))
+		if ((err = read_exact(x, in, b, kb->size)))
 			return err;
 		decode_fields(ev, b, fields);
 	}
