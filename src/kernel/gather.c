@@ -412,8 +412,15 @@ static int free_pgtables(struct sim *s, struct mm *mm, uint64_t start,
 	for (uint64_t pb = start & ~(PGDIR_SIZE - 1); pb < end; pb += PGDIR_SIZE) {
 		uint32_t *slot = pud_slot(s, mm, pb), pud = *slot;
 
-		if (!pud)
+		if (!pud) {
+			/* to the next present PGD entry, eight empty ones at a
+			 * time: an exit spans 256 of them, most empty */
+			unsigned i = (unsigned)((pb >> PGDIR_SHIFT) & 511);
+
+			pb += (uint64_t)(next_child(mm->pgd, i + 1, PTRS_PER_TABLE) - i - 1) *
+			      PGDIR_SIZE;
 			continue;
+		}
 		/* the PUD entries [mlo, mhi) the range covers, the present ones */
 		uint64_t m0 = pb > (start & ~(PUD_SIZE - 1)) ? pb : (start & ~(PUD_SIZE - 1));
 		uint64_t mlim = end < pb + PGDIR_SIZE ? end : pb + PGDIR_SIZE;

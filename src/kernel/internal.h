@@ -567,6 +567,7 @@ void gather_step(struct sim *s, uint32_t c);
 int mmlock_ticket(struct sim *s, struct pending *p);
 bool mmlock_ready(struct sim *s, const struct pending *p);
 void mmlock_take(struct sim *s, const struct pending *p);
+int mmlock_take_now(struct sim *s, const struct tlbsim_trace_event *ev);
 void mmlock_release(struct sim *s, uint32_t id, uint32_t with,
 		    enum lock_mode mode);
 void mmlock_exit(struct sim *s, uint32_t id);

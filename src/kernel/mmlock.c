@@ -148,6 +148,33 @@ void mmlock_take(struct sim *s, const struct pending *p)
 		take(s, p->ev.with, mode);
 }
 
+/* The lock of @ev taken at once, when its turn is now: no earlier ticket
+ * of its mm waits and no holder excludes it. What mmlock_ticket(),
+ * mmlock_ready() and mmlock_take() do for an event that need not wait,
+ * with one lookup and no pending copy (maps, unmaps and mprotects on a
+ * free CPU: most of them). Returns the mode taken (LOCK_NONE: the event
+ * takes none), or -1 when it must take the ticketed path: the lock is
+ * busy, a share takes two, or out of memory (which that path reports). */
+int mmlock_take_now(struct sim *s, const struct tlbsim_trace_event *ev)
+{
+	enum lock_mode mode = mmlock_mode(ev);
+	struct mmlock *l;
+
+	if (mode == LOCK_NONE)
+		return LOCK_NONE;
+	if (ev->kind == TLBSIM_EV_SHARE || !(l = lock_find(s, ev->mm, true)))
+		return -1;
+	if (l->started != l->issued || l->writer || (mode == LOCK_WRITE && l->readers))
+		return -1;
+	l->issued++;
+	l->started++;
+	if (mode == LOCK_WRITE)
+		l->writer = true;
+	else
+		l->readers++;
+	return (int)mode;
+}
+
 static void lock_drop(struct sim *s, struct mmlock *l)
 {
 	tlbsim_idmap_del(&s->lock_ids, l->id);
