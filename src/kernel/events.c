@@ -90,12 +90,27 @@ static int ev_map(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev
 	return 0;
 }
 
+/* The mm a user access on @c names, which @c must run: found as the one
+ * it runs, without the id's hash probe, when it is (as it must be). */
+static inline struct mm *running_mm(struct sim *s, uint32_t c, uint32_t trace_id,
+				    const char *what)
+{
+	const struct cpu *cpu = &s->cpus[c];
+	uint32_t idx;
+	struct mm *mm;
+
+	if (cpu->loaded_mm != INIT_MM && !cpu->is_lazy &&
+	    s->mms[cpu->loaded_mm].named && s->mms[cpu->loaded_mm].trace_id == trace_id)
+		return &s->mms[cpu->loaded_mm];
+	mm = ev_mm(s, trace_id, &idx);
+	return mm && !require_running(s, c, idx, what) ? mm : NULL;
+}
+
 static int ev_touch(struct sim *s, uint32_t c, const struct tlbsim_trace_event *ev)
 {
-	uint32_t idx;
-	struct mm *mm = ev_mm(s, ev->mm, &idx);
+	struct mm *mm = running_mm(s, c, ev->mm, "touch");
 
-	if (!mm || require_running(s, c, idx, "touch"))
+	if (!mm)
 		return s->err;
 	if (gather_touch(s, c, mm, ev->addr, ev->len ? ev->len : PAGE_SIZE, ev->write))
 		return sim_model_error(s, "out of memory");

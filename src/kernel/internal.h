@@ -50,6 +50,7 @@ struct inval {
 struct mm {
 	bool in_use;
 	uint32_t trace_id;        /* the number the trace names it by */
+	bool named;               /* mm_ids maps trace_id to it (until exit) */
 	struct tlbsim_mm_counts counts; /* with cfg.per_mm */
 	uint64_t ctx_id;
 	uint64_t tlb_gen;         /* context.tlb_gen */

@@ -107,7 +107,13 @@ static int mm_create(struct sim *s, uint32_t trace_id, uint32_t *idx)
 	if (!mm->cpumask.bits || !mm->pgd)
 		return TLBSIM_ENOMEM;
 	*idx = i;
-	return trace_id ? tlbsim_idmap_put(&s->mm_ids, trace_id, i) : 0;
+	mm->named = false;
+	if (!trace_id)
+		return 0;
+	if (tlbsim_idmap_put(&s->mm_ids, trace_id, i))
+		return TLBSIM_ENOMEM;
+	mm->named = true;
+	return 0;
 }
 
 int mm_lookup(struct sim *s, uint32_t trace_id, bool create, uint32_t *idx)
@@ -134,6 +140,7 @@ void mm_unname(struct sim *s, uint32_t idx)
 
 	if (tlbsim_idmap_get(&s->mm_ids, mm->trace_id) == idx)
 		tlbsim_idmap_del(&s->mm_ids, mm->trace_id);
+	mm->named = false;
 }
 
 /*
