@@ -61,28 +61,25 @@ static inline struct mmlock *lock_find(struct sim *s, uint32_t id, bool create)
 	return create ? lock_new(s, id) : NULL;
 }
 
+/* The mode each event kind takes the lock in; faults take the VMA's lock
+ * (lock_vma_under_rcu(), since 6.4), not the mmap_lock: a fault elsewhere
+ * in the mm does not wait for a munmap's walk. A table, not a switch: it
+ * is asked for every event. */
+static const uint8_t lock_modes[TLBSIM_EV_COUNT] = {
+	[TLBSIM_EV_ZAP] = LOCK_READ,
+	[TLBSIM_EV_MAP] = LOCK_WRITE,
+	[TLBSIM_EV_UNMAP] = LOCK_WRITE,
+	[TLBSIM_EV_PROTECT] = LOCK_WRITE,
+	[TLBSIM_EV_REMAP] = LOCK_WRITE,
+	[TLBSIM_EV_COLLAPSE] = LOCK_WRITE,
+	[TLBSIM_EV_SHARE] = LOCK_WRITE,
+	[TLBSIM_EV_UNSHARE] = LOCK_WRITE,
+	[TLBSIM_EV_EXIT] = LOCK_WRITE,
+};
+
 static enum lock_mode mmlock_mode(const struct tlbsim_trace_event *ev)
 {
-	switch (ev->kind) {
-	case TLBSIM_EV_TOUCH:
-		/* page faults take the VMA's lock (lock_vma_under_rcu(), since
-		 * 6.4), not the mmap_lock: a fault elsewhere in the mm does not
-		 * wait for a munmap's walk */
-		return LOCK_NONE;
-	case TLBSIM_EV_ZAP:
-		return LOCK_READ;
-	case TLBSIM_EV_MAP:
-	case TLBSIM_EV_UNMAP:
-	case TLBSIM_EV_PROTECT:
-	case TLBSIM_EV_REMAP:
-	case TLBSIM_EV_COLLAPSE:
-	case TLBSIM_EV_SHARE:
-	case TLBSIM_EV_UNSHARE:
-	case TLBSIM_EV_EXIT:
-		return LOCK_WRITE;
-	default:
-		return LOCK_NONE;
-	}
+	return ev->kind < TLBSIM_EV_COUNT ? (enum lock_mode)lock_modes[ev->kind] : LOCK_NONE;
 }
 
 /* The event enters the simulation: take its tickets, in trace order. */
