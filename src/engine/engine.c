@@ -144,6 +144,8 @@ static int grow(struct tlbsim_engine *e)
 	p = realloc(e->pool, cap * sizeof(*p));
 	if (!p)
 		return TLBSIM_ENOMEM;
+	/* zeroed: a pop copies a slot's whole payload area (see there) */
+	memset(p + e->cap, 0, (cap - e->cap) * sizeof(*p));
 	e->pool = p;
 	f = realloc(e->free_slots, cap * sizeof(*f));
 	if (!f)
@@ -151,6 +153,28 @@ static int grow(struct tlbsim_engine *e)
 	e->free_slots = f;
 	e->cap = cap;
 	return 0;
+}
+
+/* The payload's @len bytes into a slot: the simulator's sizes (a CPU id,
+ * an op, an IPI's smp-call) copied inline, not by a call to memcpy() with
+ * a length known only here (a tenth of scheduling's instructions). */
+static inline void copy_payload(unsigned char *to, const void *from, size_t len)
+{
+	switch (len) {
+	case 0:
+		break;
+	case 4:
+		memcpy(to, from, 4);
+		break;
+	case 16:
+		memcpy(to, from, 16);
+		break;
+	case 40:
+		memcpy(to, from, 40);
+		break;
+	default:
+		memcpy(to, from, len);
+	}
 }
 
 int tlbsim_engine_schedule(struct tlbsim_engine *e, uint64_t time, int kind,
@@ -169,8 +193,7 @@ int tlbsim_engine_schedule(struct tlbsim_engine *e, uint64_t time, int kind,
 	pl = &e->pool[k.slot];
 	pl->kind = kind;
 	pl->len = (uint32_t)len;
-	if (len)
-		memcpy(pl->data, data, len);
+	copy_payload(pl->data, data, len);
 	if (id)
 		*id = k.seq;
 	sift_up(e->heap, e->len++, k);
@@ -214,7 +237,10 @@ bool tlbsim_engine_pop(struct tlbsim_engine *e, uint64_t limit,
 	out->time = top.time;
 	out->seq = top.seq;
 	out->kind = pl->kind;
-	memcpy(out->data, pl->data, pl->len);
+	/* the whole area, a constant size copied inline: past pl->len it
+	 * holds bytes the caller does not read (zeroed or an earlier
+	 * payload's), whatever the length */
+	memcpy(out->data, pl->data, TLBSIM_EVENT_DATA);
 	remove_at(e, 0);
 	if (e->popped && out->time == e->last_pop_time)
 		e->ties++;
