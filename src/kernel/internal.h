@@ -277,6 +277,10 @@ struct sim {
 	struct tlbsim_sim_config cfg;
 	struct tlbsim_profile prof;
 	uint64_t ghz_milli;        /* clock: GHz in thousandths (sim.c) */
+	uint64_t t_fast_max;       /* UINT64_MAX / ghz_milli: the times whose
+				    * cycles a 64-bit product gives, worked
+				    * out once, not by a division (tens of
+				    * cycles) per event */
 	struct tlbsim_engine *eng;
 	unsigned ncpus;
 	struct cpu *cpus;

@@ -29,7 +29,7 @@ static uint64_t t_to_cycles(const struct sim *s, uint64_t t)
 
 	if (s->cfg.clock == TLBSIM_CLOCK_CYCLES)
 		return t;
-	if (t <= UINT64_MAX / m)
+	if (t <= s->t_fast_max)
 		return t * m / 1000;
 	return (uint64_t)(((unsigned __int128)t * m) / 1000);
 }
@@ -50,7 +50,7 @@ static bool t_fits(const struct sim *s, uint64_t t, uint64_t *cycles)
 
 	if (s->cfg.clock == TLBSIM_CLOCK_CYCLES)
 		c = t;
-	else if (t <= UINT64_MAX / s->ghz_milli)   /* no 128-bit division */
+	else if (t <= s->t_fast_max)   /* no 128-bit division */
 		c = t * s->ghz_milli / 1000;
 	else
 		c = (unsigned __int128)t * s->ghz_milli / 1000;
@@ -498,6 +498,7 @@ int tlbsim_sim_new(const struct tlbsim_sim_config *cfg, struct tlbsim_sim **out,
 	s->cfg = *cfg;
 	s->prof = *cfg->profile;
 	s->ghz_milli = ghz_milli_of(s);   /* every clock conversion needs it */
+	s->t_fast_max = UINT64_MAX / s->ghz_milli;
 	s->ncpus = cfg->cpus;
 	s->diag = diag;
 	s->eng = tlbsim_engine_new();
