@@ -4,6 +4,7 @@
  * unlinked, and the freed_tables / unshared_tables flags.
  * (include/asm-generic/tlb.h, mm/memory.c, mm/hugetlb.c, mm/khugepaged.c)
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,9 +184,9 @@ static uint64_t leaf_word(const struct pt_table *pte, unsigned w, unsigned first
 /* zap_pte_range(): each present PTE cleared is one page of range, which
  * tlb_remove_tlb_entry() adds to the gather. The present entries of
  * [lo, hi) within one PTE table (lo and hi in the same 2 MiB), a word of
- * the leaf bitmap at a time: the range grows to a word's first and last
- * set bits, all of them cleared at once (a loop over each bit branched on
- * data: cachegrind --branch-sim). A dirty page-cache page among them
+ * the leaf bitmap at a time, all of a word's cleared at once (a loop
+ * over each bit branched on data: cachegrind --branch-sim); the range
+ * grows to the first and last present entries. A dirty page-cache page among them
  * (zap_present_folio_ptes(): not anon, pte_dirty, tlb_delay_rmap()) sets
  * force_flush: the TLB is flushed at the table's end, before the page
  * table lock is dropped and the rmap removed (tlb_flush_mmu_tlbonly()). */
@@ -195,15 +196,22 @@ static void clear_ptes(struct pt_table *pte, uint64_t lo, uint64_t hi,
 	uint64_t base = lo & ~(PMD_SIZE - 1);
 	unsigned first = (unsigned)((lo - base) >> PAGE_SHIFT);
 	unsigned last = (unsigned)((hi - base + PAGE_SIZE - 1) >> PAGE_SHIFT); /* excl. */
+	unsigned w0 = first / 64, w1 = (last - 1) / 64, low = UINT_MAX, high = 0;
 	uint64_t dirty = 0;
 
-	for (unsigned w = first / 64; w * 64 < last; w++) {
-		uint64_t bits = leaf_word(pte, w, first, last);
-		unsigned low, high;
+	if (last <= first)
+		return;
+	for (unsigned w = w0; w <= w1; w++) {
+		uint64_t bits = pte->leaf[w];
 
+		if (w == w0)
+			bits &= ~0ULL << (first % 64);
+		if (w == w1)
+			bits &= ~0ULL >> (63 - (last - 1) % 64);
 		if (!bits)
 			continue;
-		low = w * 64 + (unsigned)__builtin_ctzll(bits);
+		if (low == UINT_MAX)
+			low = w * 64 + (unsigned)__builtin_ctzll(bits);
 		high = w * 64 + 63 - (unsigned)__builtin_clzll(bits);
 		if (mode == CLEAR_ENTRIES) {
 			g->freed_pages += popcount64(bits);
@@ -211,9 +219,13 @@ static void clear_ptes(struct pt_table *pte, uint64_t lo, uint64_t hi,
 			dirty |= pte->dirty[w] & bits;
 			pte->dirty[w] &= ~bits;
 		}
-		gather_adjust(g, base + ((uint64_t)low << PAGE_SHIFT), PAGE_SIZE, 1);
-		gather_adjust(g, base + ((uint64_t)high << PAGE_SHIFT), PAGE_SIZE, 1);
 	}
+	if (low == UINT_MAX)
+		return;
+	/* the range grown once to the first and last entries found: the
+	 * same as growing it word by word */
+	gather_adjust(g, base + ((uint64_t)low << PAGE_SHIFT), PAGE_SIZE, 1);
+	gather_adjust(g, base + ((uint64_t)high << PAGE_SHIFT), PAGE_SIZE, 1);
 	if (dirty) {
 		g->dirty_flushes++;
 		g->tail_flushed = true;
