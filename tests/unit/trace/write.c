@@ -222,6 +222,89 @@ static void test_binary_bad(void **state)
 		   "whose \"mm\" is null (it has none of its own)");
 }
 
+/* Events @e[0..n) and, after them, switches enough that a record's bytes
+ * and the reader's margin past it are all in its buffer: the reader
+ * decodes such touches by its fast path (binary.c: touch_fast()). */
+static size_t with_room(struct tlbsim_trace_event *e, size_t n)
+{
+	for (size_t k = n; k < n + 6; k++) {
+		memset(&e[k], 0, sizeof(e[k]));
+		e[k].kind = TLBSIM_EV_SWITCH;
+		e[k].mm = 1;
+		e[k].t = 1000;
+	}
+	return n + 6;
+}
+
+/* Touches read through the fast path are the events the general one
+ * makes (a missing length is a page), and every value the contract
+ * refuses there gets the general path's message. */
+static void test_binary_touch(void **state)
+{
+	struct tlbsim_trace_event e[16], out;
+	struct tlbsim_trace_reader *r;
+	struct tlbsim_diag d;
+	size_t n;
+	char *path;
+
+	(void)state;
+	memset(e, 0, sizeof(e));
+	e[0].kind = TLBSIM_EV_TOUCH;
+	e[0].cpu = 2;
+	e[0].t = 10;
+	e[0].mm = 7;
+	e[0].addr = 0x7f0000001000;   /* no len: one page */
+	e[1] = e[0];
+	e[1].t = 11;
+	e[1].len = 3 * 4096;
+	e[1].write = true;
+	n = with_room(e, 2);
+	path = binary_file(e, n, 0);
+	assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
+	assert_int_equal(tlbsim_trace_next(r, &out, &d), 1);
+	assert_int_equal(out.kind, TLBSIM_EV_TOUCH);
+	assert_int_equal(out.cpu, 2);
+	assert_int_equal(out.t, 10);
+	assert_int_equal(out.mm, 7);
+	assert_int_equal(out.addr, 0x7f0000001000);
+	assert_int_equal(out.len, 4096);
+	assert_false(out.write);
+	assert_int_equal(out.line, 2);
+	assert_int_equal(tlbsim_trace_next(r, &out, &d), 1);
+	assert_int_equal(out.t, 11);
+	assert_int_equal(out.len, 3 * 4096);
+	assert_true(out.write);
+	assert_int_equal(out.with, 0);
+	assert_int_equal(out.stride, 0);
+	assert_int_equal(out.line, 3);
+	tlbsim_trace_close(r);
+	unlink(path);
+	free(path);
+
+	e[1].cpu = 4;
+	binary_bad(e, n, 0, "record 2: cpu 4 out of range (the trace has 4 CPUs: 0..3)");
+	e[1].cpu = 2;
+	e[1].t = 9;
+	binary_bad(e, n, 0, "record 2: time 9 is before the previous event's 10");
+	e[1].t = 11;
+	e[1].mm = 0;
+	binary_bad(e, n, 0, "record 2: field \"mm\" must be a positive integer");
+	e[1].mm = 0x80000000u;
+	binary_bad(e, n, 0, "record 2: field \"mm\" must be a positive integer");
+	e[1].mm = 7;
+	e[1].addr = 1ULL << 47;
+	binary_bad(e, n, 0, "record 2: field \"addr\" is 0x800000000000: not a "
+		   "user-space address (must be below 0x800000000000)");
+	e[1].addr = 0x7f0000001000;
+	e[1].len = (1ULL << 30) + 4096;
+	binary_bad(e, n, 0, "record 2: touch: \"len\" is 1073745920 bytes, more than "
+		   "1 GiB (faults a page at a time: split it)");
+	e[1].addr = (1ULL << 47) - 4096;
+	e[1].len = 2 * 4096;
+	binary_bad(e, n, 0, "record 2: range [0x7ffffffff000, +0x2000) ends outside "
+		   "user space");
+}
+
 /* Two events of @lines (after a 2-CPU header) read into @e, then written
  * back: what is written must be @lines again. */
 static void read_write_two(const char *lines, struct tlbsim_trace_event e[2])
@@ -384,6 +467,7 @@ int trace_write_tests(void)
 		cmocka_unit_test(test_asid_history_header),
 		cmocka_unit_test(test_binary_roundtrip),
 		cmocka_unit_test(test_binary_bad),
+		cmocka_unit_test(test_binary_touch),
 		cmocka_unit_test(test_idle_switch),
 		cmocka_unit_test(test_ran_before_asid),
 		cmocka_unit_test(test_unseen_switch),
