@@ -199,35 +199,98 @@ void binary_begin(struct native_ctx *x)
 	}
 }
 
-/* A touch's fields: u32 mm, u64 addr, u64 len. */
-#define TOUCH_SIZE (4 + 8 + 8)
-
-/* A touch (seven records in ten) whose every value passes the contract,
- * decoded and checked here at once: the event the general path makes of
- * it (native_validate(), native_check_event()), for a third of its
- * instructions. False for any other record, or one that path refuses or
- * would change otherwise, which it then reads and names the error of.
- * @h: the header, with the fields after it. */
-static bool touch_fast(struct native_ctx *x, const uint8_t *h,
-		       struct tlbsim_trace_event *ev)
+/* The common records' checks (native_validate(), native_check_event()),
+ * for values already decoded. */
+static bool mm_ok(uint32_t mm, bool null_ok)
 {
-	uint32_t cpu = (uint32_t)get_le(h + 4, 4), mm = (uint32_t)get_le(h + 16, 4);
-	uint64_t t = get_le(h + 8, 8), addr = get_le(h + 20, 8), len = get_le(h + 28, 8);
+	return (mm || null_ok) && mm <= INT32_MAX;
+}
 
-	if (h[0] != TLBSIM_EV_TOUCH || h[1] || h[2] || (h[3] & ~(unsigned)B2_WRITE))
+static bool range_ok(uint64_t addr, uint64_t len, bool hugetlb)
+{
+	uint64_t align = hugetlb ? 2ULL << 20 : 4096;
+
+	return len && !(addr % align) && !(len % align) && addr < NATIVE_USER_TOP &&
+	       len <= NATIVE_USER_TOP - addr;
+}
+
+/*
+ * The records of the kinds that make up nineteen in twenty of a trace
+ * (touch, switch, map, unmap, zap, protect, flush), when every value
+ * passes the contract, decoded and checked here at once: the event the
+ * general path makes of it (decode_fields(), native_validate(),
+ * native_check_event()), for a third of its instructions. False for any
+ * other record, or one that path refuses or would change otherwise, which
+ * it then reads and names the error of. @h: the header, the fields after
+ * it (u32 mm, then two u64: addr and len, or start and end); *@size: the
+ * bytes of the fields.
+ */
+static bool record_fast(struct native_ctx *x, const uint8_t *h,
+			struct tlbsim_trace_event *ev, size_t *size)
+{
+	unsigned flags = h[1], flags2 = h[3];
+	uint32_t cpu = (uint32_t)get_le(h + 4, 4), mm = (uint32_t)get_le(h + 16, 4);
+	uint64_t t = get_le(h + 8, 8), a = get_le(h + 20, 8), b = get_le(h + 28, 8);
+
+	if (cpu >= x->cpus || t > INT64_MAX || (x->have_last && t < x->last_t))
 		return false;
-	len = len ? len : 4096;   /* a touch without a length is one page */
-	if (cpu >= x->cpus || t > INT64_MAX || (x->have_last && t < x->last_t) ||
-	    !mm || mm > INT32_MAX || addr >= NATIVE_USER_TOP || len > (1ULL << 30) ||
-	    len > NATIVE_USER_TOP - addr)
+	switch (h[0]) {
+	case TLBSIM_EV_TOUCH:
+		b = b ? b : 4096;   /* a touch without a length is one page */
+		if (flags || h[2] || (flags2 & ~(unsigned)B2_WRITE) || !mm_ok(mm, false) ||
+		    a >= NATIVE_USER_TOP || b > (1ULL << 30) || b > NATIVE_USER_TOP - a)
+			return false;
+		ev->write = flags2 & B2_WRITE;
+		*size = 20;
+		break;
+	case TLBSIM_EV_SWITCH:
+		if ((flags & ~(unsigned)(B_IDLE | B_UNSEEN)) || h[2] || flags2 ||
+		    !mm_ok(mm, true) || ((flags & B_IDLE) && mm))
+			return false;
+		ev->idle = flags & B_IDLE;
+		ev->unseen = flags & B_UNSEEN;
+		a = b = 0;
+		*size = 4;
+		break;
+	case TLBSIM_EV_MAP:
+		if ((flags & ~(unsigned)B_HUGETLB) || h[2] || (flags2 & ~(unsigned)B2_SHARED) ||
+		    !mm_ok(mm, false) || !range_ok(a, b, flags & B_HUGETLB))
+			return false;
+		ev->hugetlb = flags & B_HUGETLB;
+		ev->shared = flags2 & B2_SHARED;
+		*size = 20;
+		break;
+	case TLBSIM_EV_UNMAP:
+	case TLBSIM_EV_ZAP:
+	case TLBSIM_EV_PROTECT:
+		if (flags || h[2] || flags2 || !mm_ok(mm, false) || !range_ok(a, b, false))
+			return false;
+		*size = 20;
+		break;
+	case TLBSIM_EV_FLUSH:
+		if ((flags & ~(unsigned)(B_FREED | B_UNSHARED | B_UNSEEN)) || flags2 ||
+		    (h[2] != 12 && h[2] != 21 && h[2] != 30) || !mm_ok(mm, false) ||
+		    a >= NATIVE_USER_TOP ||
+		    (b != TLBSIM_END_ALL && (b >= NATIVE_USER_TOP || a >= b)))
+			return false;
+		ev->stride = h[2];
+		ev->freed_tables = flags & B_FREED;
+		ev->unshared_tables = flags & B_UNSHARED;
+		ev->unseen = flags & B_UNSEEN;
+		ev->start = a;
+		ev->end = b;
+		a = b = 0;
+		*size = 20;
+		break;
+	default:
 		return false;
-	ev->kind = TLBSIM_EV_TOUCH;
+	}
+	ev->kind = h[0];
 	ev->cpu = cpu;
 	ev->t = t;
 	ev->mm = mm;
-	ev->addr = addr;
-	ev->len = len;
-	ev->write = h[3] & B2_WRITE;
+	ev->addr = a;
+	ev->len = b;
 	x->last_t = t;
 	x->have_last = true;
 	return true;
@@ -243,6 +306,7 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 	const uint8_t *h;
 	const struct native_bin_kind *kb;
 	unsigned fields, flags;
+	size_t size;
 	bool in_place;
 	int got = 0, err;
 
@@ -266,8 +330,8 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 	}
 	x->line++;
 	ev->line = x->line + 1;   /* the line it has in the JSONL form */
-	if (in_place && touch_fast(x, h, ev)) {
-		in->pos += TOUCH_SIZE;
+	if (in_place && record_fast(x, h, ev, &size)) {
+		in->pos += size;
 		return 1;
 	}
 	if (!in_place && (size_t)got < sizeof(copy))

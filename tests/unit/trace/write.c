@@ -224,7 +224,7 @@ static void test_binary_bad(void **state)
 
 /* Events @e[0..n) and, after them, switches enough that a record's bytes
  * and the reader's margin past it are all in its buffer: the reader
- * decodes such touches by its fast path (binary.c: touch_fast()). */
+ * decodes such records by its fast path (binary.c: record_fast()). */
 static size_t with_room(struct tlbsim_trace_event *e, size_t n)
 {
 	for (size_t k = n; k < n + 6; k++) {
@@ -303,6 +303,82 @@ static void test_binary_touch(void **state)
 	e[1].len = 2 * 4096;
 	binary_bad(e, n, 0, "record 2: range [0x7ffffffff000, +0x2000) ends outside "
 		   "user space");
+}
+
+/* The other kinds of the fast path: what it reads, and what it leaves to
+ * the general path's messages. */
+static void test_binary_fast_kinds(void **state)
+{
+	struct tlbsim_trace_event e[16], out;
+	struct tlbsim_trace_reader *r;
+	struct tlbsim_diag d;
+	size_t n;
+	char *path;
+
+	(void)state;
+	memset(e, 0, sizeof(e));
+	e[0].kind = TLBSIM_EV_SWITCH;
+	e[0].t = 5;
+	e[0].idle = true;   /* mm null: the idle task */
+	e[1].kind = TLBSIM_EV_MAP;
+	e[1].t = 6;
+	e[1].mm = 3;
+	e[1].addr = 0x40000000;
+	e[1].len = 4ULL << 20;
+	e[1].hugetlb = true;
+	e[2].kind = TLBSIM_EV_FLUSH;
+	e[2].t = 7;
+	e[2].mm = 3;
+	e[2].start = 0x1000;
+	e[2].end = TLBSIM_END_ALL;
+	e[2].stride = 21;
+	e[2].freed_tables = e[2].unseen = true;
+	n = with_room(e, 3);
+	path = binary_file(e, n, 0);
+	assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
+	assert_int_equal(tlbsim_trace_next(r, &out, &d), 1);
+	assert_int_equal(out.kind, TLBSIM_EV_SWITCH);
+	assert_int_equal(out.mm, 0);
+	assert_true(out.idle);
+	assert_false(out.unseen);
+	assert_int_equal(tlbsim_trace_next(r, &out, &d), 1);
+	assert_int_equal(out.kind, TLBSIM_EV_MAP);
+	assert_int_equal(out.addr, 0x40000000);
+	assert_int_equal(out.len, 4ULL << 20);
+	assert_true(out.hugetlb);
+	assert_false(out.shared);
+	assert_int_equal(tlbsim_trace_next(r, &out, &d), 1);
+	assert_int_equal(out.kind, TLBSIM_EV_FLUSH);
+	assert_int_equal(out.mm, 3);
+	assert_int_equal(out.start, 0x1000);
+	assert_true(out.end == TLBSIM_END_ALL);
+	assert_int_equal(out.addr, 0);
+	assert_int_equal(out.len, 0);
+	assert_int_equal(out.stride, 21);
+	assert_true(out.freed_tables);
+	assert_false(out.unshared_tables);
+	assert_true(out.unseen);
+	assert_int_equal(out.line, 4);
+	tlbsim_trace_close(r);
+	unlink(path);
+	free(path);
+
+	e[0].mm = 1;
+	binary_bad(e, n, 0, "record 1: switch: \"idle\" is a switch to the idle task, "
+		   "whose \"mm\" is null (it has none of its own)");
+	e[0].idle = false;
+	e[1].addr = 0x40001000;
+	binary_bad(e, n, 0, "record 2: field \"addr\" must be 2 MiB aligned (got 0x40001000)");
+	e[1].kind = TLBSIM_EV_UNMAP;
+	e[1].hugetlb = false;
+	e[1].len = 0;
+	binary_bad(e, n, 0, "record 2: field \"len\" must be a positive integer (bytes)");
+	e[1].len = 4096;
+	e[2].end = 0x1000;
+	binary_bad(e, n, 0, "record 3: flush: \"start\" must be below \"end\"");
+	e[2].end = 0x2000;
+	e[2].stride = 13;
+	binary_bad(e, n, 0, "record 3: field \"stride\" must be 12, 21 or 30");
 }
 
 /* Two events of @lines (after a 2-CPU header) read into @e, then written
@@ -468,6 +544,7 @@ int trace_write_tests(void)
 		cmocka_unit_test(test_binary_roundtrip),
 		cmocka_unit_test(test_binary_bad),
 		cmocka_unit_test(test_binary_touch),
+		cmocka_unit_test(test_binary_fast_kinds),
 		cmocka_unit_test(test_idle_switch),
 		cmocka_unit_test(test_ran_before_asid),
 		cmocka_unit_test(test_unseen_switch),
