@@ -2,7 +2,8 @@
 # bench/run.sh [EVENTS] - figures for bench/RESULTS.md: each stage on a
 # synthetic trace (reader only, model only, two-policy compare), the same at
 # 4 and 4096 CPUs, and peak memory at 10x the length; the same for perf
-# script text (tlbsim-gen --format perf). Prints, asserts nothing.
+# script text (tlbsim-gen --format perf); last, the compare's instructions
+# per event (bench/instr.sh). Prints, asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
@@ -66,4 +67,11 @@ if command -v perf >/dev/null && perf list tracepoint 2>/dev/null | grep -c "tlb
 	tail -1 "$tmp/ps.err"
 	/usr/bin/time -f "  tlbsim compare (two policies): %e s, peak RSS %M KiB" \
 		./build/tlbsim compare "$tmp/xz.perf.txt" -o /dev/null
+fi
+# the compare's instructions per event: the figure a noisy host's seconds
+# cannot give, to set beside them (callgrind; skipped without valgrind)
+if command -v valgrind >/dev/null; then
+	bench/instr.sh
+else
+	echo "instructions per event: skipped (bench/instr.sh needs valgrind)"
 fi
