@@ -2,8 +2,9 @@
 # bench/run.sh [EVENTS] - figures for bench/RESULTS.md: each stage on a
 # synthetic trace (reader only, model only, two-policy compare), the same at
 # 4 and 4096 CPUs, and peak memory at 10x the length; the same for perf
-# script text (tlbsim-gen --format perf); last, the compare's instructions
-# per event (bench/instr.sh). Prints, asserts nothing.
+# script text (tlbsim-gen --format perf); the compare of the profile-guided
+# build (./tlbsim.sh build-pgo) beside the plain one; last, the compare's
+# instructions per event (bench/instr.sh). Prints, asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
@@ -20,6 +21,14 @@ echo "times (a virtual machine's runs minutes apart differ by up to 30 %)"
 ./build/tlbsim convert "$tmp/t4.jsonl" -o "$tmp/t4.tlbb"
 ./build/tlbsim-bench "$tmp/t4.tlbb" --stage reader
 for i in 1 2 3; do ./build/tlbsim-bench "$tmp/t4.tlbb" --stage compare; done
+echo "the same compare built by ./tlbsim.sh build-pgo (gcc's profile of a"
+echo "training run on traces of another seed), each run beside one of the"
+echo "plain build's: a host's slow spell slows both"
+./tlbsim.sh build-pgo >/dev/null
+for i in 1 2 3; do
+	echo "  plain: $(./build/tlbsim-bench "$tmp/t4.tlbb" --stage compare)"
+	echo "  pgo:   $(./build-pgo/tlbsim-bench "$tmp/t4.tlbb" --stage compare)"
+done
 echo "the generator's former mix (--mix stress: shootdowns three times as often"
 echo "as in the captures, touches of 1-16 pages), binary form"
 ./build/tlbsim-gen --mix stress --cpus 4 --events "$n" --seed 1 > "$tmp/s4.jsonl"
