@@ -33,13 +33,18 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 	./build/tlbsim-bench "$tmp/t4.tlbb" --stage compare >> "$tmp/plain.txt"
 	./build-pgo/tlbsim-bench "$tmp/t4.tlbb" --stage compare >> "$tmp/pgo.txt"
 done
+# stats FIELD FILE: "best median slowest" of a column, in M
+stats() {
+	sort -k"$1,$1"nr "$2" | awk -v f="$1" '{ v[NR] = $f }
+		END { printf "%.2f %.2f %.2f", v[1] / 1e6,
+			     (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2e6, v[NR] / 1e6 }'
+}
 for b in plain pgo; do
-	sort -k6,6nr "$tmp/$b.txt" | awk -v b="$b" '
-		{ rate[NR] = $6; ns[NR] = $8; rss = $12 }
-		END { med = (rate[int((NR + 1) / 2)] + rate[int(NR / 2) + 1]) / 2
-		      printf "compare, %-5s build, %d runs: best %.2f M events/s (%.1f ns/event), " \
-			     "median %.2f M, slowest %.2f M; peak RSS %s KiB\n", b, NR,
-			     rate[1] / 1e6, ns[1], med / 1e6, rate[NR] / 1e6, rss }'
+	read -r best med slow < <(stats 6 "$tmp/$b.txt")
+	read -r cbest cmed cslow < <(stats 17 "$tmp/$b.txt")
+	echo "compare, $b build, $(wc -l < "$tmp/$b.txt") runs: best $best M events/s, median $med M, slowest $slow M"
+	echo "  per CPU second of all its threads (the input's hash thread too):" \
+	     "best $cbest M, median $cmed M, slowest $cslow M"
 done
 echo "the generator's former mix (--mix stress: shootdowns three times as often"
 echo "as in the captures, touches of 1-16 pages), binary form"
