@@ -36,7 +36,7 @@ done
 # stats FIELD FILE: "best median slowest" of a column, in M
 stats() {
 	sort -k"$1,$1"nr "$2" | awk -v f="$1" '{ v[NR] = $f }
-		END { printf "%.2f %.2f %.2f", v[1] / 1e6,
+		END { printf "%.2f %.2f %.2f\n", v[1] / 1e6,
 			     (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2e6, v[NR] / 1e6 }'
 }
 for b in plain pgo; do
