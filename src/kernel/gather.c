@@ -190,7 +190,7 @@ static uint64_t leaf_word(const struct pt_table *pte, unsigned w, unsigned first
  * (zap_present_folio_ptes(): not anon, pte_dirty, tlb_delay_rmap()) sets
  * force_flush: the TLB is flushed at the table's end, before the page
  * table lock is dropped and the rmap removed (tlb_flush_mmu_tlbonly()). */
-static void clear_ptes(struct pt_table *pte, uint64_t lo, uint64_t hi,
+POPCNT_CLONES static void clear_ptes(struct pt_table *pte, uint64_t lo, uint64_t hi,
 		       enum clear_mode mode, struct gather *g)
 {
 	uint64_t base = lo & ~(PMD_SIZE - 1);
@@ -316,8 +316,8 @@ static int clear_range(struct sim *s, struct mm *mm, uint64_t start,
 /* The present translations an unmap/zap/protect of [start, end) will
  * visit, without touching them: what its walk costs (zap_pte_range() and
  * the page frees behind it are per present page). A 2 MiB leaf counts one. */
-uint64_t gather_count_present(struct sim *s, struct mm *mm, uint64_t start,
-			      uint64_t end)
+POPCNT_CLONES uint64_t gather_count_present(struct sim *s, struct mm *mm, uint64_t start,
+					    uint64_t end)
 {
 	uint64_t n = 0;
 
