@@ -87,6 +87,11 @@ static inline unsigned popcount64(uint64_t x)
 /* Entries [first, last) present, a word of the bitmap at a time. */
 static inline void bits_set_range(uint64_t *map, unsigned first, unsigned last)
 {
+	/* one entry: most touches fault a single page */
+	if (last == first + 1) {
+		map[first / 64] |= 1ULL << (first % 64);
+		return;
+	}
 	while (first < last) {
 		unsigned w = first / 64, hi = (w + 1) * 64 < last ? (w + 1) * 64 : last;
 		uint64_t bits = ~0ULL << (first % 64);
