@@ -72,8 +72,11 @@ static inline void leaf_set(struct pt_table *t, unsigned i)
  * __builtin_popcountll() calls libgcc's table lookup; the functions that
  * count a bitmap's entries are built twice (POPCNT_CLONES), the loader
  * picking the POPCNT one where the CPU has it: the instruction, not the
- * dozen a software count takes (1.5 % of a compare, callgrind). */
-#if defined(__x86_64__) && !defined(__POPCNT__) && !defined(TLBSIM_FUZZ)
+ * dozen a software count takes (1.5 % of a compare, callgrind). The pick
+ * is an ifunc, which glibc's loader resolves; the clang fuzz builds keep
+ * one version. */
+#if defined(__x86_64__) && defined(__GLIBC__) && !defined(__POPCNT__) && \
+	!defined(TLBSIM_FUZZ)
 #define POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
 #else
 #define POPCNT_CLONES
