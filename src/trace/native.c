@@ -371,8 +371,8 @@ static int event_from(struct native_ctx *x, json_t *o,
 	return 0;
 }
 
-int native_event(struct native_ctx *x, const char *text, size_t len,
-		 struct tlbsim_trace_event *ev)
+int native_event_json(struct native_ctx *x, const char *text, size_t len,
+		      struct tlbsim_trace_event *ev)
 {
 	json_t *o;
 	int err;
@@ -385,6 +385,45 @@ int native_event(struct native_ctx *x, const char *text, size_t len,
 	err = event_from(x, o, ev);
 	json_decref(o);
 	return err;
+}
+
+#ifdef TLBSIM_FUZZ
+/* The fuzz builds decode each line both ways: where the fast path takes a
+ * line, it must give what jansson's gives (the event, or the error and
+ * its message, and the time order's state). */
+static int event_both(struct native_ctx *x, const char *text, size_t len,
+		      struct tlbsim_trace_event *ev)
+{
+	struct native_ctx fx = *x;
+	struct tlbsim_diag fd = { { 0 } }, jd = { { 0 } }, *d = x->diag;
+	struct tlbsim_trace_event fev;
+	int fast, json;
+
+	fx.diag = &fd;
+	fast = len ? native_event_fast(&fx, text, len, &fev) : NATIVE_FALL_BACK;
+	x->diag = &jd;
+	json = native_event_json(x, text, len, ev);
+	x->diag = d;
+	if (d)
+		*d = jd;
+	if (fast != NATIVE_FALL_BACK &&
+	    (fast != json || fx.last_t != x->last_t || fx.have_last != x->have_last ||
+	     strcmp(fd.msg, jd.msg) || (!json && memcmp(&fev, ev, sizeof(fev)))))
+		abort();
+	return json;
+}
+#endif
+
+int native_event(struct native_ctx *x, const char *text, size_t len,
+		 struct tlbsim_trace_event *ev)
+{
+#ifdef TLBSIM_FUZZ
+	return event_both(x, text, len, ev);
+#else
+	int err = len ? native_event_fast(x, text, len, ev) : NATIVE_FALL_BACK;
+
+	return err != NATIVE_FALL_BACK ? err : native_event_json(x, text, len, ev);
+#endif
 }
 
 static const char *const backends[] = { "native", "kvm", "hyperv", "xen", "invlpgb", "pvm" };

@@ -30,6 +30,15 @@ int native_header(struct native_ctx *x, const char *text, size_t len,
 		  struct tlbsim_trace_header *h);
 int native_event(struct native_ctx *x, const char *text, size_t len,
 		 struct tlbsim_trace_event *ev);
+/* native_event()'s two ways: the plain form's decoder (native_fast.c),
+ * which gives 0, an error as jansson's way would, or NATIVE_FALL_BACK for
+ * a line it does not take (@ev overwritten, nothing else done); and
+ * jansson's, which takes any line and words every refusal. */
+enum { NATIVE_FALL_BACK = 1 };
+int native_event_fast(struct native_ctx *x, const char *text, size_t len,
+		      struct tlbsim_trace_event *ev);
+int native_event_json(struct native_ctx *x, const char *text, size_t len,
+		      struct tlbsim_trace_event *ev);
 /* The contract's value rules for an event decoded from the binary form
  * (the JSON path checks them as it parses): CPU range, time order, the
  * kind's fields and their ranges and alignment. */
@@ -67,6 +76,9 @@ void native_backend_names(char *buf, size_t size, const char *last);
  * (-1: no such field). */
 const char *native_field_name(int f);
 int native_field_index(const char *key);
+/* The same for a name of @n bytes, not NUL-terminated. */
+int native_field_findn(const char *key, size_t n);
+int native_kind_findn(const char *name, size_t n);
 
 /* "name:line: reason" (or "name: record N: reason") in x->diag, from a
  * printf format: TLBSIM_EPARSE. */

@@ -145,6 +145,31 @@ int native_field_index(const char *key)
 	return -1;
 }
 
+/* @s (@n bytes, not NUL-terminated) is @name: the first bytes compared
+ * before any call, most names differing there. */
+static bool name_is(const char *name, const char *s, size_t n)
+{
+	return name[0] == s[0] && !strncmp(name, s, n) && name[n] == '\0';
+}
+
+int native_field_findn(const char *key, size_t n)
+{
+	for (size_t i = 0; n && i < sizeof(field_names) / sizeof(field_names[0]); i++)
+		if (name_is(field_names[i], key, n))
+			return (int)i;
+	return -1;
+}
+
+int native_kind_findn(const char *name, size_t n)
+{
+	int k;
+
+	for (k = 0; k < TLBSIM_EV_COUNT; k++)
+		if (n && name_is(ev_names[k], name, n))
+			break;
+	return k;
+}
+
 int native_kind_find(const char *name)
 {
 	int k;
