@@ -137,14 +137,6 @@ static int check_aligned(struct native_ctx *x, const char *name, uint64_t v,
 	return 0;
 }
 
-int native_field_index(const char *key)
-{
-	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++)
-		if (strcmp(key, field_names[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* @s (@n bytes, not NUL-terminated) is @name: the first bytes compared
  * before any call, most names differing there. */
 static bool name_is(const char *name, const char *s, size_t n)
@@ -170,14 +162,14 @@ int native_kind_findn(const char *name, size_t n)
 	return k;
 }
 
+int native_field_index(const char *key)
+{
+	return native_field_findn(key, strlen(key));
+}
+
 int native_kind_find(const char *name)
 {
-	int k;
-
-	for (k = 0; k < TLBSIM_EV_COUNT; k++)
-		if (strcmp(ev_names[k], name) == 0)
-			break;
-	return k;
+	return native_kind_findn(name, strlen(name));
 }
 
 unsigned native_required(enum tlbsim_ev_kind k)
