@@ -59,6 +59,8 @@ build_pgo() {
 	"$dir/tlbsim-gen" --cpus 4 --events 200000 --seed 7 > "$t/t.jsonl"
 	"$dir/tlbsim" convert "$t/t.jsonl" -o "$t/t.tlbb"
 	"$dir/tlbsim-bench" "$t/t.tlbb" --stage compare >/dev/null
+	"$dir/tlbsim" convert "$t/t.jsonl" --form 1 -o "$t/t1.tlbb"
+	"$dir/tlbsim-bench" "$t/t1.tlbb" --stage compare >/dev/null
 	"$dir/tlbsim" compare "$t/t.jsonl" --json -o "$t/r.json"
 	"$dir/tlbsim-gen" --format perf --cpus 4 --events 200000 --seed 7 > "$t/p.perf.txt"
 	"$dir/tlbsim" compare "$t/p.perf.txt" --json -o "$t/r.json"

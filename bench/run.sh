@@ -17,9 +17,13 @@ echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 echo "trace: tlbsim-gen --events $n (native JSONL, the captures' mix: bench/mix.sh), 4 CPUs"
 ./build/tlbsim-gen --cpus 4 --events "$n" --seed 1 > "$tmp/t4.jsonl"
 for stage in reader model compare; do ./build/tlbsim-bench "$tmp/t4.jsonl" --stage "$stage"; done
-echo "the same trace in the binary form (tlbsim convert)"
+echo "the same trace in the binary form (tlbsim convert: form 2; form 1 beside it)"
 ./build/tlbsim convert "$tmp/t4.jsonl" -o "$tmp/t4.tlbb"
+./build/tlbsim convert "$tmp/t4.jsonl" --form 1 -o "$tmp/t4.form1.tlbb"
+echo "  bytes: JSONL $(stat -c %s "$tmp/t4.jsonl"), form 1 $(stat -c %s "$tmp/t4.form1.tlbb")," \
+     "form 2 $(stat -c %s "$tmp/t4.tlbb")"
 ./build/tlbsim-bench "$tmp/t4.tlbb" --stage reader
+./build/tlbsim-bench "$tmp/t4.form1.tlbb" --stage reader
 # The compare, the plain build and the one of ./tlbsim.sh build-pgo (gcc's
 # profile of a training run on traces of another seed), ten runs each,
 # alternating. This virtual machine's runs seconds apart differ by up to
@@ -32,6 +36,7 @@ echo "the same trace in the binary form (tlbsim convert)"
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	./build/tlbsim-bench "$tmp/t4.tlbb" --stage compare >> "$tmp/plain.txt"
 	./build-pgo/tlbsim-bench "$tmp/t4.tlbb" --stage compare >> "$tmp/pgo.txt"
+	./build-pgo/tlbsim-bench "$tmp/t4.form1.tlbb" --stage compare >> "$tmp/pgo-form1.txt"
 done
 # stats FIELD FILE: "best median slowest" of a column, in M
 stats() {
@@ -39,7 +44,7 @@ stats() {
 		END { printf "%.2f %.2f %.2f\n", v[1] / 1e6,
 			     (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2e6, v[NR] / 1e6 }'
 }
-for b in plain pgo; do
+for b in plain pgo pgo-form1; do
 	read -r best med slow < <(stats 6 "$tmp/$b.txt")
 	read -r cbest cmed cslow < <(stats 17 "$tmp/$b.txt")
 	echo "compare, $b build, $(wc -l < "$tmp/$b.txt") runs: best $best M events/s, median $med M, slowest $slow M"

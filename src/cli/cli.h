@@ -38,6 +38,7 @@ struct cli_opts {
 	const char *pcid;          /* "on" / "off": overrides the trace and host */
 	const char *zero_page;     /* "on" / "off": a capture's kernel maps the
 				    * zero page on anonymous read faults */
+	const char *form;          /* convert: the binary form, "1" or "2" */
 	bool json, fail_on_hazard, help, by_process, diff;
 	/* what capture_beside() took from the files beside the capture */
 	char beside_profile[48];

@@ -20,7 +20,7 @@ static const struct optdef defs[] = {
 	{ "fail-on-hazard", 0, false }, { "help", 'h', false }, { "pcid", 0, true },
 	{ "by-process", 0, false }, { "diff", 0, false },
 	{ "topology-xml", 0, true },   /* --topology xml:FILE */
-	{ "zero-page", 0, true },
+	{ "zero-page", 0, true }, { "form", 0, true },
 };
 
 static bool allowed_in(const char *allowed, const char *name)
@@ -57,6 +57,7 @@ static int set(struct cli_opts *o, const char *name, const char *v)
 	else if (!strcmp(name, "help")) o->help = true;
 	else if (!strcmp(name, "by-process")) o->by_process = true;
 	else if (!strcmp(name, "diff")) o->diff = true;
+	else if (!strcmp(name, "form")) o->form = v;
 	else if (!strcmp(name, "pcid") || !strcmp(name, "zero-page")) {
 		if (strcmp(v, "on") && strcmp(v, "off"))
 			return -2;

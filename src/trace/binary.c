@@ -1,5 +1,7 @@
 /*
- * binary.c - the native trace's binary form, read and written.
+ * binary.c - the native trace's binary form 1, read and written, and
+ * what form 2 (binary_compact.c) shares with it: the flags, the observed
+ * record's tail.
  *
  *   line 1   "\x89TLBSIMB"             (magic; the 0x89 keeps it from
  *                                       passing for text)
@@ -24,49 +26,14 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "trace/binary.h"
-
-enum { B_HUGETLB = 1, B_FREED = 2, B_UNSHARED = 4,
-       B_OBS_MM = 8, /* observed: an mm follows (4 bytes) */
-       B_EXEC = 16,
-       B_IDLE = 32, /* switch: to the idle task */
-       B_ASID = 64, /* ran_before: an ASID slot holds the mm */
-       B_UNSEEN = 128 /* switch: not in the capture */ };
-/* the record header's fourth byte */
-enum { B2_SHARED = 1, /* map: a shared (page cache) mapping */
-       B2_WRITE = 2 /* touch: a write */ };
+#include "trace/binary_check.h"
 
 /* By length: a NUL after the magic must not pass for its end. */
-bool binary_probe(const char *line, size_t len)
+int binary_probe(const char *line, size_t len)
 {
-	return len == sizeof(BINARY_MAGIC) - 1 && !memcmp(line, BINARY_MAGIC, len);
-}
-
-static uint64_t get_le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (n == 8 || n == 4) {   /* one load, where the byte loop was eight */
-		uint32_t w;
-
-		if (n == 8) {
-			memcpy(&v, p, 8);
-			return v;
-		}
-		memcpy(&w, p, 4);
-		return w;
-	}
-#endif
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
-static void put_le(uint8_t *p, uint64_t v, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+	if (len != sizeof(BINARY_MAGIC) - 1)
+		return 0;
+	return !memcmp(line, BINARY_MAGIC, len) ? 1 : !memcmp(line, COMPACT_MAGIC, len) ? 2 : 0;
 }
 
 /* Field widths, in the order they are stored. */
@@ -76,7 +43,7 @@ static const struct { unsigned bit, size; } layout[] = {
 	{ NATIVE_F_END, 8 },
 };
 
-static uint64_t field_get(const struct tlbsim_trace_event *ev, unsigned bit)
+uint64_t binary_field_get(const struct tlbsim_trace_event *ev, unsigned bit)
 {
 	switch (bit) {
 	case NATIVE_F_MM: return ev->mm;
@@ -120,20 +87,20 @@ static void decode_fields(struct tlbsim_trace_event *ev, const uint8_t *b,
 	ev->end = get_le(b + at, 8) & -has;
 }
 
-static int truncated(struct native_ctx *x)
+int binary_truncated(struct native_ctx *x)
 {
 	return tlbsim_diag_set(x->diag, TLBSIM_EPARSE, "%s: record %llu: truncated "
 			       "(the file ends inside it)", x->name,
 			       (unsigned long long)x->line);
 }
 
-static int read_exact(struct native_ctx *x, struct input *in, void *buf, size_t n)
+int binary_read_exact(struct native_ctx *x, struct input *in, void *buf, size_t n)
 {
 	int got = input_read(in, buf, n, x->diag);
 
 	if (got < 0)
 		return got;
-	return (size_t)got == n ? 0 : truncated(x);
+	return (size_t)got == n ? 0 : binary_truncated(x);
 }
 
 /* A u8-counted string, held to the checks its JSON form gets. */
@@ -142,9 +109,9 @@ static int read_string(struct native_ctx *x, struct input *in, const char *name,
 {
 	char text[256];
 	uint8_t n;
-	int err = read_exact(x, in, &n, 1);
+	int err = binary_read_exact(x, in, &n, 1);
 
-	if (err || (err = read_exact(x, in, text, n)))
+	if (err || (err = binary_read_exact(x, in, text, n)))
 		return err;
 	if (native_string(x, "field ", name, text, n, cap))
 		return TLBSIM_EPARSE;
@@ -153,7 +120,7 @@ static int read_string(struct native_ctx *x, struct input *in, const char *name,
 	return 0;
 }
 
-static int read_observed(struct native_ctx *x, struct input *in,
+int binary_read_observed(struct native_ctx *x, struct input *in,
 			 struct tlbsim_trace_event *ev)
 {
 	uint8_t b[20];
@@ -161,7 +128,7 @@ static int read_observed(struct native_ctx *x, struct input *in,
 
 	if ((err = read_string(x, in, "what", ev->what, sizeof(ev->what))) ||
 	    (err = read_string(x, in, "func", ev->func, sizeof(ev->func))) ||
-	    (err = read_exact(x, in, b, sizeof(b))))
+	    (err = binary_read_exact(x, in, b, sizeof(b))))
 		return err;
 	ev->reason = (int64_t)get_le(b, 8);
 	ev->pages = (int64_t)get_le(b + 8, 8);
@@ -179,6 +146,64 @@ static size_t fields_size(unsigned fields)
 			    !!(fields & NATIVE_F_END));
 }
 
+/* The flag bits kind @k may set in a record's flags byte, and in its
+ * second (B2_*): none, and the byte is not in a form 2 record. */
+unsigned binary_kind_flags(enum tlbsim_ev_kind k)
+{
+	unsigned f = native_fields(k);
+
+	return ((f & NATIVE_F_HUGETLB) ? B_HUGETLB : 0) |
+	       ((f & NATIVE_F_FREED) ? B_FREED | B_UNSHARED : 0) |
+	       (k == TLBSIM_EV_OBSERVED ? B_OBS_MM : 0) |
+	       ((f & NATIVE_F_EXEC) ? B_EXEC : 0) |
+	       ((f & NATIVE_F_IDLE) ? B_IDLE : 0) |
+	       ((f & NATIVE_F_ASID) ? B_ASID : 0) |
+	       ((f & NATIVE_F_UNSEEN) ? B_UNSEEN : 0);
+}
+
+unsigned binary_kind_flags2(enum tlbsim_ev_kind k)
+{
+	unsigned f = native_fields(k);
+
+	return ((f & NATIVE_F_SHARED) ? B2_SHARED : 0) | ((f & NATIVE_F_WRITE) ? B2_WRITE : 0);
+}
+
+/* The flags bytes of @ev as written (observed's B_OBS_MM aside). */
+unsigned binary_flags_of(const struct tlbsim_trace_event *ev)
+{
+	unsigned fields = native_fields(ev->kind);
+
+	return ((fields & NATIVE_F_HUGETLB) && ev->hugetlb ? B_HUGETLB : 0) |
+	       ((fields & NATIVE_F_FREED) && ev->freed_tables ? B_FREED : 0) |
+	       ((fields & NATIVE_F_UNSHARED) && ev->unshared_tables ? B_UNSHARED : 0) |
+	       ((fields & NATIVE_F_EXEC) && ev->exec ? B_EXEC : 0) |
+	       ((fields & NATIVE_F_IDLE) && ev->idle ? B_IDLE : 0) |
+	       ((fields & NATIVE_F_ASID) && ev->asid ? B_ASID : 0) |
+	       ((fields & NATIVE_F_UNSEEN) && ev->unseen ? B_UNSEEN : 0);
+}
+
+unsigned binary_flags2_of(const struct tlbsim_trace_event *ev)
+{
+	unsigned fields = native_fields(ev->kind);
+
+	return ((fields & NATIVE_F_SHARED) && ev->shared ? B2_SHARED : 0) |
+	       ((fields & NATIVE_F_WRITE) && ev->write ? B2_WRITE : 0);
+}
+
+/* An event's flags from a record's two flags bytes. */
+void binary_set_flags(struct tlbsim_trace_event *ev, unsigned flags, unsigned flags2)
+{
+	ev->hugetlb = flags & B_HUGETLB;
+	ev->freed_tables = flags & B_FREED;
+	ev->unshared_tables = flags & B_UNSHARED;
+	ev->exec = flags & B_EXEC;
+	ev->idle = flags & B_IDLE;
+	ev->asid = flags & B_ASID;
+	ev->unseen = flags & B_UNSEEN;
+	ev->shared = flags2 & B2_SHARED;
+	ev->write = flags2 & B2_WRITE;
+}
+
 void binary_begin(struct native_ctx *x)
 {
 	for (unsigned k = 0; k < TLBSIM_EV_COUNT; k++) {
@@ -187,112 +212,28 @@ void binary_begin(struct native_ctx *x)
 
 		b->fields = f;
 		b->size = (uint8_t)fields_size(f);
-		b->flags = (uint8_t)(((f & NATIVE_F_HUGETLB) ? B_HUGETLB : 0) |
-				     ((f & NATIVE_F_FREED) ? B_FREED | B_UNSHARED : 0) |
-				     (k == TLBSIM_EV_OBSERVED ? B_OBS_MM : 0) |
-				     ((f & NATIVE_F_EXEC) ? B_EXEC : 0) |
-				     ((f & NATIVE_F_IDLE) ? B_IDLE : 0) |
-				     ((f & NATIVE_F_ASID) ? B_ASID : 0) |
-				     ((f & NATIVE_F_UNSEEN) ? B_UNSEEN : 0));
-		b->flags2 = (uint8_t)(((f & NATIVE_F_SHARED) ? B2_SHARED : 0) |
-				      ((f & NATIVE_F_WRITE) ? B2_WRITE : 0));
+		b->flags = (uint8_t)binary_kind_flags((enum tlbsim_ev_kind)k);
+		b->flags2 = (uint8_t)binary_kind_flags2((enum tlbsim_ev_kind)k);
+		compact_shape(b, k == TLBSIM_EV_OBSERVED);
 	}
 }
 
-/* The common records' checks (native_validate(), native_check_event()),
- * for values already decoded. */
-static bool mm_ok(uint32_t mm, bool null_ok)
-{
-	return (mm || null_ok) && mm <= INT32_MAX;
-}
-
-static bool range_ok(uint64_t addr, uint64_t len, bool hugetlb)
-{
-	uint64_t align = hugetlb ? 2ULL << 20 : 4096;
-
-	return len && !(addr % align) && !(len % align) && addr < NATIVE_USER_TOP &&
-	       len <= NATIVE_USER_TOP - addr;
-}
-
-/*
- * The records of the kinds that make up nineteen in twenty of a trace
- * (touch, switch, map, unmap, zap, protect, flush), when every value
- * passes the contract, decoded and checked here at once: the event the
- * general path makes of it (decode_fields(), native_validate(),
- * native_check_event()), for a third of its instructions. False for any
- * other record, or one that path refuses or would change otherwise, which
- * it then reads and names the error of. @h: the header, the fields after
- * it (u32 mm, then two u64: addr and len, or start and end); *@size: the
- * bytes of the fields.
- */
+/* The form 1 record at @h, when binary_record_check() takes it; *@size:
+ * the bytes of its fields (u32 mm, then two u64: addr and len, or start
+ * and end). */
 static bool record_fast(struct native_ctx *x, const uint8_t *h,
 			struct tlbsim_trace_event *ev, size_t *size)
 {
-	unsigned flags = h[1], flags2 = h[3];
-	uint32_t cpu = (uint32_t)get_le(h + 4, 4), mm = (uint32_t)get_le(h + 16, 4);
-	uint64_t t = get_le(h + 8, 8), a = get_le(h + 20, 8), b = get_le(h + 28, 8);
+	struct binary_record r = {
+		.kind = h[0], .flags = h[1], .stride = h[2], .flags2 = h[3],
+		.cpu = (uint32_t)get_le(h + 4, 4), .t = get_le(h + 8, 8),
+		.mm = (uint32_t)get_le(h + 16, 4), .a = get_le(h + 20, 8),
+		.b = get_le(h + 28, 8),
+	};
 
-	if (cpu >= x->cpus || t > INT64_MAX || (x->have_last && t < x->last_t))
+	if (!binary_record_check(x, &r, ev))
 		return false;
-	switch (h[0]) {
-	case TLBSIM_EV_TOUCH:
-		b = b ? b : 4096;   /* a touch without a length is one page */
-		if (flags || h[2] || (flags2 & ~(unsigned)B2_WRITE) || !mm_ok(mm, false) ||
-		    a >= NATIVE_USER_TOP || b > (1ULL << 30) || b > NATIVE_USER_TOP - a)
-			return false;
-		ev->write = flags2 & B2_WRITE;
-		*size = 20;
-		break;
-	case TLBSIM_EV_SWITCH:
-		if ((flags & ~(unsigned)(B_IDLE | B_UNSEEN)) || h[2] || flags2 ||
-		    !mm_ok(mm, true) || ((flags & B_IDLE) && mm))
-			return false;
-		ev->idle = flags & B_IDLE;
-		ev->unseen = flags & B_UNSEEN;
-		a = b = 0;
-		*size = 4;
-		break;
-	case TLBSIM_EV_MAP:
-		if ((flags & ~(unsigned)B_HUGETLB) || h[2] || (flags2 & ~(unsigned)B2_SHARED) ||
-		    !mm_ok(mm, false) || !range_ok(a, b, flags & B_HUGETLB))
-			return false;
-		ev->hugetlb = flags & B_HUGETLB;
-		ev->shared = flags2 & B2_SHARED;
-		*size = 20;
-		break;
-	case TLBSIM_EV_UNMAP:
-	case TLBSIM_EV_ZAP:
-	case TLBSIM_EV_PROTECT:
-		if (flags || h[2] || flags2 || !mm_ok(mm, false) || !range_ok(a, b, false))
-			return false;
-		*size = 20;
-		break;
-	case TLBSIM_EV_FLUSH:
-		if ((flags & ~(unsigned)(B_FREED | B_UNSHARED | B_UNSEEN)) || flags2 ||
-		    (h[2] != 12 && h[2] != 21 && h[2] != 30) || !mm_ok(mm, false) ||
-		    a >= NATIVE_USER_TOP ||
-		    (b != TLBSIM_END_ALL && (b >= NATIVE_USER_TOP || a >= b)))
-			return false;
-		ev->stride = h[2];
-		ev->freed_tables = flags & B_FREED;
-		ev->unshared_tables = flags & B_UNSHARED;
-		ev->unseen = flags & B_UNSEEN;
-		ev->start = a;
-		ev->end = b;
-		a = b = 0;
-		*size = 20;
-		break;
-	default:
-		return false;
-	}
-	ev->kind = h[0];
-	ev->cpu = cpu;
-	ev->t = t;
-	ev->mm = mm;
-	ev->addr = a;
-	ev->len = b;
-	x->last_t = t;
-	x->have_last = true;
+	*size = h[0] == TLBSIM_EV_SWITCH ? 4 : 20;
 	return true;
 }
 
@@ -335,7 +276,7 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 		return 1;
 	}
 	if (!in_place && (size_t)got < sizeof(copy))
-		return truncated(x);
+		return binary_truncated(x);
 	ev->kind = h[0];
 	flags = h[1];
 	ev->stride = h[2];
@@ -350,19 +291,11 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 			"valid record (kind %u, flags 0x%x, stride %u)", x->name,
 			(unsigned long long)x->line, h[0], flags, h[2]);
 	fields = kb->fields;
-	ev->hugetlb = flags & B_HUGETLB;
-	ev->freed_tables = flags & B_FREED;
-	ev->unshared_tables = flags & B_UNSHARED;
-	ev->exec = flags & B_EXEC;
-	ev->idle = flags & B_IDLE;
-	ev->asid = flags & B_ASID;
-	ev->unseen = flags & B_UNSEEN;
-	ev->shared = h[3] & B2_SHARED;
-	ev->write = h[3] & B2_WRITE;
+	binary_set_flags(ev, flags, h[3]);
 	if (ev->kind == TLBSIM_EV_OBSERVED) {
-		if ((err = read_observed(x, in, ev)))
+		if ((err = binary_read_observed(x, in, ev)))
 			return err;
-		if ((flags & B_OBS_MM) && (err = read_exact(x, in, b, 4)))
+		if ((flags & B_OBS_MM) && (err = binary_read_exact(x, in, b, 4)))
 			return err;
 		if (flags & B_OBS_MM)
 			ev->mm = (uint32_t)get_le(b, 4);
@@ -372,7 +305,7 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 		decode_fields(ev, h + sizeof(copy), fields);
 		in->pos += kb->size;
 	} else {
-		if ((err = read_exact(x, in, b, kb->size)))
+		if ((err = binary_read_exact(x, in, b, kb->size)))
 			return err;
 		decode_fields(ev, b, fields);
 	}
@@ -398,6 +331,25 @@ static void put_string(uint8_t *b, size_t *at, const char *s, size_t cap)
 	*at += n;
 }
 
+/* An observed record's tail (both forms): what, func, reason, pages,
+ * target, and its mm when not 0 (the flags byte says so). Its bytes. */
+size_t binary_put_observed(uint8_t *b, const struct tlbsim_trace_event *ev)
+{
+	size_t at = 0;
+
+	put_string(b, &at, ev->what, sizeof(ev->what));
+	put_string(b, &at, ev->func, sizeof(ev->func));
+	put_le(b + at, (uint64_t)ev->reason, 8);
+	put_le(b + at + 8, (uint64_t)ev->pages, 8);
+	put_le(b + at + 16, (uint32_t)ev->target, 4);
+	at += 20;
+	if (ev->mm) {
+		put_le(b + at, ev->mm, 4);
+		at += 4;
+	}
+	return at;
+}
+
 int tlbsim_trace_write_binary_event(FILE *f, const struct tlbsim_trace_event *ev)
 {
 	uint8_t b[16 + 48 + 2 + 32 + 40 + 20 + 4];
@@ -408,35 +360,20 @@ int tlbsim_trace_write_binary_event(FILE *f, const struct tlbsim_trace_event *ev
 		return TLBSIM_EINVAL;
 	memset(b, 0, 16);
 	b[0] = (uint8_t)ev->kind;
-	b[1] = (uint8_t)(((fields & NATIVE_F_HUGETLB) && ev->hugetlb ? B_HUGETLB : 0) |
-			 ((fields & NATIVE_F_FREED) && ev->freed_tables ? B_FREED : 0) |
-			 ((fields & NATIVE_F_UNSHARED) && ev->unshared_tables ? B_UNSHARED : 0) |
-			 ((fields & NATIVE_F_EXEC) && ev->exec ? B_EXEC : 0) |
-			 ((fields & NATIVE_F_IDLE) && ev->idle ? B_IDLE : 0) |
-			 ((fields & NATIVE_F_ASID) && ev->asid ? B_ASID : 0) |
-			 ((fields & NATIVE_F_UNSEEN) && ev->unseen ? B_UNSEEN : 0));
+	b[1] = (uint8_t)binary_flags_of(ev);
 	b[2] = (fields & NATIVE_F_STRIDE) ? ev->stride : 0;
-	b[3] = (uint8_t)(((fields & NATIVE_F_SHARED) && ev->shared ? B2_SHARED : 0) |
-			 ((fields & NATIVE_F_WRITE) && ev->write ? B2_WRITE : 0));
+	b[3] = (uint8_t)binary_flags2_of(ev);
 	put_le(b + 4, ev->cpu, 4);
 	put_le(b + 8, ev->t, 8);
 	if (ev->kind == TLBSIM_EV_OBSERVED) {
-		put_string(b, &at, ev->what, sizeof(ev->what));
-		put_string(b, &at, ev->func, sizeof(ev->func));
-		put_le(b + at, (uint64_t)ev->reason, 8);
-		put_le(b + at + 8, (uint64_t)ev->pages, 8);
-		put_le(b + at + 16, (uint32_t)ev->target, 4);
-		at += 20;
-		if (ev->mm) {
+		at += binary_put_observed(b + at, ev);
+		if (ev->mm)
 			b[1] |= B_OBS_MM;
-			put_le(b + at, ev->mm, 4);
-			at += 4;
-		}
 	} else {
 		for (size_t i = 0; i < sizeof(layout) / sizeof(layout[0]); i++) {
 			if (!(fields & layout[i].bit))
 				continue;
-			put_le(b + at, field_get(ev, layout[i].bit), layout[i].size);
+			put_le(b + at, binary_field_get(ev, layout[i].bit), layout[i].size);
 			at += layout[i].size;
 		}
 	}

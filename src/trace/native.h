@@ -17,11 +17,19 @@ struct native_ctx {
 	uint64_t last_t;
 	bool have_last;
 	struct tlbsim_diag *diag;
+	/* the compact binary form (2): its records' times and addresses are
+	 * differences from the last ones */
+	bool compact;
+	uint64_t last_addr;
 	/* the binary form's record layout of each kind (binary_begin()) */
 	struct native_bin_kind {
 		uint32_t fields;        /* native_fields() */
 		uint8_t size;           /* bytes of its fixed fields */
 		uint8_t flags, flags2;  /* the header's flag bits it may set */
+		/* form 2: its flag bytes, values (cpu and t among them),
+		 * width bytes, and the fields stored as values */
+		uint8_t nflags, nvalues, nwidths;
+		uint32_t values;
 	} bin[TLBSIM_EV_COUNT];
 };
 

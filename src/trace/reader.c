@@ -265,7 +265,7 @@ static int header_banner(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag
 static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 {
 	const char *what;
-	int err = input_line(&r->in, diag);
+	int form, err = input_line(&r->in, diag);
 
 	if (err < 0)
 		return err;
@@ -295,7 +295,7 @@ static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 	}
 	if (perf_probe(r->in.line))
 		return perf_open(r, diag);
-	if (binary_probe(r->in.line, r->in.linelen)) {
+	if ((form = binary_probe(r->in.line, r->in.linelen))) {
 		/* the JSON header on line 2, then records numbered from 1 */
 		int got = input_line(&r->in, diag);
 
@@ -309,6 +309,7 @@ static int open_common(struct tlbsim_trace_reader *r, struct tlbsim_diag *diag)
 		if (got)
 			return got;
 		r->binary = true;
+		r->nx.compact = form == 2;
 		binary_begin(&r->nx);
 		r->nx.unit = "record";
 		r->nx.line = 0;
@@ -472,7 +473,8 @@ int tlbsim_trace_next(struct tlbsim_trace_reader *r,
 	if (r->perf) {
 		err = perf_next(r, ev, diag);
 	} else if (r->binary) {
-		err = binary_next(&r->nx, &r->in, ev);
+		err = r->nx.compact ? compact_next(&r->nx, &r->in, ev) :
+				      binary_next(&r->nx, &r->in, ev);
 	} else {
 		err = input_line(&r->in, diag);
 		if (err > 0) {

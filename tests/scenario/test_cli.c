@@ -140,6 +140,50 @@ static void test_convert_binary(void **state)
 	tu_run_free(&j);
 }
 
+/* The first line of @path: the binary form's magic. */
+static bool starts_with(const char *path, const char *magic)
+{
+	char line[16] = "";
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return false;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	return !strcmp(line, magic);
+}
+
+/* convert writes form 2 unless told --form 1; both replay alike */
+static void test_convert_forms(void **state)
+{
+	const char *one = "/tmp/tlbsim-cli-form1.tlbb", *two = "/tmp/tlbsim-cli-form2.tlbb";
+	struct tu_run c, d, a, b;
+
+	(void)state;
+	c = tu_cli(NULL, "convert", UNSHARE, "-o", two, NULL);
+	d = tu_cli(NULL, "convert", UNSHARE, "--form", "1", "-o", one, NULL);
+	assert_int_equal(c.status, 0);
+	assert_int_equal(d.status, 0);
+	assert_true(starts_with(two, "\x89TLBSIMC\n"));
+	assert_true(starts_with(one, "\x89TLBSIMB\n"));
+	a = tu_cli(NULL, "import", one, NULL);
+	b = tu_cli(NULL, "import", two, NULL);
+	assert_int_equal(b.status, 0);
+	assert_string_equal(a.out, b.out);
+	tu_run_free(&c);
+	c = tu_cli(NULL, "convert", UNSHARE, "--form", "3", "-o", one, NULL);
+	assert_int_equal(c.status, 2);
+	assert_string_equal(c.err, "tlbsim convert: --form is 1 or 2, not '3' "
+			    "(see tlbsim convert --help)\n");
+	unlink(one);
+	unlink(two);
+	tu_run_free(&a);
+	tu_run_free(&b);
+	tu_run_free(&c);
+	tu_run_free(&d);
+}
+
 /*
  * Quiet CPUs (no trace event names them) take a broadcast's IPIs by
  * computation, not queue events; narrated runs (--perfetto) model each IPI.
@@ -416,6 +460,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stdin_same_as_file),
 		cmocka_unit_test(test_convert_binary),
+		cmocka_unit_test(test_convert_forms),
 		cmocka_unit_test(test_quiet_cpus),
 		cmocka_unit_test(test_pcid_option),
 		cmocka_unit_test(test_host_xml),

@@ -1,7 +1,7 @@
 /* test_trace.c - the native reader: every kind's fields, streams, xz,
  * input lines, SHA-256; trace/write.c the writer's round trips, trace/perf.c
  * the perf parse and reconstruction state, trace/fast.c the JSONL fast
- * path. Bad inputs: tests/scenario/test_bad.c. */
+ * path, trace/compact.c the binary form 2. Bad inputs: tests/scenario/test_bad.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,5 +332,6 @@ int main(void)
 	failed += trace_write_tests();
 	failed += trace_perf_tests();
 	failed += trace_fast_tests();
+	failed += trace_compact_tests();
 	return failed;
 }

@@ -8,5 +8,6 @@
 int trace_write_tests(void);   /* write.c: the writer, text and binary */
 int trace_perf_tests(void);    /* perf.c: the perf parse, recon state, window */
 int trace_fast_tests(void);    /* fast.c: the JSONL fast path against jansson's */
+int trace_compact_tests(void); /* compact.c: the binary form 2 */
 
 #endif
