@@ -30,7 +30,7 @@ static const char convert_help[] =
 "form\"): the same events and checks as the JSONL form, read several times\n"
 "faster. Every command reads it; `tlbsim import` turns it back into JSONL.\n"
 "For replaying long traces again and again (benchmarks, CI). --form 2 (the\n"
-"default): the compact form, about 13 bytes an event; --form 1: 35 bytes\n"
+"default): the compact form, about 14 bytes an event; --form 1: 35 bytes\n"
 "an event, for tlbsim before the twenty-eighth session's.\n";
 
 /* @form: 0 for JSONL, else the binary form's number */

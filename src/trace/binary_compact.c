@@ -15,7 +15,7 @@
  *
  * Why: the input's SHA-256 is hashed over every byte (reports name the
  * trace by it), a tenth of a compare's CPU time at form 1's 35 bytes an
- * event; form 2 takes about 13 (tlbsim-gen's mix). Widths by a 2-bit code,
+ * event; form 2 takes about 14 (tlbsim-gen's mix). Widths by a 2-bit code,
  * not varints: a value is one load and a mask, no branch on its length.
  */
 #include <stdio.h>
