@@ -124,39 +124,17 @@ static void test_compact_roundtrip(void **state)
 		in[k].unseen = in[k].kind == TLBSIM_EV_FLUSH;
 		in[k].shared = in[k].kind == TLBSIM_EV_MAP;
 		in[k].write = in[k].kind == TLBSIM_EV_TOUCH;
+		in[k].asid = in[k].kind == TLBSIM_EV_RAN_BEFORE;
+		if (in[k].kind == TLBSIM_EV_RAN_BEFORE)
+			in[k].mm = 0;   /* init_mm, with asid */
 		if (in[k].kind == TLBSIM_EV_OBSERVED)
 			in[k].mm = 4242;
 	}
 	path = compact_file(in, n);
 	assert_int_equal(tlbsim_trace_open(path, &r, &d), 0);
 	while (tlbsim_trace_next(r, &out, &d) == 1) {
-		const struct tlbsim_trace_event *e = &in[i++];
-
-		assert_int_equal(out.kind, e->kind);
-		assert_int_equal(out.t, e->t);
-		assert_int_equal(out.cpu, e->cpu);
-		assert_int_equal(out.mm, e->mm);
-		assert_int_equal(out.with, e->with);
-		assert_int_equal(out.addr, e->addr);
-		assert_int_equal(out.len, e->kind == TLBSIM_EV_TOUCH && !e->len ? 4096 : e->len);
-		assert_int_equal(out.dur, e->dur);
-		assert_int_equal(out.start, e->start);
-		assert_int_equal(out.end, e->end);
-		assert_int_equal(out.stride, e->stride);
-		assert_int_equal(out.hugetlb, e->hugetlb);
-		assert_int_equal(out.freed_tables, e->freed_tables);
-		assert_int_equal(out.unshared_tables, e->unshared_tables);
-		assert_int_equal(out.exec, e->exec);
-		assert_int_equal(out.idle, e->idle);
-		assert_int_equal(out.unseen, e->unseen);
-		assert_int_equal(out.shared, e->shared);
-		assert_int_equal(out.write, e->write);
-		assert_string_equal(out.what, e->what);
-		assert_string_equal(out.func, e->func);
-		assert_int_equal(out.reason, e->reason);
-		assert_int_equal(out.pages, e->pages);
-		assert_int_equal(out.target, e->target);
-		assert_int_equal(out.line, i + 1);
+		i++;
+		trace_assert_event(&out, &in[i - 1], i + 1);
 	}
 	assert_int_equal(i, n);
 	tlbsim_trace_close(r);

@@ -103,6 +103,37 @@ static char *binary_file(const struct tlbsim_trace_event *evs, size_t n, long cu
 	return path;
 }
 
+void trace_assert_event(const struct tlbsim_trace_event *out,
+			const struct tlbsim_trace_event *e, uint64_t line)
+{
+	assert_int_equal(out->kind, e->kind);
+	assert_int_equal(out->t, e->t);
+	assert_int_equal(out->cpu, e->cpu);
+	assert_int_equal(out->mm, e->mm);
+	assert_int_equal(out->with, e->with);
+	assert_int_equal(out->addr, e->addr);
+	assert_int_equal(out->len, e->len);
+	assert_int_equal(out->dur, e->dur);
+	assert_int_equal(out->start, e->start);
+	assert_int_equal(out->end, e->end);
+	assert_int_equal(out->stride, e->stride);
+	assert_int_equal(out->hugetlb, e->hugetlb);
+	assert_int_equal(out->freed_tables, e->freed_tables);
+	assert_int_equal(out->unshared_tables, e->unshared_tables);
+	assert_int_equal(out->exec, e->exec);
+	assert_int_equal(out->idle, e->idle);
+	assert_int_equal(out->asid, e->asid);
+	assert_int_equal(out->unseen, e->unseen);
+	assert_int_equal(out->shared, e->shared);
+	assert_int_equal(out->write, e->write);
+	assert_string_equal(out->what, e->what);
+	assert_string_equal(out->func, e->func);
+	assert_int_equal(out->reason, e->reason);
+	assert_int_equal(out->pages, e->pages);
+	assert_int_equal(out->target, e->target);
+	assert_int_equal(out->line, line);
+}
+
 /* Every kind through the binary form comes back field for field. */
 static void test_binary_roundtrip(void **state)
 {
@@ -140,34 +171,8 @@ static void test_binary_roundtrip(void **state)
 	assert_string_equal(tlbsim_trace_format(r), "binary");
 	assert_int_equal(tlbsim_trace_header(r)->cpus, 4);
 	while (tlbsim_trace_next(r, &out, &d) == 1) {
-		const struct tlbsim_trace_event *e = &in[i++];
-
-		assert_int_equal(out.kind, e->kind);
-		assert_int_equal(out.t, e->t);
-		assert_int_equal(out.cpu, e->cpu);
-		assert_int_equal(out.mm, e->mm);
-		assert_int_equal(out.with, e->with);
-		assert_int_equal(out.addr, e->addr);
-		assert_int_equal(out.len, e->len);
-		assert_int_equal(out.dur, e->dur);
-		assert_int_equal(out.start, e->start);
-		assert_int_equal(out.end, e->end);
-		assert_int_equal(out.stride, e->stride);
-		assert_int_equal(out.hugetlb, e->hugetlb);
-		assert_int_equal(out.freed_tables, e->freed_tables);
-		assert_int_equal(out.unshared_tables, e->unshared_tables);
-		assert_int_equal(out.exec, e->exec);
-		assert_int_equal(out.idle, e->idle);
-		assert_int_equal(out.asid, e->asid);
-		assert_int_equal(out.unseen, e->unseen);
-		assert_int_equal(out.shared, e->shared);
-		assert_int_equal(out.write, e->write);
-		assert_string_equal(out.what, e->what);
-		assert_string_equal(out.func, e->func);
-		assert_int_equal(out.reason, e->reason);
-		assert_int_equal(out.pages, e->pages);
-		assert_int_equal(out.target, e->target);
-		assert_int_equal(out.line, i + 1);   /* its JSONL line */
+		i++;
+		trace_assert_event(&out, &in[i - 1], i + 1);   /* its JSONL line */
 	}
 	assert_int_equal(i, n);
 	tlbsim_trace_close(r);
