@@ -5,10 +5,16 @@
 
 #define EVERY "tests/data/every_kind.jsonl"
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tlbsim/trace.h"
 
+/* write.c: the every-kind file's events with every binary flag set (26) */
+size_t trace_every_kind_flagged(struct tlbsim_trace_event in[32]);
+/* write.c: the binary trace at @path (with write.c's 4-CPU header) reads
+ * back as @in[0..n); the file is removed, @path freed */
+void trace_assert_reads(char *path, const struct tlbsim_trace_event *in, size_t n);
 /* write.c: @out is @e field for field, read from JSONL line @line */
 void trace_assert_event(const struct tlbsim_trace_event *out,
 			const struct tlbsim_trace_event *e, uint64_t line);
