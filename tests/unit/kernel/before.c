@@ -210,6 +210,59 @@ static void test_remap_moves(void **state) { (void)state; remap(true, 1, 2); }
 static void test_remap_nothing_present(void **state) { (void)state; remap(false, 0, 0); }
 
 /*
+ * Which pages a remap moves (move_page_tables()), probed after it by
+ * one-page zaps of the new range: a zap flushes (one local flush) only
+ * where it clears a present page. Two adjacent VMAs [0x400000, 0x600000)
+ * and [0x600000, 0x800000), pages 0x402000-0x403fff, 0x5ff000 and
+ * 0x600000 present (the last two one run across both the VMAs and the
+ * 2 MiB regions), moved to 0x40000000; then a THP (a collapse of
+ * [0xa00000, +2 MiB), which flushes) moved to 0x80000000, its pages as
+ * PTEs. Each remap flushes once. Last, 32 TiB of unmapped memory moved: nothing, no
+ * flush, and a walk that skips what has no tables (a page at a time it
+ * was 2^33 steps).
+ */
+static void test_remap_runs(void **state)
+{
+	static const struct { uint64_t addr; bool present; } probe[] = {
+		{ 0x40002000, true }, { 0x40003000, true }, { 0x40004000, false },
+		{ 0x40001000, false }, { 0x401ff000, true }, { 0x40200000, true },
+		{ 0x40201000, false }, { 0x80000000, true }, { 0x801ff000, true },
+	};
+	struct run r;
+	const struct tlbsim_result *res;
+	uint64_t t = 40000;
+	long want = 3;   /* the collapse's flush, the two remaps that moved pages */
+
+	(void)state;
+	run_start(&r, 1, "legacy", "native");
+	EV(&r, .t = 0, .cpu = 0, .kind = TLBSIM_EV_SWITCH, .mm = 1);
+	EV(&r, .t = 10, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x400000, .len = 0x200000);
+	EV(&r, .t = 11, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0x600000, .len = 0x200000);
+	EV(&r, .t = 12, .cpu = 0, .kind = TLBSIM_EV_MAP, .mm = 1, .addr = 0xa00000, .len = 0x200000);
+	EV(&r, .t = 20, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x402000, .len = 0x2000);
+	EV(&r, .t = 21, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x5ff000);
+	EV(&r, .t = 22, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0x600000);
+	EV(&r, .t = 23, .cpu = 0, .kind = TLBSIM_EV_TOUCH, .mm = 1, .addr = 0xa00000);
+	EV(&r, .t = 1000, .cpu = 0, .kind = TLBSIM_EV_COLLAPSE, .mm = 1, .addr = 0xa00000);
+	EV(&r, .t = 10000, .cpu = 0, .kind = TLBSIM_EV_REMAP, .mm = 1, .addr = 0x400000,
+	   .len = 0x400000, .start = 0x40000000);
+	EV(&r, .t = 20000, .cpu = 0, .kind = TLBSIM_EV_REMAP, .mm = 1, .addr = 0xa00000,
+	   .len = 0x200000, .start = 0x80000000);
+	EV(&r, .t = 30000, .cpu = 0, .kind = TLBSIM_EV_REMAP, .mm = 1,
+	   .addr = 0x100000000000, .len = 0x200000000000, .start = 0x400000000000);
+	for (size_t i = 0; i < sizeof(probe) / sizeof(probe[0]); i++) {
+		EV(&r, .t = t, .cpu = 0, .kind = TLBSIM_EV_ZAP, .mm = 1,
+		   .addr = probe[i].addr, .len = 0x1000);
+		t += 10000;
+		want += probe[i].present;
+	}
+	res = run_end(&r);
+	assert_int_equal(res->c.flush_local, want);
+	assert_int_equal(res->c.faults, 0);
+	run_free(&r);
+}
+
+/*
  * One CPU alternates between mm 1 and mm 2, four switches. With PCID the
  * first two take new ASID slots (flush) and the next two find their slot
  * current (no flush); without PCID every switch to another mm loads ASID 0
@@ -381,6 +434,7 @@ int kernel_before_tests(void)
 		cmocka_unit_test(test_exec_wrong_cpu),
 		cmocka_unit_test(test_remap_moves),
 		cmocka_unit_test(test_remap_nothing_present),
+		cmocka_unit_test(test_remap_runs),
 		cmocka_unit_test(test_pcid),
 		cmocka_unit_test(test_no_pcid),
 		cmocka_unit_test(test_slot_before),
