@@ -190,7 +190,7 @@ int tlbsim_trace_write_binary_event(FILE *f, const struct tlbsim_trace_event *ev
 
 /* Form 2 of the binary form (traces/FORMAT.md, "Compact binary form"):
  * each value in the fewest of 1, 2, 4 or 8 bytes, times and addresses as
- * differences from the record before, a third of form 1's size. The
+ * differences from the record before, two fifths of form 1's size. The
  * writer keeps those last values: zero it before the header. Events must
  * come in time order (TLBSIM_EINVAL otherwise), as a reader gives them. */
 struct tlbsim_compact_writer {

@@ -1,6 +1,6 @@
 /*
  * binary_compact.c - form 2 of the native trace's binary form, read and
- * written: the events of form 1 (binary.c) in a third of its bytes.
+ * written: the events of form 1 (binary.c) in two fifths of its bytes.
  *
  *   line 1   "\x89TLBSIMC"
  *   line 2   the native JSON header
