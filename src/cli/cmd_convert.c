@@ -31,7 +31,7 @@ static const char convert_help[] =
 "faster. Every command reads it; `tlbsim import` turns it back into JSONL.\n"
 "For replaying long traces again and again (benchmarks, CI). --form 2 (the\n"
 "default): the compact form, about 14 bytes an event; --form 1: 35 bytes\n"
-"an event, for tlbsim before the twenty-eighth session's.\n";
+"an event, the form earlier tlbsim versions read.\n";
 
 /* @form: 0 for JSONL, else the binary form's number */
 static int rewrite(struct tlbsim_trace_reader *r, FILE *f, int form,
