@@ -87,7 +87,7 @@ static void decode_fields(struct tlbsim_trace_event *ev, const uint8_t *b,
 	ev->end = get_le(b + at, 8) & -has;
 }
 
-int binary_truncated(struct native_ctx *x)
+static int truncated(struct native_ctx *x)
 {
 	return tlbsim_diag_set(x->diag, TLBSIM_EPARSE, "%s: record %llu: truncated "
 			       "(the file ends inside it)", x->name,
@@ -100,7 +100,7 @@ int binary_read_exact(struct native_ctx *x, struct input *in, void *buf, size_t 
 
 	if (got < 0)
 		return got;
-	return (size_t)got == n ? 0 : binary_truncated(x);
+	return (size_t)got == n ? 0 : truncated(x);
 }
 
 /* A u8-counted string, held to the checks its JSON form gets. */
@@ -120,19 +120,21 @@ static int read_string(struct native_ctx *x, struct input *in, const char *name,
 	return 0;
 }
 
-int binary_read_observed(struct native_ctx *x, struct input *in,
+int binary_read_observed(struct native_ctx *x, struct input *in, unsigned flags,
 			 struct tlbsim_trace_event *ev)
 {
-	uint8_t b[20];
+	uint8_t b[24];
 	int err;
 
 	if ((err = read_string(x, in, "what", ev->what, sizeof(ev->what))) ||
 	    (err = read_string(x, in, "func", ev->func, sizeof(ev->func))) ||
-	    (err = binary_read_exact(x, in, b, sizeof(b))))
+	    (err = binary_read_exact(x, in, b, (flags & B_OBS_MM) ? 24 : 20)))
 		return err;
 	ev->reason = (int64_t)get_le(b, 8);
 	ev->pages = (int64_t)get_le(b + 8, 8);
 	ev->target = (int32_t)(uint32_t)get_le(b + 16, 4);
+	if (flags & B_OBS_MM)
+		ev->mm = (uint32_t)get_le(b + 20, 4);
 	return 0;
 }
 
@@ -168,26 +170,22 @@ unsigned binary_kind_flags2(enum tlbsim_ev_kind k)
 	return ((f & NATIVE_F_SHARED) ? B2_SHARED : 0) | ((f & NATIVE_F_WRITE) ? B2_WRITE : 0);
 }
 
-/* The flags bytes of @ev as written (observed's B_OBS_MM aside). */
+/* The flags bytes of @ev as written (observed's B_OBS_MM aside): its
+ * flags, those its kind takes (binary_set_flags() read backwards). */
 unsigned binary_flags_of(const struct tlbsim_trace_event *ev)
 {
-	unsigned fields = native_fields(ev->kind);
+	unsigned bits = (ev->hugetlb ? B_HUGETLB : 0) | (ev->freed_tables ? B_FREED : 0) |
+			(ev->unshared_tables ? B_UNSHARED : 0) | (ev->exec ? B_EXEC : 0) |
+			(ev->idle ? B_IDLE : 0) | (ev->asid ? B_ASID : 0) |
+			(ev->unseen ? B_UNSEEN : 0);
 
-	return ((fields & NATIVE_F_HUGETLB) && ev->hugetlb ? B_HUGETLB : 0) |
-	       ((fields & NATIVE_F_FREED) && ev->freed_tables ? B_FREED : 0) |
-	       ((fields & NATIVE_F_UNSHARED) && ev->unshared_tables ? B_UNSHARED : 0) |
-	       ((fields & NATIVE_F_EXEC) && ev->exec ? B_EXEC : 0) |
-	       ((fields & NATIVE_F_IDLE) && ev->idle ? B_IDLE : 0) |
-	       ((fields & NATIVE_F_ASID) && ev->asid ? B_ASID : 0) |
-	       ((fields & NATIVE_F_UNSEEN) && ev->unseen ? B_UNSEEN : 0);
+	return bits & binary_kind_flags(ev->kind) & ~(unsigned)B_OBS_MM;
 }
 
 unsigned binary_flags2_of(const struct tlbsim_trace_event *ev)
 {
-	unsigned fields = native_fields(ev->kind);
-
-	return ((fields & NATIVE_F_SHARED) && ev->shared ? B2_SHARED : 0) |
-	       ((fields & NATIVE_F_WRITE) && ev->write ? B2_WRITE : 0);
+	return ((ev->shared ? B2_SHARED : 0) | (ev->write ? B2_WRITE : 0)) &
+	       binary_kind_flags2(ev->kind);
 }
 
 /* An event's flags from a record's two flags bytes. */
@@ -276,7 +274,7 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 		return 1;
 	}
 	if (!in_place && (size_t)got < sizeof(copy))
-		return binary_truncated(x);
+		return truncated(x);
 	ev->kind = h[0];
 	flags = h[1];
 	ev->stride = h[2];
@@ -293,12 +291,8 @@ int binary_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_even
 	fields = kb->fields;
 	binary_set_flags(ev, flags, h[3]);
 	if (ev->kind == TLBSIM_EV_OBSERVED) {
-		if ((err = binary_read_observed(x, in, ev)))
+		if ((err = binary_read_observed(x, in, flags, ev)))
 			return err;
-		if ((flags & B_OBS_MM) && (err = binary_read_exact(x, in, b, 4)))
-			return err;
-		if (flags & B_OBS_MM)
-			ev->mm = (uint32_t)get_le(b, 4);
 		return native_validate(x, ev) ? TLBSIM_EPARSE : 1;
 	}
 	if (in_place) {

@@ -90,12 +90,11 @@ unsigned binary_flags2_of(const struct tlbsim_trace_event *ev);
 void binary_set_flags(struct tlbsim_trace_event *ev, unsigned flags, unsigned flags2);
 /* An observed record's tail at @b (room for 100 bytes): its bytes. */
 size_t binary_put_observed(uint8_t *b, const struct tlbsim_trace_event *ev);
-/* "record N: truncated" */
-int binary_truncated(struct native_ctx *x);
 /* @n bytes, or the error of a record cut short */
 int binary_read_exact(struct native_ctx *x, struct input *in, void *buf, size_t n);
-/* an observed record's strings, reason, pages and target */
-int binary_read_observed(struct native_ctx *x, struct input *in,
+/* an observed record's strings, reason, pages and target, and its mm
+ * when @flags has B_OBS_MM */
+int binary_read_observed(struct native_ctx *x, struct input *in, unsigned flags,
 			 struct tlbsim_trace_event *ev);
 
 #endif

@@ -312,14 +312,9 @@ int compact_next(struct native_ctx *x, struct input *in, struct tlbsim_trace_eve
 	ev->t = r.t;
 	ev->stride = (uint8_t)r.stride;
 	binary_set_flags(ev, r.flags, r.flags2);
-	if (r.kind == TLBSIM_EV_OBSERVED) {
-		if ((err = binary_read_observed(x, in, ev)))
-			return err;
-		if ((r.flags & B_OBS_MM) && (err = binary_read_exact(x, in, b, 4)))
-			return err;
-		if (r.flags & B_OBS_MM)
-			ev->mm = (uint32_t)get_le(b, 4);
-	}
+	if (r.kind == TLBSIM_EV_OBSERVED &&
+	    (err = binary_read_observed(x, in, r.flags, ev)))
+		return err;
 	return native_validate(x, ev) ? TLBSIM_EPARSE : 1;
 }
 

@@ -115,7 +115,7 @@ static void test_compact_roundtrip(void **state)
 	trace_assert_reads(compact_file(in, n), in, n);
 }
 
-/* @rec (@n bytes) must stop the reader at record @at with @want: alone
+/* @rec (@n bytes) must stop the reader with @want: alone
  * (assembled near the end of the file), and followed by 90 switches of
  * 6 bytes (decoded in place). */
 static void bad(const uint8_t *rec, size_t n, const char *want)
